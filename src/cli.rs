@@ -1,0 +1,94 @@
+//! Command-line arguments (clap derive). This module only parses: checking
+//! that the arguments make sense and turning them into a [`Config`] is
+//! `config`'s job.
+//!
+//! [`Config`]: crate::config::Config
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "keyhound", version, about = "Find leaked API keys and other credentials in files and git history.", propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Flags every subcommand accepts.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print secrets in full instead of redacted (prefix and length).
+    #[arg(long, global = true)]
+    pub show_secrets: bool,
+    /// Exit code to use when findings are reported.
+    #[arg(long, global = true, value_name = "N", default_value_t = 1)]
+    pub exit_code: u8,
+    /// Worker threads (default: number of CPUs).
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip files larger than this (bytes; K, M, G suffixes allowed).
+    #[arg(long, global = true, value_name = "BYTES", default_value = "25M")]
+    pub max_file_size: String,
+    /// Do not respect .gitignore / .ignore files.
+    #[arg(long, global = true)]
+    pub no_ignore: bool,
+    /// Print nothing but findings and warnings (no summary line).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// Do not show a progress bar.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// When to use colors in text output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories ('-' reads standard input).
+    Scan {
+        /// Files or directories to scan [default: .]
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// List the rules or check their examples.
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Print each rule's id and name.
+    List,
+    /// Run every rule's examples and negative examples; exit 1 on a failure.
+    Check {
+        /// Rule files to check instead of the shipped rules.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}

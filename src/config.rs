@@ -1,0 +1,150 @@
+//! The validated configuration a run works from. Built from parsed
+//! arguments before any work starts, so every later stage can trust it:
+//! paths exist, numbers are in range, formats are known.
+//!
+//! Errors here are the user's arguments being unusable (exit code 2).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+
+use crate::cli::{Cli, ColorArg, Command, CommonArgs, FormatArg, RulesAction};
+use crate::report::{Format, ReportOptions};
+
+/// What to scan for `keyhound scan`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanInput {
+    Path(PathBuf),
+    Stdin,
+}
+
+/// The work a run does.
+#[derive(Debug, Clone)]
+pub enum Task {
+    Scan { inputs: Vec<ScanInput> },
+    RulesList,
+    RulesCheck { files: Vec<PathBuf> },
+}
+
+/// Everything a run needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub task: Task,
+    pub report: ReportOptions,
+    pub output: Option<PathBuf>,
+    pub exit_code: u8,
+    pub threads: usize,
+    pub max_file_size: u64,
+    pub no_ignore: bool,
+    pub quiet: bool,
+    pub progress: bool,
+}
+
+impl Config {
+    pub fn from_cli(cli: Cli) -> Result<Config> {
+        let common = &cli.common;
+        let task = match cli.command {
+            Command::Scan { paths } => Task::Scan { inputs: scan_inputs(paths)? },
+            Command::Rules { action: RulesAction::List } => Task::RulesList,
+            Command::Rules { action: RulesAction::Check { files } } => {
+                for f in &files {
+                    if !f.is_file() {
+                        bail!("rule file {} does not exist", f.display());
+                    }
+                }
+                Task::RulesCheck { files }
+            }
+        };
+        let threads = match common.threads {
+            Some(0) => bail!("--threads must be at least 1"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let max_file_size = parse_size(&common.max_file_size).with_context(|| format!("invalid --max-file-size {:?}", common.max_file_size))?;
+        if let Some(out) = &common.output {
+            if out.is_dir() {
+                bail!("--output {} is a directory", out.display());
+            }
+        }
+        Ok(Config {
+            task,
+            report: ReportOptions { format: format(common.format), show_secrets: common.show_secrets, color: use_color(common) },
+            output: common.output.clone(),
+            exit_code: common.exit_code,
+            threads,
+            max_file_size,
+            no_ignore: common.no_ignore,
+            quiet: common.quiet,
+            progress: !common.quiet && !common.no_progress && std::io::stderr().is_terminal(),
+        })
+    }
+}
+
+fn scan_inputs(paths: Vec<PathBuf>) -> Result<Vec<ScanInput>> {
+    if paths.is_empty() {
+        return Ok(vec![ScanInput::Path(PathBuf::from("."))]);
+    }
+    let mut inputs = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            if inputs.contains(&ScanInput::Stdin) {
+                bail!("'-' (standard input) given more than once");
+            }
+            inputs.push(ScanInput::Stdin);
+        } else if p.symlink_metadata().is_err() {
+            bail!("{}: no such file or directory", p.display());
+        } else {
+            inputs.push(ScanInput::Path(p));
+        }
+    }
+    Ok(inputs)
+}
+
+fn format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Text => Format::Text,
+        FormatArg::Json => Format::Json,
+        FormatArg::Jsonl => Format::Jsonl,
+    }
+}
+
+fn use_color(common: &CommonArgs) -> bool {
+    match common.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            common.format == FormatArg::Text && common.output.is_none() && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Parses `1234`, `64K`, `25M`, `1G` (powers of 1024; a trailing `B` or
+/// `iB` is accepted).
+pub fn parse_size(s: &str) -> Result<u64> {
+    let t = s.trim();
+    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let (digits, mult) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
+        Some('g' | 'G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: u64 = digits.trim().parse().context("expected a number of bytes, e.g. 1048576 or 25M")?;
+    n.checked_mul(mult).context("size too large")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("100").unwrap(), 100);
+        assert_eq!(parse_size("25M").unwrap(), 25 << 20);
+        assert_eq!(parse_size("2KiB").unwrap(), 2048);
+        assert_eq!(parse_size("1g").unwrap(), 1 << 30);
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("").is_err());
+    }
+}

@@ -1,0 +1,315 @@
+//! The matching engine: compiles a [`RuleSet`] once and finds secrets in byte
+//! slices.
+//!
+//! How a scan works: one Aho-Corasick pass over the input finds every rule
+//! keyword. Each hit opens a window around it, as wide as the longest match
+//! the rule's regex can produce; overlapping windows of the same rule merge,
+//! and the rule's regex runs only inside its windows. Text with no keyword
+//! costs one Aho-Corasick pass whatever the number of rules. Candidates then
+//! pass per-rule checks: placeholder (`allow`) patterns, the fake-value
+//! filter, entropy, checksum and a nearby context pattern.
+//!
+//! Contract: input is arbitrary bytes (invalid UTF-8 and NULs are fine);
+//! output is byte spans of secrets, sorted by position. The engine never
+//! touches the filesystem or git and knows nothing about paths or lines.
+
+pub mod selftest;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_automata::meta::Regex;
+use regex_automata::util::captures::Captures;
+use regex_automata::Input;
+
+use crate::rules::{looks_fake, shannon_entropy, syntax_config, Checksum, Rule, RuleError, RuleSet};
+
+/// The widest window opened around a keyword for regexes whose longest match
+/// is unbounded; keeps the cost of one hit bounded.
+const MAX_WINDOW: usize = 16 * 1024;
+
+/// A secret found in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Match {
+    /// Byte offset of the secret's first byte.
+    pub start: usize,
+    /// Byte offset one past the secret's last byte.
+    pub end: usize,
+    /// Index of the rule in [`Engine::rules`].
+    pub rule: usize,
+}
+
+struct CompiledRule {
+    regex: Regex,
+    secret_group: Option<usize>,
+    allow: Vec<Regex>,
+    near: Option<(Regex, usize)>,
+    entropy: Option<f64>,
+    checksum: Option<Checksum>,
+    fake_filter: bool,
+    /// How far from a keyword hit a match can extend, in either direction.
+    reach: usize,
+}
+
+/// A compiled rule set, ready to scan. Cheap to share across threads.
+pub struct Engine {
+    rules: Vec<Rule>,
+    compiled: Vec<CompiledRule>,
+    keywords: AhoCorasick,
+    /// For each keyword pattern: the rules to try when it is found.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+fn build_regex(rule: &Rule, what: &str, pattern: &str) -> Result<Regex, RuleError> {
+    Regex::builder()
+        .syntax(syntax_config())
+        .build(pattern)
+        .map_err(|e| RuleError::Rule { file: rule.source.clone(), rule: rule.id.clone(), message: format!("invalid {what} regex: {e}") })
+}
+
+impl Engine {
+    /// Compiles every rule. Fails on a rule the validator let through but the
+    /// regex compiler rejects (e.g. a pattern too large).
+    pub fn new(set: &RuleSet) -> Result<Engine, RuleError> {
+        let rules = set.rules().to_vec();
+        let mut compiled = Vec::with_capacity(rules.len());
+        // Distinct keywords, each mapped to the rules that declared it.
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let regex = build_regex(rule, "rule", &rule.regex)?;
+            let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+            let allow = rule.allow.iter().map(|a| build_regex(rule, "allow", a)).collect::<Result<_, _>>()?;
+            let near = match &rule.near {
+                Some(n) => Some((build_regex(rule, "near", n)?, rule.near_distance)),
+                None => None,
+            };
+            let reach = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(&rule.regex)
+                .ok()
+                .and_then(|h| h.properties().maximum_len())
+                .map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
+            compiled.push(CompiledRule {
+                regex,
+                secret_group,
+                allow,
+                near,
+                entropy: rule.entropy,
+                checksum: rule.checksum,
+                fake_filter: rule.fake_filter,
+                reach,
+            });
+            for kw in &rule.keywords {
+                match keywords.iter().position(|k| k == kw) {
+                    Some(k) => keyword_rules[k].push(i),
+                    None => {
+                        keywords.push(kw.clone());
+                        keyword_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        // Leftmost-longest reports one hit per position; a keyword that is a
+        // substring of a longer one (`sk-` in `sk-ant-`) would be shadowed,
+        // so the longer keyword also triggers the shorter one's rules.
+        let snapshot = keyword_rules.clone();
+        for (i, long) in keywords.iter().enumerate() {
+            for (j, short) in keywords.iter().enumerate() {
+                if i != j && long.len() > short.len() && long.contains(short.as_str()) {
+                    for &r in &snapshot[j] {
+                        if !keyword_rules[i].contains(&r) {
+                            keyword_rules[i].push(r);
+                        }
+                    }
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&keywords)
+            .map_err(|e| RuleError::File { file: "<rules>".into(), message: format!("keyword automaton: {e}") })?;
+        Ok(Engine { rules, compiled, keywords: automaton, keyword_rules })
+    }
+
+    /// The rules, indexed as [`Match::rule`].
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Finds every secret in `hay`. Matches are sorted by position and
+    /// deduplicated (one per rule and span).
+    pub fn scan(&self, hay: &[u8]) -> Vec<Match> {
+        let mut out = Vec::new();
+        // Per rule: the window still open (start, end).
+        let mut open: Vec<Option<(usize, usize)>> = Vec::new();
+        let mut touched: Vec<usize> = Vec::new();
+        for hit in self.keywords.find_iter(hay) {
+            for &r in &self.keyword_rules[hit.pattern().as_usize()] {
+                if open.is_empty() {
+                    open = vec![None; self.compiled.len()];
+                }
+                let reach = self.compiled[r].reach;
+                let ws = hit.start().saturating_sub(reach);
+                let we = (hit.end() + reach).min(hay.len());
+                match &mut open[r] {
+                    Some((_, end)) if ws <= *end => *end = (*end).max(we),
+                    slot => {
+                        if let Some((s, e)) = slot.take() {
+                            self.run_rule(r, hay, s, e, &mut out);
+                        } else {
+                            touched.push(r);
+                        }
+                        *slot = Some((ws, we));
+                    }
+                }
+            }
+        }
+        for r in touched {
+            if let Some((s, e)) = open[r].take() {
+                self.run_rule(r, hay, s, e, &mut out);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn run_rule(&self, r: usize, hay: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
+        let rule = &self.compiled[r];
+        let mut caps: Captures = rule.regex.create_captures();
+        let mut pos = start;
+        while pos < end {
+            // Look-around (`\b`, `^`, `$`) sees the bytes outside the window,
+            // so a window edge never fakes a boundary.
+            let input = Input::new(hay).range(pos..end);
+            rule.regex.search_captures(&input, &mut caps);
+            let Some(whole) = caps.get_match() else { break };
+            let span = rule.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
+            if !span.is_empty() && self.accept(rule, hay, span.start, span.end) {
+                out.push(Match { start: span.start, end: span.end, rule: r });
+            }
+            // Resume inside the match when the regex consumed a trailing
+            // boundary byte, so back-to-back secrets are both seen.
+            pos = if span.end > whole.start() && span.end < whole.end() { span.end } else { whole.end() };
+            if whole.is_empty() || pos <= whole.start() {
+                pos = whole.start() + 1;
+            }
+        }
+    }
+
+    fn accept(&self, rule: &CompiledRule, hay: &[u8], start: usize, end: usize) -> bool {
+        let secret = &hay[start..end];
+        if rule.allow.iter().any(|a| a.is_match(secret)) {
+            return false;
+        }
+        if rule.fake_filter && looks_fake(secret) {
+            return false;
+        }
+        if let Some(min) = rule.entropy {
+            if shannon_entropy(secret) < min {
+                return false;
+            }
+        }
+        if let Some(c) = rule.checksum {
+            if !c.verify(secret) {
+                return false;
+            }
+        }
+        if let Some((near, distance)) = &rule.near {
+            let s = start.saturating_sub(*distance);
+            let e = (end + distance).min(hay.len());
+            if !near.is_match(Input::new(hay).range(s..e)) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::template::expand;
+
+    fn engine(toml: &str) -> Engine {
+        let mut set = RuleSet::default();
+        set.add_toml("test.toml", toml).unwrap();
+        Engine::new(&set).unwrap()
+    }
+
+    const RULES: &str = r#"
+[[rule]]
+id = "t-token"
+name = "T token"
+regex = '''(?-u:\b)(?P<secret>tok_[a-z0-9]{12})(?:[^a-z0-9]|$)'''
+keywords = ["tok_"]
+
+[[rule]]
+id = "t-near"
+name = "Near token"
+regex = '''(?-u:\b)(?P<secret>nt-[0-9a-f]{16})(?-u:\b)'''
+keywords = ["nt-"]
+near = '''(?i)vendor'''
+near_distance = 40
+"#;
+
+    #[test]
+    fn finds_spans_and_adjacent_matches() {
+        let e = engine(RULES);
+        let hay = b"a=tok_q8zr2lmwx0pk,tok_7vb3nyc1d2e9 end";
+        let m = e.scan(hay);
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert_eq!(&hay[m[0].start..m[0].end], b"tok_q8zr2lmwx0pk");
+        assert_eq!(&hay[m[1].start..m[1].end], b"tok_7vb3nyc1d2e9");
+    }
+
+    #[test]
+    fn window_edges_respect_boundaries() {
+        let e = engine(RULES);
+        // Longer than allowed: the trailing boundary fails, even though the
+        // window would end inside the run.
+        let hay = format!("x tok_q8zr2lmwx0pk{} y", "a".repeat(40));
+        assert!(e.scan(hay.as_bytes()).is_empty());
+        // Preceded by a word character: no leading boundary.
+        assert!(e.scan(b"xtok_q8zr2lmwx0pk").is_empty());
+    }
+
+    #[test]
+    fn near_requires_context() {
+        let e = engine(RULES);
+        assert!(e.scan(b"key nt-9f3a61c0d2b4e857").is_empty());
+        assert_eq!(e.scan(b"VENDOR_KEY=nt-9f3a61c0d2b4e857").len(), 1);
+    }
+
+    #[test]
+    fn works_on_invalid_utf8_and_many_hits() {
+        let e = engine(RULES);
+        let mut hay = vec![0xff, 0xfe, b' '];
+        hay.extend_from_slice(b"tok_q8zr2lmwx0pk\x00");
+        for _ in 0..1000 {
+            hay.extend_from_slice(b"tok_ ");
+        }
+        assert_eq!(e.scan(&hay).len(), 1);
+    }
+
+    #[test]
+    fn shipped_openai_rules_find_each_family() {
+        let set = RuleSet::embedded().unwrap();
+        let e = Engine::new(&set).unwrap();
+        for (tpl, id) in [
+            ("sk-{{a:20}}T3BlbkFJ{{a:20}}", "openai-legacy-key"),
+            ("sk-proj-{{u:74}}T3BlbkFJ{{u:74}}", "openai-project-key"),
+            ("sk-svcacct-{{u:58}}T3BlbkFJ{{u:58}}", "openai-service-account-key"),
+            ("sk-admin-{{u:58}}T3BlbkFJ{{u:58}}", "openai-admin-key"),
+            ("sk-None-{{u:74}}T3BlbkFJ{{u:74}}", "openai-none-key"),
+        ] {
+            let key = expand(tpl, 11);
+            let hay = format!("KEY={key}\n");
+            let m = e.scan(hay.as_bytes());
+            let ids: Vec<&str> = m.iter().map(|m| e.rules()[m.rule].id.as_str()).collect();
+            assert_eq!(ids, vec![id], "{hay}");
+            assert_eq!(&hay.as_bytes()[m[0].start..m[0].end], key.as_bytes());
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! keyhound finds leaked credentials — above all OpenAI-style `sk-` API keys
+//! — in files, git history and staged changes.
+//!
+//! Data flows one way: `source` → `engine` → `finding` → `report`, wired
+//! together by `pipeline`. `cli` parses arguments and `config` validates them
+//! before any work starts.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod finding;
+pub mod pipeline;
+pub mod report;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,120 @@
+//! The `keyhound` binary: parses arguments, builds the validated config,
+//! runs the task, and maps the result to an exit code — in one place.
+//!
+//! Exit codes: 0 nothing found, 1 findings (or `--exit-code N`), 2 error.
+//! A closed stdout (`keyhound scan . | head`) ends the run quietly.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use keyhound::cli::Cli;
+use keyhound::config::{Config, Task};
+use keyhound::engine::{selftest, Engine};
+use keyhound::report::{self, Format};
+use keyhound::rules::RuleSet;
+use keyhound::source::files::WalkOptions;
+use keyhound::pipeline;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("keyhound: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    let config = Config::from_cli(cli)?;
+    rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global().context("starting worker threads")?;
+    match &config.task {
+        Task::Scan { inputs } => {
+            let engine = Engine::new(&RuleSet::embedded()?)?;
+            let walk = WalkOptions { no_ignore: config.no_ignore, threads: config.threads, max_file_size: config.max_file_size };
+            let outcome = pipeline::scan_inputs(&engine, inputs, &walk);
+            finish(&config, &outcome, "file")
+        }
+        Task::RulesList => {
+            let set = RuleSet::embedded()?;
+            let mut out = open_output(&config)?;
+            list_rules(&mut out, &set, config.report.format)?;
+            out.flush()?;
+            Ok(0)
+        }
+        Task::RulesCheck { files } => {
+            let set = if files.is_empty() {
+                RuleSet::embedded()?
+            } else {
+                let mut set = RuleSet::default();
+                for f in files {
+                    set.add_file(f)?;
+                }
+                set
+            };
+            let engine = Engine::new(&set)?;
+            let checked = selftest::check_examples(&engine, None);
+            let mut out = open_output(&config)?;
+            for failure in &checked.failures {
+                writeln!(out, "FAIL {failure}")?;
+            }
+            writeln!(out, "{} rules, {} examples checked, {} failed", set.len(), checked.checked, checked.failures.len())?;
+            out.flush()?;
+            Ok(if checked.failures.is_empty() { 0 } else { 1 })
+        }
+    }
+}
+
+/// Writes the report and summary and picks the exit code. Findings gathered
+/// are always written, warnings or not.
+fn finish(config: &Config, outcome: &pipeline::Outcome, unit: &str) -> Result<u8> {
+    for w in &outcome.summary.warnings {
+        eprintln!("keyhound: warning: {w}");
+    }
+    let mut out = open_output(config)?;
+    report::write_report(&mut out, &outcome.findings, &outcome.summary, &config.report)?;
+    out.flush()?;
+    if !config.quiet {
+        eprintln!("{}", report::summary_line(&outcome.summary, unit));
+    }
+    Ok(if outcome.findings.is_empty() { 0 } else { config.exit_code })
+}
+
+fn open_output(config: &Config) -> Result<Box<dyn Write>> {
+    Ok(match &config.output {
+        Some(path) => Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot write {}", path.display()))?)),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    })
+}
+
+fn list_rules(out: &mut dyn Write, set: &RuleSet, format: Format) -> io::Result<()> {
+    match format {
+        Format::Text => {
+            let width = set.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in set.rules() {
+                writeln!(out, "{:width$}  {}", r.id, r.name)?;
+            }
+        }
+        Format::Json | Format::Jsonl => {
+            for r in set.rules() {
+                let v = serde_json::json!({
+                    "id": r.id, "name": r.name, "severity": r.severity, "keywords": r.keywords,
+                    "references": r.references, "remediation": r.remediation, "file": r.source,
+                });
+                serde_json::to_writer(&mut *out, &v)?;
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! The pipeline: the one place that wires a source to the engine. It reads
+//! content through a source, runs the engine over it in parallel (rayon),
+//! turns matches into findings, and returns them with a summary for the
+//! reporters.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::ScanInput;
+use crate::engine::Engine;
+use crate::finding::{Finding, LineLocator};
+use crate::report::Summary;
+use crate::source::files::{self, FileEntry, WalkOptions};
+use crate::source::{Content, Skip};
+
+/// Findings and what the scan did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+/// What happened to one input.
+enum Scanned {
+    Text { bytes: u64, findings: Vec<Finding> },
+    Skipped(Skip),
+    Failed(String),
+}
+
+impl Outcome {
+    fn absorb(&mut self, item: Scanned) {
+        match item {
+            Scanned::Text { bytes, findings } => {
+                self.summary.scanned += 1;
+                self.summary.bytes += bytes;
+                self.findings.extend(findings);
+            }
+            Scanned::Skipped(Skip::Binary) => self.summary.skipped_binary += 1,
+            Scanned::Skipped(Skip::TooLarge) => self.summary.skipped_large += 1,
+            Scanned::Failed(w) => self.summary.warnings.push(w),
+        }
+    }
+}
+
+/// Runs the engine over one piece of content and builds its findings.
+pub fn scan_content(engine: &Engine, path: &str, data: &[u8]) -> Vec<Finding> {
+    let matches = engine.scan(data);
+    let mut lines = LineLocator::new();
+    matches.iter().map(|m| Finding::new(&engine.rules()[m.rule], path, data, m, &mut lines)).collect()
+}
+
+fn scan_read(engine: &Engine, path: &str, read: std::io::Result<Content>) -> Scanned {
+    match read {
+        Ok(Content::Text(data)) => Scanned::Text { bytes: data.len() as u64, findings: scan_content(engine, path, &data) },
+        Ok(Content::Skipped(s)) => Scanned::Skipped(s),
+        Err(e) => Scanned::Failed(format!("{path}: {e}")),
+    }
+}
+
+/// Scans files, directories and standard input.
+pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = Outcome::default();
+    let roots: Vec<_> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            ScanInput::Path(p) => Some(p.clone()),
+            ScanInput::Stdin => None,
+        })
+        .collect();
+    if inputs.contains(&ScanInput::Stdin) {
+        outcome.absorb(scan_read(engine, "<stdin>", files::read_stdin(walk.max_file_size)));
+    }
+    let listed = files::enumerate(&roots, walk);
+    outcome.summary.skipped_large += listed.skipped_large;
+    outcome.summary.warnings.extend(listed.warnings);
+    let results: Vec<Scanned> = listed
+        .files
+        .par_iter()
+        .map(|entry: &FileEntry| scan_read(engine, &entry.display, files::read(entry, walk.max_file_size)))
+        .collect();
+    for r in results {
+        outcome.absorb(r);
+    }
+    outcome.summary.findings = outcome.findings.len();
+    outcome.summary.rules = engine.rules().len();
+    outcome.summary.duration_ms = started.elapsed().as_millis();
+    outcome
+}

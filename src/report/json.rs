@@ -1,0 +1,90 @@
+//! JSON (`{"version": 1, "tool", "findings", "summary"}`) and JSON Lines (one
+//! finding per line). Field names are a public contract: see README.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::finding::Finding;
+use crate::rules::Severity;
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    rule_id: &'a str,
+    rule_name: &'a str,
+    severity: Severity,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    secret: String,
+    fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occurrences: Option<usize>,
+}
+
+impl<'a> FindingJson<'a> {
+    fn new(f: &'a Finding, show: bool) -> Self {
+        let p = f.provenance.as_ref();
+        FindingJson {
+            rule_id: &f.rule_id,
+            rule_name: &f.rule_name,
+            severity: f.severity,
+            path: &f.path,
+            line: f.line,
+            column: f.column,
+            end_line: f.end_line,
+            end_column: f.end_column,
+            secret: f.display_secret(show),
+            fingerprint: &f.fingerprint,
+            commit: p.map(|p| p.commit.as_str()),
+            author: p.map(|p| p.author.as_str()),
+            email: p.map(|p| p.email.as_str()),
+            date: p.map(|p| p.date.as_str()),
+            in_head: p.map(|p| p.in_head),
+            occurrences: p.map(|p| p.occurrences),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<FindingJson<'a>>,
+    summary: &'a Summary,
+}
+
+const TOOL: Tool = Tool { name: "keyhound", version: env!("CARGO_PKG_VERSION") };
+
+pub fn write_document(out: &mut dyn Write, findings: &[Finding], summary: &Summary, show: bool) -> io::Result<()> {
+    let doc = Document { version: 1, tool: TOOL, findings: findings.iter().map(|f| FindingJson::new(f, show)).collect(), summary };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+pub fn write_lines(out: &mut dyn Write, findings: &[Finding], show: bool) -> io::Result<()> {
+    for f in findings {
+        serde_json::to_writer(&mut *out, &FindingJson::new(f, show))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

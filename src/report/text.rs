@@ -1,0 +1,49 @@
+//! Human-readable output: one block per finding with its location, the kind
+//! of key, the (redacted) secret and its line with the secret masked.
+
+use std::io::{self, Write};
+
+use super::ReportOptions;
+use crate::finding::Finding;
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) -> io::Result<()> {
+    let style = Style { on: opts.color };
+    for f in findings {
+        let secret = f.display_secret(opts.show_secrets);
+        writeln!(
+            out,
+            "{}  {} {}",
+            style.paint("1", &format!("{}:{}:{}", f.path, f.line, f.column)),
+            style.paint("1;31", &f.rule_name),
+            style.paint("2", &format!("({}, {})", f.rule_id, f.severity)),
+        )?;
+        writeln!(out, "  secret:      {}", style.paint("33", &secret))?;
+        let line = format!("{}{}{}", f.context_before, style.paint("33", &secret), f.context_after);
+        writeln!(out, "  line:        {}", line.trim())?;
+        if let Some(p) = &f.provenance {
+            writeln!(out, "  commit:      {} by {} <{}> on {}", style.paint("36", &short(&p.commit)), p.author, p.email, p.date)?;
+            writeln!(out, "  in HEAD:     {} ({} occurrence{})", if p.in_head { "yes" } else { "no" }, p.occurrences, if p.occurrences == 1 { "" } else { "s" })?;
+        }
+        writeln!(out, "  fingerprint: {}", f.fingerprint)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn short(commit: &str) -> String {
+    commit.chars().take(12).collect()
+}

@@ -1,0 +1,332 @@
+//! Rules: the data model of a detection rule, loading rule files (TOML) with
+//! validation, and the default set embedded from `rules/*.toml` at build
+//! time.
+//!
+//! This module describes *what* to look for. It must not scan content: the
+//! engine compiles a [`RuleSet`] and does the matching.
+
+pub mod checksum;
+pub mod template;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use checksum::Checksum;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// An error in a rule file. Always names the file, and the rule when one is
+/// to blame, so a user can find it.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{file}: {message}")]
+    File { file: String, message: String },
+    #[error("{file}: rule `{rule}`: {message}")]
+    Rule { file: String, rule: String, message: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    #[default]
+    High,
+    Critical,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        })
+    }
+}
+
+fn default_near_distance() -> usize {
+    256
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One `[[rule]]` table of a rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Stable identifier, e.g. `openai-project-key`.
+    pub id: String,
+    /// What a human calls this credential.
+    pub name: String,
+    /// The pattern; the secret is the capture group named `secret` when the
+    /// pattern is wider than the key, else the whole match.
+    pub regex: String,
+    /// Literals every match contains (case-sensitive). Only text near one of
+    /// them is given to the regex.
+    pub keywords: Vec<String>,
+    /// Minimum Shannon entropy of the secret, in bits per character.
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    /// Regexes of placeholder values: a secret matching any is not reported.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// A checksum the secret must satisfy.
+    #[serde(default)]
+    pub checksum: Option<Checksum>,
+    /// A regex that must match within `near_distance` bytes of the secret,
+    /// for formats only distinctive next to a provider's name.
+    #[serde(default)]
+    pub near: Option<String>,
+    #[serde(default = "default_near_distance")]
+    pub near_distance: usize,
+    /// Reject values with long repeated or sequential runs
+    /// (`aaaaaa`, `abcdef`, `123456`). Off for formats that legitimately
+    /// contain such runs (PEM bodies).
+    #[serde(default = "yes")]
+    pub fake_filter: bool,
+    #[serde(default)]
+    pub severity: Severity,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub remediation: Option<String>,
+    /// Texts that must produce a finding of this rule (templates allowed).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Texts that must not.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+    /// The file the rule came from (set by the loader).
+    #[serde(skip)]
+    pub source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
+/// A validated collection of rules with unique ids.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The rules shipped in the binary.
+    pub fn embedded() -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet::default();
+        for (name, text) in EMBEDDED_RULE_FILES {
+            set.add_toml(name, text)?;
+        }
+        Ok(set)
+    }
+
+    /// Reads and adds one rule file from disk.
+    pub fn add_file(&mut self, path: &Path) -> Result<(), RuleError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| RuleError::File { file: file.clone(), message: e.to_string() })?;
+        self.add_toml(&file, &text)
+    }
+
+    /// Parses and validates the rules of one TOML document.
+    pub fn add_toml(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
+        let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::File { file: file.to_string(), message: e.to_string() })?;
+        for mut rule in parsed.rule {
+            rule.source = file.to_string();
+            self.add(rule)?;
+        }
+        Ok(())
+    }
+
+    /// Validates and adds one rule.
+    pub fn add(&mut self, rule: Rule) -> Result<(), RuleError> {
+        validate(&rule)?;
+        if self.rules.iter().any(|r| r.id == rule.id) {
+            return Err(rule_error(&rule, "duplicate rule id".into()));
+        }
+        self.rules.push(rule);
+        Ok(())
+    }
+
+    /// Removes rules by id; returns the ids that matched no rule.
+    pub fn disable(&mut self, ids: &[String]) -> Vec<String> {
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let present: HashSet<String> = self.rules.iter().map(|r| r.id.clone()).collect();
+        self.rules.retain(|r| !wanted.contains(r.id.as_str()));
+        ids.iter().filter(|id| !present.contains(*id)).cloned().collect()
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+fn rule_error(rule: &Rule, message: String) -> RuleError {
+    RuleError::Rule { file: rule.source.clone(), rule: rule.id.clone(), message }
+}
+
+/// Syntax configuration every rule regex is parsed with: byte-oriented and
+/// ASCII-only, so invalid UTF-8 is searchable and `\b`, `\w`, `(?i)` stay on
+/// the fast DFA paths.
+pub fn syntax_config() -> regex_automata::util::syntax::Config {
+    regex_automata::util::syntax::Config::new().unicode(false).utf8(false)
+}
+
+fn check_regex(rule: &Rule, what: &str, pattern: &str) -> Result<regex_syntax::hir::Hir, RuleError> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| rule_error(rule, format!("invalid {what} regex: {e}")))
+}
+
+fn validate(rule: &Rule) -> Result<(), RuleError> {
+    if rule.id.is_empty() || !rule.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        return Err(rule_error(rule, "id must be non-empty lowercase letters, digits and '-'".into()));
+    }
+    if rule.name.trim().is_empty() {
+        return Err(rule_error(rule, "name is empty".into()));
+    }
+    if rule.keywords.is_empty() || rule.keywords.iter().any(|k| k.is_empty()) {
+        return Err(rule_error(rule, "a rule needs at least one non-empty keyword".into()));
+    }
+    let hir = check_regex(rule, "rule", &rule.regex)?;
+    if hir.properties().minimum_len() == Some(0) {
+        return Err(rule_error(rule, "regex can match the empty string".into()));
+    }
+    for a in &rule.allow {
+        check_regex(rule, "allow", a)?;
+    }
+    if let Some(near) = &rule.near {
+        check_regex(rule, "near", near)?;
+    }
+    if let Some(e) = rule.entropy {
+        if !(0.0..=8.0).contains(&e) {
+            return Err(rule_error(rule, format!("entropy {e} is outside 0..8 bits per character")));
+        }
+    }
+    Ok(())
+}
+
+/// Shannon entropy of `data` in bits per byte.
+pub fn shannon_entropy(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in data {
+        counts[b as usize] += 1;
+    }
+    let n = data.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Words that mark a value as a stand-in rather than a key. Only long words:
+/// a random key contains a given 7-letter word with negligible probability.
+const PLACEHOLDER_WORDS: &[&[u8]] = &[b"example", b"placeholder", b"replace", b"redacted", b"changeme", b"your_key", b"yourkey", b"your-key"];
+
+/// Obvious fakes of a valid shape: a run of 6+ identical characters, a run of
+/// 6+ consecutive ascending or descending characters (`abcdef`, `123456`,
+/// `fedcba`), or a placeholder word. Real random keys of the lengths we
+/// detect contain such runs with probability below one in a million.
+pub fn looks_fake(secret: &[u8]) -> bool {
+    const RUN: usize = 6;
+    let mut same = 1;
+    let mut up = 1;
+    let mut down = 1;
+    for w in secret.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        same = if a == b { same + 1 } else { 1 };
+        let alnum = a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
+        up = if alnum && b == a.wrapping_add(1) { up + 1 } else { 1 };
+        down = if alnum && a == b.wrapping_add(1) { down + 1 } else { 1 };
+        if same >= RUN || up >= RUN || down >= RUN {
+            return true;
+        }
+    }
+    PLACEHOLDER_WORDS.iter().any(|w| contains_ignore_ascii_case(secret, w))
+}
+
+fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_rules_load() {
+        let set = RuleSet::embedded().expect("shipped rules are valid");
+        assert!(set.len() > 10);
+        assert!(set.get("openai-project-key").is_some());
+    }
+
+    #[test]
+    fn rejects_bad_rules_naming_file_and_id() {
+        let mut set = RuleSet::default();
+        let bad_regex = "[[rule]]\nid = \"x-bad\"\nname = \"X\"\nregex = \"(unclosed\"\nkeywords = [\"x\"]\n";
+        let err = set.add_toml("my.toml", bad_regex).unwrap_err().to_string();
+        assert!(err.contains("my.toml") && err.contains("x-bad") && err.contains("regex"), "{err}");
+
+        let no_kw = "[[rule]]\nid = \"x-nokw\"\nname = \"X\"\nregex = \"abc\"\nkeywords = []\n";
+        let err = set.add_toml("my.toml", no_kw).unwrap_err().to_string();
+        assert!(err.contains("x-nokw") && err.contains("keyword"), "{err}");
+
+        let ok = "[[rule]]\nid = \"x-ok\"\nname = \"X\"\nregex = \"abc\"\nkeywords = [\"abc\"]\n";
+        set.add_toml("a.toml", ok).unwrap();
+        let err = set.add_toml("b.toml", ok).unwrap_err().to_string();
+        assert!(err.contains("b.toml") && err.contains("duplicate"), "{err}");
+
+        let unknown = "[[rule]]\nid = \"x-u\"\nname = \"X\"\nregex = \"abc\"\nkeywords = [\"abc\"]\nbogus = 1\n";
+        let err = set.add_toml("c.toml", unknown).unwrap_err().to_string();
+        assert!(err.contains("c.toml") && err.contains("bogus"), "{err}");
+    }
+
+    #[test]
+    fn fake_detection() {
+        assert!(looks_fake(b"sk-abcdefghij1234567890"));
+        assert!(looks_fake(b"AAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(looks_fake(b"xxxxxxxxxxxxxxxxx"));
+        assert!(looks_fake(b"sk-proj-Example1Key2"));
+        assert!(!looks_fake(b"q8Zr2LmWx0PkT7vB3nYc"));
+    }
+
+    #[test]
+    fn entropy_bounds() {
+        assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+}

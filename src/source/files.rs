@@ -1,0 +1,155 @@
+//! Files in directory trees, enumerated with `ignore`'s parallel walker.
+//!
+//! Respects `.gitignore`, `.ignore` and git's exclude files unless told not
+//! to, walks hidden files but never `.git/`, and does not follow symbolic
+//! links. Enumeration only stats files; reading happens later, in parallel,
+//! through [`read`].
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use ignore::{WalkBuilder, WalkState};
+
+use super::{classify, Content, Skip};
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Ignore `.gitignore`/`.ignore` files.
+    pub no_ignore: bool,
+    pub threads: usize,
+    pub max_file_size: u64,
+}
+
+/// A file to read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileEntry {
+    /// What findings show: relative to the working directory as given on
+    /// the command line, without a leading `./`.
+    pub display: String,
+    pub path: PathBuf,
+}
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct Enumeration {
+    /// Files to read, sorted by path so output is deterministic.
+    pub files: Vec<FileEntry>,
+    /// Files over the size limit, known from their metadata.
+    pub skipped_large: usize,
+    /// Directories or entries that could not be read.
+    pub warnings: Vec<String>,
+}
+
+enum Walked {
+    File(FileEntry),
+    Large,
+    Warning(String),
+}
+
+/// Lists the regular files under `roots` (files given directly are listed as
+/// they are, even if ignored).
+pub fn enumerate(roots: &[PathBuf], opts: &WalkOptions) -> Enumeration {
+    let mut out = Enumeration::default();
+    let mut dirs = Vec::new();
+    for root in roots {
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_dir() => dirs.push(root.clone()),
+            Ok(m) if m.len() > opts.max_file_size => out.skipped_large += 1,
+            Ok(_) => out.files.push(FileEntry { display: display_path(root), path: root.clone() }),
+            Err(e) => out.warnings.push(format!("{}: {e}", root.display())),
+        }
+    }
+    if let Some((first, rest)) = dirs.split_first() {
+        let mut builder = WalkBuilder::new(first);
+        for d in rest {
+            builder.add(d);
+        }
+        builder
+            .hidden(false)
+            .follow_links(false)
+            .require_git(false)
+            .git_ignore(!opts.no_ignore)
+            .git_global(!opts.no_ignore)
+            .git_exclude(!opts.no_ignore)
+            .ignore(!opts.no_ignore)
+            .parents(!opts.no_ignore)
+            .threads(opts.threads)
+            .filter_entry(|e| e.file_name() != ".git");
+        let (tx, rx) = mpsc::channel::<Walked>();
+        let max = opts.max_file_size;
+        builder.build_parallel().run(|| {
+            let tx = tx.clone();
+            Box::new(move |result| {
+                let item = match result {
+                    Ok(entry) => {
+                        if !entry.file_type().is_some_and(|t| t.is_file()) {
+                            return WalkState::Continue;
+                        }
+                        match entry.metadata() {
+                            Ok(m) if m.len() > max => Walked::Large,
+                            Ok(_) => Walked::File(FileEntry { display: display_path(entry.path()), path: entry.into_path() }),
+                            Err(e) => Walked::Warning(e.to_string()),
+                        }
+                    }
+                    Err(e) => Walked::Warning(e.to_string()),
+                };
+                let _ = tx.send(item);
+                WalkState::Continue
+            })
+        });
+        drop(tx);
+        for item in rx {
+            match item {
+                Walked::File(f) => out.files.push(f),
+                Walked::Large => out.skipped_large += 1,
+                Walked::Warning(w) => out.warnings.push(w),
+            }
+        }
+    }
+    out.files.sort();
+    out.files.dedup();
+    out
+}
+
+fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    match s.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.trim_start_matches('/').to_string(),
+        _ => s,
+    }
+}
+
+/// Reads one file, skipping it when it is binary or has grown past the
+/// size limit since it was listed.
+pub fn read(entry: &FileEntry, max_file_size: u64) -> io::Result<Content> {
+    let file = std::fs::File::open(&entry.path)?;
+    let mut data = Vec::new();
+    // Read one byte past the limit to detect a file that grew.
+    file.take(max_file_size.saturating_add(1)).read_to_end(&mut data)?;
+    if data.len() as u64 > max_file_size {
+        return Ok(Content::Skipped(Skip::TooLarge));
+    }
+    Ok(classify(data, max_file_size))
+}
+
+/// Reads standard input whole.
+pub fn read_stdin(max_file_size: u64) -> io::Result<Content> {
+    let mut data = Vec::new();
+    io::stdin().lock().take(max_file_size.saturating_add(1)).read_to_end(&mut data)?;
+    Ok(classify(data, max_file_size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_leading_dot_slash() {
+        assert_eq!(display_path(Path::new("./src/a.rs")), "src/a.rs");
+        assert_eq!(display_path(Path::new("src/a.rs")), "src/a.rs");
+        assert_eq!(display_path(Path::new(".")), ".");
+        assert_eq!(display_path(Path::new(".env")), ".env");
+    }
+}
