@@ -17,7 +17,9 @@ fn main() {
         .collect();
     files.sort();
 
-    let mut out = String::from("/// Shipped rule files: (file name, TOML text).\npub static EMBEDDED_RULE_FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Shipped rule files: (file name, TOML text).\npub static EMBEDDED_RULE_FILES: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy();

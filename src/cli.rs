@@ -9,7 +9,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "keyhound", version, about = "Find leaked API keys and other credentials in files and git history.", propagate_version = true)]
+#[command(
+    name = "keyhound",
+    version,
+    about = "Find leaked API keys and other credentials in files and git history.",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,

@@ -61,7 +61,8 @@ impl Config {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        let max_file_size = parse_size(&common.max_file_size).with_context(|| format!("invalid --max-file-size {:?}", common.max_file_size))?;
+        let max_file_size = parse_size(&common.max_file_size)
+            .with_context(|| format!("invalid --max-file-size {:?}", common.max_file_size))?;
         if let Some(out) = &common.output {
             if out.is_dir() {
                 bail!("--output {} is a directory", out.display());
@@ -69,7 +70,11 @@ impl Config {
         }
         Ok(Config {
             task,
-            report: ReportOptions { format: format(common.format), show_secrets: common.show_secrets, color: use_color(common) },
+            report: ReportOptions {
+                format: format(common.format),
+                show_secrets: common.show_secrets,
+                color: use_color(common),
+            },
             output: common.output.clone(),
             exit_code: common.exit_code,
             threads,
@@ -114,7 +119,10 @@ fn use_color(common: &CommonArgs) -> bool {
         ColorArg::Always => true,
         ColorArg::Never => false,
         ColorArg::Auto => {
-            common.format == FormatArg::Text && common.output.is_none() && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+            common.format == FormatArg::Text
+                && common.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::io::stdout().is_terminal()
         }
     }
 }

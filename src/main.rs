@@ -14,10 +14,10 @@ use clap::Parser;
 use keyhound::cli::Cli;
 use keyhound::config::{Config, Task};
 use keyhound::engine::{selftest, Engine};
+use keyhound::pipeline;
 use keyhound::report::{self, Format};
 use keyhound::rules::RuleSet;
 use keyhound::source::files::WalkOptions;
-use keyhound::pipeline;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -41,7 +41,11 @@ fn run(cli: Cli) -> Result<u8> {
     match &config.task {
         Task::Scan { inputs } => {
             let engine = Engine::new(&RuleSet::embedded()?)?;
-            let walk = WalkOptions { no_ignore: config.no_ignore, threads: config.threads, max_file_size: config.max_file_size };
+            let walk = WalkOptions {
+                no_ignore: config.no_ignore,
+                threads: config.threads,
+                max_file_size: config.max_file_size,
+            };
             let outcome = pipeline::scan_inputs(&engine, inputs, &walk);
             finish(&config, &outcome, "file")
         }
@@ -68,7 +72,13 @@ fn run(cli: Cli) -> Result<u8> {
             for failure in &checked.failures {
                 writeln!(out, "FAIL {failure}")?;
             }
-            writeln!(out, "{} rules, {} examples checked, {} failed", set.len(), checked.checked, checked.failures.len())?;
+            writeln!(
+                out,
+                "{} rules, {} examples checked, {} failed",
+                set.len(),
+                checked.checked,
+                checked.failures.len()
+            )?;
             out.flush()?;
             Ok(if checked.failures.is_empty() { 0 } else { 1 })
         }
@@ -92,7 +102,9 @@ fn finish(config: &Config, outcome: &pipeline::Outcome, unit: &str) -> Result<u8
 
 fn open_output(config: &Config) -> Result<Box<dyn Write>> {
     Ok(match &config.output {
-        Some(path) => Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot write {}", path.display()))?)),
+        Some(path) => {
+            Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot write {}", path.display()))?))
+        }
         None => Box::new(BufWriter::new(io::stdout().lock())),
     })
 }

@@ -52,7 +52,9 @@ pub fn scan_content(engine: &Engine, path: &str, data: &[u8]) -> Vec<Finding> {
 
 fn scan_read(engine: &Engine, path: &str, read: std::io::Result<Content>) -> Scanned {
     match read {
-        Ok(Content::Text(data)) => Scanned::Text { bytes: data.len() as u64, findings: scan_content(engine, path, &data) },
+        Ok(Content::Text(data)) => {
+            Scanned::Text { bytes: data.len() as u64, findings: scan_content(engine, path, &data) }
+        }
         Ok(Content::Skipped(s)) => Scanned::Skipped(s),
         Err(e) => Scanned::Failed(format!("{path}: {e}")),
     }

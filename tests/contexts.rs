@@ -14,10 +14,7 @@ type Expected = BTreeSet<(String, usize, usize, String, String)>;
 fn materialize(dir: &str) -> (Tree, Expected) {
     let tree = Tree::new();
     let mut expected = Expected::new();
-    let mut names: Vec<_> = std::fs::read_dir(fixture_path(dir))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut names: Vec<_> = std::fs::read_dir(fixture_path(dir)).unwrap().map(|e| e.unwrap().path()).collect();
     names.sort();
     for path in names {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -48,33 +45,22 @@ fn reported(doc: &serde_json::Value) -> Expected {
 #[test]
 fn every_context_is_found_at_the_right_place() {
     let (tree, expected) = materialize("contexts");
-    assert!(
-        expected.len() >= 40,
-        "fixtures plant {} keys",
-        expected.len()
-    );
+    assert!(expected.len() >= 40, "fixtures plant {} keys", expected.len());
     let (code, doc) = tree.run_json(&["scan", ".", "--show-secrets"]);
     assert_eq!(code, 1);
     let got = reported(&doc);
     let missing: Vec<_> = expected.difference(&got).collect();
     let extra: Vec<_> = got.difference(&expected).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "missing: {missing:#?}\nunexpected: {extra:#?}"
-    );
+    assert!(missing.is_empty() && extra.is_empty(), "missing: {missing:#?}\nunexpected: {extra:#?}");
 }
 
 #[test]
 fn every_openai_family_is_covered_by_the_contexts() {
     let (_tree, expected) = materialize("contexts");
     let rules: BTreeSet<&str> = expected.iter().map(|e| e.3.as_str()).collect();
-    for family in [
-        "openai-legacy-key",
-        "openai-project-key",
-        "openai-service-account-key",
-        "openai-admin-key",
-        "openai-none-key",
-    ] {
+    for family in
+        ["openai-legacy-key", "openai-project-key", "openai-service-account-key", "openai-admin-key", "openai-none-key"]
+    {
         assert!(rules.contains(family), "no context plants {family}");
     }
 }
@@ -92,9 +78,7 @@ fn decoys_report_nothing() {
 fn key_in_a_long_minified_line() {
     let tree = Tree::new();
     let key = fake_key("openai-project-key");
-    let filler: String = (0..20_000)
-        .map(|i| format!("var a{i}=function(b){{return b*{i}}};"))
-        .collect();
+    let filler: String = (0..20_000).map(|i| format!("var a{i}=function(b){{return b*{i}}};")).collect();
     let line = format!("{filler}const k=\"{key}\";{filler}");
     tree.write("bundle.min.js", format!("/*! bundle */\n{line}\n"));
     let (code, doc) = tree.run_json(&["scan", ".", "--show-secrets"]);
@@ -102,10 +86,7 @@ fn key_in_a_long_minified_line() {
     let f = findings(&doc);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["line"], 2);
-    assert_eq!(
-        f[0]["column"].as_u64().unwrap() as usize,
-        filler.len() + "const k=\"".len() + 1
-    );
+    assert_eq!(f[0]["column"].as_u64().unwrap() as usize, filler.len() + "const k=\"".len() + 1);
     assert_eq!(f[0]["secret"], key.as_str());
 }
 
@@ -119,13 +100,7 @@ fn secrets_are_redacted_by_default_everywhere() {
         assert_eq!(out.status.code(), Some(1));
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            !stdout.contains(&key) && !stderr.contains(&key),
-            "{format} leaks the secret"
-        );
-        assert!(
-            stdout.contains(&format!("{}…(164 chars)", &key[..10])),
-            "{format}: {stdout}"
-        );
+        assert!(!stdout.contains(&key) && !stderr.contains(&key), "{format} leaks the secret");
+        assert!(stdout.contains(&format!("{}…(164 chars)", &key[..10])), "{format}: {stdout}");
     }
 }

@@ -59,10 +59,11 @@ pub struct Engine {
 }
 
 fn build_regex(rule: &Rule, what: &str, pattern: &str) -> Result<Regex, RuleError> {
-    Regex::builder()
-        .syntax(syntax_config())
-        .build(pattern)
-        .map_err(|e| RuleError::Rule { file: rule.source.clone(), rule: rule.id.clone(), message: format!("invalid {what} regex: {e}") })
+    Regex::builder().syntax(syntax_config()).build(pattern).map_err(|e| RuleError::Rule {
+        file: rule.source.clone(),
+        rule: rule.id.clone(),
+        message: format!("invalid {what} regex: {e}"),
+    })
 }
 
 impl Engine {

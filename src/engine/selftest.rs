@@ -46,7 +46,13 @@ pub fn check_examples(engine: &Engine, only: Option<&[String]>) -> ExampleReport
             let found = engine.scan(text.as_bytes()).iter().any(|m| m.rule == r);
             report.checked += 1;
             if found == negative {
-                report.failures.push(ExampleFailure { file: rule.source.clone(), rule: rule.id.clone(), negative, index, text });
+                report.failures.push(ExampleFailure {
+                    file: rule.source.clone(),
+                    rule: rule.id.clone(),
+                    negative,
+                    index,
+                    text,
+                });
             }
         }
     }

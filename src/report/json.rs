@@ -76,7 +76,12 @@ struct Document<'a> {
 const TOOL: Tool = Tool { name: "keyhound", version: env!("CARGO_PKG_VERSION") };
 
 pub fn write_document(out: &mut dyn Write, findings: &[Finding], summary: &Summary, show: bool) -> io::Result<()> {
-    let doc = Document { version: 1, tool: TOOL, findings: findings.iter().map(|f| FindingJson::new(f, show)).collect(), summary };
+    let doc = Document {
+        version: 1,
+        tool: TOOL,
+        findings: findings.iter().map(|f| FindingJson::new(f, show)).collect(),
+        summary,
+    };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

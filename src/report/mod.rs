@@ -46,7 +46,12 @@ pub struct ReportOptions {
 }
 
 /// Writes findings and the summary in the chosen format.
-pub fn write_report(out: &mut dyn Write, findings: &[Finding], summary: &Summary, opts: &ReportOptions) -> io::Result<()> {
+pub fn write_report(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    summary: &Summary,
+    opts: &ReportOptions,
+) -> io::Result<()> {
     match opts.format {
         Format::Text => text::write(out, findings, opts),
         Format::Json => json::write_document(out, findings, summary, opts.show_secrets),
@@ -111,7 +116,14 @@ mod tests {
 
     #[test]
     fn summary_line_mentions_skips_and_warnings() {
-        let s = Summary { findings: 1, scanned: 3, bytes: 2048, skipped_binary: 2, warnings: vec!["x".into()], ..Default::default() };
+        let s = Summary {
+            findings: 1,
+            scanned: 3,
+            bytes: 2048,
+            skipped_binary: 2,
+            warnings: vec!["x".into()],
+            ..Default::default()
+        };
         let line = summary_line(&s, "file");
         assert!(line.starts_with("keyhound: 1 finding in 3 files (2.0 KiB)"), "{line}");
         assert!(line.contains("2 binary skipped") && line.contains("1 warning"), "{line}");

@@ -35,8 +35,21 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
         let line = format!("{}{}{}", f.context_before, style.paint("33", &secret), f.context_after);
         writeln!(out, "  line:        {}", line.trim())?;
         if let Some(p) = &f.provenance {
-            writeln!(out, "  commit:      {} by {} <{}> on {}", style.paint("36", &short(&p.commit)), p.author, p.email, p.date)?;
-            writeln!(out, "  in HEAD:     {} ({} occurrence{})", if p.in_head { "yes" } else { "no" }, p.occurrences, if p.occurrences == 1 { "" } else { "s" })?;
+            writeln!(
+                out,
+                "  commit:      {} by {} <{}> on {}",
+                style.paint("36", &short(&p.commit)),
+                p.author,
+                p.email,
+                p.date
+            )?;
+            writeln!(
+                out,
+                "  in HEAD:     {} ({} occurrence{})",
+                if p.in_head { "yes" } else { "no" },
+                p.occurrences,
+                if p.occurrences == 1 { "" } else { "s" }
+            )?;
         }
         writeln!(out, "  fingerprint: {}", f.fingerprint)?;
         writeln!(out)?;

@@ -136,13 +136,15 @@ impl RuleSet {
     /// Reads and adds one rule file from disk.
     pub fn add_file(&mut self, path: &Path) -> Result<(), RuleError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| RuleError::File { file: file.clone(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| RuleError::File { file: file.clone(), message: e.to_string() })?;
         self.add_toml(&file, &text)
     }
 
     /// Parses and validates the rules of one TOML document.
     pub fn add_toml(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
-        let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::File { file: file.to_string(), message: e.to_string() })?;
+        let parsed: RuleFile =
+            toml::from_str(text).map_err(|e| RuleError::File { file: file.to_string(), message: e.to_string() })?;
         for mut rule in parsed.rule {
             rule.source = file.to_string();
             self.add(rule)?;
@@ -255,7 +257,8 @@ pub fn shannon_entropy(data: &[u8]) -> f64 {
 
 /// Words that mark a value as a stand-in rather than a key. Only long words:
 /// a random key contains a given 7-letter word with negligible probability.
-const PLACEHOLDER_WORDS: &[&[u8]] = &[b"example", b"placeholder", b"replace", b"redacted", b"changeme", b"your_key", b"yourkey", b"your-key"];
+const PLACEHOLDER_WORDS: &[&[u8]] =
+    &[b"example", b"placeholder", b"replace", b"redacted", b"changeme", b"your_key", b"yourkey", b"your-key"];
 
 /// Obvious fakes of a valid shape: a run of 6+ identical characters, a run of
 /// 6+ consecutive ascending or descending characters (`abcdef`, `123456`,

@@ -114,9 +114,13 @@ pub fn is_template(s: &str) -> bool {
     let mut rest = s;
     while let Some(open) = rest.find("{{") {
         let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else { return false };
+        let Some(close) = after.find("}}") else {
+            return false;
+        };
         let inner = &after[..close];
-        if inner == "crc32b62" || inner.split_once(':').is_some_and(|(k, n)| alphabet(k).is_some() && n.parse::<usize>().is_ok()) {
+        if inner == "crc32b62"
+            || inner.split_once(':').is_some_and(|(k, n)| alphabet(k).is_some() && n.parse::<usize>().is_ok())
+        {
             return true;
         }
         rest = &after[close + 2..];
@@ -156,6 +160,6 @@ mod tests {
     fn crc_follows_previous_segment() {
         let s = expand("ghp_{{a:30}}{{crc32b62}}", 9);
         assert_eq!(s.len(), 40);
-        assert_eq!(&s[34..], base62_crc32(s[4..34].as_bytes()));
+        assert_eq!(&s[34..], base62_crc32(&s.as_bytes()[4..34]));
     }
 }

@@ -89,7 +89,9 @@ pub fn enumerate(roots: &[PathBuf], opts: &WalkOptions) -> Enumeration {
                         }
                         match entry.metadata() {
                             Ok(m) if m.len() > max => Walked::Large,
-                            Ok(_) => Walked::File(FileEntry { display: display_path(entry.path()), path: entry.into_path() }),
+                            Ok(_) => {
+                                Walked::File(FileEntry { display: display_path(entry.path()), path: entry.into_path() })
+                            }
                             Err(e) => Walked::Warning(e.to_string()),
                         }
                     }
