@@ -1,0 +1,197 @@
+//! The command line as a user meets it: exit codes, output fields, inputs
+//! that are skipped or bad, and `rules list|check`.
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use common::*;
+
+#[test]
+fn finding_has_every_documented_field() {
+    let t = Tree::new();
+    let key = fake_key("openai-project-key");
+    t.write("conf/.env", format!("# settings\nOPENAI_API_KEY={key}\n"));
+    let (code, doc) = t.run_json(&["scan", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["tool"]["name"], "keyhound");
+    let f = &findings(&doc)[0];
+    assert_eq!(f["rule_id"], "openai-project-key");
+    assert_eq!(f["rule_name"], "OpenAI project API key");
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(f["path"], "conf/.env");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(2), Some(16)));
+    assert_eq!((f["end_line"].as_u64(), f["end_column"].as_u64()), (Some(2), Some(16 + 164)));
+    assert_eq!(f["secret"], format!("{}…(164 chars)", &key[..10]));
+    assert_eq!(f["fingerprint"].as_str().unwrap().len(), 32);
+    let s = &doc["summary"];
+    assert_eq!(s["findings"], 1);
+    assert_eq!(s["scanned"], 1);
+    for k in ["bytes", "skipped_binary", "skipped_large", "warnings", "duration_ms", "rules"] {
+        assert!(!s[k].is_null(), "summary lacks {k}");
+    }
+}
+
+#[test]
+fn no_findings_exits_zero_and_custom_exit_code_applies() {
+    let t = Tree::new();
+    t.write("a.txt", "nothing to see\n");
+    assert_eq!(t.run(&["scan", "."]).status.code(), Some(0));
+    t.write("b.env", format!("K={}\n", fake_key("github-personal-access-token")));
+    assert_eq!(t.run(&["scan", ".", "--exit-code", "7"]).status.code(), Some(7));
+}
+
+#[test]
+fn jsonl_is_one_finding_per_line() {
+    let t = Tree::new();
+    t.write("a.env", format!("A={}\nB={}\n", fake_key("openai-legacy-key"), fake_key("aws-access-key-id")));
+    let out = t.run(&["scan", ".", "--format", "jsonl"]);
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["rule_id"], "openai-legacy-key");
+    assert_eq!(lines[1]["rule_id"], "aws-access-key-id");
+    assert_eq!(lines[1]["line"], 2);
+}
+
+#[test]
+fn stdin_is_scanned_as_stdin() {
+    let key = fake_key("anthropic-api-key");
+    let out = keyhound()
+        .args(["scan", "-", "--format", "json"])
+        .write_stdin(format!("first\nkey: {key}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc = parse_json(&out);
+    assert_eq!(findings(&doc)[0]["path"], "<stdin>");
+    assert_eq!(findings(&doc)[0]["line"], 2);
+}
+
+#[test]
+fn binary_large_ignored_and_git_dirs_are_skipped() {
+    let t = Tree::new();
+    let key = fake_key("openai-legacy-key");
+    t.write("bin.dat", [b"\x00\x01".as_slice(), key.as_bytes()].concat());
+    t.write("big.txt", format!("{}\nK={key}\n", "x".repeat(4000)));
+    t.write(".gitignore", "ignored/\n");
+    t.write("ignored/secret.env", format!("K={key}\n"));
+    t.write(".git/config", format!("K={key}\n"));
+    t.write(".hidden/visible.env", format!("K={key}\n"));
+    let (_, doc) = t.run_json(&["scan", ".", "--max-file-size", "1K"]);
+    let paths: Vec<&str> = findings(&doc).iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec![".hidden/visible.env"]);
+    assert_eq!(doc["summary"]["skipped_binary"], 1);
+    assert_eq!(doc["summary"]["skipped_large"], 1);
+
+    let (_, doc) = t.run_json(&["scan", ".", "--no-ignore"]);
+    let mut paths: Vec<&str> = findings(&doc).iter().map(|f| f["path"].as_str().unwrap()).collect();
+    paths.sort();
+    assert_eq!(paths, vec![".hidden/visible.env", "big.txt", "ignored/secret.env"]);
+}
+
+#[test]
+fn invalid_utf8_is_scanned() {
+    let t = Tree::new();
+    let key = fake_key("openai-project-key");
+    t.write("latin1.txt", [b"caf\xe9 \xff\xfe\n".as_slice(), format!("key={key}\n").as_bytes()].concat());
+    let (code, doc) = t.run_json(&["scan", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&doc)[0]["line"], 2);
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let t = Tree::new();
+    t.write("a.env", format!("K={}\n", fake_key("openai-legacy-key")));
+    let out = t.run(&["scan", "a.env", "--format", "json", "--output", "report.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(t.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(findings(&doc)[0]["path"], "a.env");
+}
+
+#[test]
+fn unusable_arguments_exit_two_with_a_message() {
+    let t = Tree::new();
+    for args in [
+        vec!["scan", "does-not-exist"],
+        vec!["scan", ".", "--threads", "0"],
+        vec!["scan", ".", "--format", "yaml"],
+        vec!["scan", ".", "--max-file-size", "lots"],
+        vec!["scan", "-", "-"],
+    ] {
+        let out = t.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?} printed no error");
+    }
+    let out = t.run(&["scan", "does-not-exist"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist"));
+}
+
+#[test]
+fn broken_pipe_exits_quietly() {
+    let t = Tree::new();
+    let body: String = (0..3000).map(|_| format!("K={}\n", fake_key("openai-legacy-key"))).collect();
+    t.write("many.env", body);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("keyhound"))
+        .current_dir(t.path())
+        .args(["scan", ".", "--format", "jsonl"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.contains("openai-legacy-key"));
+    // The reader is dropped here: keyhound's next writes hit a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn rules_list_and_check() {
+    let t = Tree::new();
+    let out = t.run(&["rules", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list = String::from_utf8(out.stdout).unwrap();
+    for id in
+        ["openai-legacy-key", "openai-project-key", "openai-service-account-key", "openai-admin-key", "openai-none-key"]
+    {
+        assert!(list.lines().any(|l| l.starts_with(id)), "{id} not listed");
+    }
+    let out = t.run(&["rules", "check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 failed"));
+}
+
+#[test]
+fn rules_check_reports_failing_examples_of_a_user_file() {
+    let t = Tree::new();
+    t.write(
+        "mine.toml",
+        "[[rule]]\nid = \"acme-token\"\nname = \"Acme token\"\nregex = '''acme_[a-z0-9]{16}'''\nkeywords = [\"acme_\"]\n\
+         examples = ['tok=acme_{{l:16}}', 'tok=acme_{{l:8}}']\nnegative_examples = ['acme_{{l:20}}']\n",
+    );
+    let out = t.run(&["rules", "check", "mine.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("mine.toml: rule `acme-token`: example #2 was not found"), "{text}");
+    assert!(text.contains("negative example #1 was reported"), "{text}");
+}
+
+#[test]
+fn invalid_rule_file_is_an_error_naming_file_and_rule() {
+    let t = Tree::new();
+    t.write(
+        "bad.toml",
+        "[[rule]]\nid = \"acme-bad\"\nname = \"Acme\"\nregex = '''acme_[a-z'''\nkeywords = [\"acme_\"]\n",
+    );
+    let out = t.run(&["rules", "check", "bad.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains("acme-bad"), "{err}");
+}
