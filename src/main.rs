@@ -15,9 +15,11 @@ use keyhound::cli::Cli;
 use keyhound::config::{Config, Task};
 use keyhound::engine::{selftest, Engine};
 use keyhound::pipeline;
+use keyhound::pipeline::history::HistoryOptions;
 use keyhound::report::{self, Format};
 use keyhound::rules::RuleSet;
 use keyhound::source::files::WalkOptions;
+use keyhound::source::git::Selection;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -49,6 +51,17 @@ fn run(cli: Cli) -> Result<u8> {
             let outcome = pipeline::scan_inputs(&engine, inputs, &walk);
             finish(&config, &outcome, "file")
         }
+        Task::History { repo, range, branch } => {
+            let engine = Engine::new(&RuleSet::embedded()?)?;
+            let selection = match (range, branch) {
+                (Some((from, to)), _) => Selection::Range { from: from.clone(), to: to.clone() },
+                (None, Some(name)) => Selection::Ref(name.clone()),
+                (None, None) => Selection::All,
+            };
+            let opts = HistoryOptions { selection, max_file_size: config.max_file_size, progress: config.progress };
+            let outcome = pipeline::history::scan_history(&engine, repo, &opts)?;
+            finish(&config, &outcome, "blob")
+        }
         Task::RulesList => {
             let set = RuleSet::embedded()?;
             let mut out = open_output(&config)?;
@@ -67,6 +80,7 @@ fn run(cli: Cli) -> Result<u8> {
                 set
             };
             let engine = Engine::new(&set)?;
+            engine.compile_all()?;
             let checked = selftest::check_examples(&engine, None);
             let mut out = open_output(&config)?;
             for failure in &checked.failures {

@@ -15,12 +15,14 @@
 
 pub mod selftest;
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::Input;
 
-use crate::rules::{looks_fake, shannon_entropy, syntax_config, Checksum, Rule, RuleError, RuleSet};
+use crate::rules::{looks_fake, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
 /// is unbounded; keeps the cost of one hit bounded.
@@ -42,17 +44,39 @@ struct CompiledRule {
     secret_group: Option<usize>,
     allow: Vec<Regex>,
     near: Option<(Regex, usize)>,
-    entropy: Option<f64>,
-    checksum: Option<Checksum>,
-    fake_filter: bool,
     /// How far from a keyword hit a match can extend, in either direction.
     reach: usize,
 }
 
+impl CompiledRule {
+    fn build(rule: &Rule) -> Result<CompiledRule, RuleError> {
+        let regex = build_regex(rule, "rule", &rule.regex)?;
+        let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+        let allow = rule.allow.iter().map(|a| build_regex(rule, "allow", a)).collect::<Result<_, _>>()?;
+        let near = match &rule.near {
+            Some(n) => Some((build_regex(rule, "near", n)?, rule.near_distance)),
+            None => None,
+        };
+        let reach = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(&rule.regex)
+            .ok()
+            .and_then(|h| h.properties().maximum_len())
+            .map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
+        Ok(CompiledRule { regex, secret_group, allow, near, reach })
+    }
+}
+
 /// A compiled rule set, ready to scan. Cheap to share across threads.
+///
+/// Rule regexes compile lazily, the first time one of the rule's keywords is
+/// seen: building all of them up front costs tens of milliseconds, which
+/// would dominate a pre-commit hook that looks at one small file.
 pub struct Engine {
     rules: Vec<Rule>,
-    compiled: Vec<CompiledRule>,
+    compiled: Vec<OnceLock<Result<CompiledRule, String>>>,
     keywords: AhoCorasick,
     /// For each keyword pattern: the rules to try when it is found.
     keyword_rules: Vec<Vec<usize>>,
@@ -67,40 +91,14 @@ fn build_regex(rule: &Rule, what: &str, pattern: &str) -> Result<Regex, RuleErro
 }
 
 impl Engine {
-    /// Compiles every rule. Fails on a rule the validator let through but the
-    /// regex compiler rejects (e.g. a pattern too large).
+    /// Prepares a rule set for scanning: builds the keyword automaton; rule
+    /// regexes compile on first use (see [`Engine::compile_all`]).
     pub fn new(set: &RuleSet) -> Result<Engine, RuleError> {
         let rules = set.rules().to_vec();
-        let mut compiled = Vec::with_capacity(rules.len());
         // Distinct keywords, each mapped to the rules that declared it.
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            let regex = build_regex(rule, "rule", &rule.regex)?;
-            let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
-            let allow = rule.allow.iter().map(|a| build_regex(rule, "allow", a)).collect::<Result<_, _>>()?;
-            let near = match &rule.near {
-                Some(n) => Some((build_regex(rule, "near", n)?, rule.near_distance)),
-                None => None,
-            };
-            let reach = regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .utf8(false)
-                .build()
-                .parse(&rule.regex)
-                .ok()
-                .and_then(|h| h.properties().maximum_len())
-                .map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
-            compiled.push(CompiledRule {
-                regex,
-                secret_group,
-                allow,
-                near,
-                entropy: rule.entropy,
-                checksum: rule.checksum,
-                fake_filter: rule.fake_filter,
-                reach,
-            });
             for kw in &rule.keywords {
                 match keywords.iter().position(|k| k == kw) {
                     Some(k) => keyword_rules[k].push(i),
@@ -130,7 +128,30 @@ impl Engine {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&keywords)
             .map_err(|e| RuleError::File { file: "<rules>".into(), message: format!("keyword automaton: {e}") })?;
+        let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         Ok(Engine { rules, compiled, keywords: automaton, keyword_rules })
+    }
+
+    /// Compiles every rule now; returns the first rule that fails. For
+    /// `rules check` and for callers that want errors before scanning.
+    pub fn compile_all(&self) -> Result<(), RuleError> {
+        for (i, rule) in self.rules.iter().enumerate() {
+            if self.compiled_rule(i).is_none() {
+                // Rebuild to get the typed error (only on the failure path).
+                CompiledRule::build(rule)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Rules whose regexes failed to compile so far, with the reason. Such a
+    /// rule never matches; callers report this as a warning.
+    pub fn compile_errors(&self) -> Vec<String> {
+        self.compiled.iter().filter_map(|c| c.get().and_then(|r| r.as_ref().err().cloned())).collect()
+    }
+
+    fn compiled_rule(&self, r: usize) -> Option<&CompiledRule> {
+        self.compiled[r].get_or_init(|| CompiledRule::build(&self.rules[r]).map_err(|e| e.to_string())).as_ref().ok()
     }
 
     /// The rules, indexed as [`Match::rule`].
@@ -147,10 +168,11 @@ impl Engine {
         let mut touched: Vec<usize> = Vec::new();
         for hit in self.keywords.find_iter(hay) {
             for &r in &self.keyword_rules[hit.pattern().as_usize()] {
+                let Some(rule) = self.compiled_rule(r) else { continue };
                 if open.is_empty() {
                     open = vec![None; self.compiled.len()];
                 }
-                let reach = self.compiled[r].reach;
+                let reach = rule.reach;
                 let ws = hit.start().saturating_sub(reach);
                 let we = (hit.end() + reach).min(hay.len());
                 match &mut open[r] {
@@ -177,7 +199,8 @@ impl Engine {
     }
 
     fn run_rule(&self, r: usize, hay: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
-        let rule = &self.compiled[r];
+        let Some(rule) = self.compiled_rule(r) else { return };
+        let spec = &self.rules[r];
         let mut caps: Captures = rule.regex.create_captures();
         let mut pos = start;
         while pos < end {
@@ -187,7 +210,7 @@ impl Engine {
             rule.regex.search_captures(&input, &mut caps);
             let Some(whole) = caps.get_match() else { break };
             let span = rule.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
-            if !span.is_empty() && self.accept(rule, hay, span.start, span.end) {
+            if !span.is_empty() && accept(spec, rule, hay, span.start, span.end) {
                 out.push(Match { start: span.start, end: span.end, rule: r });
             }
             // Resume inside the match when the regex consumed a trailing
@@ -198,34 +221,31 @@ impl Engine {
             }
         }
     }
+}
 
-    fn accept(&self, rule: &CompiledRule, hay: &[u8], start: usize, end: usize) -> bool {
-        let secret = &hay[start..end];
-        if rule.allow.iter().any(|a| a.is_match(secret)) {
-            return false;
-        }
-        if rule.fake_filter && looks_fake(secret) {
-            return false;
-        }
-        if let Some(min) = rule.entropy {
-            if shannon_entropy(secret) < min {
-                return false;
-            }
-        }
-        if let Some(c) = rule.checksum {
-            if !c.verify(secret) {
-                return false;
-            }
-        }
-        if let Some((near, distance)) = &rule.near {
-            let s = start.saturating_sub(*distance);
-            let e = (end + distance).min(hay.len());
-            if !near.is_match(Input::new(hay).range(s..e)) {
-                return false;
-            }
-        }
-        true
+/// The per-rule checks a regex match must pass to be reported.
+fn accept(spec: &Rule, rule: &CompiledRule, hay: &[u8], start: usize, end: usize) -> bool {
+    let secret = &hay[start..end];
+    if rule.allow.iter().any(|a| a.is_match(secret)) {
+        return false;
     }
+    if spec.fake_filter && looks_fake(secret) {
+        return false;
+    }
+    if spec.entropy.is_some_and(|min| shannon_entropy(secret) < min) {
+        return false;
+    }
+    if spec.checksum.is_some_and(|c| !c.verify(secret)) {
+        return false;
+    }
+    if let Some((near, distance)) = &rule.near {
+        let s = start.saturating_sub(*distance);
+        let e = (end + distance).min(hay.len());
+        if !near.is_match(Input::new(hay).range(s..e)) {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
