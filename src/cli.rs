@@ -79,6 +79,18 @@ pub enum Command {
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Scan a repository's git history: every blob reachable from any ref, once.
+    History {
+        /// The repository (a work tree or a bare repository) [default: .]
+        #[arg(value_name = "REPO")]
+        repo: Option<PathBuf>,
+        /// Only what the commits in A..B introduced (reachable from B, not from A).
+        #[arg(long, value_name = "A..B")]
+        range: Option<String>,
+        /// Only the history of this branch, tag or commit.
+        #[arg(long, value_name = "REF")]
+        branch: Option<String>,
+    },
     /// List the rules or check their examples.
     Rules {
         #[command(subcommand)]

@@ -23,6 +23,7 @@ pub enum ScanInput {
 #[derive(Debug, Clone)]
 pub enum Task {
     Scan { inputs: Vec<ScanInput> },
+    History { repo: PathBuf, range: Option<(String, String)>, branch: Option<String> },
     RulesList,
     RulesCheck { files: Vec<PathBuf> },
 }
@@ -46,6 +47,16 @@ impl Config {
         let common = &cli.common;
         let task = match cli.command {
             Command::Scan { paths } => Task::Scan { inputs: scan_inputs(paths)? },
+            Command::History { repo, range, branch } => {
+                if range.is_some() && branch.is_some() {
+                    bail!("--range and --branch cannot be used together");
+                }
+                let range = range.as_deref().map(parse_range).transpose()?;
+                if branch.as_deref() == Some("") {
+                    bail!("--branch needs a branch, tag or commit name");
+                }
+                Task::History { repo: repo.unwrap_or_else(|| PathBuf::from(".")), range, branch }
+            }
             Command::Rules { action: RulesAction::List } => Task::RulesList,
             Command::Rules { action: RulesAction::Check { files } } => {
                 for f in &files {
@@ -106,6 +117,21 @@ fn scan_inputs(paths: Vec<PathBuf>) -> Result<Vec<ScanInput>> {
     Ok(inputs)
 }
 
+/// Splits `A..B` (either side may be empty, meaning `HEAD`, as in git) for
+/// `Task::History`'s range.
+pub fn parse_range(s: &str) -> Result<(String, String)> {
+    let bad = || anyhow::anyhow!("invalid --range {s:?}: expected A..B (commits reachable from B and not from A)");
+    if s.contains("...") {
+        bail!("invalid --range {s:?}: symmetric ranges (A...B) are not supported; use A..B");
+    }
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    if (a.is_empty() && b.is_empty()) || b.contains("..") {
+        return Err(bad());
+    }
+    let side = |x: &str| if x.is_empty() { "HEAD".to_string() } else { x.to_string() };
+    Ok((side(a), side(b)))
+}
+
 fn format(f: FormatArg) -> Format {
     match f {
         FormatArg::Text => Format::Text,
@@ -154,5 +180,16 @@ mod tests {
         assert_eq!(parse_size("1g").unwrap(), 1 << 30);
         assert!(parse_size("lots").is_err());
         assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("main..feature").unwrap(), ("main".into(), "feature".into()));
+        assert_eq!(parse_range("v1.0..").unwrap(), ("v1.0".into(), "HEAD".into()));
+        assert_eq!(parse_range("..topic").unwrap(), ("HEAD".into(), "topic".into()));
+        assert!(parse_range("main").is_err());
+        assert!(parse_range("..").is_err());
+        assert!(parse_range("a...b").is_err());
+        assert!(parse_range("a..b..c").is_err());
     }
 }

@@ -1,14 +1,20 @@
 //! The pipeline: the one place that wires a source to the engine. It reads
 //! content through a source, runs the engine over it in parallel (rayon),
 //! turns matches into findings, and returns them with a summary for the
-//! reporters.
+//! reporters. This module holds what every source shares and the file scan;
+//! [`history`] wires git history.
+//!
+//! It must not enumerate or read inputs itself (sources do), match bytes
+//! (the engine does) or format output (reporters do).
+
+pub mod history;
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use crate::config::ScanInput;
-use crate::engine::Engine;
+use crate::engine::{Engine, Match};
 use crate::finding::{Finding, LineLocator};
 use crate::report::Summary;
 use crate::source::files::{self, FileEntry, WalkOptions};
@@ -45,7 +51,11 @@ impl Outcome {
 
 /// Runs the engine over one piece of content and builds its findings.
 pub fn scan_content(engine: &Engine, path: &str, data: &[u8]) -> Vec<Finding> {
-    let matches = engine.scan(data);
+    to_findings(engine, path, data, &engine.scan(data))
+}
+
+/// Builds the findings for matches the engine found in `data`.
+pub fn to_findings(engine: &Engine, path: &str, data: &[u8], matches: &[Match]) -> Vec<Finding> {
     let mut lines = LineLocator::new();
     matches.iter().map(|m| Finding::new(&engine.rules()[m.rule], path, data, m, &mut lines)).collect()
 }

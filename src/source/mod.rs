@@ -6,6 +6,7 @@
 //! pipeline hands what they read to the engine.
 
 pub mod files;
+pub mod git;
 
 /// Why a piece of content was not scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,11 +34,20 @@ pub fn is_binary(data: &[u8]) -> bool {
 
 /// Applies the size and binary checks every source shares.
 pub fn classify(data: Vec<u8>, max_size: u64) -> Content {
+    match check(&data, max_size) {
+        Some(skip) => Content::Skipped(skip),
+        None => Content::Text(data),
+    }
+}
+
+/// The size and binary checks of [`classify`] on borrowed bytes: why `data`
+/// should not be scanned, if it should not.
+pub fn check(data: &[u8], max_size: u64) -> Option<Skip> {
     if data.len() as u64 > max_size {
-        Content::Skipped(Skip::TooLarge)
-    } else if is_binary(&data) {
-        Content::Skipped(Skip::Binary)
+        Some(Skip::TooLarge)
+    } else if is_binary(data) {
+        Some(Skip::Binary)
     } else {
-        Content::Text(data)
+        None
     }
 }

@@ -259,3 +259,106 @@ impl Repo {
         (out.status.code().unwrap_or(-1), parse_json(&out))
     }
 }
+
+/// History helpers: merges, tags, orphan branches, clones and object
+/// surgery, for tests of `keyhound history`.
+impl Repo {
+    /// The branch HEAD is on (`master` or `main`, depending on git's config).
+    pub fn current_branch(&self) -> String {
+        let head = self.repo.find_reference("HEAD").unwrap();
+        let target = head.symbolic_target().expect("HEAD is on a branch").to_string();
+        target.strip_prefix("refs/heads/").unwrap_or(&target).to_string()
+    }
+
+    /// Merges branch `branch` into the current branch: stages the merged
+    /// tree (panics on conflicts), lets `resolve` write or remove more files
+    /// (as when resolving a merge by hand), then commits with both parents.
+    pub fn merge(&mut self, branch: &str, message: &str, resolve: impl FnOnce(&Repo)) -> Oid {
+        let ours = self.repo.head().unwrap().peel_to_commit().unwrap();
+        let theirs = self.repo.revparse_single(&format!("refs/heads/{branch}")).unwrap().peel_to_commit().unwrap();
+        let mut merged = self.repo.merge_commits(&ours, &theirs, None).unwrap();
+        assert!(!merged.has_conflicts(), "merging {branch} conflicts");
+        let tree = self.repo.find_tree(merged.write_tree_to(&self.repo).unwrap()).unwrap();
+        self.repo.checkout_tree(tree.as_object(), Some(git2::build::CheckoutBuilder::new().force())).unwrap();
+        let mut index = self.repo.index().unwrap();
+        index.read_tree(&tree).unwrap();
+        index.write().unwrap();
+        resolve(self);
+        self.clock += 3600;
+        let sig = Signature::new("Test Author", "author@example.com", &Time::new(self.clock, 0)).unwrap();
+        let tree = self.repo.find_tree(self.repo.index().unwrap().write_tree().unwrap()).unwrap();
+        self.repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &[&ours, &theirs]).unwrap()
+    }
+
+    /// Creates a lightweight tag at HEAD.
+    pub fn tag(&self, name: &str) {
+        let head = self.repo.head().unwrap().peel_to_commit().unwrap();
+        self.repo.tag_lightweight(name, head.as_object(), false).unwrap();
+    }
+
+    /// Starts an orphan branch: HEAD points at the unborn `name`, and the
+    /// index and work tree are emptied, so the next commit has no parent.
+    pub fn orphan(&self, name: &str) {
+        self.repo.set_head(&format!("refs/heads/{name}")).unwrap();
+        let mut index = self.repo.index().unwrap();
+        index.clear().unwrap();
+        index.write().unwrap();
+        for entry in std::fs::read_dir(self.path()).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                std::fs::remove_dir_all(entry.path()).unwrap();
+            } else {
+                std::fs::remove_file(entry.path()).unwrap();
+            }
+        }
+    }
+
+    /// Deletes a local branch (not the one HEAD is on).
+    pub fn delete_branch(&self, name: &str) {
+        self.repo.find_branch(name, git2::BranchType::Local).unwrap().delete().unwrap();
+    }
+
+    /// The id of the blob at `path` in `rev`'s tree.
+    pub fn blob_id(&self, rev: &str, path: &str) -> Oid {
+        let tree = self.repo.revparse_single(rev).unwrap().peel_to_tree().unwrap();
+        tree.get_path(Path::new(path)).unwrap().id()
+    }
+
+    /// Deletes an object's loose file from `.git/objects` (everything this
+    /// harness writes is loose), as in a broken mirror.
+    pub fn delete_object(&self, oid: Oid) {
+        let hex = oid.to_string();
+        let file = self.repo.path().join("objects").join(&hex[..2]).join(&hex[2..]);
+        std::fs::remove_file(&file).unwrap_or_else(|e| panic!("removing {}: {e}", file.display()));
+    }
+
+    /// Clones this repository with the git command line,
+    /// `git clone <args> file://<this repository> <new directory>`, and
+    /// returns the new directory (a work tree, or the repository itself for
+    /// `--bare`).
+    pub fn clone_with(&self, args: &[&str]) -> Tree {
+        let tree = Tree::new();
+        let out = std::process::Command::new("git")
+            .args(["clone", "--quiet"])
+            .args(args)
+            .arg(format!("file://{}", self.path().display()))
+            .arg(tree.path())
+            .output()
+            .expect("run git clone");
+        assert!(out.status.success(), "git clone failed: {}", String::from_utf8_lossy(&out.stderr));
+        tree
+    }
+
+    /// A bare clone (`git clone --bare`).
+    pub fn clone_bare(&self) -> Tree {
+        self.clone_with(&["--bare"])
+    }
+
+    /// A shallow clone of HEAD's branch with `depth` commits.
+    pub fn clone_shallow(&self, depth: usize) -> Tree {
+        self.clone_with(&["--depth", &depth.to_string()])
+    }
+}

@@ -1,0 +1,433 @@
+//! History scans: wires the git source to the engine. The source enumerates
+//! the unique blobs of the requested history; each is read and scanned once,
+//! in parallel (one git handle per worker thread), and only blobs that
+//! matched get a path. Findings are then merged per (rule, secret, path) at
+//! the commit that introduced them, with how many blobs carried them and
+//! whether the secret is still in HEAD.
+//!
+//! This module must not walk git objects itself (that is `source::git`),
+//! match bytes (the engine) or format output (the reporters).
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aho_corasick::AhoCorasick;
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use rayon::prelude::*;
+
+use super::{to_findings, Outcome};
+use crate::engine::Engine;
+use crate::finding::{Finding, Provenance};
+use crate::source::git::{BlobEntry, CommitInfo, GitError, GitRepo, History, OidSet, Reader, Selection, Warnings};
+use crate::source::Skip;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    pub selection: Selection,
+    pub max_file_size: u64,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// One value per worker thread, created on first use by that thread: rayon's
+/// `map_init` may initialise once per split rather than once per thread,
+/// and opening a repository is not free.
+struct PerThread<T> {
+    slots: Vec<Mutex<Option<T>>>,
+}
+
+impl<T> PerThread<T> {
+    fn new() -> PerThread<T> {
+        // One slot per pool thread, and one for a caller outside the pool.
+        PerThread { slots: (0..=rayon::current_num_threads()).map(|_| Mutex::new(None)).collect() }
+    }
+
+    fn with<R, E>(&self, init: impl FnOnce() -> Result<T, E>, f: impl FnOnce(&T) -> R) -> Result<R, E> {
+        let i = rayon::current_thread_index().map_or(self.slots.len() - 1, |i| i.min(self.slots.len() - 2));
+        let mut slot = self.slots[i].lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(init()?);
+        }
+        Ok(f(slot.as_ref().expect("initialised")))
+    }
+}
+
+/// A blob whose scan produced findings.
+struct Hit {
+    blob: u32,
+    findings: Vec<Finding>,
+}
+
+/// What one worker did.
+#[derive(Default)]
+struct Partial {
+    scanned: usize,
+    bytes: u64,
+    binary: usize,
+    large: usize,
+    warnings: Warnings,
+    hits: Vec<Hit>,
+    /// Time reading (header, inflate) and matching (engine and findings).
+    read: Duration,
+    matching: Duration,
+}
+
+impl Partial {
+    fn merge(mut self, other: Partial) -> Partial {
+        self.scanned += other.scanned;
+        self.bytes += other.bytes;
+        self.binary += other.binary;
+        self.large += other.large;
+        self.warnings.extend(other.warnings);
+        self.hits.extend(other.hits);
+        self.read += other.read;
+        self.matching += other.matching;
+        self
+    }
+}
+
+/// Phase timings, printed on stderr when `KEYHOUND_TIMINGS=1`.
+struct Timings {
+    on: bool,
+    last: Instant,
+}
+
+impl Timings {
+    fn new() -> Timings {
+        Timings { on: std::env::var_os("KEYHOUND_TIMINGS").is_some_and(|v| v == "1"), last: Instant::now() }
+    }
+
+    fn phase(&mut self, name: &str, detail: impl FnOnce() -> String) {
+        let now = Instant::now();
+        if self.on {
+            eprintln!("keyhound: timing: {name:<12} {:>9.3}s  {}", (now - self.last).as_secs_f64(), detail());
+        }
+        self.last = now;
+    }
+}
+
+/// The progress display: a spinner while walking, a bar while scanning.
+struct Progress {
+    bar: Option<ProgressBar>,
+    bytes: Arc<AtomicU64>,
+}
+
+impl Progress {
+    fn walking(enabled: bool) -> Progress {
+        let bar = enabled.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} commits").expect("valid template"));
+            bar.set_message("reading history:");
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress { bar, bytes: Arc::default() }
+    }
+
+    fn walk_update(&self, phase: &'static str, n: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(if phase == "loaded" { "reading history:" } else { "walking trees:" });
+            bar.set_position(n as u64);
+        }
+    }
+
+    fn scanning(self, total: usize) -> Progress {
+        let Some(old) = self.bar else { return self };
+        old.finish_and_clear();
+        let bytes = Arc::new(AtomicU64::new(0));
+        let (done, rate) = (bytes.clone(), bytes.clone());
+        let style =
+            ProgressStyle::with_template("scanning blobs [{bar:30}] {pos}/{len} blobs, {done} ({rate}) ETA {eta}")
+                .expect("valid template")
+                .progress_chars("=> ")
+                .with_key("done", move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}", HumanBytes(done.load(Ordering::Relaxed)));
+                })
+                .with_key("rate", move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let secs = s.elapsed().as_secs_f64().max(0.001);
+                    let _ = write!(w, "{}/s", HumanBytes((rate.load(Ordering::Relaxed) as f64 / secs) as u64));
+                });
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        bar.set_style(style);
+        Progress { bar: Some(bar), bytes }
+    }
+
+    fn blob_done(&self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            self.bytes.fetch_add(bytes, Ordering::Relaxed);
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Scans the history of the repository at `repo`.
+///
+/// Errors are only what stops a scan before it starts (not a repository,
+/// unknown ref); anything unreadable later is a warning in the summary, so
+/// findings gathered are always returned.
+pub fn scan_history(engine: &Engine, repo: &Path, opts: &HistoryOptions) -> Result<Outcome, GitError> {
+    let started = Instant::now();
+    let mut timings = Timings::new();
+    let git = GitRepo::open(repo)?;
+    let mut warnings = Warnings::default();
+    if git.is_shallow() {
+        warnings.push(
+            "shallow clone: history is truncated at the shallow boundary; only the commits present are scanned (fetch the full history with `git fetch --unshallow`)"
+                .to_string(),
+        );
+    }
+    let progress = Progress::walking(opts.progress);
+    let mut history = git.enumerate(&opts.selection, &mut |phase, n| progress.walk_update(phase, n))?;
+    warnings.extend(std::mem::take(&mut history.warnings));
+    let stats = history.stats.clone();
+    timings.phase("walk", || {
+        format!(
+            "{} commits ({} read), {} trees, {} blobs (commits {:.3}s, trees {:.3}s)",
+            stats.commits,
+            stats.loaded,
+            stats.trees,
+            stats.blobs,
+            stats.load_ms as f64 / 1000.0,
+            stats.walk_ms as f64 / 1000.0
+        )
+    });
+
+    let progress = progress.scanning(history.blobs().len());
+    let readers: PerThread<Reader> = PerThread::new();
+    let git_dir = git.git_dir().to_path_buf();
+    let max = opts.max_file_size;
+    let partial = history
+        .blobs()
+        .par_iter()
+        .enumerate()
+        .fold(Partial::default, |mut acc, (i, blob)| {
+            let t0 = Instant::now();
+            let mut matching = Duration::ZERO;
+            let res = readers.with(
+                || Reader::open(&git_dir),
+                |reader| {
+                    reader.with_blob(blob.oid(), max, |data| {
+                        let t = Instant::now();
+                        let findings = scan_blob(engine, reader, &history, blob, data, &mut acc.warnings);
+                        matching = t.elapsed();
+                        (data.len() as u64, findings)
+                    })
+                },
+            );
+            acc.matching += matching;
+            acc.read += t0.elapsed().saturating_sub(matching);
+            let mut bytes = 0;
+            match res.and_then(|r| r) {
+                Ok(Ok((n, findings))) => {
+                    acc.scanned += 1;
+                    acc.bytes += n;
+                    bytes = n;
+                    if !findings.is_empty() {
+                        acc.hits.push(Hit { blob: i as u32, findings });
+                    }
+                }
+                Ok(Err(Skip::Binary)) => acc.binary += 1,
+                Ok(Err(Skip::TooLarge)) => acc.large += 1,
+                Err(e) => {
+                    let at =
+                        readers.with(|| Reader::open(&git_dir), |r| blob_place(r, &history, blob)).unwrap_or_default();
+                    acc.warnings.object(e.is_missing(), format!("{e}{at}; not scanned"));
+                }
+            }
+            progress.blob_done(bytes);
+            acc
+        })
+        .reduce(Partial::default, Partial::merge);
+    progress.finish();
+    let threads = rayon::current_num_threads();
+    timings.phase("scan", || {
+        format!(
+            "{} blobs, {} ({} binary, {} too large); summed over {threads} threads: read {:.3}s, match {:.3}s",
+            partial.scanned,
+            HumanBytes(partial.bytes),
+            partial.binary,
+            partial.large,
+            partial.read.as_secs_f64(),
+            partial.matching.as_secs_f64()
+        )
+    });
+
+    let mut outcome = Outcome::default();
+    outcome.summary.scanned = partial.scanned;
+    outcome.summary.bytes = partial.bytes;
+    outcome.summary.skipped_binary = partial.binary;
+    outcome.summary.skipped_large = partial.large;
+    warnings.extend(partial.warnings);
+    if !partial.hits.is_empty() {
+        outcome.findings = aggregate(git.reader(), &history, partial.hits, &readers, &git_dir, &mut warnings);
+    }
+    timings.phase("provenance", || format!("{} findings", outcome.findings.len()));
+    outcome.summary.warnings = warnings.into_vec();
+    outcome.summary.findings = outcome.findings.len();
+    outcome.summary.rules = engine.rules().len();
+    outcome.summary.duration_ms = started.elapsed().as_millis();
+    Ok(outcome)
+}
+
+/// Scans one blob's bytes; a path is only looked up when something matched.
+fn scan_blob(
+    engine: &Engine,
+    reader: &Reader,
+    history: &History,
+    blob: &BlobEntry,
+    data: &[u8],
+    warnings: &mut Warnings,
+) -> Vec<Finding> {
+    let matches = engine.scan(data);
+    if matches.is_empty() {
+        return Vec::new();
+    }
+    let path = reader.path_of(history, blob).unwrap_or_else(|e| {
+        warnings.push(format!("cannot find the path of blob {}: {e}", blob.oid()));
+        blob.oid().to_string()
+    });
+    to_findings(engine, &path, data, &matches)
+}
+
+/// " at PATH in COMMIT" for a warning about a blob, when it can be found.
+fn blob_place(reader: &Reader, history: &History, blob: &BlobEntry) -> String {
+    let path = reader.path_of(history, blob).unwrap_or_default();
+    let commit = reader.commit_info(history, blob.order()).map(|c| c.id).unwrap_or_default();
+    format!(" (first seen at {path} in {commit})")
+}
+
+/// A finding being merged: the oldest sighting and how many blobs had it.
+struct Group {
+    finding: Finding,
+    order: u32,
+    blobs: usize,
+    last_blob: u32,
+    in_head: bool,
+}
+
+/// Merges per-blob findings per (rule, secret, path) at their oldest
+/// sighting, and fills in provenance and `in_head`.
+fn aggregate(
+    main: &Reader,
+    history: &History,
+    mut hits: Vec<Hit>,
+    readers: &PerThread<Reader>,
+    git_dir: &Path,
+    warnings: &mut Warnings,
+) -> Vec<Finding> {
+    // Blobs are listed in first-sighting order, so the first blob of a
+    // group is its introduction, and within a blob the first line.
+    hits.sort_unstable_by_key(|h| h.blob);
+    let blobs = history.blobs();
+    let head = main.head_blobs(warnings);
+    let mut in_head: HashSet<(String, String)> = HashSet::new();
+    let mut groups: HashMap<(String, String, String), Group> = HashMap::new();
+    for hit in hits {
+        let blob = &blobs[hit.blob as usize];
+        let here = head.contains(&blob.oid());
+        for f in hit.findings {
+            if here {
+                in_head.insert((f.rule_id.clone(), f.secret.clone()));
+            }
+            let key = (f.rule_id.clone(), f.secret.clone(), f.path.clone());
+            match groups.get_mut(&key) {
+                Some(g) if g.last_blob != hit.blob => {
+                    g.blobs += 1;
+                    g.last_blob = hit.blob;
+                }
+                Some(_) => {}
+                None => {
+                    let g = Group { finding: f, order: blob.order(), blobs: 1, last_blob: hit.blob, in_head: false };
+                    groups.insert(key, g);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<Group> = groups.into_values().collect();
+    for g in &mut groups {
+        g.in_head = in_head.contains(&(g.finding.rule_id.clone(), g.finding.secret.clone()));
+    }
+    search_unscanned_head(history, &head, &mut groups, readers, git_dir);
+
+    let mut commits: HashMap<u32, CommitInfo> = HashMap::new();
+    let mut findings = Vec::with_capacity(groups.len());
+    for g in groups {
+        let info = commits.entry(g.order).or_insert_with(|| {
+            main.commit_info(history, g.order).unwrap_or_else(|e| {
+                warnings.push(format!("cannot read the introducing commit: {e}"));
+                CommitInfo::default()
+            })
+        });
+        let mut f = g.finding;
+        f.provenance = Some(Provenance {
+            commit: info.id.clone(),
+            author: info.author.clone(),
+            email: info.email.clone(),
+            date: info.date.clone(),
+            in_head: g.in_head,
+            occurrences: g.blobs,
+        });
+        findings.push(f);
+    }
+    findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule_id, &a.secret).cmp(&(&b.path, b.line, b.column, &b.rule_id, &b.secret))
+    });
+    findings
+}
+
+/// HEAD may hold blobs this scan did not read (a range or a single branch):
+/// looks for the secrets not yet known to be in HEAD there.
+fn search_unscanned_head(
+    history: &History,
+    head: &OidSet,
+    groups: &mut [Group],
+    readers: &PerThread<Reader>,
+    git_dir: &Path,
+) {
+    let wanted: Vec<String> = {
+        let mut v: Vec<String> = groups.iter().filter(|g| !g.in_head).map(|g| g.finding.secret.clone()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let unscanned: Vec<_> = head.iter().copied().filter(|oid| !history.contains(*oid)).collect();
+    if wanted.is_empty() || unscanned.is_empty() {
+        return;
+    }
+    let Ok(ac) = AhoCorasick::new(&wanted) else { return };
+    let found: HashSet<usize> = unscanned
+        .par_iter()
+        .map(|&oid| {
+            readers
+                .with(
+                    || Reader::open(git_dir),
+                    |r| {
+                        r.with_blob(oid, u64::MAX, |data| {
+                            ac.find_overlapping_iter(data).map(|m| m.pattern().as_usize()).collect::<Vec<_>>()
+                        })
+                    },
+                )
+                .and_then(|r| r)
+                .ok()
+                .and_then(|r| r.ok())
+                .unwrap_or_default()
+        })
+        .flatten()
+        .collect();
+    let present: HashSet<&str> = found.iter().map(|&i| wanted[i].as_str()).collect();
+    for g in groups.iter_mut() {
+        if present.contains(g.finding.secret.as_str()) {
+            g.in_head = true;
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! `keyhound history`: every blob of every ref scanned once, findings at the
+//! commit that introduced them, ranges, and damaged or unusual repositories.
+mod common;
+use common::*;
+use serde_json::Value;
+
+/// The first commit's date under the harness clock (one hour per commit
+/// from 1_700_000_000).
+const FIRST_COMMIT_DATE: &str = "2023-11-14T23:13:20+00:00";
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The findings whose secret (shown with --show-secrets) is `key`.
+fn with_secret<'a>(doc: &'a Value, key: &str) -> Vec<&'a Value> {
+    findings(doc).iter().filter(|f| f["secret"] == key).collect()
+}
+
+#[test]
+fn key_added_then_deleted_is_found_and_not_in_head() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.write("README.md", "# demo\n");
+    r.write(".env", format!("# settings\nOPENAI_API_KEY={key}\n"));
+    let c1 = r.commit_as("add settings", "Alice Example", "alice@example.com");
+    r.remove(".env");
+    r.commit("remove settings");
+
+    let (code, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1, "{doc}");
+    let f = findings(&doc);
+    assert_eq!(f.len(), 1, "{doc}");
+    let f = &f[0];
+    assert_eq!(f["rule_id"], "openai-project-key");
+    assert_eq!(f["secret"], key.as_str());
+    assert_eq!(f["path"], ".env");
+    assert_eq!(f["line"], 2);
+    assert_eq!(f["column"], 16);
+    assert_eq!(f["commit"], c1.to_string());
+    assert_eq!(f["author"], "Alice Example");
+    assert_eq!(f["email"], "alice@example.com");
+    assert_eq!(f["date"], FIRST_COMMIT_DATE);
+    assert_eq!(f["in_head"], false);
+    assert_eq!(f["occurrences"], 1);
+    // Two unique blobs: README.md and .env.
+    assert_eq!(doc["summary"]["scanned"], 2);
+}
+
+#[test]
+fn secrets_are_redacted_by_default() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.write(".env", format!("OPENAI_API_KEY={key}\n"));
+    r.commit("add");
+    let out = r.run(&["history", "--format", "json"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&key));
+    let out = r.run(&["history"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&key));
+    assert!(stderr(&out).contains("1 finding in 1 blob"), "{}", stderr(&out));
+}
+
+#[test]
+fn key_in_a_file_edited_later_is_one_finding_at_the_first_commit() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.write("app/config.py", format!("DEBUG = True\nAPI_KEY = \"{key}\"\n"));
+    let c1 = r.commit("config");
+    r.write("app/config.py", format!("# settings\nDEBUG = False\nAPI_KEY = \"{key}\"\n"));
+    r.commit("turn off debug");
+    r.write("app/config.py", format!("# settings\nDEBUG = False\nTIMEOUT = 3\nAPI_KEY = \"{key}\"\n"));
+    r.commit("timeout");
+
+    let (code, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let f = findings(&doc);
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!(f[0]["path"], "app/config.py");
+    assert_eq!(f[0]["commit"], c1.to_string());
+    assert_eq!(f[0]["line"], 2);
+    assert_eq!(f[0]["column"], 12);
+    assert_eq!(f[0]["occurrences"], 3);
+    assert_eq!(f[0]["in_head"], true);
+    assert_eq!(f[0]["date"], FIRST_COMMIT_DATE);
+}
+
+#[test]
+fn a_rename_is_not_a_new_finding() {
+    let mut r = Repo::new();
+    let key = fake_key("anthropic-api-key");
+    r.write("old/secrets.env", format!("ANTHROPIC_API_KEY={key}\n"));
+    let c1 = r.commit("add");
+    r.rename("old/secrets.env", "new/secrets.env");
+    r.commit("move");
+
+    let (code, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let f = findings(&doc);
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!(f[0]["path"], "old/secrets.env");
+    assert_eq!(f[0]["commit"], c1.to_string());
+    // Still in HEAD, under its new name.
+    assert_eq!(f[0]["in_head"], true);
+}
+
+#[test]
+fn unmerged_branch_is_scanned_and_branch_narrows() {
+    let mut r = Repo::new();
+    let main = r.current_branch();
+    r.write("README.md", "# demo\n");
+    r.commit("init");
+    r.branch("feature");
+    let key = fake_key("openai-project-key");
+    r.write("feature.py", format!("KEY = \"{key}\"\n"));
+    let c = r.commit_as("wip", "Bob", "bob@example.com");
+    r.checkout(&main);
+
+    let (code, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let f = with_secret(&doc, &key);
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!(f[0]["commit"], c.to_string());
+    assert_eq!(f[0]["author"], "Bob");
+    assert_eq!(f[0]["email"], "bob@example.com");
+    assert_eq!(f[0]["path"], "feature.py");
+    assert_eq!(f[0]["in_head"], false);
+
+    let (code, doc) = r.run_json(&["history", "--branch", &main]);
+    assert_eq!(code, 0, "{doc}");
+    assert!(findings(&doc).is_empty());
+    let (code, doc) = r.run_json(&["history", "--branch", "feature"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&doc).len(), 1);
+}
+
+#[test]
+fn history_only_reachable_from_a_tag_on_an_orphan_branch_is_scanned() {
+    let mut r = Repo::new();
+    let main = r.current_branch();
+    r.write("README.md", "# demo\n");
+    r.commit("init");
+    r.orphan("gh-pages");
+    let key = fake_key("github-personal-access-token");
+    r.write("deploy.sh", format!("#!/bin/sh\nexport GITHUB_TOKEN={key}\n"));
+    let c = r.commit("pages");
+    r.tag("pages-v1");
+    r.checkout(&main);
+    r.delete_branch("gh-pages");
+
+    let (code, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let f = with_secret(&doc, &key);
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!(f[0]["commit"], c.to_string());
+    assert_eq!(f[0]["path"], "deploy.sh");
+    assert_eq!(f[0]["line"], 2);
+    assert_eq!(f[0]["in_head"], false);
+}
+
+#[test]
+fn a_key_written_while_resolving_a_merge_belongs_to_the_merge_commit() {
+    let mut r = Repo::new();
+    let main = r.current_branch();
+    r.write("README.md", "# demo\n");
+    r.commit("init");
+    r.branch("topic");
+    r.write("topic.txt", "topic work\n");
+    r.commit("topic work");
+    r.checkout(&main);
+    r.write("main.txt", "main work\n");
+    r.commit("main work");
+    let key = fake_key("openai-project-key");
+    let m = r.merge("topic", "Merge topic", |r| r.write("merged.env", format!("OPENAI_API_KEY={key}\n")));
+
+    let (code, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let f = with_secret(&doc, &key);
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!(f[0]["commit"], m.to_string());
+    assert_eq!(f[0]["path"], "merged.env");
+    assert_eq!(f[0]["in_head"], true);
+
+    // A range over the merge sees it too.
+    let (code, doc) = r.run_json(&["history", "--range", "HEAD~1..HEAD", "--show-secrets"]);
+    assert_eq!(code, 1);
+    assert_eq!(with_secret(&doc, &key)[0]["commit"], m.to_string());
+}
+
+#[test]
+fn the_same_key_in_two_files_is_two_findings() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.write(".env", format!("OPENAI_API_KEY={key}\n"));
+    r.write("scripts/run.sh", format!("#!/bin/sh\nexport OPENAI_API_KEY={key}\n"));
+    r.commit("add");
+
+    let (code, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let f = with_secret(&doc, &key);
+    assert_eq!(f.len(), 2, "{doc}");
+    let paths: Vec<&str> = f.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, [".env", "scripts/run.sh"]);
+    assert_eq!(f[1]["line"], 2);
+    assert_ne!(f[0]["fingerprint"], f[1]["fingerprint"]);
+}
+
+#[test]
+fn a_range_reports_only_keys_introduced_inside_it() {
+    let mut r = Repo::new();
+    let old = fake_key("openai-project-key");
+    r.write(".env", format!("OPENAI_API_KEY={old}\n"));
+    r.commit("old key");
+    r.tag("base");
+    r.write("README.md", "# demo\n");
+    r.commit("docs");
+    let new = fake_key("anthropic-api-key");
+    r.write("src/client.py", format!("import os\nCLIENT_KEY = \"{new}\"\n"));
+    let c = r.commit_as("client", "Carol", "carol@example.com");
+    r.write("src/client.py", format!("import os\nimport sys\nCLIENT_KEY = \"{new}\"\n"));
+    r.commit("imports");
+
+    let (code, doc) = r.run_json(&["history", "--range", "base..HEAD", "--show-secrets"]);
+    assert_eq!(code, 1, "{doc}");
+    let f = findings(&doc);
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!(f[0]["secret"], new.as_str());
+    assert_eq!(f[0]["commit"], c.to_string());
+    assert_eq!(f[0]["path"], "src/client.py");
+    assert_eq!(f[0]["line"], 2);
+    assert_eq!(f[0]["author"], "Carol");
+    assert_eq!(f[0]["occurrences"], 2);
+    assert_eq!(f[0]["in_head"], true);
+    // Only the blobs the three commits introduced were read.
+    assert_eq!(doc["summary"]["scanned"], 3);
+
+    // An empty range, and a range before the new key.
+    let (code, doc) = r.run_json(&["history", "--range", "HEAD..HEAD"]);
+    assert_eq!((code, findings(&doc).len()), (0, 0));
+    let (code, doc) = r.run_json(&["history", "--range", "base..HEAD~2"]);
+    assert_eq!((code, findings(&doc).len()), (0, 0));
+    // The whole history has both.
+    let (_, doc) = r.run_json(&["history"]);
+    assert_eq!(findings(&doc).len(), 2);
+}
+
+#[test]
+fn missing_objects_are_warnings_and_the_scan_goes_on() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.write("notes.txt", "just notes\n");
+    r.write(".env", format!("OPENAI_API_KEY={key}\n"));
+    let c1 = r.commit("first");
+    let later = fake_key("openai-project-key");
+    r.write("later.env", format!("OPENAI_API_KEY={later}\n"));
+    r.commit("second");
+    let notes = r.blob_id("HEAD", "notes.txt");
+    r.delete_object(notes);
+
+    let out = r.run(&["history", "--format", "json", "--show-secrets"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("warning") && err.contains(&notes.to_string()), "{err}");
+    let doc = parse_json(&out);
+    assert_eq!(with_secret(&doc, &key).len(), 1);
+    assert_eq!(with_secret(&doc, &later).len(), 1);
+    let warnings = doc["summary"]["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w.as_str().unwrap().contains(&notes.to_string())), "{doc}");
+
+    // A missing commit: what lies behind it is lost, the rest is scanned.
+    r.delete_object(c1);
+    let out = r.run(&["history", "--format", "json", "--show-secrets"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&c1.to_string()), "{}", stderr(&out));
+    assert_eq!(with_secret(&parse_json(&out), &later).len(), 1);
+}
+
+#[test]
+fn a_shallow_clone_warns_and_scans_what_it_has() {
+    let mut r = Repo::new();
+    let gone = fake_key("openai-project-key");
+    r.write(".env", format!("OPENAI_API_KEY={gone}\n"));
+    r.commit("old key");
+    r.remove(".env");
+    let kept = fake_key("openai-project-key");
+    r.write("app.env", format!("OPENAI_API_KEY={kept}\n"));
+    let c2 = r.commit("new key");
+    let clone = r.clone_shallow(1);
+
+    let out = clone.run(&["history", "--format", "json", "--show-secrets"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("shallow"), "{}", stderr(&out));
+    let doc = parse_json(&out);
+    let f = findings(&doc);
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!(f[0]["secret"], kept.as_str());
+    assert_eq!(f[0]["commit"], c2.to_string());
+}
+
+#[test]
+fn a_bare_repository_works() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.write(".env", format!("OPENAI_API_KEY={key}\n"));
+    let c = r.commit("add");
+    r.remove(".env");
+    r.commit("remove");
+    let bare = r.clone_bare();
+
+    let (code, doc) = bare.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1, "{doc}");
+    let f = findings(&doc);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["commit"], c.to_string());
+    assert_eq!(f[0]["in_head"], false);
+    // The repository given as an argument, from elsewhere.
+    let elsewhere = Tree::new();
+    let (code, _) = elsewhere.run_json(&["history", bare.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn not_a_repository_is_an_error() {
+    let t = Tree::new();
+    t.write("a.txt", "hello\n");
+    let out = t.run(&["history"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a git repository"), "{}", stderr(&out));
+    let out = t.run(&["history", "no-such-dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-dir"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_empty_repository_has_nothing_to_report() {
+    let r = Repo::new();
+    let (code, doc) = r.run_json(&["history"]);
+    assert_eq!(code, 0);
+    assert!(findings(&doc).is_empty());
+    assert_eq!(doc["summary"]["scanned"], 0);
+}
+
+#[test]
+fn unknown_refs_and_bad_arguments_are_errors() {
+    let mut r = Repo::new();
+    r.write("a.txt", "hello\n");
+    r.commit("init");
+    let out = r.run(&["history", "--branch", "no-such-branch"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-branch"), "{}", stderr(&out));
+    let out = r.run(&["history", "--range", "HEAD..no-such-ref"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-ref"), "{}", stderr(&out));
+    let out = r.run(&["history", "--range", "not-a-range"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--range"), "{}", stderr(&out));
+    let out = r.run(&["history", "--range", "HEAD..HEAD", "--branch", "HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--branch"), "{}", stderr(&out));
+}
+
+#[test]
+fn binary_and_large_blobs_are_skipped_and_counted() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.write("blob.bin", format!("\0\0binary OPENAI_API_KEY={key}\n"));
+    r.write("big.txt", format!("{}\nOPENAI_API_KEY={key}\n", "x".repeat(4000)));
+    r.write("small.txt", "hello\n");
+    r.commit("add");
+    let (code, doc) = r.run_json(&["history", "--max-file-size", "1K"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["summary"]["skipped_binary"], 1);
+    assert_eq!(doc["summary"]["skipped_large"], 1);
+    assert_eq!(doc["summary"]["scanned"], 1);
+}
+
+#[test]
+fn jsonl_and_text_show_provenance() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.write(".env", format!("OPENAI_API_KEY={key}\n"));
+    let c = r.commit("add");
+    let out = r.run(&["history", "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let line: Value = serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(line["commit"], c.to_string());
+    let out = r.run(&["history", "--no-progress"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&c.to_string()[..12]) && text.contains("in HEAD:     yes"), "{text}");
+}
