@@ -91,6 +91,25 @@ pub enum Command {
         #[arg(long, value_name = "REF")]
         branch: Option<String>,
     },
+    /// Scan what `git commit` would add (for pre-commit hooks): only secrets
+    /// on lines the staged changes add are reported.
+    Staged {
+        /// The repository [default: .]
+        #[arg(value_name = "REPO")]
+        repo: Option<PathBuf>,
+    },
+    /// Install a git pre-commit hook that runs `keyhound staged`.
+    InstallHook {
+        /// The repository [default: .]
+        #[arg(value_name = "REPO")]
+        repo: Option<PathBuf>,
+        /// Replace an existing pre-commit hook that keyhound did not write.
+        #[arg(long)]
+        force: bool,
+        /// Remove keyhound's hook (never someone else's).
+        #[arg(long, conflicts_with = "force")]
+        uninstall: bool,
+    },
     /// List the rules or check their examples.
     Rules {
         #[command(subcommand)]

@@ -24,6 +24,8 @@ pub enum ScanInput {
 pub enum Task {
     Scan { inputs: Vec<ScanInput> },
     History { repo: PathBuf, range: Option<(String, String)>, branch: Option<String> },
+    Staged { repo: PathBuf },
+    InstallHook { repo: PathBuf, force: bool, uninstall: bool },
     RulesList,
     RulesCheck { files: Vec<PathBuf> },
 }
@@ -56,6 +58,10 @@ impl Config {
                     bail!("--branch needs a branch, tag or commit name");
                 }
                 Task::History { repo: repo.unwrap_or_else(|| PathBuf::from(".")), range, branch }
+            }
+            Command::Staged { repo } => Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) },
+            Command::InstallHook { repo, force, uninstall } => {
+                Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall }
             }
             Command::Rules { action: RulesAction::List } => Task::RulesList,
             Command::Rules { action: RulesAction::Check { files } } => {

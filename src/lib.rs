@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod finding;
+pub mod hook;
 pub mod pipeline;
 pub mod report;
 pub mod rules;

@@ -14,12 +14,22 @@ use clap::Parser;
 use keyhound::cli::Cli;
 use keyhound::config::{Config, Task};
 use keyhound::engine::{selftest, Engine};
+use keyhound::hook::{self, HookOutcome};
 use keyhound::pipeline;
 use keyhound::pipeline::history::HistoryOptions;
 use keyhound::report::{self, Format};
 use keyhound::rules::RuleSet;
 use keyhound::source::files::WalkOptions;
 use keyhound::source::git::Selection;
+
+/// What a developer whose commit was blocked should do next.
+const STAGED_ADVICE: &str = "\
+keyhound: this commit would add the secret(s) above, so it was stopped. What to do:
+  1. Remove the key from the file; load it from an environment variable or a secret manager instead.
+  2. If the key was ever pushed, shared or used, rotate it: revoke it at the provider and issue a new one.
+  3. Stage the fix (git add) and commit again.
+  A false positive? Commit anyway with `git commit --no-verify`, and tell us which rule fired.
+";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -61,6 +71,31 @@ fn run(cli: Cli) -> Result<u8> {
             let opts = HistoryOptions { selection, max_file_size: config.max_file_size, progress: config.progress };
             let outcome = pipeline::history::scan_history(&engine, repo, &opts)?;
             finish(&config, &outcome, "blob")
+        }
+        Task::Staged { repo } => {
+            let engine = Engine::new(&RuleSet::embedded()?)?;
+            let staged = keyhound::source::staged::staged_changes(repo, config.max_file_size)?;
+            let outcome = pipeline::staged::scan_staged(&engine, staged);
+            let code = finish(&config, &outcome, "staged file")?;
+            if !outcome.findings.is_empty() && !config.quiet {
+                eprint!("{}", STAGED_ADVICE);
+            }
+            Ok(code)
+        }
+        Task::InstallHook { repo, force, uninstall } => {
+            let outcome = if *uninstall {
+                hook::uninstall(repo)?
+            } else {
+                let binary = std::env::current_exe().context("locating the keyhound binary")?;
+                hook::install(repo, &binary, *force)?
+            };
+            match outcome {
+                HookOutcome::Installed(p) => eprintln!("keyhound: installed pre-commit hook at {}", p.display()),
+                HookOutcome::Replaced(p) => eprintln!("keyhound: replaced pre-commit hook at {}", p.display()),
+                HookOutcome::Removed(p) => eprintln!("keyhound: removed pre-commit hook {}", p.display()),
+                HookOutcome::NothingToRemove(p) => eprintln!("keyhound: no hook at {}", p.display()),
+            }
+            Ok(0)
         }
         Task::RulesList => {
             let set = RuleSet::embedded()?;

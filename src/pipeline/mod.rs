@@ -8,6 +8,7 @@
 //! (the engine does) or format output (reporters do).
 
 pub mod history;
+pub mod staged;
 
 use std::time::Instant;
 

@@ -7,6 +7,7 @@
 
 pub mod files;
 pub mod git;
+pub mod staged;
 
 /// Why a piece of content was not scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
