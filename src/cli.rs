@@ -57,6 +57,10 @@ pub struct CommonArgs {
     /// Skip files larger than this (bytes; K, M, G suffixes allowed).
     #[arg(long, global = true, value_name = "BYTES", default_value = "25M")]
     pub max_file_size: String,
+    /// How many encodings deep to look for secrets (base64, percent-encoding,
+    /// escapes); 0 turns decoding off.
+    #[arg(long, global = true, value_name = "N", default_value_t = 2)]
+    pub decode_depth: usize,
     /// Do not respect .gitignore / .ignore files.
     #[arg(long, global = true)]
     pub no_ignore: bool,

@@ -40,6 +40,7 @@ pub struct Config {
     pub threads: usize,
     pub max_file_size: u64,
     pub no_ignore: bool,
+    pub decode_depth: usize,
     pub quiet: bool,
     pub progress: bool,
 }
@@ -78,6 +79,9 @@ impl Config {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        if common.decode_depth > 8 {
+            bail!("--decode-depth {} is too deep (at most 8)", common.decode_depth);
+        }
         let max_file_size = parse_size(&common.max_file_size)
             .with_context(|| format!("invalid --max-file-size {:?}", common.max_file_size))?;
         if let Some(out) = &common.output {
@@ -97,6 +101,7 @@ impl Config {
             threads,
             max_file_size,
             no_ignore: common.no_ignore,
+            decode_depth: common.decode_depth,
             quiet: common.quiet,
             progress: !common.quiet && !common.no_progress && std::io::stderr().is_terminal(),
         })

@@ -53,15 +53,19 @@ pub struct Finding {
     pub context_after: String,
     /// Set for findings from git history.
     pub provenance: Option<Provenance>,
+    /// The encodings the secret was hidden under (`base64`, `percent`,
+    /// `escape`, nested ones joined by `+`), when it was not in clear.
+    pub decoded: Option<String>,
 }
 
 impl Finding {
     /// Builds a finding for `m` found in `hay` at `path`.
     pub fn new(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut LineLocator) -> Finding {
         let (line, column, line_start) = lines.locate(hay, m.start);
-        let secret_bytes = &hay[m.start..m.end];
-        let inner_newlines = memchr_iter(b'\n', secret_bytes).count();
-        let end_line_start = match memrchr(b'\n', secret_bytes) {
+        let encoded = &hay[m.start..m.end];
+        let secret_bytes = m.decoded.as_ref().map_or(encoded, |d| d.secret.as_slice());
+        let inner_newlines = memchr_iter(b'\n', encoded).count();
+        let end_line_start = match memrchr(b'\n', encoded) {
             Some(i) => m.start + i + 1,
             None => line_start,
         };
@@ -84,6 +88,7 @@ impl Finding {
             context_before: before.trim_start().trim_end_matches('\r').to_string(),
             context_after: after.trim_end_matches('\r').to_string(),
             provenance: None,
+            decoded: m.decoded.as_ref().map(|d| d.encoding.clone()),
         }
     }
 

@@ -52,7 +52,7 @@ fn run(cli: Cli) -> Result<u8> {
     rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global().context("starting worker threads")?;
     match &config.task {
         Task::Scan { inputs } => {
-            let engine = Engine::new(&RuleSet::embedded()?)?;
+            let engine = scan_engine(&config)?;
             let walk = WalkOptions {
                 no_ignore: config.no_ignore,
                 threads: config.threads,
@@ -62,7 +62,7 @@ fn run(cli: Cli) -> Result<u8> {
             finish(&config, &outcome, "file")
         }
         Task::History { repo, range, branch } => {
-            let engine = Engine::new(&RuleSet::embedded()?)?;
+            let engine = scan_engine(&config)?;
             let selection = match (range, branch) {
                 (Some((from, to)), _) => Selection::Range { from: from.clone(), to: to.clone() },
                 (None, Some(name)) => Selection::Ref(name.clone()),
@@ -73,7 +73,7 @@ fn run(cli: Cli) -> Result<u8> {
             finish(&config, &outcome, "blob")
         }
         Task::Staged { repo } => {
-            let engine = Engine::new(&RuleSet::embedded()?)?;
+            let engine = scan_engine(&config)?;
             let staged = keyhound::source::staged::staged_changes(repo, config.max_file_size)?;
             let outcome = pipeline::staged::scan_staged(&engine, staged);
             let code = finish(&config, &outcome, "staged file")?;
@@ -132,6 +132,13 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(if checked.failures.is_empty() { 0 } else { 1 })
         }
     }
+}
+
+/// The engine for scanning commands: shipped rules, configured decoding.
+fn scan_engine(config: &Config) -> Result<Engine> {
+    let mut engine = Engine::new(&RuleSet::embedded()?)?;
+    engine.set_decode_depth(config.decode_depth);
+    Ok(engine)
 }
 
 /// Writes the report and summary and picks the exit code. Findings gathered

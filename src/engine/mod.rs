@@ -13,6 +13,7 @@
 //! output is byte spans of secrets, sorted by position. The engine never
 //! touches the filesystem or git and knows nothing about paths or lines.
 
+pub mod decode;
 pub mod selftest;
 
 use std::sync::OnceLock;
@@ -29,15 +30,31 @@ use crate::rules::{looks_fake, shannon_entropy, syntax_config, Rule, RuleError, 
 const MAX_WINDOW: usize = 16 * 1024;
 
 /// A secret found in the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Match {
-    /// Byte offset of the secret's first byte.
+    /// Byte offset of the secret's first byte (for a decoded secret: of the
+    /// encoded text it came from).
     pub start: usize,
-    /// Byte offset one past the secret's last byte.
+    /// Byte offset one past the secret's last byte (likewise).
     pub end: usize,
     /// Index of the rule in [`Engine::rules`].
     pub rule: usize,
+    /// Set when the secret was found only after decoding the text.
+    pub decoded: Option<Box<DecodedSecret>>,
 }
+
+/// A secret found inside encoded text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DecodedSecret {
+    /// The encodings peeled off, outermost first, joined by `+`
+    /// (`base64`, `base64+percent`).
+    pub encoding: String,
+    /// The secret itself, decoded.
+    pub secret: Vec<u8>,
+}
+
+/// Default nesting depth for decoding (`--decode-depth`).
+pub const DEFAULT_DECODE_DEPTH: usize = 2;
 
 struct CompiledRule {
     regex: Regex,
@@ -80,6 +97,8 @@ pub struct Engine {
     keywords: AhoCorasick,
     /// For each keyword pattern: the rules to try when it is found.
     keyword_rules: Vec<Vec<usize>>,
+    /// How many encodings deep to look for secrets; 0 turns decoding off.
+    decode_depth: usize,
 }
 
 fn build_regex(rule: &Rule, what: &str, pattern: &str) -> Result<Regex, RuleError> {
@@ -129,7 +148,7 @@ impl Engine {
             .build(&keywords)
             .map_err(|e| RuleError::File { file: "<rules>".into(), message: format!("keyword automaton: {e}") })?;
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
-        Ok(Engine { rules, compiled, keywords: automaton, keyword_rules })
+        Ok(Engine { rules, compiled, keywords: automaton, keyword_rules, decode_depth: DEFAULT_DECODE_DEPTH })
     }
 
     /// Compiles every rule now; returns the first rule that fails. For
@@ -162,6 +181,66 @@ impl Engine {
     /// Finds every secret in `hay`. Matches are sorted by position and
     /// deduplicated (one per rule and span).
     pub fn scan(&self, hay: &[u8]) -> Vec<Match> {
+        let mut out = self.scan_plain(hay);
+        if self.decode_depth > 0 {
+            let mut found = Vec::new();
+            self.scan_decoded(hay, self.decode_depth, &mut Vec::new(), &|s, e| (s, e), &mut found);
+            // A secret visible in clear is reported once, as found in clear.
+            found.retain(|d| {
+                let secret = &d.decoded.as_ref().expect("decoded").secret;
+                !out.iter().any(|m| {
+                    m.rule == d.rule && m.start < d.end && d.start < m.end && &hay[m.start..m.end] == secret.as_slice()
+                })
+            });
+            found.sort_unstable();
+            found.dedup_by(|a, b| a.rule == b.rule && a.start == b.start && a.end == b.end);
+            out.extend(found);
+            out.sort_unstable();
+        }
+        out
+    }
+
+    /// Sets how many encodings deep secrets are looked for (0: no decoding).
+    pub fn set_decode_depth(&mut self, depth: usize) {
+        self.decode_depth = depth;
+    }
+
+    /// Decodes every encoded span of `hay`, scans the decoded text and maps
+    /// matches back to the outermost input through `to_top`.
+    fn scan_decoded(
+        &self,
+        hay: &[u8],
+        depth: usize,
+        chain: &mut Vec<decode::Encoding>,
+        to_top: &dyn Fn(usize, usize) -> (usize, usize),
+        out: &mut Vec<Match>,
+    ) {
+        for d in decode::decode_all(hay) {
+            chain.push(d.encoding);
+            let map = |s: usize, e: usize| {
+                let (s, e) = d.source_span(s, e);
+                to_top(s, e)
+            };
+            for m in self.scan_plain(&d.bytes) {
+                let (start, end) = map(m.start, m.end);
+                let encoding = chain.iter().map(|e| e.name()).collect::<Vec<_>>().join("+");
+                let secret = d.bytes[m.start..m.end].to_vec();
+                out.push(Match {
+                    start,
+                    end,
+                    rule: m.rule,
+                    decoded: Some(Box::new(DecodedSecret { encoding, secret })),
+                });
+            }
+            if depth > 1 {
+                self.scan_decoded(&d.bytes, depth - 1, chain, &map, out);
+            }
+            chain.pop();
+        }
+    }
+
+    /// Finds secrets written in clear.
+    fn scan_plain(&self, hay: &[u8]) -> Vec<Match> {
         let mut out = Vec::new();
         // Per rule: the window still open (start, end).
         let mut open: Vec<Option<(usize, usize)>> = Vec::new();
@@ -211,7 +290,7 @@ impl Engine {
             let Some(whole) = caps.get_match() else { break };
             let span = rule.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
             if !span.is_empty() && accept(spec, rule, hay, span.start, span.end) {
-                out.push(Match { start: span.start, end: span.end, rule: r });
+                out.push(Match { start: span.start, end: span.end, rule: r, decoded: None });
             }
             // Resume inside the match when the regex consumed a trailing
             // boundary byte, so back-to-back secrets are both seen.

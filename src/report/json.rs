@@ -28,6 +28,8 @@ struct FindingJson<'a> {
     secret: String,
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     author: Option<&'a str>,
@@ -55,6 +57,7 @@ impl<'a> FindingJson<'a> {
             end_column: f.end_column,
             secret: f.display_secret(show),
             fingerprint: &f.fingerprint,
+            decoded: f.decoded.as_deref(),
             commit: p.map(|p| p.commit.as_str()),
             author: p.map(|p| p.author.as_str()),
             email: p.map(|p| p.email.as_str()),

@@ -34,6 +34,9 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
         writeln!(out, "  secret:      {}", style.paint("33", &secret))?;
         let line = format!("{}{}{}", f.context_before, style.paint("33", &secret), f.context_after);
         writeln!(out, "  line:        {}", line.trim())?;
+        if let Some(encoding) = &f.decoded {
+            writeln!(out, "  decoded:     {encoding} (the secret is encoded at this location)")?;
+        }
         if let Some(p) = &f.provenance {
             writeln!(
                 out,
