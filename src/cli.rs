@@ -27,6 +27,7 @@ pub enum FormatArg {
     Text,
     Json,
     Jsonl,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -101,6 +102,20 @@ pub enum Command {
         /// The repository [default: .]
         #[arg(value_name = "REPO")]
         repo: Option<PathBuf>,
+    },
+    /// Scan what a CI event introduced and report it for CI (the GitHub
+    /// Action runs this): a pull request's commits, a push's commits, or the
+    /// whole history; writes SARIF, annotations, a job summary and outputs.
+    Ci {
+        /// The repository [default: $GITHUB_WORKSPACE, else .]
+        #[arg(value_name = "REPO")]
+        repo: Option<PathBuf>,
+        /// Where to write the SARIF report.
+        #[arg(long, value_name = "FILE", default_value = "keyhound.sarif")]
+        sarif_file: PathBuf,
+        /// Fail instead of fetching commits a shallow clone lacks.
+        #[arg(long)]
+        no_fetch: bool,
     },
     /// Install a git pre-commit hook that runs `keyhound staged`.
     InstallHook {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
+use crate::ci::CiSettings;
 use crate::cli::{Cli, ColorArg, Command, CommonArgs, FormatArg, RulesAction};
 use crate::report::{Format, ReportOptions};
 
@@ -25,6 +26,7 @@ pub enum Task {
     Scan { inputs: Vec<ScanInput> },
     History { repo: PathBuf, range: Option<(String, String)>, branch: Option<String> },
     Staged { repo: PathBuf },
+    Ci(Box<CiSettings>),
     InstallHook { repo: PathBuf, force: bool, uninstall: bool },
     RulesList,
     RulesCheck { files: Vec<PathBuf> },
@@ -61,6 +63,9 @@ impl Config {
                 Task::History { repo: repo.unwrap_or_else(|| PathBuf::from(".")), range, branch }
             }
             Command::Staged { repo } => Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) },
+            Command::Ci { repo, sarif_file, no_fetch } => {
+                Task::Ci(Box::new(CiSettings::from_env(repo, sarif_file, !no_fetch, |k| std::env::var(k).ok())?))
+            }
             Command::InstallHook { repo, force, uninstall } => {
                 Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall }
             }
@@ -148,6 +153,7 @@ fn format(f: FormatArg) -> Format {
         FormatArg::Text => Format::Text,
         FormatArg::Json => Format::Json,
         FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Sarif => Format::Sarif,
     }
 }
 

@@ -5,6 +5,7 @@
 //! together by `pipeline`. `cli` parses arguments and `config` validates them
 //! before any work starts.
 
+pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod engine;
@@ -14,3 +15,4 @@ pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod uri;

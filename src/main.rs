@@ -17,10 +17,11 @@ use keyhound::engine::{selftest, Engine};
 use keyhound::hook::{self, HookOutcome};
 use keyhound::pipeline;
 use keyhound::pipeline::history::HistoryOptions;
-use keyhound::report::{self, Format};
+use keyhound::report::{self, Format, PathBase, RunContext, VcsInfo};
 use keyhound::rules::RuleSet;
 use keyhound::source::files::WalkOptions;
 use keyhound::source::git::Selection;
+use keyhound::source::repo::{repo_info, work_tree_root};
 
 /// What a developer whose commit was blocked should do next.
 const STAGED_ADVICE: &str = "\
@@ -59,7 +60,7 @@ fn run(cli: Cli) -> Result<u8> {
                 max_file_size: config.max_file_size,
             };
             let outcome = pipeline::scan_inputs(&engine, inputs, &walk);
-            finish(&config, &outcome, "file")
+            finish(&config, &outcome, "file", &scan_context(&config, &engine))
         }
         Task::History { repo, range, branch } => {
             let engine = scan_engine(&config)?;
@@ -68,19 +69,28 @@ fn run(cli: Cli) -> Result<u8> {
                 (None, Some(name)) => Selection::Ref(name.clone()),
                 (None, None) => Selection::All,
             };
+            let rev = match &selection {
+                Selection::Range { to, .. } => Some(to.clone()),
+                Selection::Ref(name) => Some(name.clone()),
+                Selection::All => None,
+            };
             let opts = HistoryOptions { selection, max_file_size: config.max_file_size, progress: config.progress };
             let outcome = pipeline::history::scan_history(&engine, repo, &opts)?;
-            finish(&config, &outcome, "blob")
+            finish(&config, &outcome, "blob", &repo_context(&config, &engine, repo, rev.as_deref()))
         }
         Task::Staged { repo } => {
             let engine = scan_engine(&config)?;
             let staged = keyhound::source::staged::staged_changes(repo, config.max_file_size)?;
             let outcome = pipeline::staged::scan_staged(&engine, staged);
-            let code = finish(&config, &outcome, "staged file")?;
+            let code = finish(&config, &outcome, "staged file", &repo_context(&config, &engine, repo, None))?;
             if !outcome.findings.is_empty() && !config.quiet {
                 eprint!("{}", STAGED_ADVICE);
             }
             Ok(code)
+        }
+        Task::Ci(ci) => {
+            let engine = Engine::new(&RuleSet::embedded()?)?;
+            keyhound::ci::run(ci, &engine, &config)
         }
         Task::InstallHook { repo, force, uninstall } => {
             let outcome = if *uninstall {
@@ -98,6 +108,9 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Task::RulesList => {
+            if config.report.format == Format::Sarif {
+                anyhow::bail!("`rules list` writes text, json or jsonl, not sarif");
+            }
             let set = RuleSet::embedded()?;
             let mut out = open_output(&config)?;
             list_rules(&mut out, &set, config.report.format)?;
@@ -143,17 +156,55 @@ fn scan_engine(config: &Config) -> Result<Engine> {
 
 /// Writes the report and summary and picks the exit code. Findings gathered
 /// are always written, warnings or not.
-fn finish(config: &Config, outcome: &pipeline::Outcome, unit: &str) -> Result<u8> {
+fn finish(config: &Config, outcome: &pipeline::Outcome, unit: &str, ctx: &RunContext) -> Result<u8> {
     for w in &outcome.summary.warnings {
         eprintln!("keyhound: warning: {w}");
     }
     let mut out = open_output(config)?;
-    report::write_report(&mut out, &outcome.findings, &outcome.summary, &config.report)?;
+    report::write_report(&mut out, &outcome.findings, &outcome.summary, &config.report, ctx)?;
     out.flush()?;
     if !config.quiet {
         eprintln!("{}", report::summary_line(&outcome.summary, unit));
     }
     Ok(if outcome.findings.is_empty() { 0 } else { config.exit_code })
+}
+
+/// Report context for `keyhound scan`: paths are relative to the working
+/// directory, URIs to the work tree containing it (or to it, outside one).
+fn scan_context(config: &Config, engine: &Engine) -> RunContext {
+    if config.report.format != Format::Sarif {
+        return RunContext::default();
+    }
+    let mut ctx = RunContext::new(engine.rules());
+    if let Ok(cwd) = std::env::current_dir().and_then(std::fs::canonicalize) {
+        let root = work_tree_root(&cwd).unwrap_or_else(|| cwd.clone());
+        let prefix = cwd
+            .strip_prefix(&root)
+            .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"))
+            .unwrap_or_default();
+        ctx.vcs = repo_info(&cwd, None).map(vcs);
+        ctx.base = Some(PathBase { root, prefix });
+    }
+    ctx
+}
+
+/// Report context for a repository scan (history, staged): paths are
+/// relative to the work tree root; `rev` is the commit scanned, if not HEAD.
+/// Only SARIF uses it.
+fn repo_context(config: &Config, engine: &Engine, repo: &std::path::Path, rev: Option<&str>) -> RunContext {
+    if config.report.format != Format::Sarif {
+        return RunContext::default();
+    }
+    let mut ctx = RunContext::new(engine.rules());
+    if let Some(info) = repo_info(repo, rev) {
+        ctx.base = info.workdir.clone().map(|root| PathBase { root, prefix: String::new() });
+        ctx.vcs = Some(vcs(info));
+    }
+    ctx
+}
+
+fn vcs(info: keyhound::source::repo::RepoInfo) -> VcsInfo {
+    VcsInfo { repository_uri: info.uri, revision_id: info.head, branch: info.branch }
 }
 
 fn open_output(config: &Config) -> Result<Box<dyn Write>> {
@@ -173,7 +224,7 @@ fn list_rules(out: &mut dyn Write, set: &RuleSet, format: Format) -> io::Result<
                 writeln!(out, "{:width$}  {}", r.id, r.name)?;
             }
         }
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Sarif => {
             for r in set.rules() {
                 let v = serde_json::json!({
                     "id": r.id, "name": r.name, "severity": r.severity, "keywords": r.keywords,

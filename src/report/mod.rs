@@ -3,13 +3,16 @@
 //! user asked to see secrets); they never filter or reorder findings.
 
 mod json;
+pub mod sarif;
 mod text;
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::finding::Finding;
+use crate::rules::{Rule, Severity};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +20,8 @@ pub enum Format {
     Text,
     Json,
     Jsonl,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
 }
 
 /// What a scan did, besides finding things.
@@ -45,17 +50,84 @@ pub struct ReportOptions {
     pub color: bool,
 }
 
+/// What a writer may say about a rule besides what a finding carries
+/// (SARIF's rule descriptors need it). Built from the rule set by the caller,
+/// so writers never depend on the engine.
+#[derive(Debug, Clone)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub severity: Severity,
+    pub references: Vec<String>,
+    pub remediation: Option<String>,
+}
+
+impl From<&Rule> for RuleInfo {
+    fn from(r: &Rule) -> RuleInfo {
+        RuleInfo {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            severity: r.severity,
+            references: r.references.clone(),
+            remediation: r.remediation.clone(),
+        }
+    }
+}
+
+/// The repository a run looked at, for SARIF's `versionControlProvenance`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VcsInfo {
+    /// Where the repository lives: the `origin` remote (credentials
+    /// removed) or a `file://` URI of the repository.
+    pub repository_uri: String,
+    /// The commit scanned (HEAD, or the tip of a scanned range).
+    pub revision_id: Option<String>,
+    pub branch: Option<String>,
+}
+
+/// Where the findings' paths are, so writers can turn them into URIs
+/// relative to the repository root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathBase {
+    /// Absolute directory that URIs are relative to: the repository's work
+    /// tree root (or the working directory outside a repository).
+    pub root: PathBuf,
+    /// Relative paths in findings are relative to this directory under
+    /// `root` (`/`-separated, empty for `root` itself): where `keyhound scan`
+    /// ran from.
+    pub prefix: String,
+}
+
+/// Facts about the run that only some formats use (SARIF).
+#[derive(Debug, Clone, Default)]
+pub struct RunContext {
+    /// Metadata of the rules that can appear in findings.
+    pub rules: Vec<RuleInfo>,
+    pub base: Option<PathBase>,
+    pub vcs: Option<VcsInfo>,
+}
+
+impl RunContext {
+    pub fn new(rules: &[Rule]) -> RunContext {
+        RunContext { rules: rules.iter().map(RuleInfo::from).collect(), ..Default::default() }
+    }
+}
+
 /// Writes findings and the summary in the chosen format.
 pub fn write_report(
     out: &mut dyn Write,
     findings: &[Finding],
     summary: &Summary,
     opts: &ReportOptions,
+    ctx: &RunContext,
 ) -> io::Result<()> {
     match opts.format {
         Format::Text => text::write(out, findings, opts),
         Format::Json => json::write_document(out, findings, summary, opts.show_secrets),
         Format::Jsonl => json::write_lines(out, findings, opts.show_secrets),
+        Format::Sarif => sarif::write(out, findings, summary, ctx, opts.show_secrets),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod files;
 pub mod git;
+pub mod repo;
 pub mod staged;
 
 /// Why a piece of content was not scanned.

@@ -1,0 +1,216 @@
+//! What `keyhound ci` tells GitHub Actions, as text: workflow-command
+//! annotations (`::error file=…::…`), the Markdown job summary, and the
+//! step outputs. Pure formatting; secrets are always redacted here, whatever
+//! `--show-secrets` says, because logs and summaries are visible to everyone
+//! who can read the repository.
+
+use crate::finding::Finding;
+use crate::report::sarif;
+use crate::rules::Severity;
+use crate::uri::encode_path;
+
+/// Escapes a workflow command's message (`%`, CR, LF).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (also `:` and `,`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Where the repository is relative to the workspace, so annotation paths
+/// (which GitHub resolves against `GITHUB_WORKSPACE`) point at the file.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    /// The repository's directory relative to the workspace, `/`-separated,
+    /// empty when it is the workspace.
+    pub prefix: String,
+    /// `https://github.com/owner/repo` (from `GITHUB_SERVER_URL` and
+    /// `GITHUB_REPOSITORY`), for links in the summary.
+    pub web: Option<String>,
+}
+
+impl Links {
+    fn path(&self, f: &Finding) -> String {
+        if self.prefix.is_empty() {
+            f.path.clone()
+        } else {
+            format!("{}/{}", self.prefix, f.path)
+        }
+    }
+}
+
+/// One `::error`/`::warning` workflow command for a finding.
+pub fn annotation(f: &Finding, links: &Links) -> String {
+    let command = match f.severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium | Severity::Low => "warning",
+    };
+    let mut props = vec![
+        format!("file={}", escape_property(&links.path(f))),
+        format!("line={}", f.line),
+        format!("endLine={}", f.end_line),
+    ];
+    if f.line == f.end_line {
+        props.push(format!("col={}", f.column));
+        props.push(format!("endColumn={}", f.end_column));
+    }
+    props.push(format!("title={}", escape_property(&format!("keyhound: {} ({})", f.rule_name, f.rule_id))));
+    format!("::{command} {}::{}", props.join(","), escape_data(&sarif::message(f, false)))
+}
+
+/// A `::warning::` workflow command for a message.
+pub fn warning(message: &str) -> String {
+    format!("::warning title=keyhound::{}", escape_data(message))
+}
+
+/// Escapes text for a Markdown table cell.
+fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text in a code span inside a table cell (backticks cannot be escaped in
+/// one, so they become quotes; pipes must be).
+fn code(s: &str) -> String {
+    format!("`{}`", s.replace('`', "'").replace('|', "\\|").replace(['\n', '\r'], " "))
+}
+
+/// The Markdown job summary: what was scanned and a table of findings.
+pub fn summary_markdown(findings: &[Finding], what: &str, scanned: usize, links: &Links, sarif_file: &str) -> String {
+    let mut md = String::new();
+    let n = findings.len();
+    if n == 0 {
+        md.push_str("### keyhound: no secrets found\n\n");
+    } else {
+        md.push_str(&format!("### keyhound: {n} secret{} found\n\n", if n == 1 { "" } else { "s" }));
+    }
+    md.push_str(&format!("Scanned {}: {scanned} blob{}.\n\n", cell(what), if scanned == 1 { "" } else { "s" }));
+    if n > 0 {
+        md.push_str("| Rule | File | Commit | Author | Secret |\n| --- | --- | --- | --- | --- |\n");
+        for f in findings {
+            let location = format!("{}:{}", links.path(f), f.line);
+            let commit = f.provenance.as_ref().map(|p| p.commit.as_str()).unwrap_or("");
+            let file = match (&links.web, commit.is_empty()) {
+                (Some(web), false) => {
+                    format!("[{}]({web}/blob/{commit}/{}#L{})", code(&location), encode_path(&links.path(f)), f.line)
+                }
+                _ => code(&location),
+            };
+            let commit_cell = match (&links.web, commit.is_empty()) {
+                (_, true) => String::new(),
+                (Some(web), false) => format!("[{}]({web}/commit/{commit})", code(&commit[..commit.len().min(12)])),
+                (None, false) => code(&commit[..commit.len().min(12)]),
+            };
+            let author = f.provenance.as_ref().map(|p| cell(&p.author)).unwrap_or_default();
+            md.push_str(&format!(
+                "| {} ({}) | {file} | {commit_cell} | {author} | {} |\n",
+                cell(&f.rule_name),
+                code(&f.rule_id),
+                code(&f.display_secret(false))
+            ));
+        }
+        md.push_str(
+            "\nEach key listed is in the repository's history: revoke it at its provider and issue a new one, \
+             then remove it from the code. Deleting the line does not make a pushed key safe.\n",
+        );
+    }
+    md.push_str(&format!("\nSARIF report: {}\n", code(sarif_file)));
+    md
+}
+
+/// Lines for `$GITHUB_OUTPUT`: `name=value`, or the heredoc form for a
+/// value with a line break.
+pub fn output_line(name: &str, value: &str) -> String {
+    if value.contains(['\n', '\r']) {
+        let mut delim = "KEYHOUND_EOF".to_string();
+        while value.contains(&delim) {
+            delim.push('_');
+        }
+        format!("{name}<<{delim}\n{value}\n{delim}\n")
+    } else {
+        format!("{name}={value}\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Provenance;
+
+    fn finding() -> Finding {
+        Finding {
+            rule_id: "openai-project-key".into(),
+            rule_name: "OpenAI project API key".into(),
+            severity: Severity::Critical,
+            path: "config/a,b:c.env".into(),
+            line: 3,
+            column: 16,
+            end_line: 3,
+            end_column: 180,
+            secret: format!("sk-proj-Ab{}", "q".repeat(154)),
+            fingerprint: "f".repeat(32),
+            context_before: String::new(),
+            context_after: String::new(),
+            provenance: Some(Provenance {
+                commit: "0123456789abcdef0123456789abcdef01234567".into(),
+                author: "Ann | Example".into(),
+                email: "ann@example.com".into(),
+                date: "2024-01-01T00:00:00+00:00".into(),
+                in_head: true,
+                occurrences: 1,
+            }),
+        }
+    }
+
+    #[test]
+    fn annotations_escape_properties_and_redact() {
+        let f = finding();
+        let a = annotation(&f, &Links::default());
+        assert!(
+            a.starts_with(
+                "::error file=config/a%2Cb%3Ac.env,line=3,endLine=3,col=16,endColumn=180,title=keyhound%3A OpenAI project API key (openai-project-key)::"
+            ),
+            "{a}"
+        );
+        assert!(a.contains("sk-proj-Ab…(164 chars)") && !a.contains(&f.secret), "{a}");
+        assert!(a.contains("0123456789ab"), "{a}");
+        assert_eq!(escape_data("50%\r\nx"), "50%25%0D%0Ax");
+        let linked = annotation(&f, &Links { prefix: "sub".into(), web: None });
+        assert!(linked.contains("file=sub/config"), "{linked}");
+    }
+
+    #[test]
+    fn summary_is_a_redacted_table() {
+        let f = finding();
+        let links = Links { prefix: String::new(), web: Some("https://github.com/o/r".into()) };
+        let md = summary_markdown(std::slice::from_ref(&f), "the commits of pull request #1", 4, &links, "keyhound.sarif");
+        assert!(md.starts_with("### keyhound: 1 secret found"), "{md}");
+        assert!(md.contains("| Rule | File | Commit | Author | Secret |"), "{md}");
+        assert!(md.contains("Ann \\| Example"), "{md}");
+        assert!(
+            md.contains("https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/config/a,b%3Ac.env#L3"),
+            "{md}"
+        );
+        assert!(md.contains("`sk-proj-Ab…(164 chars)`") && !md.contains(&f.secret), "{md}");
+        let none = summary_markdown(&[], "the whole history", 1, &Links::default(), "k.sarif");
+        assert!(none.starts_with("### keyhound: no secrets found") && none.contains(": 1 blob."), "{none}");
+    }
+
+    #[test]
+    fn outputs() {
+        assert_eq!(output_line("findings", "2"), "findings=2\n");
+        assert_eq!(output_line("x", "a\nb"), "x<<KEYHOUND_EOF\na\nb\nKEYHOUND_EOF\n");
+    }
+}

@@ -1,0 +1,367 @@
+//! SARIF 2.1.0 (`--format sarif`), the format code-scanning services such as
+//! GitHub's read. Built with `serde-sarif`'s types.
+//!
+//! - `tool.driver.rules` has one descriptor per rule that produced a result,
+//!   each id once (GitHub rejects duplicates); `ruleIndex` points into it.
+//! - Each result has one location: a URI relative to the repository root
+//!   (`uriBaseId` `%SRCROOT%`, defined in `originalUriBaseIds` when the root
+//!   is known), percent-encoded, with a region in Unicode code points
+//!   (`columnKind`). Standard input has no URI: it is reported as `-`, the
+//!   argument that reads it, described as "standard input".
+//! - `partialFingerprints["keyhound/v1"]` is the finding's fingerprint (rule,
+//!   path and a hash of the secret), so alerts survive lines moving.
+//! - History results carry their commit, author and date in `properties`;
+//!   runs over a repository carry `versionControlProvenance`.
+//! - Secrets appear only redacted unless `--show-secrets`.
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification, PhysicalLocation,
+    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent, VersionControlDetails,
+};
+
+use super::{PathBase, RuleInfo, RunContext, Summary};
+use crate::finding::Finding;
+use crate::rules::Severity;
+use crate::uri::{encode_path, file_uri};
+
+/// The schema URI written in `$schema`.
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The key of keyhound's fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "keyhound/v1";
+/// The base id relative URIs are resolved against: the repository root.
+pub const SRCROOT: &str = "%SRCROOT%";
+/// The URI standard input is reported under.
+pub const STDIN_URI: &str = "-";
+
+/// GitHub's `security-severity` score for a severity (CVSS-like, 0-10).
+pub fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+/// The SARIF level for a severity: `error` for high and critical.
+pub fn level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium | Severity::Low => ResultLevel::Warning,
+    }
+}
+
+fn level_name(s: Severity) -> &'static str {
+    match level(s) {
+        ResultLevel::Error => "error",
+        _ => "warning",
+    }
+}
+
+/// Resolves `.` and `..` in a `/`-separated relative path; `None` when it
+/// climbs above its start.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn lexical_absolute(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The URI of a finding's path, and the base id it is relative to (if any).
+///
+/// Relative paths (and absolute ones under the root) become URIs relative to
+/// the repository root; paths outside it become `file://` URIs; standard
+/// input is `-`.
+pub fn artifact_uri(path: &str, base: Option<&PathBase>) -> (String, Option<&'static str>) {
+    if path == "<stdin>" {
+        return (STDIN_URI.to_string(), None);
+    }
+    let p = Path::new(path);
+    let Some(base) = base else {
+        if p.is_absolute() {
+            return (file_uri(p), None);
+        }
+        return (encode_path(&normalize(path).unwrap_or_else(|| path.to_string())), None);
+    };
+    let absolute = if p.is_absolute() {
+        lexical_absolute(p)
+    } else {
+        if let Some(rel) = normalize(&format!("{}/{path}", base.prefix)) {
+            return (encode_path(&rel), Some(SRCROOT));
+        }
+        lexical_absolute(&base.root.join(&base.prefix).join(p))
+    };
+    match absolute.strip_prefix(&base.root) {
+        Ok(rel) => {
+            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            (encode_path(&rel.join("/")), Some(SRCROOT))
+        }
+        Err(_) => (file_uri(&absolute), None),
+    }
+}
+
+fn text(s: impl Into<String>) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(s.into()).build()
+}
+
+fn descriptor(rule: &RuleInfo) -> ReportingDescriptor {
+    let description = rule.description.clone().unwrap_or_else(|| format!("{} found in plain text.", rule.name));
+    let mut help_text = description.clone();
+    let mut help_md = description.clone();
+    let remediation = rule
+        .remediation
+        .clone()
+        .unwrap_or_else(|| "Revoke the credential at its provider, issue a new one, and remove it from the code (load it from the environment or a secret manager).".to_string());
+    help_text.push_str(&format!("\n\nRemediation: {remediation}"));
+    help_md.push_str(&format!("\n\n**Remediation:** {remediation}"));
+    if !rule.references.is_empty() {
+        help_text.push_str("\n\nReferences:");
+        help_md.push_str("\n\n**References:**\n");
+        for r in &rule.references {
+            help_text.push_str(&format!("\n- {r}"));
+            help_md.push_str(&format!("\n- <{r}>"));
+        }
+    }
+    let mut props = BTreeMap::new();
+    props.insert("security-severity".to_string(), json!(security_severity(rule.severity)));
+    props.insert("severity".to_string(), json!(rule.severity.to_string()));
+    props.insert("precision".to_string(), json!("high"));
+    let builder = ReportingDescriptor::builder()
+        .id(rule.id.clone())
+        .name(rule.id.clone())
+        .short_description(text(rule.name.clone()))
+        .full_description(text(description))
+        .help(MultiformatMessageString::builder().text(help_text).markdown(help_md).build())
+        .default_configuration(ReportingConfiguration::builder().level(json!(level_name(rule.severity))).build())
+        .properties(
+            PropertyBag::builder()
+                .tags(vec!["security".to_string(), "secret".to_string()])
+                .additional_properties(props)
+                .build(),
+        );
+    match rule.references.first() {
+        Some(uri) => builder.help_uri(uri.clone()).build(),
+        None => builder.build(),
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+/// The result's message: the kind of key, the (redacted) secret, and for
+/// history where it came from.
+pub fn message(f: &Finding, show: bool) -> String {
+    let mut m = format!("{} found: {}", f.rule_name, f.display_secret(show));
+    if let Some(p) = &f.provenance {
+        m.push_str(&format!(" (added in commit {} by {} on {}", short(&p.commit), p.author, p.date));
+        if !p.in_head {
+            m.push_str("; removed since, but still in the history");
+        }
+        m.push(')');
+    }
+    m.push_str(". Revoke it and remove it from the code.");
+    m
+}
+
+fn result(f: &Finding, index: usize, base: Option<&PathBase>, show: bool) -> SarifResult {
+    let (uri, base_id) = artifact_uri(&f.path, base);
+    let mut loc = ArtifactLocation::builder().uri(uri).build();
+    if f.path == "<stdin>" {
+        loc.description = Some(Message::builder().text("standard input").build());
+    }
+    loc.uri_base_id = base_id.map(str::to_string);
+    let region = Region::builder()
+        .start_line(f.line as i64)
+        .start_column(f.column as i64)
+        .end_line(f.end_line as i64)
+        .end_column(f.end_column as i64)
+        .build();
+    let location = Location::builder()
+        .physical_location(PhysicalLocation::builder().artifact_location(loc).region(region).build())
+        .build();
+    let mut props = BTreeMap::new();
+    props.insert("severity".to_string(), json!(f.severity.to_string()));
+    if let Some(p) = &f.provenance {
+        props.insert("commit".to_string(), json!(p.commit));
+        props.insert("author".to_string(), json!(p.author));
+        props.insert("email".to_string(), json!(p.email));
+        props.insert("date".to_string(), json!(p.date));
+        props.insert("inHead".to_string(), json!(p.in_head));
+        props.insert("occurrences".to_string(), json!(p.occurrences));
+    }
+    SarifResult::builder()
+        .rule_id(f.rule_id.clone())
+        .rule_index(index as i64)
+        .level(level(f.severity))
+        .message(Message::builder().text(message(f, show)).build())
+        .locations(vec![location])
+        .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]))
+        .properties(PropertyBag::builder().additional_properties(props).build())
+        .build()
+}
+
+/// Builds the SARIF log for `findings`.
+pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bool) -> Sarif {
+    let known: HashMap<&str, &RuleInfo> = ctx.rules.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut rules = Vec::new();
+    let mut results = Vec::with_capacity(findings.len());
+    let base = ctx.base.as_ref();
+    for f in findings {
+        let i = *index.entry(f.rule_id.as_str()).or_insert_with(|| {
+            let info = known.get(f.rule_id.as_str()).map(|r| (*r).clone()).unwrap_or_else(|| RuleInfo {
+                id: f.rule_id.clone(),
+                name: f.rule_name.clone(),
+                description: None,
+                severity: f.severity,
+                references: Vec::new(),
+                remediation: None,
+            });
+            rules.push(descriptor(&info));
+            rules.len() - 1
+        });
+        results.push(result(f, i, base, show));
+    }
+
+    let driver = ToolComponent::builder()
+        .name("keyhound")
+        .full_name(format!("keyhound {}", env!("CARGO_PKG_VERSION")))
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(env!("CARGO_PKG_REPOSITORY"))
+        .rules(rules)
+        .build();
+    let notifications: Vec<Notification> = summary
+        .warnings
+        .iter()
+        .map(|w| {
+            Notification::builder().message(Message::builder().text(w.clone()).build()).level(json!("warning")).build()
+        })
+        .collect();
+    let invocation = if notifications.is_empty() {
+        Invocation::builder().execution_successful(true).build()
+    } else {
+        Invocation::builder().execution_successful(true).tool_execution_notifications(notifications).build()
+    };
+    let mut run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(json!("unicodeCodePoints"))
+        .invocations(vec![invocation])
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(BTreeMap::from([(
+                    "summary".to_string(),
+                    json!({
+                        "findings": summary.findings,
+                        "scanned": summary.scanned,
+                        "bytes": summary.bytes,
+                        "skipped_binary": summary.skipped_binary,
+                        "skipped_large": summary.skipped_large,
+                        "duration_ms": summary.duration_ms,
+                        "rules": summary.rules,
+                    }),
+                )]))
+                .build(),
+        )
+        .build();
+    if let Some(base) = base {
+        let mut root = file_uri(&base.root);
+        if !root.ends_with('/') {
+            root.push('/');
+        }
+        run.original_uri_base_ids =
+            Some(BTreeMap::from([(SRCROOT.to_string(), ArtifactLocation::builder().uri(root).build())]));
+    }
+    if let Some(vcs) = &ctx.vcs {
+        let mut details = VersionControlDetails::builder().repository_uri(vcs.repository_uri.clone()).build();
+        details.revision_id = vcs.revision_id.clone();
+        details.branch = vcs.branch.clone();
+        if base.is_some() {
+            details.mapped_to = Some(ArtifactLocation::builder().uri_base_id(SRCROOT).build());
+        }
+        run.version_control_provenance = Some(vec![details]);
+    }
+    Sarif::builder().schema(SCHEMA_URI).version(json!("2.1.0")).runs(vec![run]).build()
+}
+
+pub fn write(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    summary: &Summary,
+    ctx: &RunContext,
+    show: bool,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &build(findings, summary, ctx, show))?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(root: &str, prefix: &str) -> PathBase {
+        PathBase { root: PathBuf::from(root), prefix: prefix.to_string() }
+    }
+
+    #[test]
+    fn uris_are_relative_encoded_and_slash_separated() {
+        let b = base("/work/repo", "");
+        assert_eq!(artifact_uri("src/a.rs", Some(&b)), ("src/a.rs".to_string(), Some(SRCROOT)));
+        assert_eq!(artifact_uri("./src/a.rs", Some(&b)).0, "src/a.rs");
+        assert_eq!(artifact_uri("my dir/100%.env", Some(&b)).0, "my%20dir/100%25.env");
+        assert_eq!(artifact_uri("a#b?c.txt", Some(&b)).0, "a%23b%3Fc.txt");
+        assert_eq!(artifact_uri("café/ключ.env", Some(&b)).0, "caf%C3%A9/%D0%BA%D0%BB%D1%8E%D1%87.env");
+        assert_eq!(artifact_uri("c:config", Some(&b)).0, "c%3Aconfig");
+        assert_eq!(artifact_uri("/work/repo/x/y.env", Some(&b)), ("x/y.env".to_string(), Some(SRCROOT)));
+        assert_eq!(artifact_uri("/elsewhere/y.env", Some(&b)), ("file:///elsewhere/y.env".to_string(), None));
+        assert_eq!(artifact_uri("<stdin>", Some(&b)), ("-".to_string(), None));
+        assert_eq!(artifact_uri("a.env", None), ("a.env".to_string(), None));
+    }
+
+    #[test]
+    fn uris_from_a_subdirectory_include_its_prefix() {
+        let b = base("/work/repo", "app/conf");
+        assert_eq!(artifact_uri("k.env", Some(&b)).0, "app/conf/k.env");
+        assert_eq!(artifact_uri("../other/k.env", Some(&b)).0, "app/other/k.env");
+        assert_eq!(artifact_uri("../../../up.env", Some(&b)), ("file:///work/up.env".to_string(), None));
+    }
+
+    #[test]
+    fn severities_map_to_levels_and_scores() {
+        assert_eq!(level(Severity::Critical), ResultLevel::Error);
+        assert_eq!(level(Severity::High), ResultLevel::Error);
+        assert_eq!(level(Severity::Medium), ResultLevel::Warning);
+        assert_eq!(security_severity(Severity::Critical), "9.5");
+        assert_eq!(security_severity(Severity::Low), "3.0");
+    }
+}
