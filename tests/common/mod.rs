@@ -362,3 +362,286 @@ impl Repo {
         self.clone_with(&["--depth", &depth.to_string()])
     }
 }
+
+/// More history helpers: moving a branch, commit ids as text.
+impl Repo {
+    /// Points the current branch (and index and work tree) at `rev`, as
+    /// `git reset --hard` does: the way to rewrite a branch before a force
+    /// push.
+    pub fn reset_hard(&self, rev: &str) {
+        let obj = self.repo.revparse_single(rev).unwrap();
+        self.repo.reset(&obj, git2::ResetType::Hard, None).unwrap();
+    }
+
+    /// The full id of the commit `rev` names.
+    pub fn rev(&self, rev: &str) -> String {
+        self.repo.revparse_single(rev).unwrap().peel_to_commit().unwrap().id().to_string()
+    }
+}
+
+/// A SARIF report from a run: exit code, parsed document and raw text.
+pub struct SarifRun {
+    pub code: i32,
+    pub doc: Value,
+    pub text: String,
+}
+
+impl SarifRun {
+    /// Parses a run's stdout as SARIF and validates it against the schema.
+    pub fn from_output(out: &Output) -> SarifRun {
+        let doc = parse_json(out);
+        assert_valid_sarif(&doc);
+        SarifRun {
+            code: out.status.code().unwrap_or(-1),
+            doc,
+            text: String::from_utf8_lossy(&out.stdout).into_owned(),
+        }
+    }
+
+    /// The run's results.
+    pub fn results(&self) -> &Vec<Value> {
+        sarif_results(&self.doc)
+    }
+
+    /// The run's rule descriptors.
+    pub fn rules(&self) -> &Vec<Value> {
+        self.doc["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules array")
+    }
+}
+
+impl Tree {
+    /// Runs `keyhound <args> --format sarif` here; the output is validated.
+    pub fn run_sarif(&self, args: &[&str]) -> SarifRun {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--format", "sarif"]);
+        SarifRun::from_output(&self.run(&all))
+    }
+}
+
+impl Repo {
+    /// Runs `keyhound <args> --format sarif` here; the output is validated.
+    pub fn run_sarif(&self, args: &[&str]) -> SarifRun {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--format", "sarif"]);
+        SarifRun::from_output(&self.run(&all))
+    }
+}
+
+/// The `results` array of a SARIF log's single run.
+pub fn sarif_results(doc: &Value) -> &Vec<Value> {
+    assert_eq!(doc["runs"].as_array().map(Vec::len), Some(1), "one run: {doc}");
+    doc["runs"][0]["results"].as_array().expect("results array")
+}
+
+/// Where CI puts the SARIF 2.1.0 schema: `../shared/schemas/` beside the
+/// repository.
+pub fn sarif_schema_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json")
+}
+
+/// Refuses every external schema: validation never touches the network.
+struct NoRetrieval;
+
+impl jsonschema::Retrieve for NoRetrieval {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        Err(format!("refusing to fetch {uri}: schemas are validated offline").into())
+    }
+}
+
+/// The SARIF schema validator, when the schema file is present (it is in
+/// CI). Formats (`uri`, `date-time`) are checked too.
+pub fn sarif_validator() -> Option<&'static jsonschema::Validator> {
+    static VALIDATOR: std::sync::OnceLock<Option<jsonschema::Validator>> = std::sync::OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            let text = std::fs::read_to_string(sarif_schema_path()).ok()?;
+            let schema: Value = serde_json::from_str(&text).expect("SARIF schema is JSON");
+            Some(
+                jsonschema::options()
+                    .should_validate_formats(true)
+                    .with_retriever(NoRetrieval)
+                    .build(&schema)
+                    .expect("SARIF schema compiles"),
+            )
+        })
+        .as_ref()
+}
+
+/// Validates a SARIF log against the 2.1.0 schema (when present), and
+/// checks what GitHub code scanning needs beyond it: unique rule ids and
+/// results pointing at them.
+pub fn assert_valid_sarif(doc: &Value) {
+    match sarif_validator() {
+        Some(v) => {
+            let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+            assert!(errors.is_empty(), "SARIF does not validate:\n{}\n{doc:#}", errors.join("\n"));
+        }
+        None => eprintln!("note: {} not found; SARIF not schema-validated", sarif_schema_path().display()),
+    }
+    assert_eq!(doc["version"], "2.1.0");
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules array");
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().expect("rule id")).collect();
+    let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate rule ids: {ids:?}");
+    for r in sarif_results(doc) {
+        let i = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"], "ruleIndex points at the rule");
+    }
+}
+
+/// A `keyhound ci` run in a simulated GitHub Actions job: its exit code,
+/// stdout (annotations), stderr, the job summary and outputs files it
+/// appended to, and its SARIF report (validated).
+pub struct CiRun {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub summary: String,
+    pub outputs: String,
+    pub sarif: Option<Value>,
+}
+
+impl CiRun {
+    /// The workflow-command lines (`::error …`, `::warning …`) on stdout.
+    pub fn annotations(&self) -> Vec<&str> {
+        self.stdout.lines().filter(|l| l.starts_with("::error ") || l.starts_with("::warning ")).collect()
+    }
+
+    /// The `::error`/`::warning` lines for findings (not messages).
+    pub fn finding_annotations(&self) -> Vec<&str> {
+        self.annotations().into_iter().filter(|l| l.contains(" file=")).collect()
+    }
+
+    /// The SARIF results.
+    pub fn results(&self) -> &Vec<Value> {
+        sarif_results(self.sarif.as_ref().expect("a SARIF report was written"))
+    }
+}
+
+/// The GitHub Actions variables `keyhound ci` reads, removed from a command
+/// so a test run inside GitHub Actions does not see the real ones.
+pub const GITHUB_VARS: [&str; 11] = [
+    "GITHUB_ACTIONS",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_WORKSPACE",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_OUTPUT",
+    "GITHUB_SERVER_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_HEAD_REF",
+    "GITHUB_REF",
+    "GITHUB_SHA",
+];
+
+/// A simulated GitHub Actions job: a workspace, an event and the files the
+/// runner provides (`$GITHUB_EVENT_PATH`, `$GITHUB_STEP_SUMMARY`,
+/// `$GITHUB_OUTPUT`) in a scratch directory.
+pub struct Job {
+    pub workspace: PathBuf,
+    pub scratch: TempDir,
+    pub event_name: Option<String>,
+    pub vars: Vec<(String, String)>,
+}
+
+impl Job {
+    /// A job in `workspace` triggered by `event_name` with `payload`.
+    pub fn new(workspace: &Path, event_name: Option<&str>, payload: Option<Value>) -> Job {
+        let scratch = tempfile::tempdir().expect("temp dir");
+        let mut vars = vec![
+            ("GITHUB_ACTIONS".to_string(), "true".to_string()),
+            ("GITHUB_WORKSPACE".to_string(), workspace.display().to_string()),
+            ("GITHUB_STEP_SUMMARY".to_string(), scratch.path().join("summary.md").display().to_string()),
+            ("GITHUB_OUTPUT".to_string(), scratch.path().join("output.txt").display().to_string()),
+        ];
+        if let Some(name) = event_name {
+            vars.push(("GITHUB_EVENT_NAME".to_string(), name.to_string()));
+        }
+        if let Some(p) = payload {
+            let path = scratch.path().join("event.json");
+            std::fs::write(&path, serde_json::to_vec_pretty(&p).unwrap()).unwrap();
+            vars.push(("GITHUB_EVENT_PATH".to_string(), path.display().to_string()));
+        }
+        Job { workspace: workspace.to_path_buf(), scratch, event_name: event_name.map(str::to_string), vars }
+    }
+
+    /// Adds or replaces an environment variable.
+    pub fn var(mut self, name: &str, value: &str) -> Job {
+        self.vars.retain(|(k, _)| k != name);
+        self.vars.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Where the SARIF report goes unless a test says otherwise.
+    pub fn sarif_path(&self) -> PathBuf {
+        self.scratch.path().join("keyhound.sarif")
+    }
+
+    /// Runs `keyhound ci --sarif-file <scratch>/keyhound.sarif <args>` in the
+    /// workspace.
+    pub fn run(&self, args: &[&str]) -> CiRun {
+        let sarif = self.sarif_path();
+        let mut all = vec!["ci".to_string(), "--sarif-file".to_string(), sarif.display().to_string()];
+        all.extend(args.iter().map(|a| a.to_string()));
+        let mut cmd = keyhound();
+        for v in GITHUB_VARS {
+            cmd.env_remove(v);
+        }
+        cmd.current_dir(&self.workspace).args(&all).envs(self.vars.iter().map(|(k, v)| (k, v)));
+        let out = cmd.output().expect("run keyhound ci");
+        self.collect(&out, &sarif)
+    }
+
+    /// Gathers what a run left behind (also for runs started otherwise, as
+    /// through action.yml).
+    pub fn collect(&self, out: &Output, sarif: &Path) -> CiRun {
+        let read = |name: &str| std::fs::read_to_string(self.scratch.path().join(name)).unwrap_or_default();
+        let sarif = std::fs::read_to_string(sarif).ok().map(|t| {
+            let doc: Value = serde_json::from_str(&t).expect("SARIF file is JSON");
+            assert_valid_sarif(&doc);
+            doc
+        });
+        CiRun {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            summary: read("summary.md"),
+            outputs: read("output.txt"),
+            sarif,
+        }
+    }
+}
+
+/// A `pull_request` event payload.
+pub fn pull_request_event(number: u64, base: &str, head: &str) -> Value {
+    serde_json::json!({
+        "action": "synchronize",
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "base": { "ref": "main", "sha": base },
+            "head": { "ref": "feature", "sha": head },
+        },
+        "repository": { "default_branch": "main" },
+    })
+}
+
+/// A `push` event payload; `commits` are the pushed commits, oldest first.
+pub fn push_event(branch: &str, before: &str, after: &str, commits: &[&str], default_branch: &str) -> Value {
+    serde_json::json!({
+        "ref": format!("refs/heads/{branch}"),
+        "before": before,
+        "after": after,
+        "created": before.bytes().all(|b| b == b'0'),
+        "deleted": after.bytes().all(|b| b == b'0'),
+        "forced": false,
+        "commits": commits.iter().map(|c| serde_json::json!({ "id": c })).collect::<Vec<_>>(),
+        "repository": { "default_branch": default_branch },
+    })
+}
+
+/// The id GitHub sends for "no commit".
+pub const NULL_SHA: &str = "0000000000000000000000000000000000000000";

@@ -1,0 +1,266 @@
+//! `--format sarif`: SARIF 2.1.0 from `scan`, `history` and `staged`,
+//! validated against the schema in `../shared/schemas/` when it is there,
+//! with what GitHub code scanning needs: unique rules with severities and
+//! tags, repository-relative percent-encoded URIs, regions, fingerprints
+//! that survive lines moving, and no cleartext secret.
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn location(result: &Value) -> &Value {
+    &result["locations"][0]["physicalLocation"]
+}
+
+#[test]
+fn scan_report_has_rules_results_and_no_secret() {
+    let t = Tree::new();
+    let key = fake_key("openai-project-key");
+    let groq = fake_key("groq-api-key");
+    t.write("config/.env", format!("# settings\nOPENAI_API_KEY={key}\nGROQ_API_KEY={groq}\n"));
+    t.write("other.py", format!("client = OpenAI(api_key=\"{key}\")\n"));
+    let s = t.run_sarif(&["scan", "."]);
+    assert_eq!(s.code, 1);
+    assert!(!s.text.contains(&key) && !s.text.contains(&groq), "cleartext secret in SARIF");
+
+    let driver = &s.doc["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["name"], "keyhound");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    assert!(driver["informationUri"].as_str().unwrap().starts_with("https://"));
+
+    // Two rules produced three results: one descriptor each.
+    let rules = s.rules();
+    assert_eq!(rules.len(), 2, "{rules:?}");
+    let openai = rules.iter().find(|r| r["id"] == "openai-project-key").expect("openai rule");
+    assert_eq!(openai["shortDescription"]["text"], "OpenAI project API key");
+    assert!(openai["fullDescription"]["text"].as_str().unwrap().len() > 20);
+    assert!(openai["help"]["text"].as_str().unwrap().contains("Revoke"), "{openai}");
+    assert_eq!(openai["properties"]["tags"], serde_json::json!(["security", "secret"]));
+    assert_eq!(openai["properties"]["security-severity"], "9.5");
+    assert_eq!(openai["defaultConfiguration"]["level"], "error");
+    assert!(openai["helpUri"].as_str().unwrap().starts_with("https://"));
+
+    let results = s.results();
+    assert_eq!(results.len(), 3);
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "openai-project-key" && location(r)["artifactLocation"]["uri"] == "config/.env")
+        .expect("the .env result");
+    assert_eq!(r["level"], "error");
+    let text = r["message"]["text"].as_str().unwrap();
+    assert!(text.contains("OpenAI project API key"), "{text}");
+    assert!(text.contains(&format!("{}…({} chars)", &key[..10], key.len())), "{text}");
+    let loc = location(r);
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(loc["region"]["startLine"], 2);
+    assert_eq!(loc["region"]["startColumn"], 16);
+    assert_eq!(loc["region"]["endLine"], 2);
+    assert_eq!(loc["region"]["endColumn"], 16 + key.len());
+    let fp = r["partialFingerprints"]["keyhound/v1"].as_str().unwrap();
+    assert_eq!(fp.len(), 32);
+    assert!(!fp.contains(&key[..12]));
+    // The same key in another file is another alert.
+    let other = results.iter().find(|r| location(r)["artifactLocation"]["uri"] == "other.py").unwrap();
+    assert_ne!(other["partialFingerprints"]["keyhound/v1"], fp);
+
+    let base = &s.doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"];
+    assert!(base.as_str().unwrap().starts_with("file:///") && base.as_str().unwrap().ends_with('/'), "{base}");
+    assert_eq!(s.doc["runs"][0]["columnKind"], "unicodeCodePoints");
+}
+
+#[test]
+fn show_secrets_puts_the_secret_in_the_message() {
+    let t = Tree::new();
+    let key = fake_key("anthropic-api-key");
+    t.write("a.env", format!("ANTHROPIC_API_KEY={key}\n"));
+    let s = t.run_sarif(&["scan", ".", "--show-secrets"]);
+    assert_eq!(s.results().len(), 1);
+    assert!(s.results()[0]["message"]["text"].as_str().unwrap().contains(&key));
+}
+
+#[test]
+fn zero_findings_is_a_valid_empty_run() {
+    let t = Tree::new();
+    t.write("README.md", "nothing to see\n");
+    let s = t.run_sarif(&["scan", "."]);
+    assert_eq!(s.code, 0);
+    assert!(s.results().is_empty());
+    assert!(s.rules().is_empty());
+    assert_eq!(s.doc["runs"][0]["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn uris_are_percent_encoded_and_relative_to_the_repository_root() {
+    let mut r = Repo::new();
+    let keys: Vec<String> = (0..3).map(|_| fake_key("openai-project-key")).collect();
+    r.write("app/my dir/100%.env", format!("K={}\n", keys[0]));
+    r.write("app/a#b?c.env", format!("K={}\n", keys[1]));
+    r.write("app/ключ.env", format!("K={}\n", keys[2]));
+    r.commit("keys");
+    let expected = ["app/my%20dir/100%25.env", "app/a%23b%3Fc.env", "app/%D0%BA%D0%BB%D1%8E%D1%87.env"];
+
+    // From a subdirectory, `scan .` sees paths relative to it; URIs are
+    // still relative to the repository root.
+    let out = keyhound()
+        .current_dir(r.path().join("app"))
+        .args(["scan", ".", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let s = SarifRun::from_output(&out);
+    let mut uris: Vec<&str> =
+        s.results().iter().map(|r| location(r)["artifactLocation"]["uri"].as_str().unwrap()).collect();
+    uris.sort();
+    let mut want = expected.to_vec();
+    want.sort();
+    assert_eq!(uris, want);
+
+    // History paths are repository paths.
+    let s = r.run_sarif(&["history"]);
+    let mut uris: Vec<&str> =
+        s.results().iter().map(|r| location(r)["artifactLocation"]["uri"].as_str().unwrap()).collect();
+    uris.sort();
+    assert_eq!(uris, want);
+}
+
+#[test]
+fn standard_input_is_reported_as_dash() {
+    let key = fake_key("openai-project-key");
+    let out = keyhound()
+        .args(["scan", "-", "--format", "sarif"])
+        .write_stdin(format!("OPENAI_API_KEY={key}\n"))
+        .output()
+        .unwrap();
+    let s = SarifRun::from_output(&out);
+    let loc = &location(&s.results()[0])["artifactLocation"];
+    assert_eq!(loc["uri"], "-");
+    assert_eq!(loc["description"]["text"], "standard input");
+    assert!(loc.get("uriBaseId").is_none());
+}
+
+#[test]
+fn fingerprints_survive_lines_inserted_above() {
+    let t = Tree::new();
+    let key = fake_key("openai-project-key");
+    t.write("app/settings.py", format!("DEBUG = True\nOPENAI_API_KEY = \"{key}\"\n"));
+    let before = t.run_sarif(&["scan", "."]);
+    t.write(
+        "app/settings.py",
+        format!("# Settings\nimport os\n\nDEBUG = False\nTIMEOUT = 30\nOPENAI_API_KEY = \"{key}\"\n"),
+    );
+    let after = t.run_sarif(&["scan", "."]);
+    let (a, b) = (&before.results()[0], &after.results()[0]);
+    assert_eq!(location(a)["region"]["startLine"], 2);
+    assert_eq!(location(b)["region"]["startLine"], 6);
+    assert_eq!(a["partialFingerprints"], b["partialFingerprints"]);
+
+    // And across commits in history: the key moved down is one finding
+    // with the same fingerprint as in the working tree.
+    let mut r = Repo::new();
+    r.write("app/settings.py", format!("DEBUG = True\nOPENAI_API_KEY = \"{key}\"\n"));
+    r.commit("settings");
+    r.write("app/settings.py", format!("# Settings\n\nDEBUG = False\nOPENAI_API_KEY = \"{key}\"\n"));
+    r.commit("more settings");
+    let h = r.run_sarif(&["history"]);
+    assert_eq!(h.results().len(), 1);
+    assert_eq!(h.results()[0]["partialFingerprints"], a["partialFingerprints"]);
+}
+
+#[test]
+fn history_results_carry_the_commit_and_the_run_its_repository() {
+    let mut r = Repo::new();
+    let key = fake_key("stripe-secret-key");
+    r.write("README.md", "# demo\n");
+    r.write("billing/.env", format!("STRIPE_KEY={key}\n"));
+    let c1 = r.commit_as("billing", "Alice Example", "alice@example.com");
+    r.remove("billing/.env");
+    let c2 = r.commit("remove the key");
+    // A remote URL with a token in it: the token must not reach the report.
+    r.repo.remote("origin", "https://x-access-token:tok3n@github.com/acme/widgets.git").unwrap();
+
+    let s = r.run_sarif(&["history"]);
+    assert_eq!(s.code, 1);
+    assert!(!s.text.contains(&key) && !s.text.contains("tok3n"));
+    let res = &s.results()[0];
+    assert_eq!(res["properties"]["commit"], c1.to_string());
+    assert_eq!(res["properties"]["author"], "Alice Example");
+    assert_eq!(res["properties"]["inHead"], false);
+    assert!(res["message"]["text"].as_str().unwrap().contains(&c1.to_string()[..12]));
+    let vcs = &s.doc["runs"][0]["versionControlProvenance"][0];
+    assert_eq!(vcs["repositoryUri"], "https://github.com/acme/widgets.git");
+    assert_eq!(vcs["revisionId"], c2.to_string());
+    assert_eq!(vcs["branch"], r.current_branch());
+    assert_eq!(vcs["mappedTo"]["uriBaseId"], "%SRCROOT%");
+
+    // A range reports the commit at its tip.
+    let s = r.run_sarif(&["history", "--range", &format!("{c1}..{c2}")]);
+    assert!(s.results().is_empty());
+    assert_eq!(s.doc["runs"][0]["versionControlProvenance"][0]["revisionId"], c2.to_string());
+}
+
+#[test]
+fn repository_without_a_remote_is_a_file_uri() {
+    let mut r = Repo::new();
+    r.write("a.txt", "hello\n");
+    r.commit("init");
+    let s = r.run_sarif(&["history"]);
+    let uri = s.doc["runs"][0]["versionControlProvenance"][0]["repositoryUri"].as_str().unwrap();
+    assert!(uri.starts_with("file:///"), "{uri}");
+}
+
+#[test]
+fn staged_report_validates() {
+    let mut r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.commit("init");
+    let key = fake_key("github-personal-access-token");
+    r.write("deploy/token.txt", format!("GITHUB_TOKEN={key}\n"));
+    let s = r.run_sarif(&["staged"]);
+    assert_eq!(s.code, 1);
+    assert!(!s.text.contains(&key));
+    assert_eq!(s.results().len(), 1);
+    assert_eq!(location(&s.results()[0])["artifactLocation"]["uri"], "deploy/token.txt");
+    assert_eq!(s.rules()[0]["id"], "github-personal-access-token");
+}
+
+#[test]
+fn severities_map_to_levels_and_scores() {
+    let t = Tree::new();
+    // AWS access key ids alone are medium or high depending on the rule
+    // set: read each rule's severity from `rules list` and check the map.
+    t.write("k.env", format!("AWS_ACCESS_KEY_ID={}\nGROQ={}\n", fake_key("aws-access-key-id"), fake_key("groq-api-key")));
+    let s = t.run_sarif(&["scan", "."]);
+    let out = t.run(&["rules", "list", "--format", "json"]);
+    let listed: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for rule in s.rules() {
+        let severity = listed.iter().find(|l| l["id"] == rule["id"]).unwrap()["severity"].as_str().unwrap().to_string();
+        let (level, score) = match severity.as_str() {
+            "critical" => ("error", "9.5"),
+            "high" => ("error", "8.0"),
+            "medium" => ("warning", "5.5"),
+            _ => ("warning", "3.0"),
+        };
+        assert_eq!(rule["defaultConfiguration"]["level"], level, "{rule}");
+        assert_eq!(rule["properties"]["security-severity"], score, "{rule}");
+        for r in s.results().iter().filter(|r| r["ruleId"] == rule["id"]) {
+            assert_eq!(r["level"], level);
+        }
+    }
+}
+
+#[test]
+fn the_schema_check_rejects_broken_sarif() {
+    let Some(v) = sarif_validator() else {
+        eprintln!("note: SARIF schema not present; nothing to check");
+        return;
+    };
+    let t = Tree::new();
+    t.write("a.env", format!("K={}\n", fake_key("openai-project-key")));
+    let mut doc = t.run_sarif(&["scan", "."]).doc;
+    assert!(v.is_valid(&doc));
+    doc["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!v.is_valid(&doc), "an unknown level must not validate");
+    doc["runs"][0]["results"][0]["level"] = "error".into();
+    doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into();
+    assert!(!v.is_valid(&doc), "line 0 must not validate");
+}
