@@ -101,11 +101,7 @@ fn uris_are_percent_encoded_and_relative_to_the_repository_root() {
 
     // From a subdirectory, `scan .` sees paths relative to it; URIs are
     // still relative to the repository root.
-    let out = keyhound()
-        .current_dir(r.path().join("app"))
-        .args(["scan", ".", "--format", "sarif"])
-        .output()
-        .unwrap();
+    let out = keyhound().current_dir(r.path().join("app")).args(["scan", ".", "--format", "sarif"]).output().unwrap();
     let s = SarifRun::from_output(&out);
     let mut uris: Vec<&str> =
         s.results().iter().map(|r| location(r)["artifactLocation"]["uri"].as_str().unwrap()).collect();
@@ -227,7 +223,10 @@ fn severities_map_to_levels_and_scores() {
     let t = Tree::new();
     // AWS access key ids alone are medium or high depending on the rule
     // set: read each rule's severity from `rules list` and check the map.
-    t.write("k.env", format!("AWS_ACCESS_KEY_ID={}\nGROQ={}\n", fake_key("aws-access-key-id"), fake_key("groq-api-key")));
+    t.write(
+        "k.env",
+        format!("AWS_ACCESS_KEY_ID={}\nGROQ={}\n", fake_key("aws-access-key-id"), fake_key("groq-api-key")),
+    );
     let s = t.run_sarif(&["scan", "."]);
     let out = t.run(&["rules", "list", "--format", "json"]);
     let listed: Vec<Value> =

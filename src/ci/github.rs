@@ -195,7 +195,8 @@ mod tests {
     fn summary_is_a_redacted_table() {
         let f = finding();
         let links = Links { prefix: String::new(), web: Some("https://github.com/o/r".into()) };
-        let md = summary_markdown(std::slice::from_ref(&f), "the commits of pull request #1", 4, &links, "keyhound.sarif");
+        let md =
+            summary_markdown(std::slice::from_ref(&f), "the commits of pull request #1", 4, &links, "keyhound.sarif");
         assert!(md.starts_with("### keyhound: 1 secret found"), "{md}");
         assert!(md.contains("| Rule | File | Commit | Author | Secret |"), "{md}");
         assert!(md.contains("Ann \\| Example"), "{md}");

@@ -391,11 +391,7 @@ impl SarifRun {
     pub fn from_output(out: &Output) -> SarifRun {
         let doc = parse_json(out);
         assert_valid_sarif(&doc);
-        SarifRun {
-            code: out.status.code().unwrap_or(-1),
-            doc,
-            text: String::from_utf8_lossy(&out.stdout).into_owned(),
-        }
+        SarifRun { code: out.status.code().unwrap_or(-1), doc, text: String::from_utf8_lossy(&out.stdout).into_owned() }
     }
 
     /// The run's results.
@@ -443,10 +439,7 @@ pub fn sarif_schema_path() -> PathBuf {
 struct NoRetrieval;
 
 impl jsonschema::Retrieve for NoRetrieval {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         Err(format!("refusing to fetch {uri}: schemas are validated offline").into())
     }
 }
