@@ -163,6 +163,7 @@ mod tests {
             fingerprint: "f".repeat(32),
             context_before: String::new(),
             context_after: String::new(),
+            decoded: None,
             provenance: Some(Provenance {
                 commit: "0123456789abcdef0123456789abcdef01234567".into(),
                 author: "Ann | Example".into(),

@@ -210,6 +210,9 @@ fn result(f: &Finding, index: usize, base: Option<&PathBase>, show: bool) -> Sar
         .build();
     let mut props = BTreeMap::new();
     props.insert("severity".to_string(), json!(f.severity.to_string()));
+    if let Some(encoding) = &f.decoded {
+        props.insert("decoded".to_string(), json!(encoding));
+    }
     if let Some(p) = &f.provenance {
         props.insert("commit".to_string(), json!(p.commit));
         props.insert("author".to_string(), json!(p.author));
