@@ -131,13 +131,15 @@ impl Git {
         let Some(remote) = &self.remote else {
             return Err("there is no remote to fetch from".to_string());
         };
-        eprintln!("keyhound: fetching: git fetch {} {remote}", args.join(" "));
+        let (flags, refs): (Vec<&str>, Vec<&str>) = args.iter().partition(|a| a.starts_with("--"));
+        let shown = [flags.as_slice(), &[remote.as_str()], refs.as_slice()].concat().join(" ");
+        eprintln!("keyhound: fetching: git fetch {shown}");
         let out = self
             .command()
-            .args(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules"])
-            .args(args.iter().filter(|a| a.starts_with("--")))
+            .args(["fetch", "--quiet", "--no-tags", "--no-recurse-submodules"])
+            .args(&flags)
             .arg(remote)
-            .args(args.iter().filter(|a| !a.starts_with("--")))
+            .args(&refs)
             .output()
             .map_err(|e| e.to_string())?;
         if out.status.success() {

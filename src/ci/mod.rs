@@ -170,6 +170,9 @@ pub fn run(ci: &CiSettings, engine: &Engine, config: &Config) -> Result<u8> {
     });
 
     let sarif_opts = ReportOptions { format: Format::Sarif, show_secrets: config.report.show_secrets, color: false };
+    if let Some(dir) = ci.sarif_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
     write_file(&ci.sarif_file, &outcome, &sarif_opts, &ctx)?;
     if let Some(path) = &config.output {
         write_file(path, &outcome, &config.report, &ctx)?;

@@ -361,6 +361,12 @@ impl Repo {
     pub fn clone_shallow(&self, depth: usize) -> Tree {
         self.clone_with(&["--depth", &depth.to_string()])
     }
+
+    /// A shallow clone of `branch` only, with `depth` commits, as
+    /// `actions/checkout` makes by default (`fetch-depth: 1`).
+    pub fn clone_shallow_branch(&self, depth: usize, branch: &str) -> Tree {
+        self.clone_with(&["--depth", &depth.to_string(), "--branch", branch])
+    }
 }
 
 /// More history helpers: moving a branch, commit ids as text.
