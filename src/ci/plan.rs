@@ -106,7 +106,7 @@ pub fn plan(event_name: Option<&str>, payload: Option<&Value>) -> Result<Plan, P
             let branch = git_ref.strip_prefix("refs/heads/").map(str::to_string);
             let shown = branch.clone().unwrap_or_else(|| git_ref.to_string());
             if is_null_id(field("/after")) || p.get("deleted").and_then(Value::as_bool) == Some(true) {
-                return Ok(Plan::Nothing { what: format!("nothing: the push deleted {shown}") });
+                return Ok(Plan::Nothing { what: format!("nothing (the push deleted {shown})") });
             }
             let after = sha(event, p, "/after")?;
             if is_null_id(field("/before")) {
