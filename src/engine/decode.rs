@@ -86,43 +86,97 @@ fn is_b64(b: u8) -> bool {
 
 /// Base64 and base64url runs of at least [`MIN_BASE64`] characters that
 /// decode to mostly printable text.
-///
-/// Runs are found by probing every `MIN_BASE64`-th byte: a run that long
-/// must cover a probe, so text with short runs costs about n / 28 probes.
 pub fn base64_runs(hay: &[u8]) -> Vec<Decoded> {
     let mut out = Vec::new();
-    let mut probe = MIN_BASE64 - 1;
-    let mut scanned_to = 0; // runs never overlap: resume after the last one
-    while probe < hay.len() {
-        if !is_b64(hay[probe]) || probe < scanned_to {
-            probe += MIN_BASE64;
-            continue;
-        }
-        let mut start = probe;
-        while start > scanned_to && is_b64(hay[start - 1]) {
-            start -= 1;
-        }
-        let mut end = probe + 1;
-        while end < hay.len() && is_b64(hay[end]) {
-            end += 1;
-        }
-        scanned_to = end;
-        probe = end + MIN_BASE64 - 1;
-        if end - start < MIN_BASE64 {
-            continue;
-        }
+    for_each_long_run(hay, |start, end| {
         // Identifiers like `some_long_function_name_here` are base64 too;
-        // real encoded data has digits or mixed case throughout, and a
-        // cheap look at the decoded prefix rejects the rest.
+        // `decode_base64` rejects them before decoding.
         if let Some(d) = decode_base64(hay, start, end) {
             out.push(d);
         }
-    }
+    });
     out
+}
+
+/// Calls `f(start, end)` for every maximal run of base64 characters at
+/// least [`MIN_BASE64`] long. Classifies 16 bytes at a time into a bit mask;
+/// since a chunk is shorter than a qualifying run, only runs that touch a
+/// chunk's edges need tracking.
+fn for_each_long_run(hay: &[u8], mut f: impl FnMut(usize, usize)) {
+    let mut run_start = 0; // start of the run of base64 bytes ending at `pos`
+    let mut pos = 0;
+    while pos + 16 <= hay.len() {
+        let mask = b64_mask16(&hay[pos..pos + 16]);
+        if mask == u16::MAX {
+            pos += 16;
+            continue;
+        }
+        // The run reaching into this chunk ends at its first non-base64 byte.
+        let end = pos + mask.trailing_ones() as usize;
+        if end - run_start >= MIN_BASE64 {
+            f(run_start, end);
+        }
+        // A run that may continue into the next chunk starts after the
+        // chunk's last non-base64 byte.
+        run_start = pos + 16 - mask.leading_ones() as usize;
+        pos += 16;
+    }
+    for (i, &b) in hay.iter().enumerate().skip(pos) {
+        if !is_b64(b) {
+            if i - run_start >= MIN_BASE64 {
+                f(run_start, i);
+            }
+            run_start = i + 1;
+        }
+    }
+    if hay.len() - run_start >= MIN_BASE64 {
+        f(run_start, hay.len());
+    }
+}
+
+/// Bit `i` is set when `chunk[i]` is a base64 or base64url character.
+fn b64_mask16(chunk: &[u8]) -> u16 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86_64 baseline; the load is
+        // unaligned and reads exactly the 16 bytes of `chunk`.
+        unsafe { b64_mask16_sse2(chunk) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        chunk.iter().enumerate().fold(0u16, |m, (i, &b)| m | (u16::from(is_b64(b)) << i))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+unsafe fn b64_mask16_sse2(chunk: &[u8]) -> u16 {
+    use std::arch::x86_64::*;
+    assert!(chunk.len() >= 16);
+    let v = _mm_loadu_si128(chunk.as_ptr().cast());
+    // Signed compares: bytes >= 0x80 are negative, so never in these ranges.
+    let range = |lo: u8, hi: u8| {
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8(hi as i8 + 1)))
+    };
+    let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+    let letters = _mm_or_si128(range(b'A', b'Z'), range(b'a', b'z'));
+    let digits = range(b'0', b'9');
+    let symbols = _mm_or_si128(_mm_or_si128(eq(b'+'), eq(b'/')), _mm_or_si128(eq(b'-'), eq(b'_')));
+    _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, digits), symbols)) as u16
+}
+
+/// Base64 of text has a fingerprint: the first character of every 4-char
+/// group encodes the top six bits of a text byte, which for printable ASCII,
+/// tab and newline is one of `C`, `I`..`Z`, `a`..`f`. Checking the first
+/// groups rejects identifiers, paths and hex digests without decoding them.
+fn looks_like_encoded_text(run: &[u8]) -> bool {
+    run.iter().step_by(4).take(12).all(|&c| matches!(c, b'C' | b'I'..=b'Z' | b'a'..=b'f'))
 }
 
 fn decode_base64(hay: &[u8], start: usize, end: usize) -> Option<Decoded> {
     let run = &hay[start..end];
+    if !looks_like_encoded_text(run) {
+        return None;
+    }
     // Reject binary early from the first few groups.
     let probe_len = run.len().min(96) / 4 * 4;
     let mut head = Vec::with_capacity(probe_len / 4 * 3);
@@ -303,9 +357,42 @@ mod tests {
     }
 
     #[test]
+    fn long_runs_found_across_chunk_edges() {
+        let mut runs = Vec::new();
+        let hay = format!("{} {} x{}y {}", "a".repeat(27), "b".repeat(28), "c".repeat(40), "d".repeat(33));
+        for_each_long_run(hay.as_bytes(), |s, e| runs.push((s, e)));
+        let expect: Vec<(usize, usize)> = ["b".repeat(28), format!("x{}y", "c".repeat(40)), "d".repeat(33)]
+            .iter()
+            .map(|r| {
+                let s = hay.find(r.as_str()).unwrap();
+                (s, s + r.len())
+            })
+            .collect();
+        assert_eq!(runs, expect);
+        for len in [15, 16, 17, 31, 32, 33, 100] {
+            let mut got = Vec::new();
+            let text = format!("{}.{}", "q".repeat(len), "z".repeat(60));
+            for_each_long_run(text.as_bytes(), |s, e| got.push((s, e)));
+            let mut want = vec![(len + 1, len + 61)];
+            if len >= MIN_BASE64 {
+                want.insert(0, (0, len));
+            }
+            assert_eq!(got, want, "len {len}");
+        }
+    }
+
+    #[test]
     fn base64_rejects_binary_and_short_runs() {
         let hay = "sha: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 short: aGVsbG8=";
         assert!(base64_runs(hay.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn structural_check_rejects_identifiers_and_paths() {
+        assert!(!looks_like_encoded_text(b"get_user_profile_settings_handler_v2"));
+        assert!(!looks_like_encoded_text(b"src/components/user/profile/index"));
+        assert!(!looks_like_encoded_text(b"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"));
+        assert!(looks_like_encoded_text(b64("OPENAI_API_KEY=sk-proj-abc\n\tmore text here").as_bytes()));
     }
 
     #[test]
