@@ -90,24 +90,41 @@ impl Partial {
     }
 }
 
-/// Phase timings, printed on stderr when `KEYHOUND_TIMINGS=1`.
+/// Phase timings, printed on stderr when `KEYHOUND_TIMINGS=1`: wall time
+/// and, on Linux, the CPU time of the whole process (all threads) — the
+/// better measure on a busy machine.
 struct Timings {
     on: bool,
     last: Instant,
+    last_cpu: f64,
 }
 
 impl Timings {
     fn new() -> Timings {
-        Timings { on: std::env::var_os("KEYHOUND_TIMINGS").is_some_and(|v| v == "1"), last: Instant::now() }
+        Timings {
+            on: std::env::var_os("KEYHOUND_TIMINGS").is_some_and(|v| v == "1"),
+            last: Instant::now(),
+            last_cpu: cpu_seconds(),
+        }
     }
 
     fn phase(&mut self, name: &str, detail: impl FnOnce() -> String) {
-        let now = Instant::now();
+        let (now, cpu) = (Instant::now(), cpu_seconds());
         if self.on {
-            eprintln!("keyhound: timing: {name:<12} {:>9.3}s  {}", (now - self.last).as_secs_f64(), detail());
+            let wall = (now - self.last).as_secs_f64();
+            eprintln!("keyhound: timing: {name:<10} {wall:>8.3}s wall {:>8.3}s cpu  {}", cpu - self.last_cpu, detail());
         }
-        self.last = now;
+        (self.last, self.last_cpu) = (now, cpu);
     }
+}
+
+/// User + system CPU seconds of this process so far (0 where unknown).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    let fields: Vec<&str> = stat.rsplit_once(") ").map_or(Vec::new(), |(_, rest)| rest.split(' ').collect());
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime, fields 14 and 15 of proc(5), in 1/100 s.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// The progress display: a spinner while walking, a bar while scanning.
@@ -206,11 +223,12 @@ pub fn scan_history(engine: &Engine, repo: &Path, opts: &HistoryOptions) -> Resu
     let readers: PerThread<Reader> = PerThread::new();
     let git_dir = git.git_dir().to_path_buf();
     let max = opts.max_file_size;
-    let partial = history
-        .blobs()
+    // Pack order, not first-sighting order: about twice as fast to read.
+    let order = history.read_order(git.git_dir());
+    let partial = order
         .par_iter()
-        .enumerate()
-        .fold(Partial::default, |mut acc, (i, blob)| {
+        .fold(Partial::default, |mut acc, &i| {
+            let blob = &history.blobs()[i as usize];
             let t0 = Instant::now();
             let mut matching = Duration::ZERO;
             let res = readers.with(
@@ -233,7 +251,7 @@ pub fn scan_history(engine: &Engine, repo: &Path, opts: &HistoryOptions) -> Resu
                     acc.bytes += n;
                     bytes = n;
                     if !findings.is_empty() {
-                        acc.hits.push(Hit { blob: i as u32, findings });
+                        acc.hits.push(Hit { blob: i, findings });
                     }
                 }
                 Ok(Err(Skip::Binary)) => acc.binary += 1,

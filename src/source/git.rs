@@ -23,6 +23,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use git2::{ErrorCode, ObjectType, Odb, OdbObject, Oid, Repository, RepositoryOpenFlags};
 
@@ -98,6 +99,10 @@ impl Hasher for OidHasher {
 }
 
 pub type OidSet = HashSet<Oid, BuildHasherDefault<OidHasher>>;
+/// Raw object ids as tree entries hold them; comparing them is inlined,
+/// unlike `Oid`'s (a libgit2 call), which matters in the tree walk.
+type RawId = [u8; 20];
+type IdSet = HashSet<RawId, BuildHasherDefault<OidHasher>>;
 pub type OidMap<V> = HashMap<Oid, V, BuildHasherDefault<OidHasher>>;
 
 /// Most warnings about missing objects listed one by one; the rest are
@@ -210,10 +215,14 @@ pub struct WalkStats {
 #[derive(Debug, Default)]
 pub struct History {
     blobs: Vec<BlobEntry>,
-    seen_blobs: OidSet,
-    seen_trees: OidSet,
+    seen_blobs: IdSet,
+    seen_trees: IdSet,
     trees: Vec<TreeRec>,
     roots: Vec<Root>,
+    /// Walk every tree entry instead of diffing against the first parent
+    /// (the reference the optimised walk is tested against).
+    #[cfg(test)]
+    plain_walk: bool,
     pub warnings: Warnings,
     pub stats: WalkStats,
 }
@@ -234,9 +243,19 @@ impl History {
         &self.blobs
     }
 
+    /// Indices into [`History::blobs`] in the order that reads them
+    /// fastest: by position in the pack files.
+    pub fn read_order(&self, git_dir: &Path) -> Vec<u32> {
+        let packs = PackOrder::load(&git_dir.join("objects"));
+        let mut keyed: Vec<((u32, u64), u32)> =
+            self.blobs.iter().enumerate().map(|(i, b)| (packs.position(&raw(b.oid)), i as u32)).collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, i)| i).collect()
+    }
+
     /// Whether the walk saw this blob.
     pub fn contains(&self, oid: Oid) -> bool {
-        self.seen_blobs.contains(&oid)
+        self.seen_blobs.contains(&raw(oid))
     }
 
     fn push_tree(&mut self, oid: Oid, parent: u32, entry: u32) -> u32 {
@@ -244,9 +263,9 @@ impl History {
         (self.trees.len() - 1) as u32
     }
 
-    fn add_blob(&mut self, oid: Oid, root: u32, tree: u32, entry: u32) {
-        if self.seen_blobs.insert(oid) {
-            self.blobs.push(BlobEntry { oid, root, tree, entry });
+    fn add_blob(&mut self, id: &RawId, root: u32, tree: u32, entry: u32) {
+        if self.seen_blobs.insert(*id) {
+            self.blobs.push(BlobEntry { oid: oid_of(id), root, tree, entry });
         }
     }
 
@@ -259,9 +278,15 @@ impl History {
 
     /// Reads `tree` for walking; a missing tree is a warning naming where it
     /// was expected.
-    fn read_tree<'o>(&mut self, odb: &'o Odb<'_>, tree: u32, root: u32) -> Option<OdbObject<'o>> {
+    fn read_tree<'o>(
+        &mut self,
+        odb: &'o Odb<'_>,
+        cache: &mut TreeCache<'o>,
+        tree: u32,
+        root: u32,
+    ) -> Option<Rc<OdbObject<'o>>> {
         let oid = self.trees[tree as usize].oid;
-        match read_kind(odb, oid, ObjectType::Tree, "tree") {
+        match cache.get(odb, &raw(oid)) {
             Ok(obj) => Some(obj),
             Err(e) => {
                 let at = self.tree_path(odb, tree).unwrap_or_default();
@@ -275,39 +300,90 @@ impl History {
 
     /// Walks a root tree, descending only into trees not seen before; every
     /// blob seen for the first time is recorded with this root.
-    fn walk_root(&mut self, odb: &Odb<'_>, root: u32, tree: Oid) {
-        if !self.seen_trees.insert(tree) {
+    ///
+    /// `parent` is the root tree of a commit walked before (the first
+    /// parent): all its blobs are already seen, so entries identical to the
+    /// parent's at the same path are skipped by comparing bytes, and only
+    /// changed entries are looked up. Same result as a plain walk, without
+    /// a hash lookup per unchanged entry of every wide directory.
+    fn walk_root<'o>(
+        &mut self,
+        odb: &'o Odb<'_>,
+        cache: &mut TreeCache<'o>,
+        root: u32,
+        tree: Oid,
+        parent: Option<Oid>,
+    ) {
+        if parent == Some(tree) || !self.seen_trees.insert(raw(tree)) {
             return;
         }
         let rec = self.push_tree(tree, NONE, 0);
-        let Some(obj) = self.read_tree(odb, rec, root) else { return };
+        let Some(data) = self.read_tree(odb, cache, rec, root) else { return };
+        let old = parent.and_then(|p| cache.get(odb, &raw(p)).ok());
         struct Frame<'o> {
-            obj: OdbObject<'o>,
+            data: Rc<OdbObject<'o>>,
             rec: u32,
             pos: usize,
             entry: u32,
+            /// The same directory in the parent, and where its next entry is.
+            old: Option<Rc<OdbObject<'o>>>,
+            opos: usize,
         }
-        let mut stack = vec![Frame { obj, rec, pos: 0, entry: 0 }];
-        while let Some(frame) = stack.last_mut() {
-            let Some((mode, _, oid, next)) = parse_entry(frame.obj.data(), frame.pos) else {
-                stack.pop();
-                continue;
-            };
-            frame.pos = next;
-            let (rec, entry) = (frame.rec, frame.entry);
-            frame.entry += 1;
-            match EntryKind::of(mode) {
-                EntryKind::Blob => self.add_blob(oid, root, rec, entry),
-                EntryKind::Tree => {
-                    if self.seen_trees.insert(oid) {
-                        let child = self.push_tree(oid, rec, entry);
-                        if let Some(obj) = self.read_tree(odb, child, root) {
-                            stack.push(Frame { obj, rec: child, pos: 0, entry: 0 });
+        let mut stack = vec![Frame { data, rec, pos: 0, entry: 0, old, opos: 0 }];
+        'frames: while let Some(frame) = stack.last() {
+            // Borrow the bytes once per visit, not once per entry (each
+            // access is a libgit2 call).
+            let (data, old) = (frame.data.clone(), frame.old.clone());
+            let (new, old) = (data.data(), old.as_ref().map(|o| o.data()));
+            let (rec, mut pos, mut opos, mut entry) = (frame.rec, frame.pos, frame.opos, frame.entry);
+            while let Some((mode, name, id, next)) = parse_entry(new, pos) {
+                let this = entry;
+                entry += 1;
+                let mut before: Option<(u32, &RawId)> = None;
+                if let Some(old) = old {
+                    let len = next - pos;
+                    if old.get(opos..opos + len) == Some(&new[pos..next]) {
+                        // Unchanged: same mode, name and id as in the parent.
+                        pos = next;
+                        opos += len;
+                        continue;
+                    }
+                    while let Some((omode, oname, oid, onext)) = parse_entry(old, opos) {
+                        match git_order(oname, omode, name, mode) {
+                            std::cmp::Ordering::Less => opos = onext,
+                            std::cmp::Ordering::Equal => {
+                                before = Some((omode, oid));
+                                opos = onext;
+                                break;
+                            }
+                            std::cmp::Ordering::Greater => break,
                         }
                     }
                 }
-                EntryKind::Other => {}
+                pos = next;
+                if before.is_some_and(|(_, o)| o == id) {
+                    continue;
+                }
+                match EntryKind::of(mode) {
+                    EntryKind::Blob => self.add_blob(id, root, rec, this),
+                    EntryKind::Tree => {
+                        if self.seen_trees.insert(*id) {
+                            let child_old = before
+                                .filter(|(m, _)| EntryKind::of(*m) == EntryKind::Tree)
+                                .and_then(|(_, o)| cache.get(odb, o).ok());
+                            let child = self.push_tree(oid_of(id), rec, this);
+                            if let Some(data) = self.read_tree(odb, cache, child, root) {
+                                let frame = stack.last_mut().expect("current frame");
+                                (frame.pos, frame.opos, frame.entry) = (pos, opos, entry);
+                                stack.push(Frame { data, rec: child, pos: 0, entry: 0, old: child_old, opos: 0 });
+                                continue 'frames;
+                            }
+                        }
+                    }
+                    EntryKind::Other => {}
+                }
             }
+            stack.pop();
         }
     }
 
@@ -315,19 +391,26 @@ impl History {
     /// of `parents` (no parents: everything). Trees already visited in this
     /// walk are skipped: their blobs were recorded, or were already present
     /// before the range.
-    fn diff_root(&mut self, odb: &Odb<'_>, root: u32, tree: Oid, parents: Vec<Option<Oid>>) {
-        if parents.contains(&Some(tree)) || !self.seen_trees.insert(tree) {
+    fn diff_root<'o>(
+        &mut self,
+        odb: &'o Odb<'_>,
+        cache: &mut TreeCache<'o>,
+        root: u32,
+        tree: Oid,
+        parents: Vec<Option<Oid>>,
+    ) {
+        if parents.contains(&Some(tree)) || !self.seen_trees.insert(raw(tree)) {
             return;
         }
         let rec = self.push_tree(tree, NONE, 0);
         let mut work = vec![(rec, parents)];
         while let Some((rec, parents)) = work.pop() {
-            let Some(obj) = self.read_tree(odb, rec, root) else { continue };
-            let parent_objs: Vec<Option<OdbObject<'_>>> = parents
+            let Some(obj) = self.read_tree(odb, cache, rec, root) else { continue };
+            let parent_objs: Vec<Option<Rc<OdbObject<'_>>>> = parents
                 .iter()
                 .map(|p| {
                     let oid = (*p)?;
-                    match read_kind(odb, oid, ObjectType::Tree, "tree") {
+                    match cache.get(odb, &raw(oid)) {
                         Ok(o) => Some(o),
                         Err(e) => {
                             let w = format!("{e} (a parent's tree of {}); compared as empty", self.commit_of(root));
@@ -337,26 +420,28 @@ impl History {
                     }
                 })
                 .collect();
-            let parent_maps: Vec<HashMap<&[u8], (u32, Oid)>> =
+            let parent_maps: Vec<HashMap<&[u8], (u32, &RawId)>> =
                 parent_objs.iter().map(|o| o.as_ref().map(|o| entry_map(o.data())).unwrap_or_default()).collect();
             let mut pos = 0;
             let mut entry = 0u32;
-            while let Some((mode, name, oid, next)) = parse_entry(obj.data(), pos) {
+            while let Some((mode, name, id, next)) = parse_entry(obj.data(), pos) {
                 pos = next;
                 let this = entry;
                 entry += 1;
-                let before: Vec<Option<(u32, Oid)>> = parent_maps.iter().map(|m| m.get(name).copied()).collect();
-                if before.iter().any(|b| b.is_some_and(|(_, o)| o == oid)) {
+                let before: Vec<Option<(u32, &RawId)>> = parent_maps.iter().map(|m| m.get(name).copied()).collect();
+                if before.iter().any(|b| b.is_some_and(|(_, o)| o == id)) {
                     continue;
                 }
                 match EntryKind::of(mode) {
-                    EntryKind::Blob => self.add_blob(oid, root, rec, this),
+                    EntryKind::Blob => self.add_blob(id, root, rec, this),
                     EntryKind::Tree => {
-                        if self.seen_trees.insert(oid) {
-                            let child = self.push_tree(oid, rec, this);
+                        if self.seen_trees.insert(*id) {
+                            let child = self.push_tree(oid_of(id), rec, this);
                             let sub = before
                                 .iter()
-                                .map(|b| b.and_then(|(m, o)| (EntryKind::of(m) == EntryKind::Tree).then_some(o)))
+                                .map(|b| {
+                                    b.and_then(|(m, o)| (EntryKind::of(m) == EntryKind::Tree).then_some(oid_of(o)))
+                                })
                                 .collect();
                             work.push((child, sub));
                         }
@@ -416,23 +501,82 @@ impl EntryKind {
 
 /// Parses the tree entry at byte `pos` of a raw tree: (mode, name, id, next
 /// position). `None` at the end or on malformed data.
-fn parse_entry(data: &[u8], pos: usize) -> Option<(u32, &[u8], Oid, usize)> {
+fn parse_entry(data: &[u8], pos: usize) -> Option<(u32, &[u8], &RawId, usize)> {
     let rest = data.get(pos..)?;
-    let sp = memchr::memchr(b' ', rest)?;
+    // The mode: a few octal digits, then a space (a loop beats memchr on
+    // such short spans).
     let mut mode = 0u32;
-    for &d in &rest[..sp] {
-        if !(b'0'..=b'7').contains(&d) {
-            return None;
+    let mut sp = 0;
+    loop {
+        match *rest.get(sp)? {
+            b' ' if sp > 0 => break,
+            d @ b'0'..=b'7' if sp < 8 => mode = mode * 8 + u32::from(d - b'0'),
+            _ => return None,
         }
-        mode = mode.checked_mul(8)? + u32::from(d - b'0');
+        sp += 1;
     }
     let nul = sp + 1 + memchr::memchr(0, &rest[sp + 1..])?;
-    let id = rest.get(nul + 1..nul + 21)?;
-    let oid = Oid::from_bytes(id).ok()?;
-    Some((mode, &rest[sp + 1..nul], oid, pos + nul + 21))
+    let id: &RawId = rest.get(nul + 1..nul + 21)?.try_into().ok()?;
+    Some((mode, &rest[sp + 1..nul], id, pos + nul + 21))
 }
 
-fn entry_map(data: &[u8]) -> HashMap<&[u8], (u32, Oid)> {
+/// Git's tree entry order: by name, a directory's name compared as if it
+/// ended with `/`.
+fn git_order(a: &[u8], a_mode: u32, b: &[u8], b_mode: u32) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    a[..n].cmp(&b[..n]).then_with(|| {
+        let end = |name: &[u8], mode: u32| match name.get(n) {
+            Some(&c) => c,
+            None if EntryKind::of(mode) == EntryKind::Tree => b'/',
+            None => 0,
+        };
+        end(a, a_mode).cmp(&end(b, b_mode)).then(a.len().cmp(&b.len()))
+    })
+}
+
+/// Trees read recently, so comparing a commit's trees with its parent's
+/// does not read the parent's again (they were read when it was walked).
+struct TreeCache<'o> {
+    map: HashMap<RawId, Rc<OdbObject<'o>>, BuildHasherDefault<OidHasher>>,
+    order: std::collections::VecDeque<(RawId, usize)>,
+    bytes: usize,
+}
+
+/// How much tree data [`TreeCache`] keeps.
+const TREE_CACHE_BYTES: usize = 2 << 20;
+
+impl<'o> TreeCache<'o> {
+    fn new() -> TreeCache<'o> {
+        TreeCache { map: HashMap::default(), order: Default::default(), bytes: 0 }
+    }
+
+    fn get(&mut self, odb: &'o Odb<'_>, id: &RawId) -> Result<Rc<OdbObject<'o>>, GitError> {
+        if let Some(t) = self.map.get(id) {
+            return Ok(t.clone());
+        }
+        let t = Rc::new(read_kind(odb, oid_of(id), ObjectType::Tree, "tree")?);
+        let len = t.data().len();
+        while self.bytes + len > TREE_CACHE_BYTES {
+            let Some((old, n)) = self.order.pop_front() else { break };
+            self.map.remove(&old);
+            self.bytes -= n;
+        }
+        self.map.insert(*id, t.clone());
+        self.order.push_back((*id, len));
+        self.bytes += len;
+        Ok(t)
+    }
+}
+
+fn raw(oid: Oid) -> RawId {
+    *oid.as_bytes().first_chunk().expect("20-byte id")
+}
+
+fn oid_of(id: &RawId) -> Oid {
+    Oid::from_bytes(id).expect("20-byte id")
+}
+
+fn entry_map(data: &[u8]) -> HashMap<&[u8], (u32, &RawId)> {
     let mut map = HashMap::new();
     let mut pos = 0;
     while let Some((mode, name, oid, next)) = parse_entry(data, pos) {
@@ -593,9 +737,82 @@ impl Graph {
     }
 }
 
+/// Where objects sit in the repository's pack files, from their `.idx`
+/// files (version 2): reading blobs in pack order reads delta bases before
+/// the deltas built on them, while libgit2's small delta-base cache still
+/// holds them.
+struct PackOrder {
+    /// Each index file's bytes and object count, in directory order.
+    indexes: Vec<(Vec<u8>, usize)>,
+}
+
+impl PackOrder {
+    fn load(objects: &Path) -> PackOrder {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(objects.join("pack"))
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        paths.sort();
+        let indexes = paths
+            .iter()
+            .filter_map(|p| std::fs::read(p).ok())
+            .filter_map(|data| {
+                if data.len() < 8 + 256 * 4 || data[..8] != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
+                    return None;
+                }
+                let n = u32::from_be_bytes(data[8 + 255 * 4..8 + 256 * 4].try_into().ok()?) as usize;
+                (data.len() >= 8 + 256 * 4 + n * 28).then_some((data, n))
+            })
+            .collect();
+        PackOrder { indexes }
+    }
+
+    /// (pack number, offset) of an object; loose objects sort first.
+    fn position(&self, id: &RawId) -> (u32, u64) {
+        const NAMES: usize = 8 + 256 * 4;
+        for (k, (data, n)) in self.indexes.iter().enumerate() {
+            let fan = |i: usize| u32::from_be_bytes(data[8 + i * 4..12 + i * 4].try_into().unwrap()) as usize;
+            let hi = fan(usize::from(id[0]));
+            let lo = if id[0] == 0 { 0 } else { fan(usize::from(id[0]) - 1) };
+            let name = |i: usize| &data[NAMES + i * 20..NAMES + i * 20 + 20];
+            let (mut lo, mut hi) = (lo, hi.min(*n));
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                match name(mid).cmp(&id[..]) {
+                    std::cmp::Ordering::Less => lo = mid + 1,
+                    std::cmp::Ordering::Greater => hi = mid,
+                    std::cmp::Ordering::Equal => (lo, hi) = (mid, mid),
+                }
+            }
+            let i = lo;
+            if i >= *n || name(i) != &id[..] {
+                continue;
+            }
+            let offsets = NAMES + n * 24;
+            let off = u32::from_be_bytes(data[offsets + i * 4..offsets + i * 4 + 4].try_into().unwrap());
+            let off = if off & 0x8000_0000 == 0 {
+                u64::from(off)
+            } else {
+                let large = offsets + n * 4 + (off & 0x7fff_ffff) as usize * 8;
+                data.get(large..large + 8).map_or(u64::MAX, |b| u64::from_be_bytes(b.try_into().unwrap()))
+            };
+            return (k as u32 + 1, off);
+        }
+        (0, 0)
+    }
+}
+
 /// Extra clock-skew tolerance of the range walk: how many more commits it
 /// looks at once everything queued is excluded (as git does).
 const RANGE_SLOP: usize = 5;
+
+/// Size of one mapped window of a pack file.
+const MWINDOW_SIZE: usize = 4 << 20;
+/// Most pack data mapped at once.
+const MWINDOW_MAPPED_LIMIT: usize = 16 << 20;
 
 /// A repository handle for reading objects. Not shareable across threads:
 /// open one per worker.
@@ -701,9 +918,9 @@ impl Reader {
                 pos = next;
                 match EntryKind::of(mode) {
                     EntryKind::Blob => {
-                        blobs.insert(id);
+                        blobs.insert(oid_of(id));
                     }
-                    EntryKind::Tree => work.push(id),
+                    EntryKind::Tree => work.push(oid_of(id)),
                     EntryKind::Other => {}
                 }
             }
@@ -730,6 +947,16 @@ impl GitRepo {
         // memory; hashes are not re-verified on read (git does not either).
         git2::opts::enable_caching(false);
         git2::opts::strict_hash_verification(false);
+        // Pack files are mapped in windows; by default libgit2 maps up to
+        // 8 GiB, so resident memory grows to the size of the packs. Small
+        // windows cost nothing measurable here (blobs are read in pack
+        // order) and keep memory flat.
+        // SAFETY: libgit2 globals, set before this process uses any pack
+        // (history scans open one repository here, first).
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(MWINDOW_SIZE);
+            let _ = git2::opts::set_mwindow_mapped_limit(MWINDOW_MAPPED_LIMIT);
+        }
         let repo = Repository::open_ext(path, RepositoryOpenFlags::empty(), std::iter::empty::<&std::ffi::OsStr>())
             .map_err(|e| match e.code() {
                 ErrorCode::NotFound => GitError::NotARepository { path: path.to_path_buf() },
@@ -820,6 +1047,10 @@ impl GitRepo {
     ) -> Result<History, GitError> {
         let odb = self.repo().odb()?;
         let mut h = History::default();
+        #[cfg(test)]
+        {
+            h.plain_walk = tests::PLAIN_WALK.with(|p| p.get());
+        }
         let started = std::time::Instant::now();
         let mut graph = Graph::default();
         let order = match selection {
@@ -852,6 +1083,7 @@ impl GitRepo {
         // Roots: commits oldest first, then what refs point at directly.
         let refs = std::mem::take(&mut h.roots);
         h.roots = order.iter().map(|&i| Root::Commit(graph.nodes[i as usize].oid)).collect();
+        let mut cache = TreeCache::new();
         for (n, &i) in order.iter().enumerate() {
             let node = &graph.nodes[i as usize];
             let Some(tree) = node.tree else { continue };
@@ -862,9 +1094,18 @@ impl GitRepo {
                         .iter()
                         .map(|p| graph.index.get(p).and_then(|&pi| graph.nodes[pi as usize].tree))
                         .collect();
-                    h.diff_root(&odb, n as u32, tree, parents);
+                    h.diff_root(&odb, &mut cache, n as u32, tree, parents);
                 }
-                _ => h.walk_root(&odb, n as u32, tree),
+                _ => {
+                    let parent = node
+                        .parents
+                        .first()
+                        .and_then(|p| graph.index.get(p))
+                        .and_then(|&pi| graph.nodes[pi as usize].tree);
+                    #[cfg(test)]
+                    let parent = parent.filter(|_| !h.plain_walk);
+                    h.walk_root(&odb, &mut cache, n as u32, tree, parent)
+                }
             }
             if n % 256 == 0 {
                 progress("walked", n);
@@ -876,8 +1117,8 @@ impl GitRepo {
             let target = *target;
             h.roots.push(r);
             match self.peel(&odb, target) {
-                Ok((ObjectType::Tree, t)) => h.walk_root(&odb, root, t),
-                Ok((ObjectType::Blob, b)) => h.add_blob(b, root, NONE, NONE),
+                Ok((ObjectType::Tree, t)) => h.walk_root(&odb, &mut cache, root, t, None),
+                Ok((ObjectType::Blob, b)) => h.add_blob(&raw(b), root, NONE, NONE),
                 _ => {}
             }
         }
@@ -1012,6 +1253,11 @@ pub fn rfc3339(seconds: i64, offset_minutes: i32) -> String {
 mod tests {
     use super::*;
     use git2::{Signature, Time};
+
+    thread_local! {
+        /// Set by a test to make `enumerate` walk without parent diffing.
+        pub(super) static PLAIN_WALK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
 
     /// A repository built from explicit trees and commits, with a clock.
     struct Fixture {
@@ -1256,7 +1502,7 @@ mod tests {
         t.extend_from_slice(b"40000 dir\0");
         t.extend_from_slice(&[9; 20]);
         let (mode, name, oid, next) = parse_entry(&t, 0).unwrap();
-        assert_eq!((mode, name, oid.as_bytes()), (0o100644, &b"a.txt"[..], &[7u8; 20][..]));
+        assert_eq!((mode, name, oid), (0o100644, &b"a.txt"[..], &[7u8; 20]));
         assert_eq!(EntryKind::of(mode), EntryKind::Blob);
         let (mode, name, _, end) = parse_entry(&t, next).unwrap();
         assert_eq!((EntryKind::of(mode), name), (EntryKind::Tree, &b"dir"[..]));
@@ -1265,6 +1511,72 @@ mod tests {
         assert_eq!(nth_entry_name(&t, 1), Some(&b"dir"[..]));
         assert_eq!(EntryKind::of(0o160000), EntryKind::Other);
         assert_eq!(EntryKind::of(0o120000), EntryKind::Blob);
+    }
+
+    #[test]
+    fn blobs_are_read_in_pack_order() {
+        let mut f = Fixture::new();
+        let mut tip = f.commit("main", &[("a", "v0"), ("b", "w0")], &[]);
+        for i in 1..20 {
+            tip = f.commit("main", &[("a", &format!("v{i}\n").repeat(50)), ("b", "w0")], &[tip]);
+        }
+        let git = f.open();
+        let h = enumerate(&git, Selection::All);
+        // Loose objects only: first-sighting order.
+        let order = h.read_order(git.git_dir());
+        assert_eq!(order, (0..h.blobs().len() as u32).collect::<Vec<_>>());
+        let repack =
+            std::process::Command::new("git").arg("-C").arg(git.git_dir()).args(["repack", "-a", "-d", "-q"]).status();
+        if !repack.is_ok_and(|s| s.success()) {
+            return; // no git command line here
+        }
+        let packs = PackOrder::load(&git.git_dir().join("objects"));
+        let positions: Vec<(u32, u64)> = h.blobs().iter().map(|b| packs.position(&raw(b.oid()))).collect();
+        assert!(positions.iter().all(|&(pack, off)| pack == 1 && off > 0), "{positions:?}");
+        let order = h.read_order(git.git_dir());
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..h.blobs().len() as u32).collect::<Vec<_>>());
+        assert!(order.windows(2).all(|w| positions[w[0] as usize] < positions[w[1] as usize]));
+        assert_eq!(packs.position(&[0u8; 20]), (0, 0));
+    }
+
+    #[test]
+    fn git_tree_order() {
+        use std::cmp::Ordering::*;
+        let (file, dir) = (0o100644, 0o040000);
+        assert_eq!(git_order(b"a", file, b"b", file), Less);
+        assert_eq!(git_order(b"foo", file, b"foo", file), Equal);
+        // "foo/" sorts after "foo.c" ('/' > '.'), "foo" before it.
+        assert_eq!(git_order(b"foo", dir, b"foo.c", file), Greater);
+        assert_eq!(git_order(b"foo", file, b"foo.c", file), Less);
+        assert_eq!(git_order(b"foo", dir, b"foo0", file), Less);
+        assert_ne!(git_order(b"foo", dir, b"foo", file), Equal);
+    }
+
+    #[test]
+    fn diffing_against_the_parent_walks_like_a_plain_walk() {
+        let mut f = Fixture::new();
+        let a = f.commit("main", &[("a", "1"), ("d/x", "x1"), ("d/y", "y1"), ("e/z", "z1"), ("foo.c", "c")], &[]);
+        // Edit inside d, delete e, a file becomes a directory and back.
+        let b = f.commit("main", &[("a", "1"), ("d/x", "x2"), ("d/y", "y1"), ("foo/bar", "b"), ("foo.c", "c")], &[a]);
+        let c = f.commit("main", &[("a", "2"), ("d/x", "x2"), ("d/y", "y1"), ("foo", "file"), ("foo.c", "c2")], &[b]);
+        // A revert to the first tree, a branch and a merge bringing back old content at new paths.
+        let d = f.commit("main", &[("a", "1"), ("d/x", "x1"), ("d/y", "y1"), ("e/z", "z1"), ("foo.c", "c")], &[c]);
+        let t = f.commit("topic", &[("a", "1"), ("d/x", "x1"), ("d/q", "y1"), ("n/z", "x2"), ("new", "t")], &[a]);
+        f.commit(
+            "main",
+            &[("a", "3"), ("d/x", "x1"), ("d/q", "y1"), ("n/z", "x2"), ("new", "t"), ("m", "merge")],
+            &[d, t],
+        );
+        let git = f.open();
+        let fast = sightings(&git, &enumerate(&git, Selection::All));
+        PLAIN_WALK.with(|p| p.set(true));
+        let plain = sightings(&git, &enumerate(&git, Selection::All));
+        PLAIN_WALK.with(|p| p.set(false));
+        assert_eq!(fast, plain);
+        let blobs: Vec<&str> = fast.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(blobs, ["1", "x1", "y1", "z1", "c", "x2", "b", "2", "file", "c2", "t", "3", "merge"]);
     }
 
     #[test]
