@@ -55,9 +55,10 @@ pub struct CommonArgs {
     /// Worker threads (default: number of CPUs).
     #[arg(long, short = 'j', global = true, value_name = "N")]
     pub threads: Option<usize>,
-    /// Skip files larger than this (bytes; K, M, G suffixes allowed).
-    #[arg(long, global = true, value_name = "BYTES", default_value = "25M")]
-    pub max_file_size: String,
+    /// Skip files larger than this (bytes; K, M, G suffixes allowed)
+    /// [default: the config's max-file-size, else 25M].
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_file_size: Option<String>,
     /// How many encodings deep to look for secrets (base64, percent-encoding,
     /// escapes); 0 turns decoding off.
     #[arg(long, global = true, value_name = "N", default_value_t = 2)]
@@ -74,27 +75,54 @@ pub struct CommonArgs {
     /// When to use colors in text output.
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// Read the config from FILE instead of .keyhound.toml at the root of
+    /// the scanned tree or repository.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore .keyhound.toml.
+    #[arg(long, global = true)]
+    pub no_config: bool,
+    /// Suppress the findings listed in this baseline file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also list suppressed findings, marked with why they are suppressed.
+    #[arg(long, global = true)]
+    pub show_suppressed: bool,
+}
+
+/// What `scan` (and `baseline scan`) reads.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// What `history` (and `baseline history`) reads.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The repository (a work tree or a bare repository) [default: .]
+    #[arg(value_name = "REPO")]
+    pub repo: Option<PathBuf>,
+    /// Only what the commits in A..B introduced (reachable from B, not from A).
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// Only the history of this branch, tag or commit.
+    #[arg(long, value_name = "REF")]
+    pub branch: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories ('-' reads standard input).
-    Scan {
-        /// Files or directories to scan [default: .]
-        #[arg(value_name = "PATH")]
-        paths: Vec<PathBuf>,
-    },
+    Scan(ScanArgs),
     /// Scan a repository's git history: every blob reachable from any ref, once.
-    History {
-        /// The repository (a work tree or a bare repository) [default: .]
-        #[arg(value_name = "REPO")]
-        repo: Option<PathBuf>,
-        /// Only what the commits in A..B introduced (reachable from B, not from A).
-        #[arg(long, value_name = "A..B")]
-        range: Option<String>,
-        /// Only the history of this branch, tag or commit.
-        #[arg(long, value_name = "REF")]
-        branch: Option<String>,
+    History(HistoryArgs),
+    /// Write a baseline of the current findings to --output FILE
+    /// [default: `baseline scan .`].
+    Baseline {
+        #[command(subcommand)]
+        of: Option<BaselineOf>,
     },
     /// Scan what `git commit` would add (for pre-commit hooks): only secrets
     /// on lines the staged changes add are reported.
@@ -134,6 +162,15 @@ pub enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+}
+
+/// What a baseline is written from.
+#[derive(Debug, Subcommand)]
+pub enum BaselineOf {
+    /// The findings of `keyhound scan PATH...`.
+    Scan(ScanArgs),
+    /// The findings of `keyhound history [REPO]`.
+    History(HistoryArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,16 +2,25 @@
 //! arguments before any work starts, so every later stage can trust it:
 //! paths exist, numbers are in range, formats are known.
 //!
+//! This is also where the root of the scanned tree or repository is found,
+//! and with it the `.keyhound.toml` config and the rule set, so a bad config
+//! or baseline stops the run before any work.
+//!
 //! Errors here are the user's arguments being unusable (exit code 2).
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
 use crate::ci::CiSettings;
-use crate::cli::{Cli, ColorArg, Command, CommonArgs, FormatArg, RulesAction};
+use crate::cli::{BaselineOf, Cli, ColorArg, Command, CommonArgs, FormatArg, HistoryArgs, RulesAction, ScanArgs};
 use crate::report::{Format, ReportOptions};
+use crate::rules::RuleSet;
+use crate::suppress::{normalize, Baseline, PathBase, RepoConfig, Suppressor, CONFIG_FILE};
+
+/// `--max-file-size` when neither the flag nor the config sets it.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
 
 /// What to scan for `keyhound scan`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,22 +54,38 @@ pub struct Config {
     pub decode_depth: usize,
     pub quiet: bool,
     pub progress: bool,
+    /// The rules to scan with: the shipped ones plus the config's, minus
+    /// those the config disables.
+    pub rules: RuleSet,
+    /// Allow comments, the config's allowlists and the baseline.
+    pub suppress: Suppressor,
+    /// Report suppressed findings too (marked).
+    pub show_suppressed: bool,
+    /// `keyhound baseline`: write a baseline of the findings to this file
+    /// instead of a report.
+    pub write_baseline: Option<PathBuf>,
 }
 
 impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config> {
         let common = &cli.common;
+        let mut write_baseline = None;
         let task = match cli.command {
-            Command::Scan { paths } => Task::Scan { inputs: scan_inputs(paths)? },
-            Command::History { repo, range, branch } => {
-                if range.is_some() && branch.is_some() {
-                    bail!("--range and --branch cannot be used together");
+            Command::Scan(args) => scan_task(args)?,
+            Command::History(args) => history_task(args)?,
+            Command::Baseline { of } => {
+                let Some(out) = &common.output else {
+                    bail!("keyhound baseline needs --output FILE (where to write the baseline)");
+                };
+                if common.baseline.is_some() {
+                    bail!("--baseline cannot be used with `keyhound baseline`: it writes every current finding");
                 }
-                let range = range.as_deref().map(parse_range).transpose()?;
-                if branch.as_deref() == Some("") {
-                    bail!("--branch needs a branch, tag or commit name");
+                write_baseline = Some(out.clone());
+                match of {
+                    None => scan_task(ScanArgs { paths: Vec::new() })?,
+                    Some(BaselineOf::Scan(args)) => scan_task(args)?,
+                    Some(BaselineOf::History(args)) => history_task(args)?,
                 }
-                Task::History { repo: repo.unwrap_or_else(|| PathBuf::from(".")), range, branch }
             }
             Command::Staged { repo } => Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) },
             Command::Ci { repo, sarif_file, no_fetch } => {
@@ -87,13 +112,35 @@ impl Config {
         if common.decode_depth > 8 {
             bail!("--decode-depth {} is too deep (at most 8)", common.decode_depth);
         }
-        let max_file_size = parse_size(&common.max_file_size)
-            .with_context(|| format!("invalid --max-file-size {:?}", common.max_file_size))?;
         if let Some(out) = &common.output {
             if out.is_dir() {
                 bail!("--output {} is a directory", out.display());
             }
         }
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let found = locate(&task, &cwd);
+        let mut rules = RuleSet::embedded()?;
+        let source = match (&common.config, common.no_config) {
+            (_, true) => None,
+            (Some(file), _) => {
+                if !file.is_file() {
+                    bail!("config file {} does not exist", file.display());
+                }
+                Some(ConfigSource::File(file.clone()))
+            }
+            (None, false) => found.config,
+        };
+        let repo_config = match source {
+            None => RepoConfig::default(),
+            Some(ConfigSource::File(path)) => RepoConfig::load(&path, &found.root, &mut rules)?,
+            Some(ConfigSource::Text { name, text }) => RepoConfig::parse(&name, &text, &found.root, &mut rules)?,
+        };
+        let max_file_size = match &common.max_file_size {
+            Some(s) => parse_size(s).with_context(|| format!("invalid --max-file-size {s:?}"))?,
+            None => repo_config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        };
+        let baseline = common.baseline.as_deref().map(Baseline::load).transpose()?;
+        let suppress = Suppressor::new(found.base, repo_config.allow, baseline.as_ref());
         Ok(Config {
             task,
             report: ReportOptions {
@@ -101,7 +148,7 @@ impl Config {
                 show_secrets: common.show_secrets,
                 color: use_color(common),
             },
-            output: common.output.clone(),
+            output: if write_baseline.is_some() { None } else { common.output.clone() },
             exit_code: common.exit_code,
             threads,
             max_file_size,
@@ -109,8 +156,109 @@ impl Config {
             decode_depth: common.decode_depth,
             quiet: common.quiet,
             progress: !common.quiet && !common.no_progress && std::io::stderr().is_terminal(),
+            rules,
+            suppress,
+            show_suppressed: common.show_suppressed,
+            write_baseline,
         })
     }
+}
+
+fn scan_task(args: ScanArgs) -> Result<Task> {
+    Ok(Task::Scan { inputs: scan_inputs(args.paths)? })
+}
+
+fn history_task(args: HistoryArgs) -> Result<Task> {
+    let HistoryArgs { repo, range, branch } = args;
+    if range.is_some() && branch.is_some() {
+        bail!("--range and --branch cannot be used together");
+    }
+    let range = range.as_deref().map(parse_range).transpose()?;
+    if branch.as_deref() == Some("") {
+        bail!("--branch needs a branch, tag or commit name");
+    }
+    Ok(Task::History { repo: repo.unwrap_or_else(|| PathBuf::from(".")), range, branch })
+}
+
+/// Where a config is read from.
+#[derive(Debug)]
+enum ConfigSource {
+    File(PathBuf),
+    /// A config that is not a file in a work tree (a bare repository's
+    /// `HEAD:.keyhound.toml`), named for errors.
+    Text {
+        name: String,
+        text: String,
+    },
+}
+
+/// The root of what a task scans, how its paths relate to that root, and
+/// the config file found there.
+struct Located {
+    root: PathBuf,
+    base: PathBase,
+    config: Option<ConfigSource>,
+}
+
+/// Finds the root of the scanned tree or repository:
+/// - `scan`: the top of the git work tree containing the first path scanned
+///   (or `.` for standard input); outside a work tree, that directory itself
+///   (a file's own directory). Paths shown relative to the working directory
+///   are matched relative to this root.
+/// - `history`, `staged` and `ci`: the repository's work tree, whose paths are
+///   already repository-relative; a bare repository's config is read from
+///   `HEAD:.keyhound.toml`.
+fn locate(task: &Task, cwd: &Path) -> Located {
+    let file_at = |root: &Path| {
+        let f = root.join(CONFIG_FILE);
+        f.is_file().then(|| ConfigSource::File(f.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or(f)))
+    };
+    let git_repo = |repo: &Path| {
+        let git = git2::Repository::open_ext(repo, git2::RepositoryOpenFlags::empty(), std::iter::empty::<&str>());
+        let (root, config) = match &git {
+            Ok(r) => match r.workdir() {
+                Some(wd) => (normalize(&cwd.join(wd)), file_at(&normalize(&cwd.join(wd)))),
+                None => (normalize(&cwd.join(r.path())), head_config(r)),
+            },
+            Err(_) => (normalize(&cwd.join(repo)), None),
+        };
+        Located { root, base: PathBase::AsShown, config }
+    };
+    match task {
+        Task::History { repo, .. } | Task::Staged { repo } => git_repo(repo),
+        Task::Ci(ci) => git_repo(&ci.repo),
+        Task::Scan { inputs } => {
+            let first = inputs.iter().find_map(|i| match i {
+                ScanInput::Path(p) => Some(p.as_path()),
+                ScanInput::Stdin => None,
+            });
+            let root = tree_root(&normalize(&cwd.join(first.unwrap_or(Path::new(".")))));
+            let config = file_at(&root);
+            Located { base: PathBase::Root { cwd: cwd.to_path_buf(), root: root.clone() }, root, config }
+        }
+        // Installing a hook reads no config: a broken one must not stop it.
+        Task::InstallHook { .. } => Located { root: cwd.to_path_buf(), base: PathBase::AsShown, config: None },
+        Task::RulesList | Task::RulesCheck { .. } => {
+            let root = tree_root(cwd);
+            let config = file_at(&root);
+            Located { base: PathBase::Root { cwd: cwd.to_path_buf(), root: root.clone() }, root, config }
+        }
+    }
+}
+
+/// The top of the git work tree containing `path`, else `path` (or, for a
+/// file, its directory).
+fn tree_root(path: &Path) -> PathBuf {
+    let start = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+    start.ancestors().find(|d| d.join(".git").exists()).unwrap_or(start).to_path_buf()
+}
+
+/// `.keyhound.toml` in the tree of a (bare) repository's HEAD.
+fn head_config(repo: &git2::Repository) -> Option<ConfigSource> {
+    let tree = repo.head().ok()?.peel_to_tree().ok()?;
+    let blob = tree.get_path(Path::new(CONFIG_FILE)).ok()?.to_object(repo).ok()?.peel_to_blob().ok()?;
+    let text = String::from_utf8_lossy(blob.content()).into_owned();
+    Some(ConfigSource::Text { name: format!("HEAD:{CONFIG_FILE}"), text })
 }
 
 fn scan_inputs(paths: Vec<PathBuf>) -> Result<Vec<ScanInput>> {

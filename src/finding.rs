@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::Match;
 use crate::rules::{Rule, Severity};
+use crate::suppress::{Reason, ALLOW_MARKERS};
 
 /// Characters of line context kept on each side of a secret for text output.
 const CONTEXT_CHARS: usize = 48;
@@ -56,6 +57,12 @@ pub struct Finding {
     /// The encodings the secret was hidden under (`base64`, `percent`,
     /// `escape`, nested ones joined by `+`), when it was not in clear.
     pub decoded: Option<String>,
+    /// The secret's line (its first or last line, for a multi-line secret)
+    /// carries an inline allow marker (`keyhound:allow`, `gitleaks:allow`).
+    /// A fact about the text; `suppress` decides what it means.
+    pub line_allowed: bool,
+    /// Why the finding was suppressed; set by `suppress` only.
+    pub suppressed: Option<Reason>,
 }
 
 impl Finding {
@@ -71,6 +78,9 @@ impl Finding {
         };
         let end_column = char_count(&hay[end_line_start..m.end]) + 1;
         let line_end = memchr::memchr(b'\n', &hay[m.end..]).map_or(hay.len(), |i| m.end + i);
+        let first_line_end = memchr::memchr(b'\n', secret_bytes).map_or(line_end, |i| m.start + i);
+        let line_allowed = has_allow_marker(&hay[line_start..first_line_end])
+            || (inner_newlines > 0 && has_allow_marker(&hay[end_line_start..line_end]));
         let before = tail_chars(&String::from_utf8_lossy(&hay[line_start..m.start]), CONTEXT_CHARS);
         let after = head_chars(&String::from_utf8_lossy(&hay[m.end..line_end]), CONTEXT_CHARS);
         let secret = String::from_utf8_lossy(secret_bytes).into_owned();
@@ -89,6 +99,8 @@ impl Finding {
             context_after: after.trim_end_matches('\r').to_string(),
             provenance: None,
             decoded: m.decoded.as_ref().map(|d| d.encoding.clone()),
+            line_allowed,
+            suppressed: None,
         }
     }
 
@@ -130,6 +142,12 @@ impl LineLocator {
         self.offset = offset;
         (self.line, char_count(&hay[self.line_start..offset]) + 1, self.line_start)
     }
+}
+
+/// Whether a line of text carries an inline allow marker, in any comment
+/// syntax (the marker is looked for anywhere on the line).
+pub fn has_allow_marker(line: &[u8]) -> bool {
+    ALLOW_MARKERS.iter().any(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
 }
 
 fn char_count(bytes: &[u8]) -> usize {

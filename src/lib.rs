@@ -1,8 +1,8 @@
 //! keyhound finds leaked credentials — above all OpenAI-style `sk-` API keys
 //! — in files, git history and staged changes.
 //!
-//! Data flows one way: `source` → `engine` → `finding` → `report`, wired
-//! together by `pipeline`. `cli` parses arguments and `config` validates them
+//! Data flows one way: `source` → `engine` → `finding` → `suppress` →
+//! `report`, wired together by `pipeline`. `cli` parses arguments and `config` validates them
 //! before any work starts.
 
 pub mod ci;
@@ -15,4 +15,5 @@ pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod uri;

@@ -14,6 +14,7 @@ use clap::Parser;
 use keyhound::cli::Cli;
 use keyhound::config::{Config, Task};
 use keyhound::engine::{selftest, Engine};
+use keyhound::finding::Finding;
 use keyhound::hook::{self, HookOutcome};
 use keyhound::pipeline;
 use keyhound::pipeline::history::HistoryOptions;
@@ -29,7 +30,8 @@ keyhound: this commit would add the secret(s) above, so it was stopped. What to 
   1. Remove the key from the file; load it from an environment variable or a secret manager instead.
   2. If the key was ever pushed, shared or used, rotate it: revoke it at the provider and issue a new one.
   3. Stage the fix (git add) and commit again.
-  A false positive? Commit anyway with `git commit --no-verify`, and tell us which rule fired.
+  A test fixture or a false positive? Put `keyhound:allow` in a comment on that line (or allowlist
+  it in .keyhound.toml), or commit anyway with `git commit --no-verify`; and tell us which rule fired.
 ";
 
 fn main() -> ExitCode {
@@ -59,8 +61,8 @@ fn run(cli: Cli) -> Result<u8> {
                 threads: config.threads,
                 max_file_size: config.max_file_size,
             };
-            let outcome = pipeline::scan_inputs(&engine, inputs, &walk);
-            finish(&config, &outcome, "file", &scan_context(&config, &engine))
+            let mut outcome = pipeline::scan_inputs(&engine, inputs, &walk);
+            finish(&config, &mut outcome, "file", &scan_context(&config, &engine))
         }
         Task::History { repo, range, branch } => {
             let engine = scan_engine(&config)?;
@@ -75,21 +77,21 @@ fn run(cli: Cli) -> Result<u8> {
                 Selection::All => None,
             };
             let opts = HistoryOptions { selection, max_file_size: config.max_file_size, progress: config.progress };
-            let outcome = pipeline::history::scan_history(&engine, repo, &opts)?;
-            finish(&config, &outcome, "blob", &repo_context(&config, &engine, repo, rev.as_deref()))
+            let mut outcome = pipeline::history::scan_history(&engine, repo, &opts)?;
+            finish(&config, &mut outcome, "blob", &repo_context(&config, &engine, repo, rev.as_deref()))
         }
         Task::Staged { repo } => {
             let engine = scan_engine(&config)?;
             let staged = keyhound::source::staged::staged_changes(repo, config.max_file_size)?;
-            let outcome = pipeline::staged::scan_staged(&engine, staged);
-            let code = finish(&config, &outcome, "staged file", &repo_context(&config, &engine, repo, None))?;
+            let mut outcome = pipeline::staged::scan_staged(&engine, staged);
+            let code = finish(&config, &mut outcome, "staged file", &repo_context(&config, &engine, repo, None))?;
             if !outcome.findings.is_empty() && !config.quiet {
                 eprint!("{}", STAGED_ADVICE);
             }
             Ok(code)
         }
         Task::Ci(ci) => {
-            let engine = Engine::new(&RuleSet::embedded()?)?;
+            let engine = scan_engine(&config)?;
             keyhound::ci::run(ci, &engine, &config)
         }
         Task::InstallHook { repo, force, uninstall } => {
@@ -111,15 +113,14 @@ fn run(cli: Cli) -> Result<u8> {
             if config.report.format == Format::Sarif {
                 anyhow::bail!("`rules list` writes text, json or jsonl, not sarif");
             }
-            let set = RuleSet::embedded()?;
             let mut out = open_output(&config)?;
-            list_rules(&mut out, &set, config.report.format)?;
+            list_rules(&mut out, &config.rules, config.report.format)?;
             out.flush()?;
             Ok(0)
         }
         Task::RulesCheck { files } => {
             let set = if files.is_empty() {
-                RuleSet::embedded()?
+                config.rules.clone()
             } else {
                 let mut set = RuleSet::default();
                 for f in files {
@@ -147,21 +148,46 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-/// The engine for scanning commands: shipped rules, configured decoding.
+/// The engine for scanning commands: shipped and config rules, configured
+/// decoding.
 fn scan_engine(config: &Config) -> Result<Engine> {
-    let mut engine = Engine::new(&RuleSet::embedded()?)?;
+    let mut engine = Engine::new(&config.rules)?;
     engine.set_decode_depth(config.decode_depth);
     Ok(engine)
 }
 
-/// Writes the report and summary and picks the exit code. Findings gathered
-/// are always written, warnings or not.
-fn finish(config: &Config, outcome: &pipeline::Outcome, unit: &str, ctx: &RunContext) -> Result<u8> {
+/// What every command does with its findings: applies suppression (allow
+/// comments, config allowlists, baseline), then writes the report and
+/// summary — or, for `keyhound baseline`, the baseline — and picks the exit
+/// code. Findings gathered are always written, warnings or not.
+fn finish(config: &Config, outcome: &mut pipeline::Outcome, unit: &str, ctx: &RunContext) -> Result<u8> {
     for w in &outcome.summary.warnings {
         eprintln!("keyhound: warning: {w}");
     }
+    config.suppress.apply(outcome);
+    if let Some(path) = &config.write_baseline {
+        let baseline = config.suppress.baseline_of(&outcome.findings);
+        baseline.write(path)?;
+        if !config.quiet {
+            eprintln!("{}", report::summary_line(&outcome.summary, unit));
+            let n = baseline.entries.len();
+            eprintln!(
+                "keyhound: wrote a baseline of {n} finding{} to {}",
+                if n == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+        return Ok(0);
+    }
+    let shown: Vec<Finding>;
+    let findings = if config.show_suppressed && !outcome.suppressed.is_empty() {
+        shown = outcome.findings.iter().chain(&outcome.suppressed).cloned().collect();
+        &shown
+    } else {
+        &outcome.findings
+    };
     let mut out = open_output(config)?;
-    report::write_report(&mut out, &outcome.findings, &outcome.summary, &config.report, ctx)?;
+    report::write_report(&mut out, findings, &outcome.summary, &config.report, ctx)?;
     out.flush()?;
     if !config.quiet {
         eprintln!("{}", report::summary_line(&outcome.summary, unit));

@@ -164,6 +164,8 @@ mod tests {
             context_before: String::new(),
             context_after: String::new(),
             decoded: None,
+            line_allowed: false,
+            suppressed: None,
             provenance: Some(Provenance {
                 commit: "0123456789abcdef0123456789abcdef01234567".into(),
                 author: "Ann | Example".into(),

@@ -153,6 +153,7 @@ pub fn run(ci: &CiSettings, engine: &Engine, config: &Config) -> Result<u8> {
             o
         }
     };
+    config.suppress.apply(&mut outcome);
     if resolved.verified {
         // Every commit of the selection was checked to be present: a
         // shallow boundary elsewhere does not matter.

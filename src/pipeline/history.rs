@@ -359,11 +359,15 @@ fn aggregate(
             }
             let key = (f.rule_id.clone(), f.secret.clone(), f.path.clone());
             match groups.get_mut(&key) {
-                Some(g) if g.last_blob != hit.blob => {
-                    g.blobs += 1;
-                    g.last_blob = hit.blob;
+                Some(g) => {
+                    // An allow comment on any version of the line allows
+                    // the secret there (it may have been added later).
+                    g.finding.line_allowed |= f.line_allowed;
+                    if g.last_blob != hit.blob {
+                        g.blobs += 1;
+                        g.last_blob = hit.blob;
+                    }
                 }
-                Some(_) => {}
                 None => {
                     let g = Group { finding: f, order: blob.order(), blobs: 1, last_blob: hit.blob, in_head: false };
                     groups.insert(key, g);

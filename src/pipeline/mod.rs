@@ -24,7 +24,10 @@ use crate::source::{Content, Skip};
 /// Findings and what the scan did.
 #[derive(Debug, Default)]
 pub struct Outcome {
+    /// Findings to report.
     pub findings: Vec<Finding>,
+    /// Findings `suppress` set aside, each with its reason.
+    pub suppressed: Vec<Finding>,
     pub summary: Summary,
 }
 

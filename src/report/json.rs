@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Summary;
 use crate::finding::Finding;
 use crate::rules::Severity;
+use crate::suppress::Reason;
 
 #[derive(Serialize)]
 struct Tool {
@@ -41,6 +42,9 @@ struct FindingJson<'a> {
     in_head: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     occurrences: Option<usize>,
+    /// Why the finding is suppressed (only with `--show-suppressed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<Reason>,
 }
 
 impl<'a> FindingJson<'a> {
@@ -64,6 +68,7 @@ impl<'a> FindingJson<'a> {
             date: p.map(|p| p.date.as_str()),
             in_head: p.map(|p| p.in_head),
             occurrences: p.map(|p| p.occurrences),
+            suppressed: f.suppressed,
         }
     }
 }

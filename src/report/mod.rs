@@ -27,7 +27,10 @@ pub enum Format {
 /// What a scan did, besides finding things.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
+    /// Findings reported (not suppressed).
     pub findings: usize,
+    /// Findings suppressed by allow comments, the config or a baseline.
+    pub suppressed: usize,
     /// Files (or blobs, for git sources) scanned.
     pub scanned: usize,
     /// Bytes scanned.
@@ -148,6 +151,9 @@ pub fn summary_line(summary: &Summary, unit: &str) -> String {
     }
     if summary.skipped_large > 0 {
         extra.push(format!("{} over size limit skipped", summary.skipped_large));
+    }
+    if summary.suppressed > 0 {
+        extra.push(format!("{} suppressed", summary.suppressed));
     }
     if !summary.warnings.is_empty() {
         extra.push(format!("{} warning{}", summary.warnings.len(), plural(summary.warnings.len())));

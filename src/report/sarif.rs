@@ -23,12 +23,13 @@ use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification, PhysicalLocation,
     PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Tool, ToolComponent, VersionControlDetails,
+    Suppression, Tool, ToolComponent, VersionControlDetails,
 };
 
 use super::{PathBase, RuleInfo, RunContext, Summary};
 use crate::finding::Finding;
 use crate::rules::Severity;
+use crate::suppress::Reason;
 use crate::uri::{encode_path, file_uri};
 
 /// The schema URI written in `$schema`.
@@ -221,7 +222,7 @@ fn result(f: &Finding, index: usize, base: Option<&PathBase>, show: bool) -> Sar
         props.insert("inHead".to_string(), json!(p.in_head));
         props.insert("occurrences".to_string(), json!(p.occurrences));
     }
-    SarifResult::builder()
+    let mut result = SarifResult::builder()
         .rule_id(f.rule_id.clone())
         .rule_index(index as i64)
         .level(level(f.severity))
@@ -229,7 +230,18 @@ fn result(f: &Finding, index: usize, base: Option<&PathBase>, show: bool) -> Sar
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]))
         .properties(PropertyBag::builder().additional_properties(props).build())
-        .build()
+        .build();
+    if let Some(reason) = f.suppressed {
+        // Listed with --show-suppressed: SARIF's own way to say so, an allow
+        // comment being "inSource" and everything else "external".
+        let kind = if reason == Reason::AllowComment { "inSource" } else { "external" };
+        result.suppressions = Some(vec![Suppression::builder()
+            .kind(json!(kind))
+            .justification(format!("keyhound: {reason}"))
+            .status(json!("accepted"))
+            .build()]);
+    }
+    result
 }
 
 /// Builds the SARIF log for `findings`.

@@ -54,6 +54,9 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
                 if p.occurrences == 1 { "" } else { "s" }
             )?;
         }
+        if let Some(reason) = f.suppressed {
+            writeln!(out, "  suppressed:  {}", style.paint("2", &reason.to_string()))?;
+        }
         writeln!(out, "  fingerprint: {}", f.fingerprint)?;
         writeln!(out)?;
     }
