@@ -49,6 +49,9 @@ pub fn key_template(rule_id: &str) -> &'static str {
         "gitlab-personal-access-token" => "glpat-{{u:20}}",
         "slack-bot-token" => "xoxb-{{d:11}}-{{d:12}}-{{a:24}}",
         "npm-access-token" => "npm_{{a:30}}{{crc32b62}}",
+        "private-key-rsa" => {
+            "-----BEGIN RSA PRIVATE KEY-----\n{{b:64}}\n{{b:64}}\n{{b:64}}\n-----END RSA PRIVATE KEY-----"
+        }
         other => panic!("no key template for rule {other}"),
     }
 }
@@ -125,9 +128,19 @@ impl Tree {
         p
     }
 
+    /// Reads the file at `rel` as text.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
+    }
+
     /// Runs keyhound with `args`, in this tree as the working directory.
     pub fn run(&self, args: &[&str]) -> Output {
         keyhound().current_dir(self.path()).args(args).output().expect("run keyhound")
+    }
+
+    /// Runs keyhound with `args` in the subdirectory `rel` of this tree.
+    pub fn run_in(&self, rel: &str, args: &[&str]) -> Output {
+        keyhound().current_dir(self.path().join(rel)).args(args).output().expect("run keyhound")
     }
 
     /// Runs `keyhound <args> --format json` here and returns (exit code, JSON).
@@ -153,6 +166,37 @@ pub fn parse_json(out: &Output) -> Value {
 /// The `findings` array of a JSON report.
 pub fn findings(doc: &Value) -> &Vec<Value> {
     doc["findings"].as_array().expect("findings array")
+}
+
+/// A run's standard error, as text.
+pub fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// (path, line, reason) of every finding marked suppressed in a JSON report
+/// (run with `--show-suppressed`), sorted.
+pub fn suppressed(doc: &Value) -> Vec<(String, u64, String)> {
+    let mut v: Vec<_> = findings(doc)
+        .iter()
+        .filter(|f| !f["suppressed"].is_null())
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("path"), f["line"].as_u64().unwrap_or(0), s("suppressed"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// (path, line) of every finding not marked suppressed, sorted.
+pub fn reported(doc: &Value) -> Vec<(String, u64)> {
+    let mut v: Vec<_> = findings(doc)
+        .iter()
+        .filter(|f| f["suppressed"].is_null())
+        .map(|f| (f["path"].as_str().unwrap_or_default().to_string(), f["line"].as_u64().unwrap_or(0)))
+        .collect();
+    v.sort();
+    v
 }
 
 /// A throwaway git repository with a fixed identity and clock, so commits
@@ -249,6 +293,11 @@ impl Repo {
     /// Runs keyhound with `args` in the repository's work tree.
     pub fn run(&self, args: &[&str]) -> Output {
         keyhound().current_dir(self.path()).args(args).output().expect("run keyhound")
+    }
+
+    /// Runs keyhound with `args` in the subdirectory `rel` of the work tree.
+    pub fn run_in(&self, rel: &str, args: &[&str]) -> Output {
+        keyhound().current_dir(self.path().join(rel)).args(args).output().expect("run keyhound")
     }
 
     /// Runs `keyhound <args> --format json` here and returns (exit code, JSON).
