@@ -471,3 +471,43 @@ fn baseline_applies_to_stdin_by_its_name() {
     assert_eq!(status(&run(&["scan", "-", "--baseline", "b.json"])), 0);
     assert!(t.read("b.json").contains("\"path\":\"<stdin>\""));
 }
+
+// ---- staged (pre-commit) ----
+
+#[test]
+fn staged_honours_allow_comments_config_and_history_baselines() {
+    let mut r = Repo::new();
+    let fixture = fake_key("openai-project-key");
+    r.write("tests/data/keys.env", format!("KEY={fixture}\n"));
+    r.write("README.md", "demo\n");
+    r.commit("add a fixture");
+    r.remove("tests/data/keys.env");
+    r.commit("drop the fixture");
+    let out = r.run(&["baseline", "history", "-o", "baseline.json"]);
+    assert_eq!(status(&out), 0, "{}", stderr_of(&out));
+
+    // The same fixture comes back: the history baseline covers it.
+    r.write("tests/data/keys.env", format!("KEY={fixture}\n"));
+    r.write("a.py", format!("K = '{}'  # keyhound:allow\n", fake_key("anthropic-api-key")));
+    r.write("vendor/x.env", format!("K={}\n", fake_key("openai-legacy-key")));
+    r.write(".keyhound.toml", "[allow]\npaths = [\"vendor/\"]\n");
+    let (code, doc) = r.run_json(&["staged", "--baseline", "baseline.json", "--show-suppressed"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(
+        suppressed(&doc),
+        [
+            ("a.py".into(), 1, "allow-comment".into()),
+            ("tests/data/keys.env".into(), 1, "baseline".into()),
+            ("vendor/x.env".into(), 1, "config-path".into())
+        ]
+    );
+    // Without the baseline the fixture blocks the commit.
+    let out = r.run(&["staged"]);
+    assert_eq!(status(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tests/data/keys.env"));
+    // A new key is blocked despite the baseline.
+    r.write("app.env", format!("K={}\n", fake_key("openai-project-key")));
+    let (code, doc) = r.run_json(&["staged", "--baseline", "baseline.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(reported(&doc), [("app.env".into(), 1)]);
+}
