@@ -43,7 +43,8 @@ pub struct CommonArgs {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (for `baseline`:
+    /// where the baseline is written).
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Print secrets in full instead of redacted (prefix and length).

@@ -330,6 +330,17 @@ keywords = ["acme_"]
     }
 
     #[test]
+    fn path_globs_follow_gitignore_rules() {
+        let text = "[allow]\npaths = [\"tests/fixtures/**\", \"!tests/fixtures/real.env\", \"/build/\", \"docs/\"]\n";
+        let (c, _) = parse(text).unwrap();
+        assert!(c.allow.path_allowed("tests/fixtures/fake.env"));
+        assert!(!c.allow.path_allowed("tests/fixtures/real.env"), "negated");
+        assert!(c.allow.path_allowed("build/a.js") && !c.allow.path_allowed("src/build/a.js"), "anchored");
+        assert!(c.allow.path_allowed("docs/x.md") && c.allow.path_allowed("a/docs/x.md"), "unanchored directory");
+        assert!(!c.allow.path_allowed("<stdin>") && !c.allow.path_allowed("/abs/tests/fixtures/x"));
+    }
+
+    #[test]
     fn errors_name_file_line_and_key() {
         let cases = [
             ("max-file-size = \"1M\"\nbogus = 1\n", ".keyhound.toml:2: bogus: unknown key"),
