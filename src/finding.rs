@@ -79,7 +79,7 @@ impl Finding {
         let end_column = char_count(&hay[end_line_start..m.end]) + 1;
         let line_end = memchr::memchr(b'\n', &hay[m.end..]).map_or(hay.len(), |i| m.end + i);
         // The allow marker is looked for on the match's own lines in `hay`.
-        let first_line_end = memchr::memchr(b'\n', &hay[m.start..m.end]).map_or(line_end, |i| m.start + i);
+        let first_line_end = memchr::memchr(b'\n', encoded).map_or(line_end, |i| m.start + i);
         let line_allowed = has_allow_marker(&hay[line_start..first_line_end])
             || (inner_newlines > 0 && has_allow_marker(&hay[end_line_start..line_end]));
         let before = tail_chars(&String::from_utf8_lossy(&hay[line_start..m.start]), CONTEXT_CHARS);
