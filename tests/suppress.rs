@@ -511,3 +511,63 @@ fn staged_honours_allow_comments_config_and_history_baselines() {
     assert_eq!(code, 1);
     assert_eq!(reported(&doc), [("app.env".into(), 1)]);
 }
+
+// ---- SARIF and `keyhound ci` ----
+
+#[test]
+fn sarif_marks_suppressed_results_only_when_asked() {
+    let t = Tree::new();
+    t.write("fixture.py", format!("K = '{}'  # keyhound:allow\n", fake_key("openai-project-key")));
+    t.write("old.env", format!("K={}\n", fake_key("anthropic-api-key")));
+    assert_eq!(status(&t.run(&["baseline", "-o", "base.json"])), 0);
+    t.write("new.env", format!("K={}\n", fake_key("openai-legacy-key")));
+
+    let run = t.run_sarif(&["scan", ".", "--baseline", "base.json"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.results().len(), 1);
+    assert!(run.results()[0]["suppressions"].is_null());
+
+    let run = t.run_sarif(&["scan", ".", "--baseline", "base.json", "--show-suppressed"]);
+    assert_eq!(run.code, 1);
+    let mut marks: Vec<(String, String, String)> = run
+        .results()
+        .iter()
+        .filter(|r| !r["suppressions"].is_null())
+        .map(|r| {
+            let s = &r["suppressions"][0];
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+            (uri.to_string(), s["kind"].as_str().unwrap().to_string(), s["justification"].as_str().unwrap().to_string())
+        })
+        .collect();
+    marks.sort();
+    assert_eq!(
+        marks,
+        [
+            ("fixture.py".into(), "inSource".into(), "keyhound: allow-comment".into()),
+            ("old.env".into(), "external".into(), "keyhound: baseline".into())
+        ]
+    );
+}
+
+#[test]
+fn ci_suppresses_like_every_command() {
+    let mut r = Repo::new();
+    r.write("fixture.py", format!("K = '{}'  # keyhound:allow\n", fake_key("openai-project-key")));
+    r.write("old.env", format!("K={}\n", fake_key("anthropic-api-key")));
+    r.write("vendor/lib.js", format!("const k = '{}';\n", fake_key("openai-legacy-key")));
+    r.write(".keyhound.toml", "[allow]\npaths = [\"vendor/\"]\n");
+    r.commit("known");
+    assert_eq!(status(&r.run(&["baseline", "history", "-o", "base.json"])), 0);
+    r.write("new.env", format!("K={}\n", fake_key("openai-project-key")));
+    r.commit("new");
+
+    let job = Job::new(r.path(), Some("schedule"), Some(serde_json::json!({})));
+    let run = job.run(&["--baseline", "base.json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let annotations = run.finding_annotations();
+    assert_eq!(annotations.len(), 1, "{annotations:?}");
+    assert!(annotations[0].contains("file=new.env"), "{annotations:?}");
+    assert_eq!(run.results().len(), 1);
+    assert!(run.outputs.contains("findings=1"), "{}", run.outputs);
+    assert!(run.stderr.contains("1 finding") && run.stderr.contains("3 suppressed"), "{}", run.stderr);
+}
