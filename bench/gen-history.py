@@ -2,7 +2,7 @@
 """Generate a synthetic git history for the keyhound history benchmark.
 
     bench/gen-history.py OUT_DIR [--commits 5000] [--files 3000] [--seed 1] [--force]
-                                 [--repack]
+                                 [--repack] [--max-file-bytes 120000]
 
 Writes a bare repository at OUT_DIR with `git fast-import`: a code-like
 initial tree of --files files (content from bench/gen-tree.py's generators),
@@ -62,6 +62,7 @@ class History:
         self.bytes = 0
         self.manifest = []
         self.pending_removals = []  # (due commit, path, line text)
+        self.max_file_bytes = 120_000
 
     # -- stream -------------------------------------------------------------
     def data(self, b):
@@ -130,7 +131,7 @@ class History:
         path = f"{d}/{self.g.snake(1, 2)}.{ext}".lstrip("/")
         while path in files:
             path = path[:-len(ext) - 1] + "_" + self.g.word() + "." + ext
-        size = min(gt.file_size(self.r), 120_000)
+        size = min(gt.file_size(self.r), self.max_file_bytes)
         return path, gt.make_text(ext, size, self.g, self.r, self.pools).encode()
 
     def edit(self, content, path):
@@ -174,6 +175,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--repack", action="store_true")
+    ap.add_argument("--max-file-bytes", type=int, default=120_000,
+                    help="cap on generated file sizes (small values make long histories quick to build)")
     a = ap.parse_args()
 
     out = os.path.abspath(a.out)
@@ -189,6 +192,7 @@ def main():
     g = gt.Gen(rng)
     pools = gt.block_pools(g)
     h = History(out, rng, g, pools)
+    h.max_file_bytes = a.max_file_bytes
 
     files = {}
     for _ in range(a.files):

@@ -157,17 +157,16 @@ impl Progress {
         old.finish_and_clear();
         let bytes = Arc::new(AtomicU64::new(0));
         let (done, rate) = (bytes.clone(), bytes.clone());
-        let style =
-            ProgressStyle::with_template("scanning blobs [{bar:30}] {pos}/{len} blobs, {done} ({rate}) ETA {eta}")
-                .expect("valid template")
-                .progress_chars("=> ")
-                .with_key("done", move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{}", HumanBytes(done.load(Ordering::Relaxed)));
-                })
-                .with_key("rate", move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-                    let secs = s.elapsed().as_secs_f64().max(0.001);
-                    let _ = write!(w, "{}/s", HumanBytes((rate.load(Ordering::Relaxed) as f64 / secs) as u64));
-                });
+        let style = ProgressStyle::with_template("scanning {pos}/{len} blobs, {done} ({rate}), ETA {eta} [{wide_bar}]")
+            .expect("valid template")
+            .progress_chars("=> ")
+            .with_key("done", move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{}", HumanBytes(done.load(Ordering::Relaxed)));
+            })
+            .with_key("rate", move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let secs = s.elapsed().as_secs_f64().max(0.001);
+                let _ = write!(w, "{}/s", HumanBytes((rate.load(Ordering::Relaxed) as f64 / secs) as u64));
+            });
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
         bar.set_style(style);
         Progress { bar: Some(bar), bytes }
