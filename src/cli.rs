@@ -111,6 +111,31 @@ pub struct HistoryArgs {
     /// Only the history of this branch, tag or commit.
     #[arg(long, value_name = "REF")]
     pub branch: Option<String>,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+/// Live checks of found secrets (`scan`, `history`, `staged`, `ci`).
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Ask each secret's provider whether it is live (sends the secret to the
+    /// provider's API; see the README for exactly what is sent where).
+    #[arg(long, global = true)]
+    pub verify: bool,
+    /// Report only secrets that --verify found live.
+    #[arg(long, global = true, requires = "verify")]
+    pub only_verified: bool,
+    /// Time allowed for each verification request (seconds, or with an
+    /// `ms`/`s` suffix).
+    #[arg(long, global = true, value_name = "SECS", default_value = "10")]
+    pub verify_timeout: String,
+    /// Verification requests in flight at once.
+    #[arg(long, global = true, value_name = "N", default_value_t = 4)]
+    pub verify_concurrency: usize,
+    /// At most this many verification requests per second, all providers
+    /// together.
+    #[arg(long, global = true, value_name = "N", default_value_t = 10.0)]
+    pub verify_rate: f64,
 }
 
 #[derive(Debug, Subcommand)]

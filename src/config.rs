@@ -10,6 +10,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
@@ -21,6 +22,7 @@ use crate::suppress::{normalize, Baseline, PathBase, RepoConfig, Suppressor, CON
 
 /// `--max-file-size` when neither the flag nor the config sets it.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
+use crate::verify::VerifySettings;
 
 /// What to scan for `keyhound scan`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +66,9 @@ pub struct Config {
     /// `keyhound baseline`: write a baseline of the findings to this file
     /// instead of a report.
     pub write_baseline: Option<PathBuf>,
+    /// `--verify`: live checks, with their settings. `None` means no
+    /// request is ever made.
+    pub verify: Option<VerifySettings>,
 }
 
 impl Config {
@@ -141,6 +146,7 @@ impl Config {
         };
         let baseline = common.baseline.as_deref().map(Baseline::load).transpose()?;
         let suppress = Suppressor::new(found.base, repo_config.allow, baseline.as_ref());
+        let verify = verify_settings(common, &task, write_baseline.is_some())?;
         Ok(Config {
             task,
             report: ReportOptions {
@@ -160,6 +166,7 @@ impl Config {
             suppress,
             show_suppressed: common.show_suppressed,
             write_baseline,
+            verify,
         })
     }
 }
@@ -259,6 +266,57 @@ fn head_config(repo: &git2::Repository) -> Option<ConfigSource> {
     let blob = tree.get_path(Path::new(CONFIG_FILE)).ok()?.to_object(repo).ok()?.peel_to_blob().ok()?;
     let text = String::from_utf8_lossy(blob.content()).into_owned();
     Some(ConfigSource::Text { name: format!("HEAD:{CONFIG_FILE}"), text })
+/// The `--verify` settings, from flags and the process environment only
+/// (base-URL overrides and `HTTPS_PROXY`); `None` without `--verify`.
+fn verify_settings(common: &CommonArgs, task: &Task, writes_baseline: bool) -> Result<Option<VerifySettings>> {
+    let v = &common.verify;
+    if !v.verify {
+        return Ok(None);
+    }
+    if writes_baseline {
+        bail!("--verify cannot be used with `keyhound baseline`: a baseline records every current finding");
+    }
+    if !matches!(task, Task::Scan { .. } | Task::History { .. } | Task::Staged { .. } | Task::Ci(_)) {
+        bail!("--verify works with scan, history, staged and ci");
+    }
+    let timeout = parse_duration(&v.verify_timeout)
+        .with_context(|| format!("invalid --verify-timeout {:?}", v.verify_timeout))?;
+    if timeout.is_zero() || timeout > Duration::from_secs(300) {
+        bail!("--verify-timeout must be more than 0 and at most 300 seconds");
+    }
+    if !(1..=64).contains(&v.verify_concurrency) {
+        bail!("--verify-concurrency must be between 1 and 64");
+    }
+    if !(v.verify_rate.is_finite() && v.verify_rate > 0.0 && v.verify_rate <= 1000.0) {
+        bail!("--verify-rate must be more than 0 and at most 1000 requests per second");
+    }
+    let rules = RuleSet::embedded()?;
+    let overrides = crate::verify::overrides_from_env(rules.rules(), std::env::vars()).map_err(anyhow::Error::msg)?;
+    let env = |k: &str| std::env::var(k).ok();
+    crate::verify::http::proxy_from_env(env).map_err(anyhow::Error::msg)?;
+    Ok(Some(VerifySettings {
+        timeout,
+        concurrency: v.verify_concurrency,
+        rate: v.verify_rate,
+        only_verified: v.only_verified,
+        overrides,
+        proxy: env("HTTPS_PROXY").or_else(|| env("https_proxy")).filter(|p| !p.trim().is_empty()),
+    }))
+}
+
+/// Parses `10`, `2.5`, `10s`, `500ms` into a duration.
+pub fn parse_duration(s: &str) -> Result<Duration> {
+    let t = s.trim();
+    let (num, scale) = if let Some(ms) = t.strip_suffix("ms") {
+        (ms, 0.001)
+    } else {
+        (t.strip_suffix('s').unwrap_or(t), 1.0)
+    };
+    let n: f64 = num.trim().parse().context("expected seconds, e.g. 10, 2.5, 10s or 500ms")?;
+    if !n.is_finite() || n < 0.0 {
+        bail!("expected a positive number of seconds");
+    }
+    Ok(Duration::from_secs_f64(n * scale))
 }
 
 fn scan_inputs(paths: Vec<PathBuf>) -> Result<Vec<ScanInput>> {
@@ -345,6 +403,15 @@ mod tests {
         assert_eq!(parse_size("1g").unwrap(), 1 << 30);
         assert!(parse_size("lots").is_err());
         assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_duration("2.5s").unwrap(), Duration::from_millis(2500));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-1").is_err());
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //! shown. It must not decide what is suppressed or how findings are
 //! formatted for output.
 
+use std::fmt;
+
 use memchr::{memchr_iter, memrchr};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::engine::Match;
@@ -29,6 +31,39 @@ pub struct Provenance {
     pub in_head: bool,
     /// How many distinct blobs carried this secret at this path.
     pub occurrences: usize,
+}
+
+/// What a live check (`--verify`) said about a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyStatus {
+    /// The provider accepted the secret: it works and must be revoked.
+    Live,
+    /// The provider rejected it: revoked, expired or never valid.
+    Invalid,
+    /// No answer that says either (timeouts, network errors, unexpected
+    /// statuses); `detail` says why.
+    Unknown,
+}
+
+impl fmt::Display for VerifyStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            VerifyStatus::Live => "live",
+            VerifyStatus::Invalid => "invalid",
+            VerifyStatus::Unknown => "unknown",
+        })
+    }
+}
+
+/// The result of checking a finding's secret with its provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub status: VerifyStatus,
+    /// Why: the HTTP status, the provider's answer, or the error.
+    pub detail: String,
+    /// When the check was made, RFC 3339 (UTC).
+    pub checked_at: String,
 }
 
 /// One reported secret.
@@ -63,6 +98,8 @@ pub struct Finding {
     pub line_allowed: bool,
     /// Why the finding was suppressed; set by `suppress` only.
     pub suppressed: Option<Reason>,
+    /// Set by `verify` (only with `--verify`) when the rule has a live check.
+    pub verification: Option<Verification>,
 }
 
 impl Finding {
@@ -102,6 +139,7 @@ impl Finding {
             decoded: m.decoded.as_ref().map(|d| d.encoding.clone()),
             line_allowed,
             suppressed: None,
+            verification: None,
         }
     }
 

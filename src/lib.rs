@@ -2,8 +2,10 @@
 //! — in files, git history and staged changes.
 //!
 //! Data flows one way: `source` → `engine` → `finding` → `suppress` →
-//! `report`, wired together by `pipeline`. `cli` parses arguments and `config` validates them
-//! before any work starts.
+//! `report`, wired together by `pipeline`; `verify` (only with `--verify`)
+//! checks the findings kept with their providers before they are reported.
+//! `cli` parses arguments and `config` validates them before any work
+//! starts.
 
 pub mod ci;
 pub mod cli;
@@ -17,3 +19,4 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod uri;
+pub mod verify;

@@ -52,6 +52,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> Result<u8> {
     let config = Config::from_cli(cli)?;
+    if let Some(v) = &config.verify {
+        for w in v.override_warnings() {
+            eprintln!("keyhound: warning: {w}");
+        }
+    }
     rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global().context("starting worker threads")?;
     match &config.task {
         Task::Scan { inputs } => {
@@ -62,7 +67,7 @@ fn run(cli: Cli) -> Result<u8> {
                 max_file_size: config.max_file_size,
             };
             let mut outcome = pipeline::scan_inputs(&engine, inputs, &walk);
-            finish(&config, &mut outcome, "file", &scan_context(&config, &engine))
+            finish(&config, &engine, &mut outcome, "file", &scan_context(&config, &engine))
         }
         Task::History { repo, range, branch } => {
             let engine = scan_engine(&config)?;
@@ -78,13 +83,14 @@ fn run(cli: Cli) -> Result<u8> {
             };
             let opts = HistoryOptions { selection, max_file_size: config.max_file_size, progress: config.progress };
             let mut outcome = pipeline::history::scan_history(&engine, repo, &opts)?;
-            finish(&config, &mut outcome, "blob", &repo_context(&config, &engine, repo, rev.as_deref()))
+            finish(&config, &engine, &mut outcome, "blob", &repo_context(&config, &engine, repo, rev.as_deref()))
         }
         Task::Staged { repo } => {
             let engine = scan_engine(&config)?;
             let staged = keyhound::source::staged::staged_changes(repo, config.max_file_size)?;
             let mut outcome = pipeline::staged::scan_staged(&engine, staged);
-            let code = finish(&config, &mut outcome, "staged file", &repo_context(&config, &engine, repo, None))?;
+            let ctx = repo_context(&config, &engine, repo, None);
+            let code = finish(&config, &engine, &mut outcome, "staged file", &ctx)?;
             if !outcome.findings.is_empty() && !config.quiet {
                 eprint!("{}", STAGED_ADVICE);
             }
@@ -157,10 +163,17 @@ fn scan_engine(config: &Config) -> Result<Engine> {
 }
 
 /// What every command does with its findings: applies suppression (allow
-/// comments, config allowlists, baseline), then writes the report and
+/// comments, config allowlists, baseline), checks the findings kept with
+/// their providers when `--verify` asked for it, then writes the report and
 /// summary — or, for `keyhound baseline`, the baseline — and picks the exit
 /// code. Findings gathered are always written, warnings or not.
-fn finish(config: &Config, outcome: &mut pipeline::Outcome, unit: &str, ctx: &RunContext) -> Result<u8> {
+fn finish(
+    config: &Config,
+    engine: &Engine,
+    outcome: &mut pipeline::Outcome,
+    unit: &str,
+    ctx: &RunContext,
+) -> Result<u8> {
     for w in &outcome.summary.warnings {
         eprintln!("keyhound: warning: {w}");
     }
@@ -178,6 +191,9 @@ fn finish(config: &Config, outcome: &mut pipeline::Outcome, unit: &str, ctx: &Ru
             );
         }
         return Ok(0);
+    }
+    if let Some(settings) = &config.verify {
+        keyhound::verify::apply(outcome, engine.rules(), settings);
     }
     let shown: Vec<Finding>;
     let findings = if config.show_suppressed && !outcome.suppressed.is_empty() {

@@ -166,6 +166,7 @@ mod tests {
             decoded: None,
             line_allowed: false,
             suppressed: None,
+            verification: None,
             provenance: Some(Provenance {
                 commit: "0123456789abcdef0123456789abcdef01234567".into(),
                 author: "Ann | Example".into(),

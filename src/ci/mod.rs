@@ -159,6 +159,9 @@ pub fn run(ci: &CiSettings, engine: &Engine, config: &Config) -> Result<u8> {
         // shallow boundary elsewhere does not matter.
         outcome.summary.warnings.retain(|w| !w.starts_with("shallow clone"));
     }
+    if let Some(settings) = &config.verify {
+        crate::verify::apply(&mut outcome, engine.rules(), settings);
+    }
 
     let info = repo_info(&ci.repo, None);
     let workdir = info.as_ref().and_then(|i| i.workdir.clone());

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Summary;
-use crate::finding::Finding;
+use crate::finding::{Finding, Verification};
 use crate::rules::Severity;
 use crate::suppress::Reason;
 
@@ -45,6 +45,9 @@ struct FindingJson<'a> {
     /// Why the finding is suppressed (only with `--show-suppressed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<Reason>,
+    /// With `--verify`, for rules that have a live check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<&'a Verification>,
 }
 
 impl<'a> FindingJson<'a> {
@@ -69,6 +72,7 @@ impl<'a> FindingJson<'a> {
             in_head: p.map(|p| p.in_head),
             occurrences: p.map(|p| p.occurrences),
             suppressed: f.suppressed,
+            verification: f.verification.as_ref(),
         }
     }
 }

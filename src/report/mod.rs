@@ -42,6 +42,20 @@ pub struct Summary {
     pub duration_ms: u128,
     /// Number of rules in the compiled set.
     pub rules: usize,
+    /// With `--verify`: how many findings each check status got (counted
+    /// before `--only-verified` drops all but the live ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<VerifyCounts>,
+}
+
+/// Findings per verification status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VerifyCounts {
+    pub live: usize,
+    pub invalid: usize,
+    pub unknown: usize,
+    /// Findings of rules that have no live check.
+    pub unchecked: usize,
 }
 
 /// Presentation options shared by the writers.
@@ -158,6 +172,13 @@ pub fn summary_line(summary: &Summary, unit: &str) -> String {
     if !summary.warnings.is_empty() {
         extra.push(format!("{} warning{}", summary.warnings.len(), plural(summary.warnings.len())));
     }
+    if let Some(v) = &summary.verified {
+        let mut s = format!("verified: {} live, {} invalid, {} unknown", v.live, v.invalid, v.unknown);
+        if v.unchecked > 0 {
+            s.push_str(&format!(", {} without a check", v.unchecked));
+        }
+        extra.push(s);
+    }
     if !extra.is_empty() {
         s.push_str("; ");
         s.push_str(&extra.join(", "));
@@ -205,5 +226,7 @@ mod tests {
         let line = summary_line(&s, "file");
         assert!(line.starts_with("keyhound: 1 finding in 3 files (2.0 KiB)"), "{line}");
         assert!(line.contains("2 binary skipped") && line.contains("1 warning"), "{line}");
+        let v = Summary { verified: Some(VerifyCounts { live: 1, invalid: 2, ..Default::default() }), ..s };
+        assert!(summary_line(&v, "file").ends_with("verified: 1 live, 2 invalid, 0 unknown"), "{}", summary_line(&v, "file"));
     }
 }

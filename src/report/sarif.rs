@@ -189,6 +189,9 @@ pub fn message(f: &Finding, show: bool) -> String {
         }
         m.push(')');
     }
+    if let Some(v) = &f.verification {
+        m.push_str(&format!(". Verified {} ({})", v.status, v.detail));
+    }
     m.push_str(". Revoke it and remove it from the code.");
     m
 }
@@ -221,6 +224,12 @@ fn result(f: &Finding, index: usize, base: Option<&PathBase>, show: bool) -> Sar
         props.insert("date".to_string(), json!(p.date));
         props.insert("inHead".to_string(), json!(p.in_head));
         props.insert("occurrences".to_string(), json!(p.occurrences));
+    }
+    if let Some(v) = &f.verification {
+        props.insert(
+            "verification".to_string(),
+            json!({ "status": v.status, "detail": v.detail, "checkedAt": v.checked_at }),
+        );
     }
     let mut result = SarifResult::builder()
         .rule_id(f.rule_id.clone())

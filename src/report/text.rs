@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::ReportOptions;
-use crate::finding::Finding;
+use crate::finding::{Finding, VerifyStatus};
 
 struct Style {
     on: bool,
@@ -56,6 +56,14 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
         }
         if let Some(reason) = f.suppressed {
             writeln!(out, "  suppressed:  {}", style.paint("2", &reason.to_string()))?;
+        }
+        if let Some(v) = &f.verification {
+            let code = match v.status {
+                VerifyStatus::Live => "1;31",
+                VerifyStatus::Invalid => "32",
+                VerifyStatus::Unknown => "33",
+            };
+            writeln!(out, "  verified:    {} ({}, checked {})", style.paint(code, &v.status.to_string()), v.detail, v.checked_at)?;
         }
         writeln!(out, "  fingerprint: {}", f.fingerprint)?;
         writeln!(out)?;

@@ -5,6 +5,7 @@
 //! This module describes *what* to look for. It must not scan content: the
 //! engine compiles a [`RuleSet`] and does the matching.
 
+pub mod check;
 pub mod checksum;
 pub mod template;
 
@@ -14,6 +15,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use check::VerifySpec;
 pub use checksum::Checksum;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -105,9 +107,18 @@ pub struct Rule {
     /// Texts that must not.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// How to check, with `--verify`, whether a found secret is live. Only
+    /// the shipped rules' checks are ever run (see [`Rule::shipped`]).
+    #[serde(default)]
+    pub verify: Option<VerifySpec>,
     /// The file the rule came from (set by the loader).
     #[serde(skip)]
     pub source: String,
+    /// The rule is one of the rules embedded in the binary. Set by
+    /// [`RuleSet::embedded`] only: a rule from any other file can never
+    /// make keyhound send a request.
+    #[serde(skip)]
+    pub shipped: bool,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +140,9 @@ impl RuleSet {
         let mut set = RuleSet::default();
         for (name, text) in EMBEDDED_RULE_FILES {
             set.add_toml(name, text)?;
+        }
+        for r in &mut set.rules {
+            r.shipped = true;
         }
         Ok(set)
     }
@@ -231,6 +245,9 @@ fn validate(rule: &Rule) -> Result<(), RuleError> {
         if !(0.0..=8.0).contains(&e) {
             return Err(rule_error(rule, format!("entropy {e} is outside 0..8 bits per character")));
         }
+    }
+    if let Some(v) = &rule.verify {
+        v.validate().map_err(|m| rule_error(rule, m))?;
     }
     Ok(())
 }

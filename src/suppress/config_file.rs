@@ -162,6 +162,19 @@ impl RepoConfig {
         for spanned in raw.rule {
             let span = spanned.span();
             let mut rule = spanned.into_inner();
+            if rule.verify.is_some() {
+                // A live check sends the secret somewhere: only keyhound's
+                // built-in rules may declare one.
+                let at = text[span.start.min(text.len())..]
+                    .find("[rule.verify]")
+                    .or_else(|| text[span.start.min(text.len())..].find("verify"))
+                    .map_or(span.start, |i| span.start + i);
+                let m = format!(
+                    "a repository config cannot add a live check (rule `{}`): only keyhound's built-in rules are verified",
+                    rule.id
+                );
+                return Err(key_err(at..at, "rule.verify", m));
+            }
             rule.source = file.to_string();
             rules.add(rule).map_err(|e| rule_error(file, text, span, e))?;
         }
@@ -383,6 +396,11 @@ keywords = ["acme_"]
             ("show-secrets = true\n", 1, "show-secrets"),
             ("[verify]\nenabled = true\n", 1, "verify"),
             ("[allow]\nshow-secrets = true\n", 2, "show-secrets"),
+            (
+                "[[rule]]\nid = \"x-tok\"\nname = \"X\"\nregex = 'x_[a-z]{9}'\nkeywords = ['x_']\n\n[rule.verify]\nprovider = \"openai\"\nurl = \"https://api.openai.com/v1/models\"\nheaders = { Authorization = \"Bearer {secret}\" }\nresponses = [{ status = [200], result = \"live\" }]\n",
+                7,
+                "rule.verify",
+            ),
         ] {
             let err = parse(text).map(|_| ()).unwrap_err();
             let want = format!(".keyhound.toml:{line}: {key}: a repository config cannot");
