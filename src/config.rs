@@ -307,11 +307,8 @@ fn verify_settings(common: &CommonArgs, task: &Task, writes_baseline: bool) -> R
 /// Parses `10`, `2.5`, `10s`, `500ms` into a duration.
 pub fn parse_duration(s: &str) -> Result<Duration> {
     let t = s.trim();
-    let (num, scale) = if let Some(ms) = t.strip_suffix("ms") {
-        (ms, 0.001)
-    } else {
-        (t.strip_suffix('s').unwrap_or(t), 1.0)
-    };
+    let (num, scale) =
+        if let Some(ms) = t.strip_suffix("ms") { (ms, 0.001) } else { (t.strip_suffix('s').unwrap_or(t), 1.0) };
     let n: f64 = num.trim().parse().context("expected seconds, e.g. 10, 2.5, 10s or 500ms")?;
     if !n.is_finite() || n < 0.0 {
         bail!("expected a positive number of seconds");

@@ -227,6 +227,10 @@ mod tests {
         assert!(line.starts_with("keyhound: 1 finding in 3 files (2.0 KiB)"), "{line}");
         assert!(line.contains("2 binary skipped") && line.contains("1 warning"), "{line}");
         let v = Summary { verified: Some(VerifyCounts { live: 1, invalid: 2, ..Default::default() }), ..s };
-        assert!(summary_line(&v, "file").ends_with("verified: 1 live, 2 invalid, 0 unknown"), "{}", summary_line(&v, "file"));
+        assert!(
+            summary_line(&v, "file").ends_with("verified: 1 live, 2 invalid, 0 unknown"),
+            "{}",
+            summary_line(&v, "file")
+        );
     }
 }

@@ -63,7 +63,13 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
                 VerifyStatus::Invalid => "32",
                 VerifyStatus::Unknown => "33",
             };
-            writeln!(out, "  verified:    {} ({}, checked {})", style.paint(code, &v.status.to_string()), v.detail, v.checked_at)?;
+            writeln!(
+                out,
+                "  verified:    {} ({}, checked {})",
+                style.paint(code, &v.status.to_string()),
+                v.detail,
+                v.checked_at
+            )?;
         }
         writeln!(out, "  fingerprint: {}", f.fingerprint)?;
         writeln!(out)?;

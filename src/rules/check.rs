@@ -132,7 +132,10 @@ impl VerifySpec {
             return Err(format!("verify: url {:?} must name a fixed host (letters, digits, '.', '-', port)", self.url));
         }
         if self.url.contains(['{', '}', ' ', '#']) {
-            return Err(format!("verify: url {:?} must not contain placeholders: the secret goes in a header", self.url));
+            return Err(format!(
+                "verify: url {:?} must not contain placeholders: the secret goes in a header",
+                self.url
+            ));
         }
         if self.headers.is_empty() || !self.headers.values().any(|v| v.contains(SECRET_PLACEHOLDER)) {
             return Err("verify: a header must carry the secret as {secret}".to_string());
@@ -243,7 +246,8 @@ responses = [{ status = [200], result = "live" }]
 
     #[test]
     fn json_conditions() {
-        let body: serde_json::Value = serde_json::json!({"ok": false, "error": "invalid_auth", "n": [1, {"x": "Rate Limit"}]});
+        let body: serde_json::Value =
+            serde_json::json!({"ok": false, "error": "invalid_auth", "n": [1, {"x": "Rate Limit"}]});
         let cond = |t: &str| toml::from_str::<JsonCondition>(t).unwrap();
         assert!(cond("path = \"ok\"\nequals = false").holds(Some(&body)));
         assert!(!cond("path = \"ok\"\nequals = true").holds(Some(&body)));

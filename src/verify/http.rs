@@ -124,7 +124,8 @@ impl Client {
             Ok(mut resp) => {
                 let status = resp.status().as_u16();
                 let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-                let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+                let retry_after =
+                    header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
                 let location = header("location");
                 let mut bytes = Vec::new();
                 let read = resp.body_mut().as_reader().take(BODY_LIMIT).read_to_end(&mut bytes);

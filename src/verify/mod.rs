@@ -31,7 +31,7 @@ use crate::report::VerifyCounts;
 use crate::rules::check::{json_path, VerifySpec, OVERRIDE_PREFIX, SECRET_PLACEHOLDER};
 use crate::rules::Rule;
 
-use self::http::{Client, HttpError, Request, Response};
+use self::http::{Client, Request, Response};
 
 /// Default time allowed for one request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -124,7 +124,8 @@ pub fn overrides_from_env(
         }
         let provider = name.to_ascii_lowercase();
         if !providers.contains(&provider) {
-            let known: Vec<String> = providers.iter().map(|p| format!("{OVERRIDE_PREFIX}{}", p.to_uppercase())).collect();
+            let known: Vec<String> =
+                providers.iter().map(|p| format!("{OVERRIDE_PREFIX}{}", p.to_uppercase())).collect();
             return Err(format!("{var}: no provider `{provider}` has a live check (known: {})", known.join(", ")));
         }
         let url = parse_base_url(&value).map_err(|m| format!("{var}={value:?}: {m}"))?;
@@ -139,11 +140,11 @@ pub fn parse_base_url(value: &str) -> Result<String, String> {
     let v = value.trim().trim_end_matches('/');
     let rest = if let Some(r) = v.strip_prefix("https://") {
         r
-    } else if v.starts_with("http://") {
+    } else if let Some(r) = v.strip_prefix("http://") {
         if !http::is_loopback_url(v) {
             return Err("plain http:// is allowed only to a loopback address (127.0.0.1, localhost, [::1])".into());
         }
-        &v["http://".len()..]
+        r
     } else {
         return Err("must be an https:// URL (or http:// to a loopback address)".into());
     };
@@ -282,8 +283,12 @@ fn check(client: &Client, limiter: &RateLimiter, spec: &VerifySpec, base: Option
         }
     }
     let (status, detail) = match answer {
-        Ok(r) => read_response(spec, &r),
-        Err(e @ HttpError::Timeout(_)) => (VerifyStatus::Unknown, e.to_string()),
+        Ok(mut r) => {
+            // Should the provider echo the secret, it is redacted before
+            // anything is read from the answer.
+            r.body = scrub(&r.body, secret);
+            read_response(spec, &r)
+        }
         Err(e) => (VerifyStatus::Unknown, e.to_string()),
     };
     Verification { status, detail: scrub(&detail, secret), checked_at: now_rfc3339() }
@@ -425,6 +430,10 @@ mod tests {
         let mut rule = set.get("openai-project-key").unwrap().clone();
         rule.shipped = false;
         user.add(rule).unwrap();
-        assert!(overrides_from_env(user.rules(), vec![("KEYHOUND_VERIFY_BASE_URL_OPENAI".into(), "http://127.0.0.1:1".into())]).is_err());
+        assert!(overrides_from_env(
+            user.rules(),
+            vec![("KEYHOUND_VERIFY_BASE_URL_OPENAI".into(), "http://127.0.0.1:1".into())]
+        )
+        .is_err());
     }
 }
