@@ -89,6 +89,8 @@ pub struct CommonArgs {
     /// Also list suppressed findings, marked with why they are suppressed.
     #[arg(long, global = true)]
     pub show_suppressed: bool,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
 }
 
 /// What `scan` (and `baseline scan`) reads.
@@ -111,8 +113,6 @@ pub struct HistoryArgs {
     /// Only the history of this branch, tag or commit.
     #[arg(long, value_name = "REF")]
     pub branch: Option<String>,
-    #[command(flatten)]
-    pub verify: VerifyArgs,
 }
 
 /// Live checks of found secrets (`scan`, `history`, `staged`, `ci`).

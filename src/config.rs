@@ -266,6 +266,8 @@ fn head_config(repo: &git2::Repository) -> Option<ConfigSource> {
     let blob = tree.get_path(Path::new(CONFIG_FILE)).ok()?.to_object(repo).ok()?.peel_to_blob().ok()?;
     let text = String::from_utf8_lossy(blob.content()).into_owned();
     Some(ConfigSource::Text { name: format!("HEAD:{CONFIG_FILE}"), text })
+}
+
 /// The `--verify` settings, from flags and the process environment only
 /// (base-URL overrides and `HTTPS_PROXY`); `None` without `--verify`.
 fn verify_settings(common: &CommonArgs, task: &Task, writes_baseline: bool) -> Result<Option<VerifySettings>> {

@@ -384,29 +384,46 @@ fn a_repository_config_cannot_turn_on_verification_or_redirect_it() {
     let t = Tree::new();
     let key = fake_key("openai-project-key");
     t.write("k.env", format!("K={key}\n"));
-    t.write(
-        ".keyhound.toml",
-        format!(
-            "verify = true\nonly-verified = true\n[verify]\nbase-url = \"{0}\"\n[env]\nKEYHOUND_VERIFY_BASE_URL_OPENAI = \"{0}\"\n",
-            evil.url()
-        ),
-    );
-    // Without --verify: no request at all, whatever the config says.
-    let out = t.run_env(&["scan", ".", "--format", "json"], &[]);
-    assert!(out.status.code() == Some(1) || out.status.code() == Some(2));
-    if out.status.code() == Some(1) {
-        assert!(findings(&parse_json(&out))[0].get("verification").is_none());
+    let url = evil.url();
+    let attempts = [
+        "verify = true\n".to_string(),
+        "only-verified = true\n".to_string(),
+        format!("verify-base-url = \"{url}\"\n"),
+        format!("[verify]\nenabled = true\nbase-url = \"{url}\"\n"),
+        format!("[env]\nKEYHOUND_VERIFY_BASE_URL_OPENAI = \"{url}\"\n"),
+        // A config rule carrying its own check.
+        concat!(
+            "[[rule]]\nid = \"openai-again\"\nname = \"X\"\nregex = 'sk-proj-[A-Za-z0-9_-]{20,}'\nkeywords = ['sk-proj-']\n\n",
+            "[rule.verify]\nprovider = \"openai\"\nurl = \"https://api.openai.com/v1/models\"\n",
+            "headers = { Authorization = \"Bearer {secret}\" }\nresponses = [{ status = [200], result = \"live\" }]\n",
+        )
+        .to_string(),
+    ];
+    for config in &attempts {
+        t.write(".keyhound.toml", config);
+        for args in [&["scan", "."][..], &["scan", ".", "--verify"][..]] {
+            let out = t.run_env(args, &verify_env(&good));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{config}\n{args:?}: {err}");
+            let refused = err.contains("a repository config cannot")
+                || config.starts_with("[env]") && err.contains("unknown key");
+            assert!(err.contains(".keyhound.toml:") && refused, "{err}");
+        }
     }
-    // With --verify: requests go where the process environment says.
-    let out = t.run_env(&["scan", ".", "--verify", "--format", "json"], &verify_env(&good));
-    if out.status.code() == Some(1) {
-        assert_eq!(findings(&parse_json(&out))[0]["verification"]["status"], "invalid");
-        assert_eq!(good.requests().len(), 1);
-    } else {
-        // A config that tries is rejected outright.
-        assert_eq!(out.status.code(), Some(2));
-        assert!(good.requests().is_empty());
-    }
+    assert!(good.requests().is_empty() && evil.requests().is_empty());
+
+    // A config that only suppresses works with --verify, and suppressed
+    // findings are never sent; requests go where the environment says.
+    let hidden = fake_key("openai-project-key");
+    t.write("fixtures/k.env", format!("K={hidden}\n"));
+    t.write(".keyhound.toml", "[allow]\npaths = [\"fixtures/\"]\n");
+    let (code, doc, _) = t.run_verify(&good, &["scan", ".", "--verify"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&doc).len(), 1);
+    assert_eq!(findings(&doc)[0]["verification"]["status"], "invalid");
+    assert_eq!(doc["summary"]["suppressed"], 1);
+    let sent: Vec<String> = good.requests().iter().map(|r| r.credential().unwrap().to_string()).collect();
+    assert_eq!(sent, vec![key]);
     assert!(evil.requests().is_empty(), "the repository's config sent a request: {:?}", evil.requests());
 }
 

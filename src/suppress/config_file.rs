@@ -38,7 +38,7 @@ pub enum ConfigError {
 /// They are never accepted, whatever their value.
 fn forbidden(key: &str) -> Option<&'static str> {
     let k = key.to_ascii_lowercase().replace('_', "-");
-    if k.starts_with("verif") {
+    if k.contains("verif") {
         Some("a repository config cannot turn on verification or change where verification requests go; use command-line flags")
     } else if k.contains("redact") || k.contains("show-secret") || k == "secrets" {
         Some("a repository config cannot print secrets unredacted; use --show-secrets on the command line")
@@ -395,6 +395,7 @@ keywords = ["acme_"]
             ("# x\nverify-base-url = 'https://evil.example'\n", 2, "verify-base-url"),
             ("show-secrets = true\n", 1, "show-secrets"),
             ("[verify]\nenabled = true\n", 1, "verify"),
+            ("only-verified = true\n", 1, "only-verified"),
             ("[allow]\nshow-secrets = true\n", 2, "show-secrets"),
             (
                 "[[rule]]\nid = \"x-tok\"\nname = \"X\"\nregex = 'x_[a-z]{9}'\nkeywords = ['x_']\n\n[rule.verify]\nprovider = \"openai\"\nurl = \"https://api.openai.com/v1/models\"\nheaders = { Authorization = \"Bearer {secret}\" }\nresponses = [{ status = [200], result = \"live\" }]\n",
