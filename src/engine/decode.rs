@@ -99,27 +99,42 @@ pub fn base64_runs(hay: &[u8]) -> Vec<Decoded> {
 }
 
 /// Calls `f(start, end)` for every maximal run of base64 characters at
-/// least [`MIN_BASE64`] long. Classifies 16 bytes at a time into a bit mask;
-/// since a chunk is shorter than a qualifying run, only runs that touch a
-/// chunk's edges need tracking.
+/// least [`MIN_BASE64`] long, in order.
+///
+/// Classifies 64 bytes at a time into a bit mask (AVX2 where available) and
+/// works on the mask: the run entering a block ends at its first zero bit,
+/// the run leaving it starts after its last zero bit, and runs wholly inside
+/// a block are looked at only when the mask has 28 ones in a row.
 fn for_each_long_run(hay: &[u8], mut f: impl FnMut(usize, usize)) {
+    let classify = block_classifier();
     let mut run_start = 0; // start of the run of base64 bytes ending at `pos`
     let mut pos = 0;
-    while pos + 16 <= hay.len() {
-        let mask = b64_mask16(&hay[pos..pos + 16]);
-        if mask == u16::MAX {
-            pos += 16;
+    while pos + 64 <= hay.len() {
+        let m = classify(&hay[pos..pos + 64]);
+        if m == u64::MAX {
+            pos += 64;
             continue;
         }
-        // The run reaching into this chunk ends at its first non-base64 byte.
-        let end = pos + mask.trailing_ones() as usize;
-        if end - run_start >= MIN_BASE64 {
-            f(run_start, end);
+        let head = m.trailing_ones() as usize;
+        if pos + head - run_start >= MIN_BASE64 {
+            f(run_start, pos + head);
         }
-        // A run that may continue into the next chunk starts after the
-        // chunk's last non-base64 byte.
-        run_start = pos + 16 - mask.leading_ones() as usize;
-        pos += 16;
+        let tail = m.leading_ones() as usize;
+        // Clear the entering run and the leaving run; what is left lies
+        // strictly inside the block.
+        let mut inner = (m >> head << head) & (u64::MAX >> tail);
+        if has_run_of_28(inner) {
+            while inner != 0 {
+                let s = inner.trailing_zeros() as usize;
+                let len = (inner >> s).trailing_ones() as usize;
+                if len >= MIN_BASE64 {
+                    f(pos + s, pos + s + len);
+                }
+                inner &= !(((1u64 << len) - 1) << s);
+            }
+        }
+        run_start = pos + 64 - tail;
+        pos += 64;
     }
     for (i, &b) in hay.iter().enumerate().skip(pos) {
         if !is_b64(b) {
@@ -134,34 +149,66 @@ fn for_each_long_run(hay: &[u8], mut f: impl FnMut(usize, usize)) {
     }
 }
 
-/// Bit `i` is set when `chunk[i]` is a base64 or base64url character.
-fn b64_mask16(chunk: &[u8]) -> u16 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: SSE2 is part of the x86_64 baseline; the load is
-        // unaligned and reads exactly the 16 bytes of `chunk`.
-        unsafe { b64_mask16_sse2(chunk) }
+/// True when `x` has at least 28 consecutive set bits.
+fn has_run_of_28(mut x: u64) -> bool {
+    // After each step a bit survives only if that many bits from it on are
+    // set: 2, 4, 8, 16, then 16 + 12 = 28.
+    for shift in [1, 2, 4, 8, 12] {
+        x &= x >> shift;
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        chunk.iter().enumerate().fold(0u16, |m, (i, &b)| m | (u16::from(is_b64(b)) << i))
-    }
+    x != 0
 }
 
+/// Picks the fastest way this CPU has to classify 64 bytes.
+fn block_classifier() -> fn(&[u8]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return |block| {
+                // SAFETY: AVX2 support was just checked.
+                unsafe { b64_mask64_avx2(block) }
+            };
+        }
+    }
+    b64_mask64_scalar
+}
+
+/// Bit `i` is set when `block[i]` is a base64 or base64url character.
+fn b64_mask64_scalar(block: &[u8]) -> u64 {
+    block.iter().take(64).enumerate().fold(0u64, |m, (i, &b)| m | (u64::from(is_b64(b)) << i))
+}
+
+/// The AVX2 version of [`b64_mask64_scalar`]: a byte is classified by
+/// looking up its low and high nibbles in two 16-entry tables whose bits
+/// name the character groups the nibble can belong to; it is a base64
+/// character when the two lookups share a bit.
 #[cfg(target_arch = "x86_64")]
-unsafe fn b64_mask16_sse2(chunk: &[u8]) -> u16 {
+#[target_feature(enable = "avx2")]
+unsafe fn b64_mask64_avx2(block: &[u8]) -> u64 {
     use std::arch::x86_64::*;
-    assert!(chunk.len() >= 16);
-    let v = _mm_loadu_si128(chunk.as_ptr().cast());
-    // Signed compares: bytes >= 0x80 are negative, so never in these ranges.
-    let range = |lo: u8, hi: u8| {
-        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8(hi as i8 + 1)))
+    assert!(block.len() >= 64);
+    // Groups: 1 `+-/` (0x2_), 2 digits (0x3_), 4 `A-O`/`a-o` (0x4_, 0x6_),
+    // 8 `P-Z`/`p-z` (0x5_, 0x7_), 16 `_` (0x5F).
+    #[rustfmt::skip]
+    let lo = _mm256_setr_epi8(
+        10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 5, 4, 21,
+        10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 5, 4, 21,
+    );
+    #[rustfmt::skip]
+    let hi = _mm256_setr_epi8(
+        0, 0, 1, 2, 4, 24, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 1, 2, 4, 24, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+    );
+    let nibble = _mm256_set1_epi8(0x0f);
+    let classify = |v: __m256i| {
+        let l = _mm256_shuffle_epi8(lo, _mm256_and_si256(v, nibble));
+        let h = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+        let none = _mm256_cmpeq_epi8(_mm256_and_si256(l, h), _mm256_setzero_si256());
+        !(_mm256_movemask_epi8(none) as u32)
     };
-    let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-    let letters = _mm_or_si128(range(b'A', b'Z'), range(b'a', b'z'));
-    let digits = range(b'0', b'9');
-    let symbols = _mm_or_si128(_mm_or_si128(eq(b'+'), eq(b'/')), _mm_or_si128(eq(b'-'), eq(b'_')));
-    _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, digits), symbols)) as u16
+    let a = classify(_mm256_loadu_si256(block.as_ptr().cast()));
+    let b = classify(_mm256_loadu_si256(block.as_ptr().add(32).cast()));
+    u64::from(a) | u64::from(b) << 32
 }
 
 /// Base64 of text has a fingerprint: the first character of every 4-char
@@ -356,6 +403,58 @@ mod tests {
         assert!(s >= enc_start && s <= enc_start + at * 4 / 3 + 1);
     }
 
+    fn naive_runs(hay: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < hay.len() {
+            if is_b64(hay[i]) {
+                let s = i;
+                while i < hay.len() && is_b64(hay[i]) {
+                    i += 1;
+                }
+                if i - s >= MIN_BASE64 {
+                    out.push((s, i));
+                }
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn run_finder_matches_a_naive_scan() {
+        // Pseudo-random texts with runs of every length around the block
+        // size and the threshold, placed at every alignment.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..300 {
+            let mut hay = Vec::new();
+            while hay.len() < 700 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let len = (state % 90) as usize;
+                hay.extend(std::iter::repeat_n(b'k', len));
+                hay.push(if state & 1 == 0 { b' ' } else { 0xC3 });
+            }
+            let mut got = Vec::new();
+            for_each_long_run(&hay, |s, e| got.push((s, e)));
+            assert_eq!(got, naive_runs(&hay));
+        }
+    }
+
+    #[test]
+    fn block_classifiers_agree_on_every_byte() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        let classify = block_classifier();
+        for block in all.chunks(64) {
+            assert_eq!(classify(block), b64_mask64_scalar(block), "{block:?}");
+        }
+        assert!(has_run_of_28((1u64 << 28) - 1));
+        assert!(!has_run_of_28((1u64 << 27) - 1));
+        assert!(!has_run_of_28(0x5555_5555_5555_5555));
+    }
+
     #[test]
     fn long_runs_found_across_chunk_edges() {
         let mut runs = Vec::new();
@@ -369,7 +468,7 @@ mod tests {
             })
             .collect();
         assert_eq!(runs, expect);
-        for len in [15, 16, 17, 31, 32, 33, 100] {
+        for len in [15, 16, 17, 27, 28, 31, 32, 33, 63, 64, 65, 100, 130] {
             let mut got = Vec::new();
             let text = format!("{}.{}", "q".repeat(len), "z".repeat(60));
             for_each_long_run(text.as_bytes(), |s, e| got.push((s, e)));
