@@ -183,6 +183,12 @@ pub enum Command {
         #[arg(long, conflicts_with = "force")]
         uninstall: bool,
     },
+    /// Find a leaked OpenAI key in your organization (project, key, owner,
+    /// last use) and revoke it. Needs an OpenAI admin key in OPENAI_ADMIN_KEY.
+    Openai {
+        #[command(subcommand)]
+        action: OpenaiAction,
+    },
     /// List the rules or check their examples.
     Rules {
         #[command(subcommand)]
@@ -197,6 +203,42 @@ pub enum BaselineOf {
     Scan(ScanArgs),
     /// The findings of `keyhound history [REPO]`.
     History(HistoryArgs),
+}
+
+/// `keyhound openai ...`.
+#[derive(Debug, Subcommand)]
+pub enum OpenaiAction {
+    /// Show which project and API key a leaked key is: names, ids, owner,
+    /// created and last-used times.
+    Locate(OpenaiKeyArgs),
+    /// Revoke a leaked key: the same lookup, a confirmation, then deletion.
+    Revoke {
+        #[command(flatten)]
+        key: OpenaiKeyArgs,
+        /// Do not ask for confirmation (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Which leaked key `keyhound openai` works on.
+#[derive(Debug, Args)]
+pub struct OpenaiKeyArgs {
+    /// The fingerprint of a finding (or its first 8+ characters): its key is
+    /// found again by scanning --path (or --history).
+    #[arg(value_name = "FINGERPRINT", required_unless_present = "key_from_stdin", conflicts_with = "key_from_stdin")]
+    pub fingerprint: Option<String>,
+    /// Read the leaked key from standard input instead of a finding.
+    #[arg(long)]
+    pub key_from_stdin: bool,
+    /// Where the finding is: the files and directories that were scanned, as
+    /// they were given to `keyhound scan`, from the same directory [default: .]
+    #[arg(long = "path", value_name = "PATH", conflicts_with = "history")]
+    pub paths: Vec<PathBuf>,
+    /// The finding came from `keyhound history`: look in this repository's
+    /// history instead.
+    #[arg(long, value_name = "REPO")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

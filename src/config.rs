@@ -15,7 +15,11 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use crate::ci::CiSettings;
-use crate::cli::{BaselineOf, Cli, ColorArg, Command, CommonArgs, FormatArg, HistoryArgs, RulesAction, ScanArgs};
+use crate::cli::{
+    BaselineOf, Cli, ColorArg, Command, CommonArgs, FormatArg, HistoryArgs, OpenaiAction, OpenaiKeyArgs, RulesAction,
+    ScanArgs,
+};
+use crate::openai::{Action, KeySource, OpenAiTask, Secret};
 use crate::report::{Format, ReportOptions};
 use crate::rules::RuleSet;
 use crate::suppress::{normalize, Baseline, PathBase, RepoConfig, Suppressor, CONFIG_FILE};
@@ -34,13 +38,29 @@ pub enum ScanInput {
 /// The work a run does.
 #[derive(Debug, Clone)]
 pub enum Task {
-    Scan { inputs: Vec<ScanInput> },
-    History { repo: PathBuf, range: Option<(String, String)>, branch: Option<String> },
-    Staged { repo: PathBuf },
+    Scan {
+        inputs: Vec<ScanInput>,
+    },
+    History {
+        repo: PathBuf,
+        range: Option<(String, String)>,
+        branch: Option<String>,
+    },
+    Staged {
+        repo: PathBuf,
+    },
     Ci(Box<CiSettings>),
-    InstallHook { repo: PathBuf, force: bool, uninstall: bool },
+    /// `keyhound openai locate|revoke`.
+    OpenAi(Box<OpenAiTask>),
+    InstallHook {
+        repo: PathBuf,
+        force: bool,
+        uninstall: bool,
+    },
     RulesList,
-    RulesCheck { files: Vec<PathBuf> },
+    RulesCheck {
+        files: Vec<PathBuf>,
+    },
 }
 
 /// Everything a run needs, validated.
@@ -99,6 +119,7 @@ impl Config {
             Command::InstallHook { repo, force, uninstall } => {
                 Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall }
             }
+            Command::Openai { action } => Task::OpenAi(Box::new(openai_task(action, common)?)),
             Command::Rules { action: RulesAction::List } => Task::RulesList,
             Command::Rules { action: RulesAction::Check { files } } => {
                 for f in &files {
@@ -243,8 +264,11 @@ fn locate(task: &Task, cwd: &Path) -> Located {
             let config = file_at(&root);
             Located { base: PathBase::Root { cwd: cwd.to_path_buf(), root: root.clone() }, root, config }
         }
-        // Installing a hook reads no config: a broken one must not stop it.
-        Task::InstallHook { .. } => Located { root: cwd.to_path_buf(), base: PathBase::AsShown, config: None },
+        // Installing a hook reads no config: a broken one must not stop it;
+        // nor do the OpenAI admin commands, which a repository must not steer.
+        Task::InstallHook { .. } | Task::OpenAi(_) => {
+            Located { root: cwd.to_path_buf(), base: PathBase::AsShown, config: None }
+        }
         Task::RulesList | Task::RulesCheck { .. } => {
             let root = tree_root(cwd);
             let config = file_at(&root);
@@ -281,29 +305,90 @@ fn verify_settings(common: &CommonArgs, task: &Task, writes_baseline: bool) -> R
     if !matches!(task, Task::Scan { .. } | Task::History { .. } | Task::Staged { .. } | Task::Ci(_)) {
         bail!("--verify works with scan, history, staged and ci");
     }
-    let timeout = parse_duration(&v.verify_timeout)
-        .with_context(|| format!("invalid --verify-timeout {:?}", v.verify_timeout))?;
-    if timeout.is_zero() || timeout > Duration::from_secs(300) {
-        bail!("--verify-timeout must be more than 0 and at most 300 seconds");
-    }
+    let timeout = request_timeout(common)?;
     if !(1..=64).contains(&v.verify_concurrency) {
         bail!("--verify-concurrency must be between 1 and 64");
     }
     if !(v.verify_rate.is_finite() && v.verify_rate > 0.0 && v.verify_rate <= 1000.0) {
         bail!("--verify-rate must be more than 0 and at most 1000 requests per second");
     }
-    let rules = RuleSet::embedded()?;
-    let overrides = crate::verify::overrides_from_env(rules.rules(), std::env::vars()).map_err(anyhow::Error::msg)?;
-    let env = |k: &str| std::env::var(k).ok();
-    crate::verify::http::proxy_from_env(env).map_err(anyhow::Error::msg)?;
     Ok(Some(VerifySettings {
         timeout,
         concurrency: v.verify_concurrency,
         rate: v.verify_rate,
         only_verified: v.only_verified,
-        overrides,
-        proxy: env("HTTPS_PROXY").or_else(|| env("https_proxy")).filter(|p| !p.trim().is_empty()),
+        overrides: base_overrides()?,
+        proxy: https_proxy()?,
     }))
+}
+
+/// `--verify-timeout`, validated.
+fn request_timeout(common: &CommonArgs) -> Result<Duration> {
+    let v = &common.verify;
+    let timeout = parse_duration(&v.verify_timeout)
+        .with_context(|| format!("invalid --verify-timeout {:?}", v.verify_timeout))?;
+    if timeout.is_zero() || timeout > Duration::from_secs(300) {
+        bail!("--verify-timeout must be more than 0 and at most 300 seconds");
+    }
+    Ok(timeout)
+}
+
+/// The `KEYHOUND_VERIFY_BASE_URL_*` overrides, from the process environment.
+fn base_overrides() -> Result<std::collections::BTreeMap<String, crate::verify::BaseOverride>> {
+    let rules = RuleSet::embedded()?;
+    crate::verify::overrides_from_env(rules.rules(), std::env::vars()).map_err(anyhow::Error::msg)
+}
+
+/// `HTTPS_PROXY` (or `https_proxy`), validated.
+fn https_proxy() -> Result<Option<String>> {
+    let env = |k: &str| std::env::var(k).ok();
+    crate::verify::http::proxy_from_env(env).map_err(anyhow::Error::msg)?;
+    Ok(env("HTTPS_PROXY").or_else(|| env("https_proxy")).filter(|p| !p.trim().is_empty()))
+}
+
+/// `keyhound openai locate|revoke`: the admin key from `OPENAI_ADMIN_KEY`,
+/// where requests go, and where the leaked key comes from.
+fn openai_task(action: OpenaiAction, common: &CommonArgs) -> Result<OpenAiTask> {
+    let (args, action): (OpenaiKeyArgs, Action) = match action {
+        OpenaiAction::Locate(args) => (args, Action::Locate),
+        OpenaiAction::Revoke { key, yes } => (key, Action::Revoke { yes }),
+    };
+    if !matches!(common.format, FormatArg::Text | FormatArg::Json) {
+        bail!("`keyhound openai` writes text or json");
+    }
+    let source = match args.fingerprint {
+        _ if args.key_from_stdin => KeySource::Stdin,
+        Some(fp) => {
+            let fp = fp.trim().to_ascii_lowercase();
+            if fp.len() < 8 || fp.len() > 32 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bail!("{fp:?} is not a finding fingerprint (32 hex digits, or at least the first 8)");
+            }
+            for p in &args.paths {
+                if p.symlink_metadata().is_err() {
+                    bail!("{}: no such file or directory", p.display());
+                }
+            }
+            let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+            KeySource::Fingerprint { fingerprint: fp, paths, history: args.history }
+        }
+        None => bail!("give a finding's fingerprint or --key-from-stdin"),
+    };
+    let admin_key = std::env::var("OPENAI_ADMIN_KEY").unwrap_or_default().trim().to_string();
+    if admin_key.is_empty() {
+        bail!(
+            "OPENAI_ADMIN_KEY is not set: create an admin key at https://platform.openai.com/settings/organization/admin-keys and export it as OPENAI_ADMIN_KEY"
+        );
+    }
+    let over = base_overrides()?.remove("openai");
+    Ok(OpenAiTask {
+        action,
+        source,
+        admin_key: Secret(admin_key),
+        base: over.as_ref().map_or_else(|| crate::openai::OPENAI_API.to_string(), |o| o.url.clone()),
+        base_override: over,
+        timeout: request_timeout(common)?,
+        proxy: https_proxy()?,
+    })
 }
 
 /// Parses `10`, `2.5`, `10s`, `500ms` into a duration.

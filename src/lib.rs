@@ -13,6 +13,7 @@ pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod hook;
+pub mod openai;
 pub mod pipeline;
 pub mod report;
 pub mod rules;

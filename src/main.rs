@@ -16,6 +16,7 @@ use keyhound::config::{Config, Task};
 use keyhound::engine::{selftest, Engine};
 use keyhound::finding::Finding;
 use keyhound::hook::{self, HookOutcome};
+use keyhound::openai::{self, KeySource};
 use keyhound::pipeline;
 use keyhound::pipeline::history::HistoryOptions;
 use keyhound::report::{self, Format, PathBase, RunContext, VcsInfo};
@@ -99,6 +100,25 @@ fn run(cli: Cli) -> Result<u8> {
         Task::Ci(ci) => {
             let engine = scan_engine(&config)?;
             keyhound::ci::run(ci, &engine, &config)
+        }
+        Task::OpenAi(task) => {
+            if let Some(o) = &task.base_override {
+                eprintln!("keyhound: warning: OpenAI admin requests go to {} ({})", o.url, o.var);
+            }
+            let (leaked, stdin_used) = match &task.source {
+                KeySource::Stdin => (openai::read_key(io::stdin().lock())?, true),
+                source => {
+                    let engine = scan_engine(&config)?;
+                    let walk = WalkOptions {
+                        no_ignore: config.no_ignore,
+                        threads: config.threads,
+                        max_file_size: config.max_file_size,
+                    };
+                    (openai::key_of_finding(&engine, source, &walk)?, false)
+                }
+            };
+            let mut out = open_output(&config)?;
+            openai::run(task, &leaked, stdin_used, &mut out, config.report.format == Format::Json)
         }
         Task::InstallHook { repo, force, uninstall } => {
             let outcome = if *uninstall {

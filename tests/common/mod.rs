@@ -945,3 +945,19 @@ impl Repo {
         cmd.output().expect("run keyhound")
     }
 }
+
+/// The environment for `keyhound openai ...` against `server`: the admin
+/// key and the OpenAI base-URL override.
+pub fn openai_env(server: &MockServer, admin_key: &str) -> Vec<(String, String)> {
+    vec![("OPENAI_ADMIN_KEY".to_string(), admin_key.to_string()), (override_var("openai"), server.url())]
+}
+
+impl Tree {
+    /// Runs keyhound with `args`, extra environment variables and `stdin`
+    /// here, with the network isolated.
+    pub fn run_stdin(&self, args: &[&str], env: &[(String, String)], stdin: &str) -> Output {
+        let mut cmd = keyhound();
+        cmd.current_dir(self.path()).args(args).envs(env.iter().map(|(k, v)| (k, v))).write_stdin(stdin.to_string());
+        cmd.output().expect("run keyhound")
+    }
+}
