@@ -10,8 +10,6 @@
 //!
 //! Pure functions over bytes; no knowledge of rules.
 
-use memchr::memchr_iter;
-
 /// An encoding a secret was found under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Encoding {
@@ -283,76 +281,88 @@ fn hex_val(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-/// Tokens containing `%XX` escapes, percent-decoded.
-pub fn percent_tokens(hay: &[u8]) -> Vec<Decoded> {
-    let mut out = Vec::new();
-    let mut next = 0;
-    for i in memchr_iter(b'%', hay) {
-        if i < next || i + 2 >= hay.len() || hex_val(hay[i + 1]).is_none() || hex_val(hay[i + 2]).is_none() {
-            continue;
-        }
-        let (s, e) = token_around(hay, i, next);
-        next = e;
-        let mut bytes = Vec::with_capacity(e - s);
-        let mut map = Vec::with_capacity(e - s + 1);
-        let mut j = s;
-        while j < e {
-            map.push(j);
-            if hay[j] == b'%' && j + 2 < e {
-                if let (Some(h), Some(l)) = (hex_val(hay[j + 1]), hex_val(hay[j + 2])) {
-                    bytes.push(h << 4 | l);
-                    j += 3;
-                    continue;
-                }
-            }
-            bytes.push(hay[j]);
-            j += 1;
-        }
-        map.push(e);
-        out.push(Decoded { encoding: Encoding::Percent, bytes, map });
-    }
-    out
+/// A decoder for tokens that a trigger byte marks (`%` or `\\`).
+struct TokenCodec {
+    trigger: u8,
+    encoding: Encoding,
+    /// Whether the trigger at this offset starts an escape worth decoding.
+    opens: fn(&[u8], usize) -> bool,
+    /// Decodes the escape at `j` (within a token ending at `e`), appending
+    /// its bytes; returns how many input bytes it used, or `None` to keep
+    /// the trigger as it is.
+    unit: fn(&[u8], usize, usize, &mut Vec<u8>) -> Option<usize>,
 }
 
-/// Tokens containing `\uXXXX`, `\xNN` or `\/` escapes, unescaped. Tokens
-/// with only `\n`-style escapes are left alone: they hide nothing.
-pub fn escaped_tokens(hay: &[u8]) -> Vec<Decoded> {
+const PERCENT: TokenCodec = TokenCodec {
+    trigger: b'%',
+    encoding: Encoding::Percent,
+    opens: |hay, i| i + 2 < hay.len() && hex_val(hay[i + 1]).is_some() && hex_val(hay[i + 2]).is_some(),
+    unit: |hay, j, e, out| {
+        if j + 2 >= e {
+            return None;
+        }
+        let (h, l) = (hex_val(hay[j + 1])?, hex_val(hay[j + 2])?);
+        out.push(h << 4 | l);
+        Some(3)
+    },
+};
+
+/// `\uXXXX`, `\xNN` and `\/`; tokens with only `\n`-style escapes are left
+/// alone: they hide nothing.
+const ESCAPE: TokenCodec = TokenCodec {
+    trigger: b'\\',
+    encoding: Encoding::Escape,
+    opens: |hay, i| i + 1 < hay.len() && matches!(hay[i + 1], b'u' | b'x' | b'/'),
+    unit: |hay, j, e, out| {
+        let (value, width) = match *hay.get(j + 1)? {
+            b'u' if j + 6 <= e => (parse_hex(&hay[j + 2..j + 6])?, 6),
+            b'x' if j + 4 <= e => (parse_hex(&hay[j + 2..j + 4])?, 4),
+            b'/' => (u32::from(b'/'), 2),
+            b'\\' => (u32::from(b'\\'), 2),
+            _ => return None,
+        };
+        let c = char::from_u32(value)?;
+        out.extend_from_slice(c.encode_utf8(&mut [0u8; 4]).as_bytes());
+        Some(width)
+    },
+};
+
+fn decode_token(hay: &[u8], s: usize, e: usize, codec: &TokenCodec) -> Decoded {
+    let mut bytes = Vec::with_capacity(e - s);
+    let mut map = Vec::with_capacity(e - s + 1);
+    let mut j = s;
+    while j < e {
+        if hay[j] == codec.trigger {
+            let before = bytes.len();
+            if let Some(width) = (codec.unit)(hay, j, e, &mut bytes) {
+                // Every byte an escape produced maps to the escape's start.
+                map.extend(std::iter::repeat_n(j, bytes.len() - before));
+                j += width;
+                continue;
+            }
+        }
+        map.push(j);
+        bytes.push(hay[j]);
+        j += 1;
+    }
+    map.push(e);
+    Decoded { encoding: codec.encoding, bytes, map }
+}
+
+/// Percent-encoded and backslash-escaped tokens, found in one pass over the
+/// trigger bytes.
+pub fn escaped_and_percent_tokens(hay: &[u8]) -> Vec<Decoded> {
     let mut out = Vec::new();
-    let mut next = 0;
-    for i in memchr_iter(b'\\', hay) {
-        if i < next || i + 1 >= hay.len() || !matches!(hay[i + 1], b'u' | b'x' | b'/') {
+    let mut next = [0usize; 2]; // per codec: where its last token ended
+    for i in memchr::memchr2_iter(b'%', b'\\', hay) {
+        let k = usize::from(hay[i] == b'\\');
+        let codec = [&PERCENT, &ESCAPE][k];
+        if i < next[k] || !(codec.opens)(hay, i) {
             continue;
         }
-        let (s, e) = token_around(hay, i, next);
-        next = e;
-        let mut bytes = Vec::with_capacity(e - s);
-        let mut map = Vec::with_capacity(e - s + 1);
-        let mut j = s;
-        while j < e {
-            map.push(j);
-            if hay[j] == b'\\' && j + 1 < e {
-                let (value, width) = match hay[j + 1] {
-                    b'u' if j + 6 <= e => (parse_hex(&hay[j + 2..j + 6]), 6),
-                    b'x' if j + 4 <= e => (parse_hex(&hay[j + 2..j + 4]), 4),
-                    b'/' => (Some(u32::from(b'/')), 2),
-                    b'\\' => (Some(u32::from(b'\\')), 2),
-                    _ => (None, 1),
-                };
-                if let Some(c) = value.and_then(char::from_u32) {
-                    let mut buf = [0u8; 4];
-                    let enc = c.encode_utf8(&mut buf).as_bytes();
-                    bytes.extend_from_slice(enc);
-                    // Continuation bytes of a multi-byte char map to its start.
-                    map.extend(std::iter::repeat_n(j, enc.len() - 1));
-                    j += width;
-                    continue;
-                }
-            }
-            bytes.push(hay[j]);
-            j += 1;
-        }
-        map.push(e);
-        out.push(Decoded { encoding: Encoding::Escape, bytes, map });
+        let (s, e) = token_around(hay, i, next[k]);
+        next[k] = e;
+        out.push(decode_token(hay, s, e, codec));
     }
     out
 }
@@ -364,8 +374,7 @@ fn parse_hex(digits: &[u8]) -> Option<u32> {
 /// Every decoder's output for `hay`.
 pub fn decode_all(hay: &[u8]) -> Vec<Decoded> {
     let mut all = base64_runs(hay);
-    all.extend(percent_tokens(hay));
-    all.extend(escaped_tokens(hay));
+    all.extend(escaped_and_percent_tokens(hay));
     all
 }
 
@@ -496,16 +505,17 @@ mod tests {
 
     #[test]
     fn percent_and_escapes() {
-        let p = percent_tokens(b"GET /x?key=sk%2Dproj%5Fabc&q=1 HTTP/1.1");
+        let p = escaped_and_percent_tokens(b"GET /x?key=sk%2Dproj%5Fabc&q=1 HTTP/1.1");
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].bytes, b"/x?key=sk-proj_abc&q=1");
         let at = p[0].bytes.iter().position(|&b| b == b'-').unwrap();
         assert_eq!(p[0].source_span(at, at + 1), (13, 16));
 
-        let e = escaped_tokens(br#"{"k": "sk\u002dproj\/x\x41"}"#);
+        let e = escaped_and_percent_tokens(br#"{"k": "sk\u002dproj\/x\x41"}"#);
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].bytes, b"sk-proj/xA");
-        assert!(escaped_tokens(br#""line\n""#).is_empty());
+        assert_eq!(e[0].encoding, Encoding::Escape);
+        assert!(escaped_and_percent_tokens(br#""line\n""#).is_empty());
     }
 
     #[test]
@@ -514,8 +524,8 @@ mod tests {
         let big = "A".repeat(2_000_000);
         let t = std::time::Instant::now();
         base64_runs(big.as_bytes());
-        percent_tokens("%41".repeat(300_000).as_bytes());
-        escaped_tokens("\\u0041".repeat(300_000).as_bytes());
+        escaped_and_percent_tokens("%41".repeat(300_000).as_bytes());
+        escaped_and_percent_tokens("\\u0041%41".repeat(300_000).as_bytes());
         assert!(t.elapsed().as_secs() < 5);
     }
 }
