@@ -5,18 +5,7 @@ mod common;
 use common::*;
 
 fn b64(data: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let n = chunk.iter().fold(0u32, |a, &b| a << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
-        for k in 0..=chunk.len() {
-            out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
-        }
-    }
-    while out.len() % 4 != 0 {
-        out.push('=');
-    }
-    out
+    keyhound::engine::decode::encode_base64(data)
 }
 
 fn percent(s: &str) -> String {

@@ -108,6 +108,29 @@ pub fn fixture_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
 }
 
+/// A directory keyhound runs in (a tree or a repository's work tree).
+pub trait Workdir {
+    fn root(&self) -> &Path;
+
+    /// Runs keyhound with `args`, here as the working directory.
+    fn run(&self, args: &[&str]) -> Output {
+        keyhound().current_dir(self.root()).args(args).output().expect("run keyhound")
+    }
+
+    /// Runs keyhound with `args` in the subdirectory `rel`.
+    fn run_in(&self, rel: &str, args: &[&str]) -> Output {
+        keyhound().current_dir(self.root().join(rel)).args(args).output().expect("run keyhound")
+    }
+
+    /// Runs `keyhound <args> --format json` here and returns (exit code, JSON).
+    fn run_json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--format", "json"]);
+        let out = self.run(&all);
+        (out.status.code().unwrap_or(-1), parse_json(&out))
+    }
+}
+
 /// A throwaway directory tree.
 pub struct Tree {
     pub dir: TempDir,
@@ -134,23 +157,11 @@ impl Tree {
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
     }
+}
 
-    /// Runs keyhound with `args`, in this tree as the working directory.
-    pub fn run(&self, args: &[&str]) -> Output {
-        keyhound().current_dir(self.path()).args(args).output().expect("run keyhound")
-    }
-
-    /// Runs keyhound with `args` in the subdirectory `rel` of this tree.
-    pub fn run_in(&self, rel: &str, args: &[&str]) -> Output {
-        keyhound().current_dir(self.path().join(rel)).args(args).output().expect("run keyhound")
-    }
-
-    /// Runs `keyhound <args> --format json` here and returns (exit code, JSON).
-    pub fn run_json(&self, args: &[&str]) -> (i32, Value) {
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--format", "json"]);
-        let out = self.run(&all);
-        (out.status.code().unwrap_or(-1), parse_json(&out))
+impl Workdir for Tree {
+    fn root(&self) -> &Path {
+        self.path()
     }
 }
 
@@ -291,23 +302,11 @@ impl Repo {
         self.repo.checkout_tree(&obj, Some(git2::build::CheckoutBuilder::new().force())).unwrap();
         self.repo.set_head(&refname).unwrap();
     }
+}
 
-    /// Runs keyhound with `args` in the repository's work tree.
-    pub fn run(&self, args: &[&str]) -> Output {
-        keyhound().current_dir(self.path()).args(args).output().expect("run keyhound")
-    }
-
-    /// Runs keyhound with `args` in the subdirectory `rel` of the work tree.
-    pub fn run_in(&self, rel: &str, args: &[&str]) -> Output {
-        keyhound().current_dir(self.path().join(rel)).args(args).output().expect("run keyhound")
-    }
-
-    /// Runs `keyhound <args> --format json` here and returns (exit code, JSON).
-    pub fn run_json(&self, args: &[&str]) -> (i32, Value) {
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--format", "json"]);
-        let out = self.run(&all);
-        (out.status.code().unwrap_or(-1), parse_json(&out))
+impl Workdir for Repo {
+    fn root(&self) -> &Path {
+        self.path()
     }
 }
 
@@ -406,6 +405,22 @@ impl Repo {
     /// A bare clone (`git clone --bare`).
     pub fn clone_bare(&self) -> Tree {
         self.clone_with(&["--bare"])
+    }
+
+    /// A linked work tree (`git worktree add -b <branch>`) in a new
+    /// directory.
+    pub fn worktree(&self, branch: &str) -> Tree {
+        let tree = Tree::new();
+        let dir = tree.path().join("wt");
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(self.path())
+            .args(["worktree", "add", "--quiet", "-b", branch])
+            .arg(&dir)
+            .output()
+            .expect("run git worktree");
+        assert!(out.status.success(), "git worktree add failed: {}", String::from_utf8_lossy(&out.stderr));
+        tree
     }
 
     /// A shallow clone of HEAD's branch with `depth` commits.
