@@ -388,3 +388,17 @@ fn jsonl_and_text_show_provenance() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(&c.to_string()[..12]) && text.contains("in HEAD:     yes"), "{text}");
 }
+
+#[test]
+fn a_linked_work_tree_and_a_subdirectory_work() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.write("app/.env", format!("OPENAI_API_KEY={key}\n"));
+    let c = r.commit("add");
+    let (code, doc) = r.run_json(&["history", "app"]);
+    assert_eq!((code, findings(&doc)[0]["commit"].as_str()), (1, Some(c.to_string().as_str())));
+    let wt = r.worktree("side");
+    let (code, doc) = wt.run_json(&["history", "wt"]);
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(findings(&doc)[0]["path"], "app/.env");
+}

@@ -223,7 +223,7 @@ pub fn scan_history(engine: &Engine, repo: &Path, opts: &HistoryOptions) -> Resu
     let git_dir = git.git_dir().to_path_buf();
     let max = opts.max_file_size;
     // Pack order, not first-sighting order: about twice as fast to read.
-    let order = history.read_order(git.git_dir());
+    let order = history.read_order(&git.objects_dir());
     let partial = order
         .par_iter()
         .fold(Partial::default, |mut acc, &i| {
@@ -286,7 +286,7 @@ pub fn scan_history(engine: &Engine, repo: &Path, opts: &HistoryOptions) -> Resu
     outcome.summary.skipped_large = partial.large;
     warnings.extend(partial.warnings);
     if !partial.hits.is_empty() {
-        outcome.findings = aggregate(git.reader(), &history, partial.hits, &readers, &git_dir, &mut warnings);
+        outcome.findings = aggregate(git.reader(), &history, partial.hits, &readers, &git_dir, max, &mut warnings);
     }
     timings.phase("provenance", || format!("{} findings", outcome.findings.len()));
     outcome.summary.warnings = warnings.into_vec();
@@ -340,6 +340,7 @@ fn aggregate(
     mut hits: Vec<Hit>,
     readers: &PerThread<Reader>,
     git_dir: &Path,
+    max_file_size: u64,
     warnings: &mut Warnings,
 ) -> Vec<Finding> {
     // Blobs are listed in first-sighting order, so the first blob of a
@@ -378,7 +379,7 @@ fn aggregate(
     for g in &mut groups {
         g.in_head = in_head.contains(&(g.finding.rule_id.clone(), g.finding.secret.clone()));
     }
-    search_unscanned_head(history, &head, &mut groups, readers, git_dir);
+    search_unscanned_head(history, &head, &mut groups, readers, git_dir, max_file_size);
 
     let mut commits: HashMap<u32, CommitInfo> = HashMap::new();
     let mut findings = Vec::with_capacity(groups.len());
@@ -414,6 +415,7 @@ fn search_unscanned_head(
     groups: &mut [Group],
     readers: &PerThread<Reader>,
     git_dir: &Path,
+    max_file_size: u64,
 ) {
     let wanted: Vec<String> = {
         let mut v: Vec<String> = groups.iter().filter(|g| !g.in_head).map(|g| g.finding.secret.clone()).collect();
@@ -433,7 +435,7 @@ fn search_unscanned_head(
                 .with(
                     || Reader::open(git_dir),
                     |r| {
-                        r.with_blob(oid, u64::MAX, |data| {
+                        r.with_blob(oid, max_file_size, |data| {
                             ac.find_overlapping_iter(data).map(|m| m.pattern().as_usize()).collect::<Vec<_>>()
                         })
                     },

@@ -244,9 +244,10 @@ impl History {
     }
 
     /// Indices into [`History::blobs`] in the order that reads them
-    /// fastest: by position in the pack files.
-    pub fn read_order(&self, git_dir: &Path) -> Vec<u32> {
-        let packs = PackOrder::load(&git_dir.join("objects"));
+    /// fastest: by position in the pack files of the object directory
+    /// `objects` (see [`GitRepo::objects_dir`]).
+    pub fn read_order(&self, objects: &Path) -> Vec<u32> {
+        let packs = PackOrder::load(objects);
         let mut keyed: Vec<((u32, u64), u32)> =
             self.blobs.iter().enumerate().map(|(i, b)| (packs.position(&raw(b.oid)), i as u32)).collect();
         keyed.sort_unstable();
@@ -747,15 +748,28 @@ struct PackOrder {
 }
 
 impl PackOrder {
+    /// Reads the pack indexes of an object directory and of the object
+    /// directories it borrows from (`info/alternates`).
     fn load(objects: &Path) -> PackOrder {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(objects.join("pack"))
-            .map(|d| {
-                d.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "idx"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        paths.sort();
+        let mut dirs = vec![objects.to_path_buf()];
+        if let Ok(alternates) = std::fs::read_to_string(objects.join("info").join("alternates")) {
+            for line in alternates.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                let dir = Path::new(line);
+                dirs.push(if dir.is_absolute() { dir.to_path_buf() } else { objects.join(dir) });
+            }
+        }
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for dir in dirs {
+            let mut here: Vec<PathBuf> = std::fs::read_dir(dir.join("pack"))
+                .map(|d| {
+                    d.filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            here.sort();
+            paths.extend(here);
+        }
         let indexes = paths
             .iter()
             .filter_map(|p| std::fs::read(p).ok())
@@ -972,6 +986,11 @@ impl GitRepo {
     /// The git directory (`.git`, or the repository itself when bare).
     pub fn git_dir(&self) -> &Path {
         self.reader.repo.path()
+    }
+
+    /// The object database directory (shared by linked work trees).
+    pub fn objects_dir(&self) -> PathBuf {
+        self.reader.repo.commondir().join("objects")
     }
 
     /// A shallow clone: history stops at the boundary commits.
@@ -1523,17 +1542,17 @@ mod tests {
         let git = f.open();
         let h = enumerate(&git, Selection::All);
         // Loose objects only: first-sighting order.
-        let order = h.read_order(git.git_dir());
+        let order = h.read_order(&git.objects_dir());
         assert_eq!(order, (0..h.blobs().len() as u32).collect::<Vec<_>>());
         let repack =
             std::process::Command::new("git").arg("-C").arg(git.git_dir()).args(["repack", "-a", "-d", "-q"]).status();
         if !repack.is_ok_and(|s| s.success()) {
             return; // no git command line here
         }
-        let packs = PackOrder::load(&git.git_dir().join("objects"));
+        let packs = PackOrder::load(&git.objects_dir());
         let positions: Vec<(u32, u64)> = h.blobs().iter().map(|b| packs.position(&raw(b.oid()))).collect();
         assert!(positions.iter().all(|&(pack, off)| pack == 1 && off > 0), "{positions:?}");
-        let order = h.read_order(git.git_dir());
+        let order = h.read_order(&git.objects_dir());
         let mut sorted = order.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..h.blobs().len() as u32).collect::<Vec<_>>());
