@@ -2,7 +2,7 @@
 """Generate a synthetic git history for the keyhound history benchmark.
 
     bench/gen-history.py OUT_DIR [--commits 5000] [--files 3000] [--seed 1] [--force]
-                                 [--repack] [--max-file-bytes 120000]
+                                 [--repack] [--max-file-bytes 120000] [--min-file-bytes 0]
 
 Writes a bare repository at OUT_DIR with `git fast-import`: a code-like
 initial tree of --files files (content from bench/gen-tree.py's generators),
@@ -63,6 +63,7 @@ class History:
         self.manifest = []
         self.pending_removals = []  # (due commit, path, line text)
         self.max_file_bytes = 120_000
+        self.min_file_bytes = 0
 
     # -- stream -------------------------------------------------------------
     def data(self, b):
@@ -131,7 +132,7 @@ class History:
         path = f"{d}/{self.g.snake(1, 2)}.{ext}".lstrip("/")
         while path in files:
             path = path[:-len(ext) - 1] + "_" + self.g.word() + "." + ext
-        size = min(gt.file_size(self.r), self.max_file_bytes)
+        size = min(max(gt.file_size(self.r), self.min_file_bytes), self.max_file_bytes)
         return path, gt.make_text(ext, size, self.g, self.r, self.pools).encode()
 
     def edit(self, content, path):
@@ -147,7 +148,11 @@ class History:
             b = min(len(lines), a + self.r.randint(0, 12))
             block = self.r.choice(self.pools[ext][0]).encode().split(b"\n")
             lines[a:b] = block[: self.r.randint(1, max(1, len(block)))]
-        return b"\n".join(lines)
+        out = b"\n".join(lines)
+        if len(out) > 2 * self.max_file_bytes:
+            # keep files from growing without bound over long histories
+            out = out[: self.max_file_bytes].rsplit(b"\n", 1)[0] + b"\n"
+        return out
 
     def plant(self, files, path, branch, removed_after=None):
         kind, make, fmt = self.r.choice(KEY_MAKERS)
@@ -177,6 +182,8 @@ def main():
     ap.add_argument("--repack", action="store_true")
     ap.add_argument("--max-file-bytes", type=int, default=120_000,
                     help="cap on generated file sizes (small values make long histories quick to build)")
+    ap.add_argument("--min-file-bytes", type=int, default=0,
+                    help="floor on generated file sizes (large values: few big, often-edited files, like .po files)")
     a = ap.parse_args()
 
     out = os.path.abspath(a.out)
@@ -193,6 +200,7 @@ def main():
     pools = gt.block_pools(g)
     h = History(out, rng, g, pools)
     h.max_file_bytes = a.max_file_bytes
+    h.min_file_bytes = a.min_file_bytes
 
     files = {}
     for _ in range(a.files):

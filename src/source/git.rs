@@ -246,7 +246,16 @@ impl History {
     /// Indices into [`History::blobs`] in the order that reads them
     /// fastest: by position in the pack files of the object directory
     /// `objects` (see [`GitRepo::objects_dir`]).
+    /// Few blobs (a pull request's range) are read as listed: reading the
+    /// pack indexes would cost more than it saves.
     pub fn read_order(&self, objects: &Path) -> Vec<u32> {
+        if self.blobs.len() < PACK_ORDER_MIN_BLOBS {
+            return (0..self.blobs.len() as u32).collect();
+        }
+        self.pack_order(objects)
+    }
+
+    fn pack_order(&self, objects: &Path) -> Vec<u32> {
         let packs = PackOrder::load(objects);
         let mut keyed: Vec<((u32, u64), u32)> =
             self.blobs.iter().enumerate().map(|(i, b)| (packs.position(&raw(b.oid)), i as u32)).collect();
@@ -826,6 +835,9 @@ impl Graph {
         order
     }
 }
+
+/// Below this many blobs, [`History::read_order`] does not sort by pack.
+const PACK_ORDER_MIN_BLOBS: usize = 256;
 
 /// Where objects sit in the repository's pack files, from their `.idx`
 /// files (version 2): reading blobs in pack order reads delta bases before
@@ -1631,7 +1643,7 @@ mod tests {
         let git = f.open();
         let h = enumerate(&git, Selection::All);
         // Loose objects only: first-sighting order.
-        let order = h.read_order(&git.objects_dir());
+        let order = h.pack_order(&git.objects_dir());
         assert_eq!(order, (0..h.blobs().len() as u32).collect::<Vec<_>>());
         let repack =
             std::process::Command::new("git").arg("-C").arg(git.git_dir()).args(["repack", "-a", "-d", "-q"]).status();
@@ -1641,7 +1653,7 @@ mod tests {
         let packs = PackOrder::load(&git.objects_dir());
         let positions: Vec<(u32, u64)> = h.blobs().iter().map(|b| packs.position(&raw(b.oid()))).collect();
         assert!(positions.iter().all(|&(pack, off)| pack == 1 && off > 0), "{positions:?}");
-        let order = h.read_order(&git.objects_dir());
+        let order = h.pack_order(&git.objects_dir());
         let mut sorted = order.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..h.blobs().len() as u32).collect::<Vec<_>>());
