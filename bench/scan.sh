@@ -9,6 +9,9 @@
 #
 # Environment: BENCH_WORK (logs and results, default /tmp/keyhound-bench),
 #              BENCH_MB, BENCH_SEED, PEERS_DIR (passed to get-peers.sh),
+#              BENCH_QUIET_WAIT (s to wait for an idle CPU before each run, default 120),
+#              BENCH_MAX_BG (% of CPU others may use during a run, default 10),
+#              BENCH_RETRIES (repeats of a noisy run, default 1),
 #              KEYHOUND_BIN (use this binary and skip the build; harness testing only).
 #
 # Builds keyhound in release mode, installs the peers with
@@ -114,28 +117,32 @@ if [ -n "$peer_bin" ]; then
   else note "warning: betterleaks not installed in $peer_bin; skipped"; fi
 fi
 
-times_file=$work/times.tsv
-: >"$times_file"
+# CPU accounting from /proc/stat: busy and total ticks of all CPUs.
+cpu_ticks() { awk 'NR == 1 { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat; }
+clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+max_bg=${BENCH_MAX_BG:-10}          # % of all CPUs used by others during a run
+quiet_wait=${BENCH_QUIET_WAIT:-120} # seconds to wait for an idle machine before each run
+retries=${BENCH_RETRIES:-1}         # repeats of a run that shared the CPU with others
+[[ $retries =~ ^[0-9]+$ ]] || die "BENCH_RETRIES must be a non-negative integer"
 
-# run_tool NAME LABEL: runs the command once under /usr/bin/time from $work,
-# checks the exit code and the output file, appends "name label secs kb" to times.tsv.
-run_tool() {
-  local name=$1 label=$2 log=$work/logs/$1.$2.log tf=$work/logs/$1.$2.time rc
-  rm -f "${out_of[$name]}"
-  set +e
-  (cd "$work" && eval "/usr/bin/time -f '%e %M' -o $(printf '%q' "$tf") ${cmd_of[$name]}") >"$log" 2>&1
-  rc=$?
-  set -e
-  if [[ " ${ok_codes[$name]} " != *" $rc "* ]]; then
-    echo "scan.sh: $name ($label) exited with status $rc; last lines of $log:" >&2
-    tail -n 15 "$log" >&2
-    return 1
-  fi
-  [ -s "${out_of[$name]}" ] || { echo "scan.sh: $name ($label) wrote no report to ${out_of[$name]} (log: $log)" >&2; return 1; }
-  local secs kb
-  read -r secs kb < <(tail -n 1 "$tf")
-  printf '%s\t%s\t%s\t%s\n' "$name" "$label" "$secs" "$kb" >>"$times_file"
-  printf '  %-12s %-7s %8.2f s %8.1f MB  (exit %s)\n' "$name" "$label" "$secs" "$(awk "BEGIN{print $kb/1024}")" "$rc" >&2
+# Percentage of CPU used by other processes over one second (we run nothing meanwhile).
+cpu_busy() {
+  local b0 t0 b1 t1
+  read -r b0 t0 < <(cpu_ticks); sleep 1; read -r b1 t1 < <(cpu_ticks)
+  echo $(( t1 > t0 ? 100 * (b1 - b0) / (t1 - t0) : 0 ))
+}
+# wait_quiet LABEL: wait (up to $quiet_wait s) until others use < 15% of the CPU.
+wait_quiet() {
+  local busy waited=0 warned=
+  while busy=$(cpu_busy) && [ "$busy" -ge 15 ]; do
+    if [ -z "$warned" ]; then note "waiting for the machine to go quiet before $1 (${busy}% CPU in use by other processes)"; warned=1; fi
+    waited=$((waited + 1))
+    if [ "$waited" -ge "$quiet_wait" ]; then
+      note "warning: still ${busy}% busy after ${quiet_wait}s; running $1 anyway"
+      return 0
+    fi
+  done
+  if [ -n "$warned" ]; then note "quiet after ${waited}s"; fi
 }
 
 tree_files=$(find "$tree" -type f | wc -l)
@@ -143,29 +150,47 @@ tree_bytes=$(find "$tree" -type f -printf '%s\n' | awk '{s+=$1} END{print s+0}')
 echo "== keyhound directory-scan benchmark"
 echo "tree:    $tree ($tree_files files, $(awk "BEGIN{printf \"%.1f\", $tree_bytes/1e6}") MB)"
 echo "machine: $(nproc) cores, $(uname -srm); runs per tool: $runs (+1 warm-up), round-robin"
-echo "commands (run from $work, each under /usr/bin/time -f '%e %M'):"
+echo "commands (run from $work, each under /usr/bin/time -f '%e %M %U %S'):"
 for t in "${tools[@]}"; do echo "  $t: ${cmd_of[$t]}"; done
+echo "noise:   before each run wait up to ${quiet_wait}s for <15% background CPU; repeat a run during which others used >${max_bg}% of the CPU up to ${retries}x"
 echo
 
-# Share of CPU time used by other processes over one second (we run nothing meanwhile).
-cpu_busy() {
-  local a b
-  a=($(head -n 1 /proc/stat)); sleep 1; b=($(head -n 1 /proc/stat))
-  local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
-  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
-  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
-check_quiet() { # LABEL
-  local busy
-  busy=$(cpu_busy 2>/dev/null || echo 0)
-  if [ "$busy" -gt 15 ]; then
-    note "warning: other processes used ${busy}% of the CPU just before $1; timings will be noisy"
-    echo "warning: background CPU use ${busy}% before $1 (timings may be noisy)"
+times_file=$work/times.tsv
+: >"$times_file"
+
+# run_tool NAME LABEL: runs the command once under /usr/bin/time from $work and
+# checks the exit code and the report file. Sets RUN_LINE to
+# "name label wall_s maxrss_kb cpu_s bg_pct" and RUN_BG to bg_pct, where cpu_s
+# is the tool's user+system time and bg_pct the share of all CPUs that other
+# processes used during the run (0 on a quiet machine).
+run_tool() {
+  local name=$1 label=$2 log=$work/logs/$1.$2.log tf=$work/logs/$1.$2.time rc b0 t0 b1 t1
+  rm -f "${out_of[$name]}"
+  read -r b0 t0 < <(cpu_ticks)
+  set +e
+  (cd "$work" && eval "/usr/bin/time -f '%e %M %U %S' -o $(printf '%q' "$tf") ${cmd_of[$name]}") >"$log" 2>&1
+  rc=$?
+  set -e
+  read -r b1 t1 < <(cpu_ticks)
+  if [[ " ${ok_codes[$name]} " != *" $rc "* ]]; then
+    echo "scan.sh: $name ($label) exited with status $rc; last lines of $log:" >&2
+    tail -n 15 "$log" >&2
+    return 1
   fi
+  [ -s "${out_of[$name]}" ] || { echo "scan.sh: $name ($label) wrote no report to ${out_of[$name]} (log: $log)" >&2; return 1; }
+  local secs kb usr sys
+  read -r secs kb usr sys < <(tail -n 1 "$tf")
+  local cpu
+  read -r cpu RUN_BG < <(awk -v u="$usr" -v y="$sys" -v busy=$((b1 - b0)) -v tot=$((t1 - t0)) 'BEGIN {
+      cpu = u + y; bg = (tot > 0) ? 100 * (busy - cpu * '"$clk_tck"') / tot : 0; if (bg < 0) bg = 0
+      printf "%.2f %.0f\n", cpu, bg }')
+  RUN_LINE=$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$name" "$label" "$secs" "$kb" "$cpu" "$RUN_BG")
+  printf '  %-12s %-7s %8.2f s wall %8.2f s cpu %8.1f MB  bg %3s%%  (exit %s)\n' "$name" "$label" "$secs" \
+    "$cpu" "$(awk "BEGIN{print $kb/1024}")" "$RUN_BG" "$rc" >&2
 }
 
 # --- warm-up ---------------------------------------------------------------
-check_quiet "the warm-up"
+wait_quiet "the warm-up"
 note "warm-up (untimed; also fills the page cache)"
 active=()
 for t in "${tools[@]}"; do
@@ -177,16 +202,23 @@ for t in "${tools[@]}"; do
     note "warning: dropping $t after a failed warm-up"
   fi
 done
-: >"$times_file"
 
 # --- timed runs, round-robin, rotating the start each round ----------------
+# Before each run, wait (up to $quiet_wait s) for other processes to go quiet.
+# A run during which they used more than $max_bg% of the CPU is discarded and
+# repeated (up to $retries times); if it is still noisy it is kept and flagged.
 n=${#active[@]}
 for ((i = 1; i <= runs; i++)); do
-  check_quiet "round $i"
   note "round $i/$runs"
   for ((j = 0; j < n; j++)); do
     t=${active[$(((i - 1 + j) % n))]}
-    run_tool "$t" "run$i" || die "$t failed in timed run $i (see $work/logs)"
+    for ((attempt = 0; ; attempt++)); do
+      wait_quiet "$t run $i"
+      run_tool "$t" "run$i" || die "$t failed in timed run $i (see $work/logs)"
+      if [ "$RUN_BG" -le "$max_bg" ] || [ "$attempt" -ge "$retries" ]; then break; fi
+      note "  discarding $t run $i: other processes used ${RUN_BG}% of the CPU during it; repeating"
+    done
+    printf '%s\n' "$RUN_LINE" >>"$times_file"
     # keep the last timed run's report for the findings count
     cp "${out_of[$t]}" "$work/$t.report.json"
   done
@@ -194,14 +226,15 @@ done
 
 # --- table -----------------------------------------------------------------
 echo
-python3 - "$times_file" "$tree" "$work" "${active[@]}" <<'PY' | tee "$work/results.txt"
+python3 - "$times_file" "$tree" "$work" "$max_bg" "${active[@]}" <<'PY' | tee "$work/results.txt"
 import json, os, statistics, sys
 
-times_file, tree, work, *tools = sys.argv[1:]
+times_file, tree, work, max_bg, *tools = sys.argv[1:]
+max_bg = float(max_bg)
 rows = {}
 for line in open(times_file):
-    name, label, secs, kb = line.split("\t")
-    rows.setdefault(name, []).append((float(secs), int(kb)))
+    name, label, secs, kb, cpu, bg = line.rstrip("\n").split("\t")
+    rows.setdefault(name, []).append((float(secs), int(kb), float(cpu), float(bg)))
 
 PATH_KEYS = ("path", "file", "File", "filename", "file_path", "filepath")
 LINE_KEYS = ("line", "start_line", "StartLine", "line_number", "lineNumber", "startLine")
@@ -265,15 +298,17 @@ def recall(found):
             missed.append(m["kind"])
     return hit, missed
 
-med = {t: statistics.median(s for s, _ in rows[t]) for t in tools}
+med = {t: statistics.median(r[0] for r in rows[t]) for t in tools}
 kh = med.get("keyhound")
-hdr = f"{'tool':<12} {'median s':>9} {'min s':>7} {'max s':>7} {'median RSS MB':>14} {'findings':>9} {'planted':>8}  {'peer/keyhound':>13}"
+hdr = (f"{'tool':<12} {'median s':>9} {'min s':>7} {'max s':>7} {'CPU s':>7} {'RSS MB':>7} "
+       f"{'findings':>9} {'planted':>8}  {'peer/keyhound':>13}")
 print(hdr)
 print("-" * len(hdr))
 missed_lines = []
 for t in tools:
-    secs = [s for s, _ in rows[t]]
-    rss = statistics.median(k for _, k in rows[t]) / 1024
+    secs = [r[0] for r in rows[t]]
+    rss = statistics.median(r[1] for r in rows[t]) / 1024
+    cpu = statistics.median(r[2] for r in rows[t])
     f = findings(os.path.join(work, f"{t}.report.json"))
     nf = str(len(f)) if f is not None else "?"
     if f is not None and planted:
@@ -284,11 +319,19 @@ for t in tools:
     else:
         pl = "?"
     ratio = "-" if t == "keyhound" else f"{med[t] / kh:.2f}x"
-    print(f"{t:<12} {med[t]:>9.2f} {min(secs):>7.2f} {max(secs):>7.2f} {rss:>14.1f} {nf:>9} {pl:>8}  {ratio:>13}")
+    print(f"{t:<12} {med[t]:>9.2f} {min(secs):>7.2f} {max(secs):>7.2f} {cpu:>7.2f} {rss:>7.1f} {nf:>9} {pl:>8}  {ratio:>13}")
+print("(median over runs of wall time, user+system CPU time and peak RSS; findings and planted from the last run)")
 print()
-print("per-run wall seconds:")
+print("per-run wall seconds (* = other processes used > %g%% of the CPU during the run):" % max_bg)
+noisy = 0
 for t in tools:
-    print(f"  {t:<12} " + " ".join(f"{s:.2f}" for s, _ in rows[t]))
+    cells = []
+    for s, _, _, bg in rows[t]:
+        cells.append(f"{s:.2f}" + ("*" if bg > max_bg else ""))
+        noisy += bg > max_bg
+    print(f"  {t:<12} " + " ".join(cells))
+if noisy:
+    print(f"warning: {noisy} timed run(s) shared the CPU with other processes; rerun on an idle machine")
 if missed_lines:
     print("planted keys not reported (by kind):")
     print("\n".join(missed_lines))
