@@ -6,12 +6,15 @@
 //! parents before children. Their trees are walked in that order, and a tree
 //! already visited is skipped by id, so every tree and blob is read once and
 //! the first sighting of a blob is the commit that introduced it and the path
-//! it had there. A sighting is kept compact (commit, parent tree record,
+//! it had there. Each tree is compared with the same directory in the first
+//! parent (already walked), so runs of unchanged entries are skipped in one
+//! byte comparison. A sighting is kept compact (commit, parent tree record,
 //! entry index): path strings are built only on request, i.e. for the few
 //! blobs that matched. A range `A..B` loads only the commits reachable from B
 //! and not from A and diffs each one's tree against its parents: a blob is
 //! new when it differs from the same path in every parent (so a blob written
-//! while resolving a merge belongs to the merge commit).
+//! while resolving a merge belongs to the merge commit). Blobs are best read
+//! in pack order ([`History::read_order`]), which the pack indexes give.
 //!
 //! Missing objects (broken mirrors, partial clones) become warnings and the
 //! walk goes on; a shallow clone's boundary commits are treated as roots.
@@ -29,7 +32,8 @@ use git2::{ErrorCode, ObjectType, Odb, OdbObject, Oid, Repository, RepositoryOpe
 
 use super::{check, Skip};
 
-/// Why a history scan cannot start.
+/// What can go wrong reading history. `Missing` and `Read` concern one
+/// object and become warnings; the others stop a scan before it starts.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("{}: no such file or directory", .path.display())]
@@ -245,9 +249,9 @@ impl History {
 
     /// Indices into [`History::blobs`] in the order that reads them
     /// fastest: by position in the pack files of the object directory
-    /// `objects` (see [`GitRepo::objects_dir`]).
-    /// Few blobs (a pull request's range) are read as listed: reading the
-    /// pack indexes would cost more than it saves.
+    /// `objects` (see [`GitRepo::objects_dir`]). A few blobs (a pull
+    /// request's range) are read as listed: reading the pack indexes would
+    /// cost more than it saves.
     pub fn read_order(&self, objects: &Path) -> Vec<u32> {
         if self.blobs.len() < PACK_ORDER_MIN_BLOBS {
             return (0..self.blobs.len() as u32).collect();
