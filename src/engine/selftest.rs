@@ -74,11 +74,24 @@ mod tests {
     }
 
     #[test]
-    fn every_shipped_rule_has_examples_both_ways() {
+    fn every_shipped_rule_is_documented_with_examples_both_ways() {
         let set = RuleSet::embedded().unwrap();
         for rule in set.rules() {
             assert!(rule.examples.len() >= 2, "{} needs 2+ examples", rule.id);
             assert!(rule.negative_examples.len() >= 2, "{} needs 2+ negative examples", rule.id);
+            // Users act on a finding through these: where the format is
+            // documented or how to revoke it, and what to do now.
+            assert!(!rule.name.trim().is_empty(), "{} needs a name", rule.id);
+            assert!(
+                !rule.references.is_empty() && rule.references.iter().all(|u| u.starts_with("https://")),
+                "{} needs https references",
+                rule.id
+            );
+            assert!(
+                rule.remediation.as_deref().is_some_and(|r| !r.trim().is_empty()),
+                "{} needs a remediation",
+                rule.id
+            );
         }
     }
 
