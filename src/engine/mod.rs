@@ -99,6 +99,9 @@ pub struct Engine {
     keyword_rules: Vec<Vec<usize>>,
     /// How many encodings deep to look for secrets; 0 turns decoding off.
     decode_depth: usize,
+    /// The shortest match any rule can produce: decoded text shorter than
+    /// this cannot hold a secret, nor can anything decoded from it.
+    min_match: usize,
 }
 
 fn build_regex(rule: &Rule, what: &str, pattern: &str) -> Result<Regex, RuleError> {
@@ -148,7 +151,15 @@ impl Engine {
             .build(&keywords)
             .map_err(|e| RuleError::File { file: "<rules>".into(), message: format!("keyword automaton: {e}") })?;
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
-        Ok(Engine { rules, compiled, keywords: automaton, keyword_rules, decode_depth: DEFAULT_DECODE_DEPTH })
+        let min_match = rules.iter().map(|r| r.min_len).min().unwrap_or(usize::MAX);
+        Ok(Engine {
+            rules,
+            compiled,
+            keywords: automaton,
+            keyword_rules,
+            decode_depth: DEFAULT_DECODE_DEPTH,
+            min_match,
+        })
     }
 
     /// Compiles every rule now; returns the first rule that fails. For
@@ -215,7 +226,7 @@ impl Engine {
         to_top: &dyn Fn(usize, usize) -> (usize, usize),
         out: &mut Vec<Match>,
     ) {
-        for d in decode::decode_all(hay) {
+        for d in decode::decode_all(hay, self.min_match) {
             chain.push(d.encoding);
             let map = |s: usize, e: usize| {
                 let (s, e) = d.source_span(s, e);
@@ -380,6 +391,25 @@ near_distance = 40
         let e = engine(RULES);
         assert!(e.scan(b"key nt-9f3a61c0d2b4e857").is_empty());
         assert_eq!(e.scan(b"VENDOR_KEY=nt-9f3a61c0d2b4e857").len(), 1);
+    }
+
+    #[test]
+    fn decoded_text_as_short_as_the_shortest_match_is_scanned() {
+        let e = engine(
+            r#"
+[[rule]]
+id = "t-pin"
+name = "PIN"
+regex = '''pin=[0-9]{4}'''
+keywords = ["pin="]
+"#,
+        );
+        assert_eq!(e.min_match, 8);
+        let hay = br#"x "pin\u003d4821" y"#;
+        let m = e.scan(hay);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].decoded.as_ref().unwrap().secret, b"pin=4821");
+        assert_eq!(&hay[m[0].start..m[0].end], br"pin\u003d4821");
     }
 
     #[test]

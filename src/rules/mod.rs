@@ -119,6 +119,10 @@ pub struct Rule {
     /// make keyhound send a request.
     #[serde(skip)]
     pub shipped: bool,
+    /// The fewest bytes a match of `regex` spans (set by the loader; 0 when
+    /// unknown). Decoded text shorter than every rule's is not scanned.
+    #[serde(skip)]
+    pub min_len: usize,
 }
 
 #[derive(Deserialize)]
@@ -167,8 +171,8 @@ impl RuleSet {
     }
 
     /// Validates and adds one rule.
-    pub fn add(&mut self, rule: Rule) -> Result<(), RuleError> {
-        validate(&rule)?;
+    pub fn add(&mut self, mut rule: Rule) -> Result<(), RuleError> {
+        rule.min_len = validate(&rule)?;
         if self.rules.iter().any(|r| r.id == rule.id) {
             return Err(rule_error(&rule, "duplicate rule id".into()));
         }
@@ -221,7 +225,8 @@ fn check_regex(rule: &Rule, what: &str, pattern: &str) -> Result<regex_syntax::h
         .map_err(|e| rule_error(rule, format!("invalid {what} regex: {e}")))
 }
 
-fn validate(rule: &Rule) -> Result<(), RuleError> {
+/// Checks a rule; returns the fewest bytes a match of its regex spans.
+fn validate(rule: &Rule) -> Result<usize, RuleError> {
     if rule.id.is_empty() || !rule.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         return Err(rule_error(rule, "id must be non-empty lowercase letters, digits and '-'".into()));
     }
@@ -232,7 +237,9 @@ fn validate(rule: &Rule) -> Result<(), RuleError> {
         return Err(rule_error(rule, "a rule needs at least one non-empty keyword".into()));
     }
     let hir = check_regex(rule, "rule", &rule.regex)?;
-    if hir.properties().minimum_len() == Some(0) {
+    // `None`: the regex can never match.
+    let min_len = hir.properties().minimum_len().unwrap_or(usize::MAX);
+    if min_len == 0 {
         return Err(rule_error(rule, "regex can match the empty string".into()));
     }
     for a in &rule.allow {
@@ -249,7 +256,7 @@ fn validate(rule: &Rule) -> Result<(), RuleError> {
     if let Some(v) = &rule.verify {
         v.validate().map_err(|m| rule_error(rule, m))?;
     }
-    Ok(())
+    Ok(min_len)
 }
 
 /// Shannon entropy of `data` in bits per byte.
