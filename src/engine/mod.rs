@@ -22,6 +22,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::Input;
+use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 
 use crate::rules::{looks_fake, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
 
@@ -63,26 +64,64 @@ struct CompiledRule {
     near: Option<(Regex, usize)>,
     /// How far from a keyword hit a match can extend, in either direction.
     reach: usize,
+    /// The longest secret the rule's regex as written can match; `None`
+    /// when unbounded.
+    max_secret_len: Option<usize>,
 }
 
 impl CompiledRule {
     fn build(rule: &Rule) -> Result<CompiledRule, RuleError> {
-        let regex = build_regex(rule, "rule", &rule.regex)?;
+        let hir = regex_automata::util::syntax::parse_with(&rule.regex, &syntax_config())
+            .map_err(|e| regex_error(rule, "rule", e))?;
+        let regex = Regex::builder()
+            .build_from_hir(&relax_counted_repetitions(&hir))
+            .map_err(|e| regex_error(rule, "rule", e))?;
         let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+        let max_secret_len = secret_hir(&hir).unwrap_or(&hir).properties().maximum_len();
         let allow = rule.allow.iter().map(|a| build_regex(rule, "allow", a)).collect::<Result<_, _>>()?;
         let near = match &rule.near {
             Some(n) => Some((build_regex(rule, "near", n)?, rule.near_distance)),
             None => None,
         };
-        let reach = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&rule.regex)
-            .ok()
-            .and_then(|h| h.properties().maximum_len())
-            .map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
-        Ok(CompiledRule { regex, secret_group, allow, near, reach })
+        let reach = hir.properties().maximum_len().map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
+        Ok(CompiledRule { regex, secret_group, max_secret_len, allow, near, reach })
+    }
+}
+
+/// Counted repetitions wider than this are compiled without their upper
+/// bound (see [`relax_counted_repetitions`]).
+const MAX_COUNTED_SPAN: u32 = 64;
+
+/// `x{50,1000}` compiles to a thousand NFA states, and the lazy DFA makes a
+/// state per count while it walks a long run, so such rules were the most
+/// expensive both to build and to search. Compiled as `x{50,}` instead, with
+/// the bound enforced afterwards on the secret's length
+/// ([`CompiledRule::max_secret_len`]) and on the window a hit opens
+/// ([`CompiledRule::reach`]): for token formats, whose counted runs are
+/// delimited, a run too long for the original regex gives a secret too long
+/// for the bound, so the same secrets are reported.
+fn relax_counted_repetitions(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Repetition(rep) => {
+            let max = rep.max.filter(|&max| max - rep.min <= MAX_COUNTED_SPAN);
+            Hir::repetition(Repetition { max, sub: Box::new(relax_counted_repetitions(&rep.sub)), ..rep.clone() })
+        }
+        HirKind::Capture(cap) => {
+            Hir::capture(Capture { sub: Box::new(relax_counted_repetitions(&cap.sub)), ..cap.clone() })
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(relax_counted_repetitions).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(relax_counted_repetitions).collect()),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => hir.clone(),
+    }
+}
+
+/// The `secret` capture group of a rule's regex, if it has one.
+fn secret_hir(hir: &Hir) -> Option<&Hir> {
+    match hir.kind() {
+        HirKind::Capture(cap) if cap.name.as_deref() == Some("secret") => Some(&cap.sub),
+        HirKind::Capture(Capture { sub, .. }) | HirKind::Repetition(Repetition { sub, .. }) => secret_hir(sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().find_map(secret_hir),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
     }
 }
 
@@ -104,12 +143,12 @@ pub struct Engine {
     min_match: usize,
 }
 
+fn regex_error(rule: &Rule, what: &str, e: impl std::fmt::Display) -> RuleError {
+    RuleError::Rule { file: rule.source.clone(), rule: rule.id.clone(), message: format!("invalid {what} regex: {e}") }
+}
+
 fn build_regex(rule: &Rule, what: &str, pattern: &str) -> Result<Regex, RuleError> {
-    Regex::builder().syntax(syntax_config()).build(pattern).map_err(|e| RuleError::Rule {
-        file: rule.source.clone(),
-        rule: rule.id.clone(),
-        message: format!("invalid {what} regex: {e}"),
-    })
+    Regex::builder().syntax(syntax_config()).build(pattern).map_err(|e| regex_error(rule, what, e))
 }
 
 impl Engine {
@@ -291,13 +330,23 @@ impl Engine {
     fn run_rule(&self, r: usize, hay: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
         let Some(rule) = self.compiled_rule(r) else { return };
         let spec = &self.rules[r];
-        let mut caps: Captures = rule.regex.create_captures();
+        // A rule that needs a nearby word cannot match in a window without
+        // it: one literal search instead of the rule's regex.
+        if let Some((near, distance)) = &rule.near {
+            let around = start.saturating_sub(*distance)..(end + distance).min(hay.len());
+            if !near.is_match(Input::new(hay).range(around)) {
+                return;
+            }
+        }
+        // Most windows hold no match: find first, capture only on a match.
+        let mut caps: Option<Captures> = None;
         let mut pos = start;
         while pos < end {
             // Look-around (`\b`, `^`, `$`) sees the bytes outside the window,
             // so a window edge never fakes a boundary.
-            let input = Input::new(hay).range(pos..end);
-            rule.regex.search_captures(&input, &mut caps);
+            let Some(found) = rule.regex.search(&Input::new(hay).range(pos..end)) else { break };
+            let caps = caps.get_or_insert_with(|| rule.regex.create_captures());
+            rule.regex.search_captures(&Input::new(hay).range(found.start()..end), caps);
             let Some(whole) = caps.get_match() else { break };
             let span = rule.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
             if !span.is_empty() && accept(spec, rule, hay, span.start, span.end) {
@@ -316,6 +365,9 @@ impl Engine {
 /// The per-rule checks a regex match must pass to be reported.
 fn accept(spec: &Rule, rule: &CompiledRule, hay: &[u8], start: usize, end: usize) -> bool {
     let secret = &hay[start..end];
+    if rule.max_secret_len.is_some_and(|max| secret.len() > max) {
+        return false;
+    }
     if rule.allow.iter().any(|a| a.is_match(secret)) {
         return false;
     }
@@ -441,5 +493,50 @@ keywords = ["pin="]
             assert_eq!(ids, vec![id], "{hay}");
             assert_eq!(&hay.as_bytes()[m[0].start..m[0].end], key.as_bytes());
         }
+    }
+
+    #[test]
+    fn wide_counted_repetitions_keep_their_bounds() {
+        // Compiled as `{100,}` (see `relax_counted_repetitions`); the bound
+        // still holds through the secret's length.
+        let e = engine(
+            r#"
+[[rule]]
+id = "t-long"
+name = "Long token"
+regex = '''(?-u:\b)(?P<secret>lt_[A-Za-z0-9]{100,400})(?:[^A-Za-z0-9]|$)'''
+keywords = ["lt_"]
+fake_filter = false
+"#,
+        );
+        let body = |n: usize| "aZ3".repeat(n).chars().take(n).collect::<String>();
+        for (n, found) in [(99, false), (100, true), (400, true), (401, false), (2000, false)] {
+            let hay = format!("x = lt_{} ;", body(n));
+            assert_eq!(e.scan(hay.as_bytes()).len(), usize::from(found), "body of {n}");
+        }
+        let pem = "-----BEGIN RSA PRIVATE KEY-----";
+        let rule = RuleSet::embedded().unwrap().rules().iter().find(|r| r.regex.contains(pem)).unwrap().clone();
+        let compiled = CompiledRule::build(&rule).unwrap();
+        assert!(compiled.max_secret_len.is_some_and(|n| n > 8192), "the body bound is kept");
+    }
+
+    #[test]
+    fn near_word_checked_before_the_regex_still_finds_and_rejects() {
+        let e = engine(
+            r#"
+[[rule]]
+id = "t-near"
+name = "Near"
+regex = '''(?-u:\b)(?P<secret>nk-[0-9a-f]{24})(?:[^0-9a-f]|$)'''
+keywords = ["nk-"]
+near = '''(?i)vendorx'''
+near_distance = 40
+"#,
+        );
+        let key = "nk-9f3a61c0d2b4e8579f3a61c0";
+        assert_eq!(e.scan(format!("VENDORX_KEY = \"{key}\"").as_bytes()).len(), 1);
+        assert_eq!(e.scan(format!("OTHER_KEY = \"{key}\"").as_bytes()).len(), 0);
+        let far = format!("vendorx{}{key}", " ".repeat(60));
+        assert_eq!(e.scan(far.as_bytes()).len(), 0);
     }
 }
