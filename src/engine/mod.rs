@@ -1,11 +1,12 @@
 //! The matching engine: compiles a [`RuleSet`] once and finds secrets in byte
 //! slices.
 //!
-//! How a scan works: one Aho-Corasick pass over the input finds every rule
+//! How a scan works: the keyword pass ([`keywords::KeywordSet`], one
+//! Aho-Corasick automaton per group of up to 32 keywords) finds every rule
 //! keyword. Each hit opens a window around it, as wide as the longest match
 //! the rule's regex can produce; overlapping windows of the same rule merge,
 //! and the rule's regex runs only inside its windows. Text with no keyword
-//! costs one Aho-Corasick pass whatever the number of rules. Candidates then
+//! costs the keyword pass, whatever the number of rules. Candidates then
 //! pass per-rule checks: placeholder (`allow`) patterns, the fake-value
 //! filter, entropy, checksum and a nearby context pattern.
 //!
@@ -14,16 +15,17 @@
 //! touches the filesystem or git and knows nothing about paths or lines.
 
 pub mod decode;
+pub mod keywords;
 pub mod selftest;
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::Input;
 use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 
+use self::keywords::KeywordSet;
 use crate::rules::{looks_fake, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
@@ -133,8 +135,8 @@ fn secret_hir(hir: &Hir) -> Option<&Hir> {
 pub struct Engine {
     rules: Vec<Rule>,
     compiled: Vec<OnceLock<Result<CompiledRule, String>>>,
-    keywords: AhoCorasick,
-    /// For each keyword pattern: the rules to try when it is found.
+    keywords: KeywordSet,
+    /// For each keyword of `keywords`: the rules to try when it is found.
     keyword_rules: Vec<Vec<usize>>,
     /// How many encodings deep to look for secrets; 0 turns decoding off.
     decode_depth: usize,
@@ -170,31 +172,30 @@ impl Engine {
                 }
             }
         }
-        // Leftmost-longest reports one hit per position; a keyword that is a
-        // substring of a longer one (`sk-` in `sk-ant-`) would be shadowed,
-        // so the longer keyword also triggers the shorter one's rules.
-        let snapshot = keyword_rules.clone();
-        for (i, long) in keywords.iter().enumerate() {
-            for (j, short) in keywords.iter().enumerate() {
-                if i != j && long.len() > short.len() && long.contains(short.as_str()) {
-                    for &r in &snapshot[j] {
-                        if !keyword_rules[i].contains(&r) {
-                            keyword_rules[i].push(r);
+        let keyword_set = KeywordSet::new(&keywords)
+            .map_err(|e| RuleError::File { file: "<rules>".into(), message: format!("keyword automaton: {e}") })?;
+        // A keyword inside a longer one of its group is not reported where
+        // the longer one is (`sk-` in `sk-ant-ad`), so the longer keyword
+        // also triggers the shorter one's rules.
+        let keyword_rules = (0..keywords.len())
+            .map(|k| {
+                let mut rules: Vec<usize> = Vec::new();
+                for &c in keyword_set.covers(k) {
+                    for &r in &keyword_rules[c] {
+                        if !rules.contains(&r) {
+                            rules.push(r);
                         }
                     }
                 }
-            }
-        }
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&keywords)
-            .map_err(|e| RuleError::File { file: "<rules>".into(), message: format!("keyword automaton: {e}") })?;
+                rules
+            })
+            .collect();
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         let min_match = rules.iter().map(|r| r.min_len).min().unwrap_or(usize::MAX);
         Ok(Engine {
             rules,
             compiled,
-            keywords: automaton,
+            keywords: keyword_set,
             keyword_rules,
             decode_depth: DEFAULT_DECODE_DEPTH,
             min_match,
@@ -296,14 +297,14 @@ impl Engine {
         let mut open: Vec<Option<(usize, usize)>> = Vec::new();
         let mut touched: Vec<usize> = Vec::new();
         for hit in self.keywords.find_iter(hay) {
-            for &r in &self.keyword_rules[hit.pattern().as_usize()] {
+            for &r in &self.keyword_rules[hit.keyword] {
                 let Some(rule) = self.compiled_rule(r) else { continue };
                 if open.is_empty() {
                     open = vec![None; self.compiled.len()];
                 }
                 let reach = rule.reach;
-                let ws = hit.start().saturating_sub(reach);
-                let we = (hit.end() + reach).min(hay.len());
+                let ws = hit.start.saturating_sub(reach);
+                let we = (hit.end + reach).min(hay.len());
                 match &mut open[r] {
                     Some((_, end)) if ws <= *end => *end = (*end).max(we),
                     slot => {
@@ -473,6 +474,27 @@ keywords = ["pin="]
             hay.extend_from_slice(b"tok_ ");
         }
         assert_eq!(e.scan(&hay).len(), 1);
+    }
+
+    #[test]
+    fn a_rule_with_keywords_in_two_groups() {
+        // A keyword shorter than 3 bytes gets a group of its own, so this
+        // rule's two keywords are searched by different automata; a hit of
+        // either finds the secret.
+        let e = engine(
+            r#"
+[[rule]]
+id = "t-two"
+name = "Two keywords"
+regex = '''(?:VENDOR_KEY=)?(?P<secret>vk[0-9a-f]{16})(?-u:\b)'''
+keywords = ["VENDOR_KEY", "vk"]
+"#,
+        );
+        assert_eq!(e.keywords.groups(), 2);
+        assert_ne!(e.keywords.group_of(0), e.keywords.group_of(1));
+        let hay = b"VENDOR_KEY=vk9f3a61c0d2b4e857 and vk0b1c2d3e4f5a6978";
+        let found: Vec<&[u8]> = e.scan(hay).iter().map(|m| &hay[m.start..m.end]).collect();
+        assert_eq!(found, vec![&b"vk9f3a61c0d2b4e857"[..], &b"vk0b1c2d3e4f5a6978"[..]]);
     }
 
     #[test]

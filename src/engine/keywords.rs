@@ -1,0 +1,483 @@
+//! The keyword pass: finds the rule keywords in a haystack, at a cost that
+//! grows with the number of keywords in steps of 32, not with a cliff.
+//!
+//! `aho-corasick` is fast because of its Teddy SIMD prefilter, which takes at
+//! most 64 patterns (past that a search is several times slower) and is
+//! cheapest for up to 32, where it sorts the patterns into 8 buckets and
+//! checks 32 input bytes per step. [`KeywordSet`] splits the keywords into
+//! groups of at most [`GROUP_MAX`], builds one leftmost-longest automaton per
+//! group, runs each over the input and merges the hits in position order.
+//!
+//! A group's pass costs about the same whatever it holds, plus a little for
+//! every *candidate*: a position where the nybbles of the next 3-4 bytes fit
+//! one of the group's buckets. A bucket of keywords with unrelated bytes fits
+//! many common trigrams, so where a keyword goes matters as much as how many
+//! there are. Teddy puts a group's pattern `i` in bucket `i % 8` (when their
+//! leading low nybbles differ); the order of each group is chosen so that
+//! keywords placed together share a bucket. Placement is greedy, then
+//! improved by swaps, and minimizes the candidates expected from the byte
+//! frequencies of source code ([`BYTE_FREQ`]). Keywords shorter than 3 bytes
+//! get groups of their own: Teddy fingerprints as many bytes as a group's
+//! shortest keyword has (at most 4), and short ones would blur the rest.
+//!
+//! What it must not do: miss a keyword the single automaton it replaces
+//! would report, or report hits out of order. Within a group the search is
+//! leftmost-longest and non-overlapping, exactly as before: at a position
+//! only the longest keyword is reported, and a keyword that starts inside an
+//! earlier hit of its group is not (see [`KeywordSet::covers`] for keywords
+//! inside longer ones). Keywords of different groups are found
+//! independently, so their hits may overlap. The set knows nothing about
+//! rules.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, BuildError, FindIter, MatchKind};
+
+/// The most keywords in one group: Teddy's 8-bucket form.
+pub const GROUP_MAX: usize = 32;
+
+/// Keywords shorter than this get groups of their own.
+const SHORT: usize = 3;
+
+/// Teddy's buckets per group of up to [`GROUP_MAX`] patterns.
+const BUCKETS: usize = 8;
+
+/// How often each byte value occurs in source code, per 2^20 bytes (at least
+/// 1): git/git's working tree (C, shell, Perl, documentation, translations).
+/// Only used to estimate how many candidates a bucket yields.
+#[rustfmt::skip]
+const BYTE_FREQ: [u32; 256] = [
+    1021, 41, 66, 28, 26, 36, 25, 32, 27, 20142, 35393, 30, 41, 37, 29, 42,
+    26, 46, 29, 35, 45, 39, 40, 38, 30, 33, 35, 31, 36, 31, 36, 44,
+    120332, 638, 20229, 3850, 2604, 3151, 6284, 5589, 6017, 6029, 3710, 931, 6813, 17793, 8277, 4671,
+    3326, 3025, 2061, 1189, 1184, 869, 911, 679, 751, 695, 4828, 4291, 2076, 3937, 3940, 322,
+    419, 2661, 925, 1889, 1728, 3688, 1374, 1157, 1176, 2461, 162, 373, 1825, 1185, 2011, 2217,
+    1359, 141, 2441, 2238, 3200, 1252, 371, 444, 363, 388, 184, 1733, 2454, 1725, 287, 14801,
+    992, 40438, 11087, 29279, 24538, 70501, 17394, 19318, 17476, 46206, 1509, 5568, 23396, 23753, 37107, 38605,
+    17093, 866, 42721, 47960, 62315, 18618, 5231, 5507, 4354, 5678, 1286, 1677, 945, 1676, 321, 54,
+    1399, 823, 1151, 549, 489, 312, 212, 382, 418, 276, 286, 382, 435, 283, 143, 495,
+    248, 258, 96, 110, 268, 359, 410, 236, 232, 196, 280, 175, 411, 365, 263, 307,
+    377, 514, 109, 215, 433, 260, 124, 306, 292, 435, 210, 185, 149, 394, 310, 317,
+    1662, 652, 756, 485, 754, 1414, 362, 538, 1334, 357, 1044, 1206, 920, 1343, 1330, 731,
+    25, 46, 192, 2002, 573, 296, 108, 40, 23, 29, 43, 36, 45, 32, 872, 432,
+    10046, 3740, 34, 40, 37, 36, 34, 37, 28, 31, 38, 34, 30, 31, 31, 35,
+    216, 721, 417, 304, 414, 915, 743, 512, 354, 220, 113, 455, 574, 194, 29, 163,
+    55, 61, 31, 31, 32, 32, 40, 30, 64, 30, 34, 38, 52, 40, 55, 89,
+];
+
+/// Relative cost of a candidate that matches nothing, and of checking one
+/// keyword of a bucket at a candidate (instructions, measured with
+/// callgrind on aho-corasick 1.1's AVX2 Teddy).
+const CANDIDATE_COST: f64 = 38.0;
+const VERIFY_COST: f64 = 25.0;
+
+/// A keyword occurrence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    /// Index of the keyword in the slice given to [`KeywordSet::new`].
+    pub keyword: usize,
+}
+
+struct Group {
+    automaton: AhoCorasick,
+    /// Keyword index of each of the automaton's patterns.
+    keywords: Vec<usize>,
+}
+
+/// Finds many literal keywords in one pass per group of [`GROUP_MAX`]. Cheap
+/// to share across threads.
+pub struct KeywordSet {
+    groups: Vec<Group>,
+    /// Per keyword: its group.
+    group_of: Vec<usize>,
+    /// Per keyword: itself, then the keywords of its group it contains.
+    covers: Vec<Vec<usize>>,
+}
+
+impl KeywordSet {
+    /// Builds the automata for `keywords`, which must be distinct and
+    /// non-empty.
+    pub fn new<S: AsRef<[u8]>>(keywords: &[S]) -> Result<KeywordSet, BuildError> {
+        let kws: Vec<&[u8]> = keywords.iter().map(|k| k.as_ref()).collect();
+        let layout = layout(&kws);
+        KeywordSet::with_layout(&kws, layout)
+    }
+
+    /// Builds one automaton per group of `layout` (keyword indices, each
+    /// group in the order its automaton gets them).
+    fn with_layout(kws: &[&[u8]], layout: Vec<Vec<usize>>) -> Result<KeywordSet, BuildError> {
+        let mut group_of = vec![0; kws.len()];
+        let mut groups = Vec::with_capacity(layout.len());
+        for (g, members) in layout.into_iter().enumerate() {
+            for &k in &members {
+                group_of[k] = g;
+            }
+            let automaton = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(members.iter().map(|&k| kws[k]))?;
+            groups.push(Group { automaton, keywords: members });
+        }
+        let covers = (0..kws.len())
+            .map(|i| {
+                let mut c = vec![i];
+                c.extend((0..kws.len()).filter(|&j| {
+                    j != i && group_of[j] == group_of[i] && kws[i].len() > kws[j].len() && contains(kws[i], kws[j])
+                }));
+                c
+            })
+            .collect();
+        Ok(KeywordSet { groups, group_of, covers })
+    }
+
+    /// How many automata (passes over the input) the set uses.
+    pub fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The group keyword `k` was put in.
+    pub fn group_of(&self, k: usize) -> usize {
+        self.group_of[k]
+    }
+
+    /// Keyword `k` itself, then every shorter keyword of its group that `k`
+    /// contains. Those are never reported where they lie inside a hit of
+    /// `k`, so a caller that wants them treats a hit of `k` as a hit of
+    /// each (`sk-ant-ad` also stands for `sk-`). Keywords of other groups
+    /// are reported on their own and are not listed.
+    pub fn covers(&self, k: usize) -> &[usize] {
+        &self.covers[k]
+    }
+
+    /// The keyword hits in `hay`, by increasing start (ties: lower group
+    /// first).
+    pub fn find_iter<'a, 'h>(&'a self, hay: &'h [u8]) -> Hits<'a, 'h> {
+        let heads = self
+            .groups
+            .iter()
+            .map(|g| {
+                let mut it = g.automaton.find_iter(hay);
+                let next = it.next();
+                (it, next)
+            })
+            .collect();
+        Hits { set: self, heads }
+    }
+}
+
+/// Iterator over a haystack's keyword hits; see [`KeywordSet::find_iter`].
+pub struct Hits<'a, 'h> {
+    set: &'a KeywordSet,
+    /// Per group: its search and the next hit it found.
+    heads: Vec<(FindIter<'a, 'h>, Option<aho_corasick::Match>)>,
+}
+
+impl Iterator for Hits<'_, '_> {
+    type Item = Hit;
+
+    fn next(&mut self) -> Option<Hit> {
+        let mut best: Option<(usize, usize)> = None;
+        for (g, (_, head)) in self.heads.iter().enumerate() {
+            if let Some(m) = head {
+                if best.is_none_or(|(_, start)| m.start() < start) {
+                    best = Some((g, m.start()));
+                }
+            }
+        }
+        let (g, _) = best?;
+        let (it, head) = &mut self.heads[g];
+        let m = head.take().expect("chosen head");
+        *head = it.next();
+        let keyword = self.set.groups[g].keywords[m.pattern().as_usize()];
+        Some(Hit { start: m.start(), end: m.end(), keyword })
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Splits keyword indices into groups, each in the order its automaton
+/// gets them: short keywords first, in groups of their own; the rest in as
+/// few groups as [`GROUP_MAX`] allows, placed by [`place`].
+fn layout(kws: &[&[u8]]) -> Vec<Vec<usize>> {
+    let (short, long): (Vec<usize>, Vec<usize>) = (0..kws.len()).partition(|&k| kws[k].len() < SHORT);
+    let mut out = Vec::new();
+    for part in [short, long] {
+        if !part.is_empty() {
+            out.extend(place(kws, &part));
+        }
+    }
+    out
+}
+
+/// Assigns the keywords `ids` to groups and buckets. Group sizes are as even
+/// as possible, and so are bucket sizes within a group (Teddy fills buckets
+/// round-robin). Keywords are placed most frequent first, each where it adds
+/// the fewest expected candidates, then pairs in different buckets are
+/// swapped while that lowers the estimate. Deterministic.
+fn place(kws: &[&[u8]], ids: &[usize]) -> Vec<Vec<usize>> {
+    let n = ids.len();
+    let ngroups = n.div_ceil(GROUP_MAX);
+    // Bytes Teddy fingerprints: the shortest keyword's length, at most 4
+    // (estimated for the whole part; a group's own may be longer).
+    let m = ids.iter().map(|&k| kws[k].len()).min().unwrap_or(1).min(4);
+    let est = Estimator::new(m);
+    // Slots: (group, bucket) with a capacity each.
+    let mut cap: Vec<(usize, usize)> = Vec::new();
+    let mut buckets: Vec<Vec<usize>> = Vec::new();
+    let mut slot_group: Vec<usize> = Vec::new();
+    for g in 0..ngroups {
+        let size = n / ngroups + usize::from(g < n % ngroups);
+        let nb = BUCKETS.min(size);
+        for b in 0..nb {
+            cap.push((g, size / nb + usize::from(b < size % nb)));
+            buckets.push(Vec::new());
+            slot_group.push(g);
+        }
+    }
+    let mut order: Vec<usize> = ids.to_vec();
+    let own: Vec<f64> = (0..kws.len()).map(|k| est.cost(kws, &[k])).collect();
+    order.sort_by(|&a, &b| own[b].total_cmp(&own[a]).then(a.cmp(&b)));
+    let mut costs = vec![0.0; buckets.len()];
+    for &k in &order {
+        let mut best: Option<(f64, usize)> = None;
+        for (s, bucket) in buckets.iter_mut().enumerate() {
+            if bucket.len() >= cap[s].1 {
+                continue;
+            }
+            bucket.push(k);
+            let delta = est.cost(kws, bucket) - costs[s];
+            bucket.pop();
+            if best.is_none_or(|(d, _)| delta < d) {
+                best = Some((delta, s));
+            }
+        }
+        let (_, s) = best.expect("capacity for every keyword");
+        buckets[s].push(k);
+        costs[s] = est.cost(kws, &buckets[s]);
+    }
+    // Swap keywords between buckets while that helps (a few passes at most).
+    for _ in 0..4 {
+        let mut improved = false;
+        for s1 in 0..buckets.len() {
+            for s2 in s1 + 1..buckets.len() {
+                for x in 0..buckets[s1].len() {
+                    for y in 0..buckets[s2].len() {
+                        let (mut a, mut b) = (buckets[s1].clone(), buckets[s2].clone());
+                        std::mem::swap(&mut a[x], &mut b[y]);
+                        let (ca, cb) = (est.cost(kws, &a), est.cost(kws, &b));
+                        if ca + cb < (costs[s1] + costs[s2]) * 0.999 {
+                            (buckets[s1], buckets[s2]) = (a, b);
+                            (costs[s1], costs[s2]) = (ca, cb);
+                            improved = true;
+                        }
+                    }
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    // Each group's order: round-robin over its buckets, so that pattern `i`
+    // lands in the group's bucket `i % 8`.
+    let mut groups = vec![Vec::new(); ngroups];
+    for (g, group) in groups.iter_mut().enumerate() {
+        let mine: Vec<&Vec<usize>> = (0..buckets.len()).filter(|&s| slot_group[s] == g).map(|s| &buckets[s]).collect();
+        let rows = mine.iter().map(|b| b.len()).max().unwrap_or(0);
+        for r in 0..rows {
+            group.extend(mine.iter().filter_map(|b| b.get(r)));
+        }
+    }
+    groups
+}
+
+/// Estimates a bucket's cost: how often Teddy would stop on it per input
+/// byte, times what a stop costs, assuming independent bytes with
+/// [`BYTE_FREQ`] frequencies.
+struct Estimator {
+    m: usize,
+    /// Byte frequency by (high nybble, low nybble), normalized to 1.
+    freq: [[f64; 16]; 16],
+}
+
+impl Estimator {
+    fn new(m: usize) -> Estimator {
+        let total: f64 = BYTE_FREQ.iter().map(|&f| f64::from(f)).sum();
+        let mut freq = [[0.0; 16]; 16];
+        for (b, &f) in BYTE_FREQ.iter().enumerate() {
+            freq[b >> 4][b & 0xF] = f64::from(f) / total;
+        }
+        Estimator { m, freq }
+    }
+
+    fn cost(&self, kws: &[&[u8]], bucket: &[usize]) -> f64 {
+        if bucket.is_empty() {
+            return 0.0;
+        }
+        let mut p = 1.0;
+        for i in 0..self.m {
+            let (mut lo, mut hi) = (0u16, 0u16);
+            for &k in bucket {
+                let b = kws[k].get(i).copied().unwrap_or(0);
+                lo |= 1 << (b & 0xF);
+                hi |= 1 << (b >> 4);
+            }
+            let mut mass = 0.0;
+            for (h, row) in self.freq.iter().enumerate() {
+                if hi & (1 << h) != 0 {
+                    mass += (0..16).filter(|l| lo & (1 << l) != 0).map(|l| row[l]).sum::<f64>();
+                }
+            }
+            p *= mass;
+        }
+        p * (CANDIDATE_COST + VERIFY_COST * bucket.len() as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(set: &KeywordSet, hay: &[u8]) -> Vec<(usize, usize, usize)> {
+        set.find_iter(hay).map(|h| (h.start, h.end, h.keyword)).collect()
+    }
+
+    /// Every occurrence of every keyword, overlapping or not.
+    fn naive(kws: &[String], hay: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (k, kw) in kws.iter().enumerate() {
+            let kw = kw.as_bytes();
+            for s in 0..=hay.len().saturating_sub(kw.len()) {
+                if hay[s..].starts_with(kw) {
+                    out.push((s, k));
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    fn many(n: usize) -> Vec<String> {
+        // Distinct keywords, none inside another, with varied first bytes.
+        (0..n)
+            .map(|i| format!("{}{}_{i:03}", (b'a' + (i % 26) as u8) as char, ["q", "Zx", "k9", "w-"][i % 4]))
+            .collect()
+    }
+
+    #[test]
+    fn few_keywords_one_group_many_several() {
+        assert_eq!(KeywordSet::new(&["abc", "def"]).unwrap().groups(), 1);
+        assert_eq!(KeywordSet::new(&many(32)).unwrap().groups(), 1);
+        assert_eq!(KeywordSet::new(&many(33)).unwrap().groups(), 2);
+        assert_eq!(KeywordSet::new(&many(100)).unwrap().groups(), 4);
+        let empty: [&str; 0] = [];
+        let set = KeywordSet::new(&empty).unwrap();
+        assert_eq!(set.groups(), 0);
+        assert!(hits(&set, b"anything").is_empty());
+    }
+
+    #[test]
+    fn more_than_64_keywords_all_found_in_order() {
+        let kws = many(150);
+        let set = KeywordSet::new(&kws).unwrap();
+        assert_eq!(set.groups(), 5);
+        // Each keyword twice, in reverse order, separated by spaces.
+        let mut hay = Vec::new();
+        for kw in kws.iter().rev().chain(kws.iter()) {
+            hay.extend_from_slice(kw.as_bytes());
+            hay.push(b' ');
+        }
+        let got = hits(&set, &hay);
+        let want: Vec<(usize, usize)> = naive(&kws, &hay);
+        assert_eq!(got.iter().map(|&(s, _, k)| (s, k)).collect::<Vec<_>>(), want);
+        assert!(got.windows(2).all(|w| w[0].0 < w[1].0));
+        // Hits of several groups really are interleaved.
+        let groups: Vec<usize> = got.iter().map(|&(_, _, k)| set.group_of(k)).collect();
+        assert!(groups.windows(2).any(|w| w[0] != w[1]));
+    }
+
+    #[test]
+    fn hits_across_groups_come_out_ordered() {
+        let mut kws = many(40);
+        kws.push("sk-".into());
+        kws.push("pcsk_".into());
+        let set = KeywordSet::new(&kws).unwrap();
+        assert_eq!(set.groups(), 2);
+        let hay = format!("x {} y {} z {} {}", kws[40], kws[0], kws[41], kws[39]);
+        let got = hits(&set, hay.as_bytes());
+        let starts: Vec<usize> = got.iter().map(|h| h.0).collect();
+        let mut sorted = starts.clone();
+        sorted.sort_unstable();
+        assert_eq!(starts, sorted);
+        let found: Vec<usize> = got.iter().map(|h| h.2).collect();
+        assert_eq!(found, vec![40, 0, 41, 39]);
+    }
+
+    #[test]
+    fn a_keyword_in_each_of_two_groups() {
+        // Two keywords a rule might declare, in different groups: both are
+        // found wherever they occur, in order.
+        let kws: Vec<&[u8]> = vec![b"API_KEY", b"xoxb", b"_TOKEN", b"ghp_"];
+        let set = KeywordSet::with_layout(&kws, vec![vec![0, 1], vec![2, 3]]).unwrap();
+        assert_ne!(set.group_of(0), set.group_of(2));
+        let hay = b"X_TOKEN=1 MY_API_KEY=2 Y_TOKEN ghp_ xoxb";
+        let got: Vec<(usize, usize)> = hits(&set, hay).into_iter().map(|h| (h.0, h.2)).collect();
+        assert_eq!(got, vec![(1, 2), (13, 0), (24, 2), (31, 3), (36, 1)]);
+    }
+
+    #[test]
+    fn overlapping_keywords_and_covers() {
+        let kws = ["sk-", "sk-ant-ad", "api", "api_key", "k_liv", "k_live"];
+        let set = KeywordSet::new(&kws).unwrap();
+        assert_eq!(set.groups(), 1);
+        // Leftmost-longest in one group: the longer keyword is reported and
+        // covers the shorter one it contains.
+        assert_eq!(hits(&set, b"sk-ant-ad01"), vec![(0, 9, 1)]);
+        assert_eq!(set.covers(1), &[1, 0]);
+        assert_eq!(set.covers(3), &[3, 2]);
+        assert_eq!(set.covers(5), &[5, 4]);
+        assert_eq!(set.covers(0), &[0]);
+        assert_eq!(hits(&set, b"sk-proj api_key=k_live_"), vec![(0, 3, 0), (8, 15, 3), (16, 22, 5)]);
+    }
+
+    #[test]
+    fn contained_keywords_in_different_groups_are_both_reported() {
+        // A keyword and a longer one containing it, apart: both are
+        // reported, and `covers` does not list the other group's keyword.
+        let kws: Vec<&[u8]> = vec![b"sk-", b"sk-ant-ad", b"api", b"api_key"];
+        let set = KeywordSet::with_layout(&kws, vec![vec![0, 3], vec![1, 2]]).unwrap();
+        assert_eq!(hits(&set, b"..sk-ant-ad.."), vec![(2, 5, 0), (2, 11, 1)]);
+        assert_eq!(set.covers(1), &[1]);
+        assert_eq!(hits(&set, b"api_key"), vec![(0, 7, 3), (0, 3, 2)]);
+        assert_eq!(set.covers(3), &[3]);
+    }
+
+    #[test]
+    fn short_keywords_get_their_own_group() {
+        let mut kws = many(20);
+        kws.push("=".into());
+        kws.push("ab".into());
+        let set = KeywordSet::new(&kws).unwrap();
+        assert_eq!(set.groups(), 2);
+        assert_eq!(set.group_of(20), set.group_of(21));
+        assert_ne!(set.group_of(20), set.group_of(0));
+        let hay = format!("{}=ab", kws[3]);
+        let got: Vec<usize> = hits(&set, hay.as_bytes()).into_iter().map(|h| h.2).collect();
+        assert_eq!(got, vec![3, 20, 21]);
+    }
+
+    #[test]
+    fn layout_is_deterministic_and_complete() {
+        let kws = many(77);
+        let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
+        let a = layout(&refs);
+        assert_eq!(a, layout(&refs));
+        let mut all: Vec<usize> = a.iter().flatten().copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..77).collect::<Vec<_>>());
+        assert!(a.iter().all(|g| g.len() <= GROUP_MAX));
+        let sizes: Vec<usize> = a.iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![26, 26, 25]);
+    }
+}
