@@ -3,9 +3,13 @@
 //!
 //! How a scan works: the keyword pass ([`keywords::KeywordSet`], one
 //! Aho-Corasick automaton per group of up to 32 keywords) finds every rule
-//! keyword. Each hit opens a window around it, as wide as the longest match
-//! the rule's regex can produce; overlapping windows of the same rule merge,
-//! and the rule's regex runs only inside its windows. Text with no keyword
+//! keyword. When every match of a rule starts with a known literal holding
+//! the keyword (`ghp_` for `hp_`, `postgres://` for `://`), the hit tells
+//! where a match would start and the rule's regex runs anchored there, a
+//! few bytes of work. Otherwise the hit opens a window around it, as wide as
+//! the longest match the rule's regex can produce; overlapping windows of
+//! the same rule merge, and the rule's regex runs only inside its windows.
+//! Text with no keyword
 //! costs the keyword pass, whatever the number of rules. Candidates then
 //! pass per-rule checks: placeholder (`allow`) patterns, the fake-value
 //! filter, entropy, checksum and a nearby context pattern.
@@ -22,7 +26,9 @@ use std::sync::OnceLock;
 
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
+use regex_automata::Anchored;
 use regex_automata::Input;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 
 use self::keywords::KeywordSet;
@@ -69,6 +75,10 @@ struct CompiledRule {
     /// The longest secret the rule's regex as written can match; `None`
     /// when unbounded.
     max_secret_len: Option<usize>,
+    /// Set when every match starts with a literal holding one of the rule's
+    /// keywords: each keyword with the offsets at which it sits in those
+    /// literals.
+    anchors: Option<Vec<(Vec<u8>, Vec<usize>)>>,
 }
 
 impl CompiledRule {
@@ -86,7 +96,8 @@ impl CompiledRule {
             None => None,
         };
         let reach = hir.properties().maximum_len().map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
-        Ok(CompiledRule { regex, secret_group, max_secret_len, allow, near, reach })
+        let anchors = keyword_anchors(&hir, &rule.keywords);
+        Ok(CompiledRule { regex, secret_group, max_secret_len, allow, near, reach, anchors })
     }
 }
 
@@ -117,6 +128,37 @@ fn relax_counted_repetitions(hir: &Hir) -> Hir {
     }
 }
 
+/// Where a rule's keywords sit in the literals every match starts with, or
+/// `None` when some match may start otherwise (no finite prefix set, or a
+/// prefix without a keyword in it).
+fn keyword_anchors(hir: &Hir, keywords: &[String]) -> Option<Vec<(Vec<u8>, Vec<usize>)>> {
+    let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let literals = prefixes.literals()?;
+    let mut anchors: Vec<(Vec<u8>, Vec<usize>)> =
+        keywords.iter().map(|k| (k.as_bytes().to_vec(), Vec::new())).collect();
+    for literal in literals {
+        let bytes = literal.as_bytes();
+        let mut holds_keyword = false;
+        for (keyword, offsets) in &mut anchors {
+            for at in occurrences(bytes, keyword) {
+                holds_keyword = true;
+                if !offsets.contains(&at) {
+                    offsets.push(at);
+                }
+            }
+        }
+        if !holds_keyword {
+            return None;
+        }
+    }
+    Some(anchors)
+}
+
+/// Offsets at which `needle` occurs in `hay` (both short).
+fn occurrences<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    (0..=hay.len().saturating_sub(needle.len())).filter(move |&i| !needle.is_empty() && hay[i..].starts_with(needle))
+}
+
 /// The `secret` capture group of a rule's regex, if it has one.
 fn secret_hir(hir: &Hir) -> Option<&Hir> {
     match hir.kind() {
@@ -143,6 +185,8 @@ pub struct Engine {
     /// The shortest match any rule can produce: decoded text shorter than
     /// this cannot hold a secret, nor can anything decoded from it.
     min_match: usize,
+    /// The text of each keyword of `keywords`.
+    keyword_text: Vec<Vec<u8>>,
 }
 
 fn regex_error(rule: &Rule, what: &str, e: impl std::fmt::Display) -> RuleError {
@@ -199,6 +243,7 @@ impl Engine {
             keyword_rules,
             decode_depth: DEFAULT_DECODE_DEPTH,
             min_match,
+            keyword_text: keywords.into_iter().map(String::into_bytes).collect(),
         })
     }
 
@@ -296,9 +341,28 @@ impl Engine {
         // Per rule: the window still open (start, end).
         let mut open: Vec<Option<(usize, usize)>> = Vec::new();
         let mut touched: Vec<usize> = Vec::new();
+        let mut starts: Vec<usize> = Vec::new();
         for hit in self.keywords.find_iter(hay) {
             for &r in &self.keyword_rules[hit.keyword] {
                 let Some(rule) = self.compiled_rule(r) else { continue };
+                if let Some(anchors) = &rule.anchors {
+                    // The hit's keyword may be a longer one holding this
+                    // rule's keyword (see `KeywordSet::covers`).
+                    let text = &self.keyword_text[hit.keyword];
+                    starts.clear();
+                    for (keyword, offsets) in anchors {
+                        for at in occurrences(text, keyword) {
+                            let keyword_start = hit.start + at;
+                            starts.extend(offsets.iter().filter_map(|&o| keyword_start.checked_sub(o)));
+                        }
+                    }
+                    starts.sort_unstable();
+                    starts.dedup();
+                    for &s in &starts {
+                        self.run_anchored(r, rule, hay, s, &mut out);
+                    }
+                    continue;
+                }
                 if open.is_empty() {
                     open = vec![None; self.compiled.len()];
                 }
@@ -326,6 +390,22 @@ impl Engine {
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// Runs rule `r` anchored at `start`.
+    fn run_anchored(&self, r: usize, rule: &CompiledRule, hay: &[u8], start: usize, out: &mut Vec<Match>) {
+        let end = (start + rule.reach).min(hay.len());
+        let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
+        if rule.regex.search_half(&input).is_none() {
+            return;
+        }
+        let mut caps = rule.regex.create_captures();
+        rule.regex.search_captures(&input, &mut caps);
+        let Some(whole) = caps.get_match() else { return };
+        let span = rule.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
+        if !span.is_empty() && accept(&self.rules[r], rule, hay, span.start, span.end) {
+            out.push(Match { start: span.start, end: span.end, rule: r, decoded: None });
+        }
     }
 
     fn run_rule(&self, r: usize, hay: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
@@ -560,5 +640,55 @@ near_distance = 40
         assert_eq!(e.scan(format!("OTHER_KEY = \"{key}\"").as_bytes()).len(), 0);
         let far = format!("vendorx{}{key}", " ".repeat(60));
         assert_eq!(e.scan(far.as_bytes()).len(), 0);
+    }
+
+    #[test]
+    fn rules_run_anchored_where_every_match_starts_with_a_keyword_literal() {
+        let e = engine(
+            r#"
+[[rule]]
+id = "t-prefix"
+name = "Keyword inside the prefix"
+regex = '''(?-u:\b)(?P<secret>(?:ab|xab)cd_[0-9a-f]{16})(?:[^0-9a-f]|$)'''
+keywords = ["bcd_"]
+
+[[rule]]
+id = "t-middle"
+name = "Keyword in the middle"
+regex = '''(?-u:\b)(?P<secret>[0-9a-f]{8}MID[0-9a-f]{8})(?:[^0-9a-f]|$)'''
+keywords = ["MID"]
+
+[[rule]]
+id = "t-covered"
+name = "Keyword covered by a longer one"
+regex = '''(?-u:\b)(?P<secret>q-[0-9a-f]{12})(?:[^0-9a-f]|$)'''
+keywords = ["q-"]
+
+[[rule]]
+id = "t-longer"
+name = "Longer keyword"
+regex = '''(?-u:\b)(?P<secret>q-long-[0-9a-f]{12})(?:[^0-9a-f]|$)'''
+keywords = ["q-lo"]
+"#,
+        );
+        let anchors = |id: &str| {
+            let r = e.rules().iter().position(|r| r.id == id).unwrap();
+            e.compiled_rule(r).unwrap().anchors.clone()
+        };
+        assert_eq!(anchors("t-prefix"), Some(vec![(b"bcd_".to_vec(), vec![1, 2])]));
+        assert_eq!(anchors("t-middle"), None);
+        let hay =
+            b"abcd_9f3a61c0d2b4e857 xabcd_7c1e5a9d3b0f2864 1234abcdMID9f8e7d6c q-0a1b2c3d4e5f q-long-0a1b2c3d4e5f";
+        let found: Vec<&[u8]> = e.scan(hay).iter().map(|m| &hay[m.start..m.end]).collect();
+        assert_eq!(
+            found,
+            vec![
+                &b"abcd_9f3a61c0d2b4e857"[..],
+                b"xabcd_7c1e5a9d3b0f2864",
+                b"1234abcdMID9f8e7d6c",
+                b"q-0a1b2c3d4e5f",
+                b"q-long-0a1b2c3d4e5f"
+            ]
+        );
     }
 }
