@@ -29,7 +29,7 @@ use regex_automata::util::captures::Captures;
 use regex_automata::Anchored;
 use regex_automata::Input;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
+use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 use self::keywords::KeywordSet;
 use crate::rules::{looks_fake, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
@@ -76,9 +76,49 @@ struct CompiledRule {
     /// when unbounded.
     max_secret_len: Option<usize>,
     /// Set when every match starts with a literal holding one of the rule's
-    /// keywords: each keyword with the offsets at which it sits in those
-    /// literals.
-    anchors: Option<Vec<(Vec<u8>, Vec<usize>)>>,
+    /// keywords (see [`Anchors`]).
+    anchors: Option<Anchors>,
+}
+
+/// A prefix literal and the offset of a keyword inside it.
+type PrefixAt = (usize, Vec<u8>);
+
+/// Where a rule's matches can start relative to a keyword hit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Anchors {
+    /// Per keyword of the rule: `(offset, literal)` for each prefix literal
+    /// holding the keyword at that offset. A match starts `offset` bytes
+    /// before the keyword, with `literal`.
+    by_keyword: Vec<(Vec<u8>, Vec<PrefixAt>)>,
+    /// The regex opens with `\b`: a start is only possible at a word
+    /// boundary. Most hits of short keywords (`sk-` in `task-runner`) fail
+    /// this or the literal before the regex has to run.
+    word_boundary: bool,
+}
+
+impl Anchors {
+    /// Adds to `starts` the positions where a match may start, given a hit
+    /// of keyword text `hit_text` at `hit_start`.
+    fn starts(&self, hay: &[u8], hit_text: &[u8], hit_start: usize, starts: &mut Vec<usize>) {
+        // The hit's keyword may be a longer one holding this rule's keyword
+        // (see `KeywordSet::covers`).
+        for (keyword, at) in &self.by_keyword {
+            for within in occurrences(hit_text, keyword) {
+                let keyword_start = hit_start + within;
+                for (offset, literal) in at {
+                    let Some(start) = keyword_start.checked_sub(*offset) else { continue };
+                    if hay[start..].starts_with(literal) && (!self.word_boundary || is_boundary(hay, start)) {
+                        starts.push(start);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_boundary(hay: &[u8], at: usize) -> bool {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    at.checked_sub(1).and_then(|i| hay.get(i)).is_some_and(word) != hay.get(at).is_some_and(word)
 }
 
 impl CompiledRule {
@@ -130,20 +170,21 @@ fn relax_counted_repetitions(hir: &Hir) -> Hir {
 
 /// Where a rule's keywords sit in the literals every match starts with, or
 /// `None` when some match may start otherwise (no finite prefix set, or a
-/// prefix without a keyword in it).
-fn keyword_anchors(hir: &Hir, keywords: &[String]) -> Option<Vec<(Vec<u8>, Vec<usize>)>> {
+/// prefix without a keyword in it) or the set is too large to check quickly.
+fn keyword_anchors(hir: &Hir, keywords: &[String]) -> Option<Anchors> {
+    const MAX_LITERALS: usize = 32;
     let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
-    let literals = prefixes.literals()?;
-    let mut anchors: Vec<(Vec<u8>, Vec<usize>)> =
+    let literals = prefixes.literals().filter(|l| l.len() <= MAX_LITERALS)?;
+    let mut by_keyword: Vec<(Vec<u8>, Vec<PrefixAt>)> =
         keywords.iter().map(|k| (k.as_bytes().to_vec(), Vec::new())).collect();
     for literal in literals {
         let bytes = literal.as_bytes();
         let mut holds_keyword = false;
-        for (keyword, offsets) in &mut anchors {
-            for at in occurrences(bytes, keyword) {
+        for (keyword, at) in &mut by_keyword {
+            for offset in occurrences(bytes, keyword) {
                 holds_keyword = true;
-                if !offsets.contains(&at) {
-                    offsets.push(at);
+                if !at.iter().any(|(o, l)| *o == offset && l == bytes) {
+                    at.push((offset, bytes.to_vec()));
                 }
             }
         }
@@ -151,7 +192,17 @@ fn keyword_anchors(hir: &Hir, keywords: &[String]) -> Option<Vec<(Vec<u8>, Vec<u
             return None;
         }
     }
-    Some(anchors)
+    Some(Anchors { by_keyword, word_boundary: starts_with_word_boundary(hir) })
+}
+
+/// True when every match of `hir` begins with an ASCII `\b`.
+fn starts_with_word_boundary(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Look(look) => *look == Look::WordAscii,
+        HirKind::Capture(cap) => starts_with_word_boundary(&cap.sub),
+        HirKind::Concat(subs) => subs.first().is_some_and(starts_with_word_boundary),
+        _ => false,
+    }
 }
 
 /// Offsets at which `needle` occurs in `hay` (both short).
@@ -346,16 +397,8 @@ impl Engine {
             for &r in &self.keyword_rules[hit.keyword] {
                 let Some(rule) = self.compiled_rule(r) else { continue };
                 if let Some(anchors) = &rule.anchors {
-                    // The hit's keyword may be a longer one holding this
-                    // rule's keyword (see `KeywordSet::covers`).
-                    let text = &self.keyword_text[hit.keyword];
                     starts.clear();
-                    for (keyword, offsets) in anchors {
-                        for at in occurrences(text, keyword) {
-                            let keyword_start = hit.start + at;
-                            starts.extend(offsets.iter().filter_map(|&o| keyword_start.checked_sub(o)));
-                        }
-                    }
+                    anchors.starts(hay, &self.keyword_text[hit.keyword], hit.start, &mut starts);
                     starts.sort_unstable();
                     starts.dedup();
                     for &s in &starts {
@@ -675,7 +718,9 @@ keywords = ["q-lo"]
             let r = e.rules().iter().position(|r| r.id == id).unwrap();
             e.compiled_rule(r).unwrap().anchors.clone()
         };
-        assert_eq!(anchors("t-prefix"), Some(vec![(b"bcd_".to_vec(), vec![1, 2])]));
+        let prefix = anchors("t-prefix").unwrap();
+        assert_eq!(prefix.by_keyword, vec![(b"bcd_".to_vec(), vec![(1, b"abcd_".to_vec()), (2, b"xabcd_".to_vec())])]);
+        assert!(prefix.word_boundary);
         assert_eq!(anchors("t-middle"), None);
         let hay =
             b"abcd_9f3a61c0d2b4e857 xabcd_7c1e5a9d3b0f2864 1234abcdMID9f8e7d6c q-0a1b2c3d4e5f q-long-0a1b2c3d4e5f";
