@@ -127,7 +127,10 @@ fn display_path(path: &Path) -> String {
 /// size limit since it was listed.
 pub fn read(entry: &FileEntry, max_file_size: u64) -> io::Result<Content> {
     let file = std::fs::File::open(&entry.path)?;
-    let mut data = Vec::new();
+    // `take` hides the file's size from `read_to_end`; without the hint the
+    // buffer grows by doubling and copying.
+    let size_hint = file.metadata().map_or(0, |m| m.len().min(max_file_size));
+    let mut data = Vec::with_capacity(usize::try_from(size_hint).unwrap_or(0).saturating_add(1));
     // Read one byte past the limit to detect a file that grew.
     file.take(max_file_size.saturating_add(1)).read_to_end(&mut data)?;
     if data.len() as u64 > max_file_size {
