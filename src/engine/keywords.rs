@@ -213,8 +213,8 @@ fn layout(kws: &[&[u8]]) -> Vec<Vec<usize>> {
 /// Assigns the keywords `ids` to groups and buckets. Group sizes are as even
 /// as possible, and so are bucket sizes within a group (Teddy fills buckets
 /// round-robin). Keywords are placed most frequent first, each where it adds
-/// the fewest expected candidates, then pairs in different buckets are
-/// swapped while that lowers the estimate. Deterministic.
+/// the fewest expected candidates, then each pair in different buckets is
+/// swapped if that lowers the estimate. Deterministic.
 fn place(kws: &[&[u8]], ids: &[usize]) -> Vec<Vec<usize>> {
     let n = ids.len();
     let ngroups = n.div_ceil(GROUP_MAX);
@@ -236,47 +236,41 @@ fn place(kws: &[&[u8]], ids: &[usize]) -> Vec<Vec<usize>> {
         }
     }
     let mut order: Vec<usize> = ids.to_vec();
-    let own: Vec<f64> = (0..kws.len()).map(|k| est.cost(kws, &[k])).collect();
+    let own: Vec<f64> = (0..kws.len()).map(|k| est.cost(kws, [k].into_iter())).collect();
     order.sort_by(|&a, &b| own[b].total_cmp(&own[a]).then(a.cmp(&b)));
     let mut costs = vec![0.0; buckets.len()];
     for &k in &order {
         let mut best: Option<(f64, usize)> = None;
-        for (s, bucket) in buckets.iter_mut().enumerate() {
+        for (s, bucket) in buckets.iter().enumerate() {
             if bucket.len() >= cap[s].1 {
                 continue;
             }
-            bucket.push(k);
-            let delta = est.cost(kws, bucket) - costs[s];
-            bucket.pop();
+            let delta = est.cost(kws, bucket.iter().copied().chain([k])) - costs[s];
             if best.is_none_or(|(d, _)| delta < d) {
                 best = Some((delta, s));
             }
         }
         let (_, s) = best.expect("capacity for every keyword");
         buckets[s].push(k);
-        costs[s] = est.cost(kws, &buckets[s]);
+        costs[s] = est.cost(kws, buckets[s].iter().copied());
     }
-    // Swap keywords between buckets while that helps (a few passes at most).
-    for _ in 0..4 {
-        let mut improved = false;
-        for s1 in 0..buckets.len() {
-            for s2 in s1 + 1..buckets.len() {
-                for x in 0..buckets[s1].len() {
-                    for y in 0..buckets[s2].len() {
-                        let (mut a, mut b) = (buckets[s1].clone(), buckets[s2].clone());
-                        std::mem::swap(&mut a[x], &mut b[y]);
-                        let (ca, cb) = (est.cost(kws, &a), est.cost(kws, &b));
-                        if ca + cb < (costs[s1] + costs[s2]) * 0.999 {
-                            (buckets[s1], buckets[s2]) = (a, b);
-                            (costs[s1], costs[s2]) = (ca, cb);
-                            improved = true;
-                        }
+    // One pass of swaps between buckets, each kept when it lowers the
+    // estimate (further passes gain next to nothing).
+    for s1 in 0..buckets.len() {
+        for s2 in s1 + 1..buckets.len() {
+            for x in 0..buckets[s1].len() {
+                for y in 0..buckets[s2].len() {
+                    let (kx, ky) = (buckets[s1][x], buckets[s2][y]);
+                    let swapped = |b: &[usize], at: usize, with: usize| {
+                        est.cost(kws, b.iter().enumerate().map(move |(i, &k)| if i == at { with } else { k }))
+                    };
+                    let (ca, cb) = (swapped(&buckets[s1], x, ky), swapped(&buckets[s2], y, kx));
+                    if ca + cb < (costs[s1] + costs[s2]) * 0.999 {
+                        (buckets[s1][x], buckets[s2][y]) = (ky, kx);
+                        (costs[s1], costs[s2]) = (ca, cb);
                     }
                 }
             }
-        }
-        if !improved {
-            break;
         }
     }
     // Each group's order: round-robin over its buckets, so that pattern `i`
@@ -297,42 +291,59 @@ fn place(kws: &[&[u8]], ids: &[usize]) -> Vec<Vec<usize>> {
 /// [`BYTE_FREQ`] frequencies.
 struct Estimator {
     m: usize,
-    /// Byte frequency by (high nybble, low nybble), normalized to 1.
-    freq: [[f64; 16]; 16],
+    /// `mass[h][half][set]`: the frequency (of 1) of the bytes with high
+    /// nybble `h` and a low nybble in `set` (bits 0-7 are nybbles 0-7 for
+    /// `half` 0, nybbles 8-15 for `half` 1).
+    mass: Box<[[[f64; 256]; 2]; 16]>,
 }
 
 impl Estimator {
     fn new(m: usize) -> Estimator {
         let total: f64 = BYTE_FREQ.iter().map(|&f| f64::from(f)).sum();
-        let mut freq = [[0.0; 16]; 16];
-        for (b, &f) in BYTE_FREQ.iter().enumerate() {
-            freq[b >> 4][b & 0xF] = f64::from(f) / total;
+        let mut mass = Box::new([[[0.0; 256]; 2]; 16]);
+        for (h, halves) in mass.iter_mut().enumerate() {
+            for (half, sets) in halves.iter_mut().enumerate() {
+                for set in 1..256usize {
+                    let low = set.trailing_zeros() as usize;
+                    let byte = h << 4 | half << 3 | low;
+                    sets[set] = sets[set & (set - 1)] + f64::from(BYTE_FREQ[byte]) / total;
+                }
+            }
         }
-        Estimator { m, freq }
+        Estimator { m, mass }
     }
 
-    fn cost(&self, kws: &[&[u8]], bucket: &[usize]) -> f64 {
-        if bucket.is_empty() {
+    /// The cost of a bucket holding the keywords `members`.
+    fn cost(&self, kws: &[&[u8]], members: impl Iterator<Item = usize>) -> f64 {
+        // Per fingerprinted byte: the low and high nybbles the bucket takes.
+        let (mut lo, mut hi) = ([0u16; 4], [0u16; 4]);
+        let mut n = 0u32;
+        for k in members {
+            n += 1;
+            for (i, &b) in kws[k].iter().take(self.m).enumerate() {
+                lo[i] |= 1 << (b & 0xF);
+                hi[i] |= 1 << (b >> 4);
+            }
+        }
+        if n == 0 {
             return 0.0;
         }
         let mut p = 1.0;
-        for i in 0..self.m {
-            let (mut lo, mut hi) = (0u16, 0u16);
-            for &k in bucket {
-                let b = kws[k].get(i).copied().unwrap_or(0);
-                lo |= 1 << (b & 0xF);
-                hi |= 1 << (b >> 4);
-            }
-            let mut mass = 0.0;
-            for (h, row) in self.freq.iter().enumerate() {
-                if hi & (1 << h) != 0 {
-                    mass += (0..16).filter(|l| lo & (1 << l) != 0).map(|l| row[l]).sum::<f64>();
-                }
-            }
-            p *= mass;
+        for (&lo, &hi) in lo.iter().zip(&hi).take(self.m) {
+            let (lo0, lo1) = (usize::from(lo & 0xFF), usize::from(lo >> 8));
+            p *= bits(hi).map(|h| self.mass[h][0][lo0] + self.mass[h][1][lo1]).sum::<f64>();
         }
-        p * (CANDIDATE_COST + VERIFY_COST * bucket.len() as f64)
+        p * (CANDIDATE_COST + VERIFY_COST * f64::from(n))
     }
+}
+
+/// The positions of the set bits of `x`.
+fn bits(mut x: u16) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let b = x.trailing_zeros() as usize;
+        x &= x.wrapping_sub(1);
+        (b < 16).then_some(b)
+    })
 }
 
 #[cfg(test)]
