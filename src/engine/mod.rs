@@ -519,6 +519,11 @@ mod tests {
     use super::*;
     use crate::rules::template::expand;
 
+    /// The secrets `e` finds in `hay`, in order.
+    fn secrets<'h>(e: &Engine, hay: &'h [u8]) -> Vec<&'h [u8]> {
+        e.scan(hay).iter().map(|m| &hay[m.start..m.end]).collect()
+    }
+
     fn engine(toml: &str) -> Engine {
         let mut set = RuleSet::default();
         set.add_toml("test.toml", toml).unwrap();
@@ -616,7 +621,7 @@ keywords = ["VENDOR_KEY", "vk"]
         assert_eq!(e.keywords.groups(), 2);
         assert_ne!(e.keywords.group_of(0), e.keywords.group_of(1));
         let hay = b"VENDOR_KEY=vk9f3a61c0d2b4e857 and vk0b1c2d3e4f5a6978";
-        let found: Vec<&[u8]> = e.scan(hay).iter().map(|m| &hay[m.start..m.end]).collect();
+        let found = secrets(&e, hay);
         assert_eq!(found, vec![&b"vk9f3a61c0d2b4e857"[..], &b"vk0b1c2d3e4f5a6978"[..]]);
     }
 
@@ -724,7 +729,7 @@ keywords = ["q-lo"]
         assert_eq!(anchors("t-middle"), None);
         let hay =
             b"abcd_9f3a61c0d2b4e857 xabcd_7c1e5a9d3b0f2864 1234abcdMID9f8e7d6c q-0a1b2c3d4e5f q-long-0a1b2c3d4e5f";
-        let found: Vec<&[u8]> = e.scan(hay).iter().map(|m| &hay[m.start..m.end]).collect();
+        let found = secrets(&e, hay);
         assert_eq!(
             found,
             vec![
