@@ -12,22 +12,23 @@
 //! every *candidate*: a position where the nybbles of the next 3-4 bytes fit
 //! one of the group's buckets. A bucket of keywords with unrelated bytes fits
 //! many common trigrams, so where a keyword goes matters as much as how many
-//! there are. Teddy puts a group's pattern `i` in bucket `i % 8` (when their
-//! leading low nybbles differ); the order of each group is chosen so that
-//! keywords placed together share a bucket. Placement is greedy, then
-//! improved by swaps, and minimizes the candidates expected from the byte
-//! frequencies of source code ([`BYTE_FREQ`]). Keywords shorter than 3 bytes
-//! get groups of their own: Teddy fingerprints as many bytes as a group's
-//! shortest keyword has (at most 4), and short ones would blur the rest.
+//! there are. Teddy spreads a group's patterns over its buckets by their
+//! index modulo 8 (unless their leading low nybbles are equal), so each
+//! group's order is chosen to put together the keywords placed in one
+//! bucket. Placement is greedy, then improved by swaps, and minimizes the
+//! candidates expected from the byte frequencies of source code
+//! ([`BYTE_FREQ`]). Keywords shorter than 3 bytes get groups of their own:
+//! Teddy fingerprints as many bytes as a group's shortest keyword has (at
+//! most 4), and short ones would blur the rest.
 //!
-//! What it must not do: miss a keyword the single automaton it replaces
-//! would report, or report hits out of order. Within a group the search is
-//! leftmost-longest and non-overlapping, exactly as before: at a position
-//! only the longest keyword is reported, and a keyword that starts inside an
-//! earlier hit of its group is not (see [`KeywordSet::covers`] for keywords
-//! inside longer ones). Keywords of different groups are found
-//! independently, so their hits may overlap. The set knows nothing about
-//! rules.
+//! What it must not do: report hits out of order, or report less than one
+//! automaton per group would. Within a group the search is leftmost-longest
+//! and non-overlapping: at a position only the longest keyword is reported
+//! (see [`KeywordSet::covers`] for the shorter ones it contains), and a
+//! keyword starting inside an earlier hit of its group is not (keywords
+//! whose ends overlap, `abc`/`cde`, can hide each other, as they could in a
+//! single automaton). Groups are searched independently, so hits of
+//! different groups may overlap. The set knows nothing about rules.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, BuildError, FindIter, MatchKind};
 
