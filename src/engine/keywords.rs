@@ -21,14 +21,15 @@
 //! Teddy fingerprints as many bytes as a group's shortest keyword has (at
 //! most 4), and short ones would blur the rest.
 //!
-//! What it must not do: report hits out of order, or report less than one
-//! automaton per group would. Within a group the search is leftmost-longest
-//! and non-overlapping: at a position only the longest keyword is reported
-//! (see [`KeywordSet::covers`] for the shorter ones it contains), and a
-//! keyword starting inside an earlier hit of its group is not (keywords
-//! whose ends overlap, `abc`/`cde`, can hide each other, as they could in a
-//! single automaton). Groups are searched independently, so hits of
-//! different groups may overlap. The set knows nothing about rules.
+//! What it must not do: lose a keyword occurrence, or report hits out of
+//! order. An automaton's search is leftmost-longest and non-overlapping, so
+//! two things can hide an occurrence inside a hit of its group: a keyword
+//! contained in the hit's keyword (`sk-` in `sk-ant-ad`), which
+//! [`KeywordSet::covers`] lists for the caller, and a keyword that starts
+//! inside the hit and runs past its end (`k_liv` in `sk_liv…`), which is
+//! checked for directly and reported. Every occurrence is thus reported or
+//! covered. Groups are searched independently, so hits of different groups
+//! may overlap. The set knows nothing about rules.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, BuildError, FindIter, MatchKind};
 
@@ -88,11 +89,15 @@ struct Group {
 /// Finds many literal keywords in one pass per group of [`GROUP_MAX`]. Cheap
 /// to share across threads.
 pub struct KeywordSet {
+    keywords: Vec<Box<[u8]>>,
     groups: Vec<Group>,
     /// Per keyword: its group.
     group_of: Vec<usize>,
     /// Per keyword: itself, then the keywords of its group it contains.
     covers: Vec<Vec<usize>>,
+    /// Per keyword `k`: `(offset, other)` for each keyword of its group that
+    /// can start `offset` bytes into an occurrence of `k` and end after it.
+    overlaps: Vec<Vec<(usize, usize)>>,
 }
 
 impl KeywordSet {
@@ -127,7 +132,25 @@ impl KeywordSet {
                 c
             })
             .collect();
-        Ok(KeywordSet { groups, group_of, covers })
+        let overlaps = (0..kws.len())
+            .map(|i| {
+                let k = kws[i];
+                let mut o = Vec::new();
+                for t in 1..k.len() {
+                    let tail = &k[t..];
+                    o.extend(
+                        (0..kws.len())
+                            .filter(|&j| {
+                                group_of[j] == group_of[i] && kws[j].len() > tail.len() && kws[j].starts_with(tail)
+                            })
+                            .map(|j| (t, j)),
+                    );
+                }
+                o
+            })
+            .collect();
+        let keywords = kws.iter().map(|k| Box::from(*k)).collect();
+        Ok(KeywordSet { keywords, groups, group_of, covers, overlaps })
     }
 
     /// How many automata (passes over the input) the set uses.
@@ -152,24 +175,45 @@ impl KeywordSet {
     /// The keyword hits in `hay`, by increasing start (ties: lower group
     /// first).
     pub fn find_iter<'a, 'h>(&'a self, hay: &'h [u8]) -> Hits<'a, 'h> {
-        let heads = self
+        let groups = self
             .groups
             .iter()
-            .map(|g| {
-                let mut it = g.automaton.find_iter(hay);
-                let next = it.next();
-                (it, next)
+            .enumerate()
+            .map(|(g, group)| {
+                let mut it = group.automaton.find_iter(hay);
+                let next = it.next().map(|m| self.hit(g, m));
+                GroupSearch { it, next, extra: Vec::new() }
             })
             .collect();
-        Hits { set: self, heads }
+        Hits { set: self, hay, groups }
+    }
+
+    fn hit(&self, g: usize, m: aho_corasick::Match) -> Hit {
+        Hit { start: m.start(), end: m.end(), keyword: self.groups[g].keywords[m.pattern().as_usize()] }
     }
 }
 
 /// Iterator over a haystack's keyword hits; see [`KeywordSet::find_iter`].
 pub struct Hits<'a, 'h> {
     set: &'a KeywordSet,
-    /// Per group: its search and the next hit it found.
-    heads: Vec<(FindIter<'a, 'h>, Option<aho_corasick::Match>)>,
+    hay: &'h [u8],
+    groups: Vec<GroupSearch<'a, 'h>>,
+}
+
+/// One group's search.
+struct GroupSearch<'a, 'h> {
+    it: FindIter<'a, 'h>,
+    /// The automaton's next hit.
+    next: Option<Hit>,
+    /// Keywords found running past the end of the group's last hit, by
+    /// decreasing start; all start before `next`.
+    extra: Vec<Hit>,
+}
+
+impl GroupSearch<'_, '_> {
+    fn front(&self) -> Option<&Hit> {
+        self.extra.last().or(self.next.as_ref())
+    }
 }
 
 impl Iterator for Hits<'_, '_> {
@@ -177,19 +221,30 @@ impl Iterator for Hits<'_, '_> {
 
     fn next(&mut self) -> Option<Hit> {
         let mut best: Option<(usize, usize)> = None;
-        for (g, (_, head)) in self.heads.iter().enumerate() {
-            if let Some(m) = head {
-                if best.is_none_or(|(_, start)| m.start() < start) {
-                    best = Some((g, m.start()));
+        for (g, search) in self.groups.iter().enumerate() {
+            if let Some(h) = search.front() {
+                if best.is_none_or(|(_, start)| h.start < start) {
+                    best = Some((g, h.start));
                 }
             }
         }
         let (g, _) = best?;
-        let (it, head) = &mut self.heads[g];
-        let m = head.take().expect("chosen head");
-        *head = it.next();
-        let keyword = self.set.groups[g].keywords[m.pattern().as_usize()];
-        Some(Hit { start: m.start(), end: m.end(), keyword })
+        let search = &mut self.groups[g];
+        if let Some(h) = search.extra.pop() {
+            return Some(h);
+        }
+        let hit = search.next.take().expect("chosen group has a hit");
+        search.next = search.it.next().map(|m| self.set.hit(g, m));
+        // Keywords starting inside this hit and ending after it were
+        // skipped by the automaton; look for them where they would be.
+        for &(offset, k) in self.set.overlaps[hit.keyword].iter().rev() {
+            let start = hit.start + offset;
+            let kw = &self.set.keywords[k];
+            if self.hay[start..].starts_with(kw) {
+                search.extra.push(Hit { start, end: start + kw.len(), keyword: k });
+            }
+        }
+        Some(hit)
     }
 }
 
@@ -451,6 +506,61 @@ mod tests {
         assert_eq!(set.covers(5), &[5, 4]);
         assert_eq!(set.covers(0), &[0]);
         assert_eq!(hits(&set, b"sk-proj api_key=k_live_"), vec![(0, 3, 0), (8, 15, 3), (16, 22, 5)]);
+    }
+
+    #[test]
+    fn keywords_running_past_a_hit_are_reported() {
+        // `k_liv` starts inside `sk_` and ends after it: the automaton skips
+        // it, the overlap check finds it; likewise `_TOKEN` after `sk_`.
+        let kws: Vec<&[u8]> = vec![b"sk_", b"k_liv", b"k_live", b"_TOKEN", b"iv_TO", b"xyz"];
+        let set = KeywordSet::new(&kws).unwrap();
+        assert_eq!(set.groups(), 1);
+        assert_eq!(hits(&set, b"sk_live_1"), vec![(0, 3, 0), (1, 6, 1), (1, 7, 2)]);
+        assert_eq!(hits(&set, b"A=sk_TOKEN xyz"), vec![(2, 5, 0), (4, 10, 3), (11, 14, 5)]);
+        // `k_liv` found through the overlap; `iv_TO` starts inside it and
+        // past `sk_`, where the automaton resumed.
+        assert_eq!(hits(&set, b"sk_liv_TO"), vec![(0, 3, 0), (1, 6, 1), (4, 9, 4)]);
+    }
+
+    /// Every occurrence of every keyword is reported, or lies inside a hit
+    /// whose keyword covers it; hits come in start order.
+    fn assert_complete(set: &KeywordSet, kws: &[String], hay: &[u8]) {
+        let got = hits(set, hay);
+        assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{got:?}");
+        for (start, k) in naive(kws, hay) {
+            let end = start + kws[k].len();
+            let seen = got
+                .iter()
+                .any(|&(s, e, h)| (s, h) == (start, k) || (s <= start && end <= e && set.covers(h).contains(&k)));
+            assert!(seen, "{} at {start} lost in {got:?}", kws[k]);
+        }
+    }
+
+    #[test]
+    fn every_occurrence_is_reported_or_covered() {
+        // Keywords over a 3-letter alphabet overlap and contain each other
+        // in every way; 2 to 90 of them make 1 to 3 groups.
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n) as usize
+        };
+        for round in 0..40 {
+            let want = 2 + round * 2;
+            let mut kws: Vec<String> = Vec::new();
+            while kws.len() < want {
+                let len = 3 + next(4);
+                let kw: String = (0..len).map(|_| b"ab_"[next(3)] as char).collect();
+                if !kws.contains(&kw) {
+                    kws.push(kw);
+                }
+            }
+            let set = KeywordSet::new(&kws).unwrap();
+            let hay: Vec<u8> = (0..400).map(|_| b"ab_ "[next(4)]).collect();
+            assert_complete(&set, &kws, &hay);
+        }
     }
 
     #[test]

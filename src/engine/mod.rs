@@ -626,6 +626,31 @@ keywords = ["VENDOR_KEY", "vk"]
     }
 
     #[test]
+    fn a_keyword_running_past_another_still_triggers_its_rule() {
+        // `k_liv` starts inside `sk_` (same group): the `sk_` hit must not
+        // hide it.
+        let e = engine(
+            r#"
+[[rule]]
+id = "t-sk"
+name = "Underscore key"
+regex = '''(?-u:\b)(?P<secret>sk_[0-9a-f]{8})(?-u:\b)'''
+keywords = ["sk_"]
+
+[[rule]]
+id = "t-live"
+name = "Live key"
+regex = '''(?-u:\b)(?P<secret>sk_live_[A-Za-z0-9]{12})(?-u:\b)'''
+keywords = ["k_liv"]
+"#,
+        );
+        assert_eq!(e.keywords.groups(), 1);
+        let hay = b"KEY=sk_live_q8zR2lMwX0pK";
+        let m = e.scan(hay);
+        assert_eq!(m.iter().map(|m| (m.rule, &hay[m.start..m.end])).collect::<Vec<_>>(), vec![(1, &hay[4..])]);
+    }
+
+    #[test]
     fn shipped_openai_rules_find_each_family() {
         let set = RuleSet::embedded().unwrap();
         let e = Engine::new(&set).unwrap();
