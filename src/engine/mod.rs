@@ -35,8 +35,9 @@ use self::keywords::KeywordSet;
 use crate::rules::{looks_fake, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
-/// is unbounded; keeps the cost of one hit bounded.
-const MAX_WINDOW: usize = 16 * 1024;
+/// is unbounded; keeps the cost of one hit bounded. Wide enough for the
+/// longest bounded shipped format (a PGP block: 16 KiB body plus armor).
+const MAX_WINDOW: usize = 24 * 1024;
 
 /// A secret found in the input.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -765,5 +766,19 @@ keywords = ["q-lo"]
                 b"q-long-0a1b2c3d4e5f"
             ]
         );
+    }
+
+    #[test]
+    fn largest_pgp_block_fits_the_window() {
+        let e = Engine::new(&RuleSet::embedded().unwrap()).unwrap();
+        let line = expand("{{b:64}}\n", 3);
+        let body = line.repeat(16_300 / line.len()); // just under the rule's 16 KiB body bound
+        let block = format!(
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\nComment: {}\n\n{body}={}\n-----END PGP PRIVATE KEY BLOCK-----\n",
+            "c".repeat(200),
+            expand("{{b:4}}", 4)
+        );
+        let ids: Vec<&str> = e.scan(block.as_bytes()).iter().map(|m| e.rules()[m.rule].id.as_str()).collect();
+        assert_eq!(ids, vec!["private-key-pgp"]);
     }
 }
