@@ -93,8 +93,9 @@ pub struct KeywordSet {
     groups: Vec<Group>,
     /// Per keyword: its group.
     group_of: Vec<usize>,
-    /// Per keyword: itself, then the keywords of its group it contains.
-    covers: Vec<Vec<usize>>,
+    /// Per keyword: `(itself, 0)`, then `(other, offset)` for each
+    /// occurrence of a shorter keyword of its group inside it.
+    covers: Vec<Vec<(usize, usize)>>,
     /// Per keyword `k`: `(offset, other)` for each keyword of its group that
     /// can start `offset` bytes into an occurrence of `k` and end after it.
     overlaps: Vec<Vec<(usize, usize)>>,
@@ -125,10 +126,11 @@ impl KeywordSet {
         }
         let covers = (0..kws.len())
             .map(|i| {
-                let mut c = vec![i];
-                c.extend((0..kws.len()).filter(|&j| {
-                    j != i && group_of[j] == group_of[i] && kws[i].len() > kws[j].len() && contains(kws[i], kws[j])
-                }));
+                let mut c = vec![(i, 0)];
+                for j in (0..kws.len()).filter(|&j| j != i && group_of[j] == group_of[i] && kws[i].len() > kws[j].len())
+                {
+                    c.extend(occurrences(kws[i], kws[j]).map(|at| (j, at)));
+                }
                 c
             })
             .collect();
@@ -163,12 +165,13 @@ impl KeywordSet {
         self.group_of[k]
     }
 
-    /// Keyword `k` itself, then every shorter keyword of its group that `k`
-    /// contains. Those are never reported where they lie inside a hit of
-    /// `k`, so a caller that wants them treats a hit of `k` as a hit of
-    /// each (`sk-ant-ad` also stands for `sk-`). Keywords of other groups
-    /// are reported on their own and are not listed.
-    pub fn covers(&self, k: usize) -> &[usize] {
+    /// `(k, 0)`, then `(other, offset)` for every occurrence of a shorter
+    /// keyword of its group inside `k`. Those are never reported where they
+    /// lie inside a hit of `k`, so a caller that wants them treats a hit of
+    /// `k` at `start` as a hit of each at `start + offset` (`sk-ant-ad` also
+    /// stands for `sk-`). Keywords of other groups are reported on their own
+    /// and are not listed.
+    pub fn covers(&self, k: usize) -> &[(usize, usize)] {
         &self.covers[k]
     }
 
@@ -248,8 +251,10 @@ impl Iterator for Hits<'_, '_> {
     }
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+/// Offsets at which `needle` occurs in `hay` (both short: keywords and
+/// literals; an empty needle occurs nowhere).
+pub(crate) fn occurrences<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    (0..=hay.len().saturating_sub(needle.len())).filter(move |&i| !needle.is_empty() && hay[i..].starts_with(needle))
 }
 
 /// Splits keyword indices into groups, each in the order its automaton
@@ -501,10 +506,12 @@ mod tests {
         // Leftmost-longest in one group: the longer keyword is reported and
         // covers the shorter one it contains.
         assert_eq!(hits(&set, b"sk-ant-ad01"), vec![(0, 9, 1)]);
-        assert_eq!(set.covers(1), &[1, 0]);
-        assert_eq!(set.covers(3), &[3, 2]);
-        assert_eq!(set.covers(5), &[5, 4]);
-        assert_eq!(set.covers(0), &[0]);
+        assert_eq!(set.covers(1), &[(1, 0), (0, 0)]);
+        assert_eq!(set.covers(3), &[(3, 0), (2, 0)]);
+        assert_eq!(set.covers(5), &[(5, 0), (4, 0)]);
+        assert_eq!(set.covers(0), &[(0, 0)]);
+        let inside = KeywordSet::new(&["sk-", "task-sk-"]).unwrap();
+        assert_eq!(inside.covers(1), &[(1, 0), (0, 2), (0, 5)]);
         assert_eq!(hits(&set, b"sk-proj api_key=k_live_"), vec![(0, 3, 0), (8, 15, 3), (16, 22, 5)]);
     }
 
@@ -529,9 +536,9 @@ mod tests {
         assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{got:?}");
         for (start, k) in naive(kws, hay) {
             let end = start + kws[k].len();
-            let seen = got
-                .iter()
-                .any(|&(s, e, h)| (s, h) == (start, k) || (s <= start && end <= e && set.covers(h).contains(&k)));
+            let seen = got.iter().any(|&(s, e, h)| {
+                (s, h) == (start, k) || (s <= start && end <= e && set.covers(h).contains(&(k, start - s)))
+            });
             assert!(seen, "{} at {start} lost in {got:?}", kws[k]);
         }
     }
@@ -570,9 +577,9 @@ mod tests {
         let kws: Vec<&[u8]> = vec![b"sk-", b"sk-ant-ad", b"api", b"api_key"];
         let set = KeywordSet::with_layout(&kws, vec![vec![0, 3], vec![1, 2]]).unwrap();
         assert_eq!(hits(&set, b"..sk-ant-ad.."), vec![(2, 5, 0), (2, 11, 1)]);
-        assert_eq!(set.covers(1), &[1]);
+        assert_eq!(set.covers(1), &[(1, 0)]);
         assert_eq!(hits(&set, b"api_key"), vec![(0, 7, 3), (0, 3, 2)]);
-        assert_eq!(set.covers(3), &[3]);
+        assert_eq!(set.covers(3), &[(3, 0)]);
     }
 
     #[test]

@@ -9,10 +9,10 @@
 //! few bytes of work. Otherwise the hit opens a window around it, as wide as
 //! the longest match the rule's regex can produce; overlapping windows of
 //! the same rule merge, and the rule's regex runs only inside its windows.
-//! Text with no keyword
-//! costs the keyword pass, whatever the number of rules. Candidates then
-//! pass per-rule checks: placeholder (`allow`) patterns, the fake-value
-//! filter, entropy, checksum and a nearby context pattern.
+//! Text with no keyword costs the keyword pass, whatever the number of
+//! rules. Candidates then pass per-rule checks: placeholder (`allow`)
+//! patterns, the fake-value filter, entropy, checksum and a nearby context
+//! pattern.
 //!
 //! Contract: input is arbitrary bytes (invalid UTF-8 and NULs are fine);
 //! output is byte spans of secrets, sorted by position. The engine never
@@ -31,8 +31,8 @@ use regex_automata::Input;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
-use self::keywords::KeywordSet;
-use crate::rules::{looks_fake, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
+use self::keywords::{occurrences, KeywordSet};
+use crate::rules::{looks_fake, rule_error, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
 /// is unbounded; keeps the cost of one hit bounded. Wide enough for the
@@ -87,10 +87,10 @@ type PrefixAt = (usize, Vec<u8>);
 /// Where a rule's matches can start relative to a keyword hit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Anchors {
-    /// Per keyword of the rule: `(offset, literal)` for each prefix literal
-    /// holding the keyword at that offset. A match starts `offset` bytes
-    /// before the keyword, with `literal`.
-    by_keyword: Vec<(Vec<u8>, Vec<PrefixAt>)>,
+    /// Per keyword of the rule (in the rule's order): `(offset, literal)`
+    /// for each prefix literal holding the keyword at that offset. A match
+    /// starts `offset` bytes before the keyword, with `literal`.
+    by_keyword: Vec<Vec<PrefixAt>>,
     /// The regex opens with `\b`: a start is only possible at a word
     /// boundary. Most hits of short keywords (`sk-` in `task-runner`) fail
     /// this or the literal before the regex has to run.
@@ -98,20 +98,13 @@ struct Anchors {
 }
 
 impl Anchors {
-    /// Adds to `starts` the positions where a match may start, given a hit
-    /// of keyword text `hit_text` at `hit_start`.
-    fn starts(&self, hay: &[u8], hit_text: &[u8], hit_start: usize, starts: &mut Vec<usize>) {
-        // The hit's keyword may be a longer one holding this rule's keyword
-        // (see `KeywordSet::covers`).
-        for (keyword, at) in &self.by_keyword {
-            for within in occurrences(hit_text, keyword) {
-                let keyword_start = hit_start + within;
-                for (offset, literal) in at {
-                    let Some(start) = keyword_start.checked_sub(*offset) else { continue };
-                    if hay[start..].starts_with(literal) && (!self.word_boundary || is_boundary(hay, start)) {
-                        starts.push(start);
-                    }
-                }
+    /// Adds to `starts` the positions where a match may start, given the
+    /// rule's keyword number `keyword` found at `keyword_start`.
+    fn starts(&self, hay: &[u8], keyword: usize, keyword_start: usize, starts: &mut Vec<usize>) {
+        for (offset, literal) in &self.by_keyword[keyword] {
+            let Some(start) = keyword_start.checked_sub(*offset) else { continue };
+            if hay[start..].starts_with(literal) && (!self.word_boundary || is_boundary(hay, start)) {
+                starts.push(start);
             }
         }
     }
@@ -176,13 +169,12 @@ fn keyword_anchors(hir: &Hir, keywords: &[String]) -> Option<Anchors> {
     const MAX_LITERALS: usize = 32;
     let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
     let literals = prefixes.literals().filter(|l| l.len() <= MAX_LITERALS)?;
-    let mut by_keyword: Vec<(Vec<u8>, Vec<PrefixAt>)> =
-        keywords.iter().map(|k| (k.as_bytes().to_vec(), Vec::new())).collect();
+    let mut by_keyword: Vec<Vec<PrefixAt>> = vec![Vec::new(); keywords.len()];
     for literal in literals {
         let bytes = literal.as_bytes();
         let mut holds_keyword = false;
-        for (keyword, at) in &mut by_keyword {
-            for offset in occurrences(bytes, keyword) {
+        for (keyword, at) in keywords.iter().zip(&mut by_keyword) {
+            for offset in occurrences(bytes, keyword.as_bytes()) {
                 holds_keyword = true;
                 if !at.iter().any(|(o, l)| *o == offset && l == bytes) {
                     at.push((offset, bytes.to_vec()));
@@ -206,11 +198,6 @@ fn starts_with_word_boundary(hir: &Hir) -> bool {
     }
 }
 
-/// Offsets at which `needle` occurs in `hay` (both short).
-fn occurrences<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    (0..=hay.len().saturating_sub(needle.len())).filter(move |&i| !needle.is_empty() && hay[i..].starts_with(needle))
-}
-
 /// The `secret` capture group of a rule's regex, if it has one.
 fn secret_hir(hir: &Hir) -> Option<&Hir> {
     match hir.kind() {
@@ -231,18 +218,25 @@ pub struct Engine {
     compiled: Vec<OnceLock<Result<CompiledRule, String>>>,
     keywords: KeywordSet,
     /// For each keyword of `keywords`: the rules to try when it is found.
-    keyword_rules: Vec<Vec<usize>>,
+    keyword_rules: Vec<Vec<Trigger>>,
     /// How many encodings deep to look for secrets; 0 turns decoding off.
     decode_depth: usize,
     /// The shortest match any rule can produce: decoded text shorter than
     /// this cannot hold a secret, nor can anything decoded from it.
     min_match: usize,
-    /// The text of each keyword of `keywords`.
-    keyword_text: Vec<Vec<u8>>,
+}
+
+/// A rule to try at a keyword hit: the hit's keyword, or one it contains,
+/// is the rule's keyword number `keyword`, starting `offset` bytes into the
+/// hit.
+struct Trigger {
+    rule: usize,
+    keyword: usize,
+    offset: usize,
 }
 
 fn regex_error(rule: &Rule, what: &str, e: impl std::fmt::Display) -> RuleError {
-    RuleError::Rule { file: rule.source.clone(), rule: rule.id.clone(), message: format!("invalid {what} regex: {e}") }
+    rule_error(rule, format!("invalid {what} regex: {e}"))
 }
 
 fn build_regex(rule: &Rule, what: &str, pattern: &str) -> Result<Regex, RuleError> {
@@ -254,36 +248,34 @@ impl Engine {
     /// regexes compile on first use (see [`Engine::compile_all`]).
     pub fn new(set: &RuleSet) -> Result<Engine, RuleError> {
         let rules = set.rules().to_vec();
-        // Distinct keywords, each mapped to the rules that declared it.
-        let mut keywords: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            for kw in &rule.keywords {
-                match keywords.iter().position(|k| k == kw) {
-                    Some(k) => keyword_rules[k].push(i),
-                    None => {
-                        keywords.push(kw.clone());
-                        keyword_rules.push(vec![i]);
-                    }
-                }
+        // Distinct keywords, each with the (rule, keyword number) pairs that
+        // declared it.
+        let mut keywords: Vec<&str> = Vec::new();
+        let mut declared: Vec<Vec<(usize, usize)>> = Vec::new();
+        for (r, rule) in rules.iter().enumerate() {
+            for (n, kw) in rule.keywords.iter().enumerate() {
+                let k = keywords.iter().position(|k| k == kw).unwrap_or_else(|| {
+                    keywords.push(kw);
+                    declared.push(Vec::new());
+                    keywords.len() - 1
+                });
+                declared[k].push((r, n));
             }
         }
         let keyword_set = KeywordSet::new(&keywords)
             .map_err(|e| RuleError::File { file: "<rules>".into(), message: format!("keyword automaton: {e}") })?;
         // A keyword inside a longer one of its group is not reported where
-        // the longer one is (`sk-` in `sk-ant-ad`), so the longer keyword
-        // also triggers the shorter one's rules.
+        // the longer one is (`sk-` in `sk-ant-ad`), so a hit of the longer
+        // keyword also triggers the shorter one's rules, at its offset.
         let keyword_rules = (0..keywords.len())
             .map(|k| {
-                let mut rules: Vec<usize> = Vec::new();
-                for &c in keyword_set.covers(k) {
-                    for &r in &keyword_rules[c] {
-                        if !rules.contains(&r) {
-                            rules.push(r);
-                        }
-                    }
-                }
-                rules
+                keyword_set
+                    .covers(k)
+                    .iter()
+                    .flat_map(|&(c, offset)| {
+                        declared[c].iter().map(move |&(rule, keyword)| Trigger { rule, keyword, offset })
+                    })
+                    .collect()
             })
             .collect();
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
@@ -295,7 +287,6 @@ impl Engine {
             keyword_rules,
             decode_depth: DEFAULT_DECODE_DEPTH,
             min_match,
-            keyword_text: keywords.into_iter().map(String::into_bytes).collect(),
         })
     }
 
@@ -395,11 +386,12 @@ impl Engine {
         let mut touched: Vec<usize> = Vec::new();
         let mut starts: Vec<usize> = Vec::new();
         for hit in self.keywords.find_iter(hay) {
-            for &r in &self.keyword_rules[hit.keyword] {
+            for trigger in &self.keyword_rules[hit.keyword] {
+                let r = trigger.rule;
                 let Some(rule) = self.compiled_rule(r) else { continue };
                 if let Some(anchors) = &rule.anchors {
                     starts.clear();
-                    anchors.starts(hay, &self.keyword_text[hit.keyword], hit.start, &mut starts);
+                    anchors.starts(hay, trigger.keyword, hit.start + trigger.offset, &mut starts);
                     starts.sort_unstable();
                     starts.dedup();
                     for &s in &starts {
@@ -697,23 +689,29 @@ fake_filter = false
     }
 
     #[test]
-    fn near_word_checked_before_the_regex_still_finds_and_rejects() {
+    fn windowed_rule_with_a_near_word_finds_and_rejects_by_distance() {
+        // The keyword sits inside the secret, so the rule runs over windows,
+        // where the near word is looked for before the regex runs.
         let e = engine(
             r#"
 [[rule]]
 id = "t-near"
 name = "Near"
-regex = '''(?-u:\b)(?P<secret>nk-[0-9a-f]{24})(?:[^0-9a-f]|$)'''
-keywords = ["nk-"]
+regex = '''(?-u:\b)(?P<secret>[0-9a-f]{8}NK-[0-9a-f]{16})(?:[^0-9a-f]|$)'''
+keywords = ["NK-"]
 near = '''(?i)vendorx'''
 near_distance = 40
 "#,
         );
-        let key = "nk-9f3a61c0d2b4e8579f3a61c0";
-        assert_eq!(e.scan(format!("VENDORX_KEY = \"{key}\"").as_bytes()).len(), 1);
+        assert!(e.compiled_rule(0).unwrap().anchors.is_none());
+        let key = "9f3a61c0NK-d2b4e8579f3a61c0";
+        assert_eq!(secrets(&e, format!("VENDORX_KEY = \"{key}\"").as_bytes()), vec![key.as_bytes()]);
         assert_eq!(e.scan(format!("OTHER_KEY = \"{key}\"").as_bytes()).len(), 0);
-        let far = format!("vendorx{}{key}", " ".repeat(60));
-        assert_eq!(e.scan(far.as_bytes()).len(), 0);
+        // Within the window searched for the word, but 45 bytes from the key.
+        let near_window = format!("vendorx{}{key}", " ".repeat(45));
+        assert_eq!(e.scan(near_window.as_bytes()).len(), 0);
+        let just_in = format!("vendorx{}{key}", " ".repeat(30));
+        assert_eq!(e.scan(just_in.as_bytes()).len(), 1);
     }
 
     #[test]
@@ -750,7 +748,7 @@ keywords = ["q-lo"]
             e.compiled_rule(r).unwrap().anchors.clone()
         };
         let prefix = anchors("t-prefix").unwrap();
-        assert_eq!(prefix.by_keyword, vec![(b"bcd_".to_vec(), vec![(1, b"abcd_".to_vec()), (2, b"xabcd_".to_vec())])]);
+        assert_eq!(prefix.by_keyword, vec![vec![(1, b"abcd_".to_vec()), (2, b"xabcd_".to_vec())]]);
         assert!(prefix.word_boundary);
         assert_eq!(anchors("t-middle"), None);
         let hay =
@@ -780,5 +778,29 @@ keywords = ["q-lo"]
         );
         let ids: Vec<&str> = e.scan(block.as_bytes()).iter().map(|m| e.rules()[m.rule].id.as_str()).collect();
         assert_eq!(ids, vec!["private-key-pgp"]);
+    }
+
+    #[test]
+    fn a_keyword_inside_a_longer_hit_runs_its_rule_at_its_own_offset() {
+        // `.qq-` is reported where `qq-` also is (one group, leftmost-longest),
+        // so the `qq-` rule must be tried one byte into the `.qq-` hit.
+        let e = engine(
+            r#"
+[[rule]]
+id = "t-inner"
+name = "Inner"
+regex = '''(?-u:\b)(?P<secret>qq-[0-9a-f]{12})(?:[^0-9a-f]|$)'''
+keywords = ["qq-"]
+
+[[rule]]
+id = "t-outer"
+name = "Outer"
+regex = '''\.qq-(?P<secret>zz[0-9a-f]{12})'''
+keywords = [".qq-"]
+"#,
+        );
+        assert_eq!(e.keywords.groups(), 1);
+        let hay = b"x .qq-0a1b2c3d4e5f y";
+        assert_eq!(secrets(&e, hay), vec![&b"qq-0a1b2c3d4e5f"[..]]);
     }
 }

@@ -205,7 +205,7 @@ impl RuleSet {
     }
 }
 
-fn rule_error(rule: &Rule, message: String) -> RuleError {
+pub(crate) fn rule_error(rule: &Rule, message: String) -> RuleError {
     RuleError::Rule { file: rule.source.clone(), rule: rule.id.clone(), message }
 }
 
