@@ -1,46 +1,44 @@
-//! The keyword pass: finds the rule keywords in a haystack, at a cost that
-//! grows with the number of keywords in steps of 32, not with a cliff.
+//! The keyword pass: reports every occurrence of every rule keyword in a
+//! haystack, in one pass over it whatever the number of keywords.
 //!
-//! `aho-corasick` is fast because of its Teddy SIMD prefilter, which takes at
-//! most 64 patterns (past that a search is several times slower) and is
-//! cheapest for up to 32, where it sorts the patterns into 8 buckets and
-//! checks 32 input bytes per step. [`KeywordSet`] splits the keywords into
-//! groups of at most [`GROUP_MAX`], builds one leftmost-longest automaton per
-//! group, runs each over the input and merges the hits in position order.
+//! A keyword is found in two steps. A *fingerprint* of its first
+//! [`FINGERPRINT`] bytes puts it in one of a few dozen buckets: for every
+//! input position, a set of nybble tables says which buckets' keywords could
+//! start there (a byte fits a bucket when its low nybble and its high nybble
+//! each occur at that offset in one of the bucket's keywords). Positions
+//! with no bucket are skipped 32 at a time with AVX2; a position with a
+//! bucket, a *candidate*, is checked against that bucket's few keywords,
+//! first on a 4-byte word, then in full. This is the idea of Hyperscan's and
+//! `aho-corasick`'s Teddy, built here because the candidates are where the
+//! time goes and a search with 90 keywords needs more buckets than Teddy
+//! has: buckets come in groups of 8 (one bit each of a byte), and every
+//! group is checked in the same pass over the input.
 //!
-//! A group's pass costs about the same whatever it holds, plus a little for
-//! every *candidate*: a position where the nybbles of the next 3-4 bytes fit
-//! one of the group's buckets. A bucket of keywords with unrelated bytes fits
-//! many common trigrams, so where a keyword goes matters as much as how many
-//! there are. Teddy spreads a group's patterns over its buckets by their
-//! index modulo 8 (unless their leading low nybbles are equal), so each
-//! group's order is chosen to put together the keywords placed in one
-//! bucket. Placement is greedy, then improved by swaps, and minimizes the
-//! candidates expected from the byte frequencies of source code
-//! ([`BYTE_FREQ`]). Keywords shorter than 3 bytes get groups of their own:
-//! Teddy fingerprints as many bytes as a group's shortest keyword has (at
-//! most 4), and short ones would blur the rest.
+//! Buckets are only as good as their keywords' nybbles are alike: a bucket
+//! holding `lin_api_`, `mongodb` and `cio` fits `con` and `min`, common
+//! words. Keywords are therefore placed by estimating each bucket's
+//! candidates from the byte frequencies of source code ([`BYTE_FREQ`]),
+//! greedily and then improved by swaps. Without AVX2, and for the last
+//! bytes of the input, an exact two-byte table replaces the fingerprint.
 //!
-//! What it must not do: lose a keyword occurrence, or report hits out of
-//! order. An automaton's search is leftmost-longest and non-overlapping, so
-//! two things can hide an occurrence inside a hit of its group: a keyword
-//! contained in the hit's keyword (`sk-` in `sk-ant-ad`), which
-//! [`KeywordSet::covers`] lists for the caller, and a keyword that starts
-//! inside the hit and runs past its end (`k_liv` in `sk_liv…`), which is
-//! checked for directly and reported. Every occurrence is thus reported or
-//! covered. Groups are searched independently, so hits of different groups
-//! may overlap. The set knows nothing about rules.
+//! What it must not do: lose an occurrence, report one twice, or report
+//! hits out of order. Occurrences may overlap (`sk-` inside `sk-ant-ad`,
+//! `k_liv` inside `sk_live`): each is a hit of its own. The set knows
+//! nothing about rules.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, BuildError, FindIter, MatchKind};
+/// Leading bytes of a keyword that pick its bucket. Shorter keywords leave
+/// the rest of the fingerprint open.
+const FINGERPRINT: usize = 4;
 
-/// The most keywords in one group: Teddy's 8-bucket form.
-pub const GROUP_MAX: usize = 32;
-
-/// Keywords shorter than this get groups of their own.
-const SHORT: usize = 3;
-
-/// Teddy's buckets per group of up to [`GROUP_MAX`] patterns.
+/// Buckets per group: one bit each of a byte.
 const BUCKETS: usize = 8;
+
+/// Keywords per group the placement aims for. Each group costs 8 byte
+/// shuffles per 32 input bytes; more keywords per bucket cost candidates.
+pub const GROUP_TARGET: usize = 32;
+
+/// Groups one search loop handles; a set with more searches several times.
+const GROUPS_PER_PASS: usize = 4;
 
 /// How often each byte value occurs in source code, per 2^20 bytes (at least
 /// 1): git/git's working tree (C, shell, Perl, documentation, translations).
@@ -65,12 +63,6 @@ const BYTE_FREQ: [u32; 256] = [
     55, 61, 31, 31, 32, 32, 40, 30, 64, 30, 34, 38, 52, 40, 55, 89,
 ];
 
-/// Relative cost of a candidate that matches nothing, and of checking one
-/// keyword of a bucket at a candidate (instructions, measured with
-/// callgrind on aho-corasick 1.1's AVX2 Teddy).
-const CANDIDATE_COST: f64 = 38.0;
-const VERIFY_COST: f64 = 25.0;
-
 /// A keyword occurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
@@ -80,278 +72,334 @@ pub struct Hit {
     pub keyword: usize,
 }
 
-struct Group {
-    automaton: AhoCorasick,
-    /// Keyword index of each of the automaton's patterns.
-    keywords: Vec<usize>,
+/// A keyword as a bucket checks it: its first bytes as a little-endian word
+/// and the mask of the bytes it has.
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    keyword: usize,
+    head: u32,
+    mask: u32,
 }
 
-/// Finds many literal keywords in one pass per group of [`GROUP_MAX`]. Cheap
-/// to share across threads.
+/// One group's nybble tables: for each fingerprint offset, the buckets whose
+/// keywords allow each low and each high nybble there.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tables {
+    lo: [[u8; 16]; FINGERPRINT],
+    hi: [[u8; 16]; FINGERPRINT],
+}
+
+/// Finds many literal keywords at once. Cheap to share across threads.
 pub struct KeywordSet {
     keywords: Vec<Box<[u8]>>,
-    groups: Vec<Group>,
-    /// Per keyword: its group.
-    group_of: Vec<usize>,
-    /// Per keyword: `(itself, 0)`, then `(other, offset)` for each
-    /// occurrence of a shorter keyword of its group inside it.
-    covers: Vec<Vec<(usize, usize)>>,
-    /// Per keyword `k`: `(offset, other)` for each keyword of its group that
-    /// can start `offset` bytes into an occurrence of `k` and end after it.
-    overlaps: Vec<Vec<(usize, usize)>>,
+    /// Per group of [`BUCKETS`] buckets.
+    tables: Vec<Tables>,
+    /// Per bucket (group `b / 8`, bit `b % 8`): its keywords.
+    buckets: Vec<Vec<Probe>>,
+    /// Exact first two bytes (`b0 << 8 | b1`) → 1 + index in `by_pair`, or
+    /// 0. A one-byte keyword is under every second byte.
+    pair_index: Box<[u16]>,
+    by_pair: Vec<Vec<usize>>,
+    avx2: bool,
 }
 
 impl KeywordSet {
-    /// Builds the automata for `keywords`, which must be distinct and
-    /// non-empty.
-    pub fn new<S: AsRef<[u8]>>(keywords: &[S]) -> Result<KeywordSet, BuildError> {
+    /// Builds the set for `keywords`, which must be distinct and non-empty.
+    pub fn new<S: AsRef<[u8]>>(keywords: &[S]) -> KeywordSet {
         let kws: Vec<&[u8]> = keywords.iter().map(|k| k.as_ref()).collect();
-        let layout = layout(&kws);
-        KeywordSet::with_layout(&kws, layout)
+        let buckets = place(&kws);
+        KeywordSet::with_buckets(&kws, buckets)
     }
 
-    /// Builds one automaton per group of `layout` (keyword indices, each
-    /// group in the order its automaton gets them).
-    fn with_layout(kws: &[&[u8]], layout: Vec<Vec<usize>>) -> Result<KeywordSet, BuildError> {
-        let mut group_of = vec![0; kws.len()];
-        let mut groups = Vec::with_capacity(layout.len());
-        for (g, members) in layout.into_iter().enumerate() {
-            for &k in &members {
-                group_of[k] = g;
+    /// Builds the set with the given buckets (keyword indices), in groups of
+    /// [`BUCKETS`].
+    fn with_buckets(kws: &[&[u8]], placed: Vec<Vec<usize>>) -> KeywordSet {
+        assert!(kws.iter().all(|k| !k.is_empty()), "empty keyword");
+        let ngroups = placed.len().div_ceil(BUCKETS);
+        let mut tables = vec![Tables::default(); ngroups];
+        let mut buckets = Vec::with_capacity(placed.len());
+        for (b, members) in placed.iter().enumerate() {
+            let t = &mut tables[b / BUCKETS];
+            let bit = 1u8 << (b % BUCKETS);
+            for &k in members {
+                for i in 0..FINGERPRINT {
+                    match kws[k].get(i) {
+                        Some(&byte) => {
+                            t.lo[i][usize::from(byte & 0xF)] |= bit;
+                            t.hi[i][usize::from(byte >> 4)] |= bit;
+                        }
+                        None => {
+                            // Past the keyword's end any byte fits.
+                            t.lo[i].iter_mut().chain(t.hi[i].iter_mut()).for_each(|x| *x |= bit);
+                        }
+                    }
+                }
             }
-            let automaton = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(members.iter().map(|&k| kws[k]))?;
-            groups.push(Group { automaton, keywords: members });
+            buckets.push(members.iter().map(|&k| probe(k, kws[k])).collect());
         }
-        let covers = (0..kws.len())
-            .map(|i| {
-                let mut c = vec![(i, 0)];
-                for j in (0..kws.len()).filter(|&j| j != i && group_of[j] == group_of[i] && kws[i].len() > kws[j].len())
-                {
-                    c.extend(occurrences(kws[i], kws[j]).map(|at| (j, at)));
+        let mut pair_index = vec![0u16; 1 << 16].into_boxed_slice();
+        let mut by_pair: Vec<Vec<usize>> = Vec::new();
+        for (k, kw) in kws.iter().enumerate() {
+            let seconds: Vec<u8> = match kw.get(1) {
+                Some(&b) => vec![b],
+                None => (0..=255).collect(),
+            };
+            for second in seconds {
+                let slot = &mut pair_index[usize::from(kw[0]) << 8 | usize::from(second)];
+                if *slot == 0 {
+                    by_pair.push(Vec::new());
+                    *slot = u16::try_from(by_pair.len()).expect("fewer than 65536 keyword pairs");
                 }
-                c
-            })
-            .collect();
-        let overlaps = (0..kws.len())
-            .map(|i| {
-                let k = kws[i];
-                let mut o = Vec::new();
-                for t in 1..k.len() {
-                    let tail = &k[t..];
-                    o.extend(
-                        (0..kws.len())
-                            .filter(|&j| {
-                                group_of[j] == group_of[i] && kws[j].len() > tail.len() && kws[j].starts_with(tail)
-                            })
-                            .map(|j| (t, j)),
-                    );
-                }
-                o
-            })
-            .collect();
-        let keywords = kws.iter().map(|k| Box::from(*k)).collect();
-        Ok(KeywordSet { keywords, groups, group_of, covers, overlaps })
+                by_pair[usize::from(*slot) - 1].push(k);
+            }
+        }
+        KeywordSet {
+            keywords: kws.iter().map(|k| Box::from(*k)).collect(),
+            tables,
+            buckets,
+            pair_index,
+            by_pair,
+            avx2: avx2_available(),
+        }
     }
 
-    /// How many automata (passes over the input) the set uses.
+    /// How many groups of [`BUCKETS`] buckets the set has.
     pub fn groups(&self) -> usize {
-        self.groups.len()
+        self.tables.len()
     }
 
-    /// The group keyword `k` was put in.
-    pub fn group_of(&self, k: usize) -> usize {
-        self.group_of[k]
-    }
-
-    /// `(k, 0)`, then `(other, offset)` for every occurrence of a shorter
-    /// keyword of its group inside `k`. Those are never reported where they
-    /// lie inside a hit of `k`, so a caller that wants them treats a hit of
-    /// `k` at `start` as a hit of each at `start + offset` (`sk-ant-ad` also
-    /// stands for `sk-`). Keywords of other groups are reported on their own
-    /// and are not listed.
-    pub fn covers(&self, k: usize) -> &[(usize, usize)] {
-        &self.covers[k]
-    }
-
-    /// The keyword hits in `hay`, by increasing start (ties: lower group
-    /// first).
-    pub fn find_iter<'a, 'h>(&'a self, hay: &'h [u8]) -> Hits<'a, 'h> {
-        let groups = self
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, group)| {
-                let mut it = group.automaton.find_iter(hay);
-                let next = it.next().map(|m| self.hit(g, m));
-                GroupSearch { it, next, extra: Vec::new() }
-            })
-            .collect();
-        Hits { set: self, hay, groups }
-    }
-
-    fn hit(&self, g: usize, m: aho_corasick::Match) -> Hit {
-        Hit { start: m.start(), end: m.end(), keyword: self.groups[g].keywords[m.pattern().as_usize()] }
-    }
-}
-
-/// Iterator over a haystack's keyword hits; see [`KeywordSet::find_iter`].
-pub struct Hits<'a, 'h> {
-    set: &'a KeywordSet,
-    hay: &'h [u8],
-    groups: Vec<GroupSearch<'a, 'h>>,
-}
-
-/// One group's search.
-struct GroupSearch<'a, 'h> {
-    it: FindIter<'a, 'h>,
-    /// The automaton's next hit.
-    next: Option<Hit>,
-    /// Keywords found running past the end of the group's last hit, by
-    /// decreasing start; all start before `next`.
-    extra: Vec<Hit>,
-}
-
-impl GroupSearch<'_, '_> {
-    fn front(&self) -> Option<&Hit> {
-        self.extra.last().or(self.next.as_ref())
-    }
-}
-
-impl Iterator for Hits<'_, '_> {
-    type Item = Hit;
-
-    fn next(&mut self) -> Option<Hit> {
-        let mut best: Option<(usize, usize)> = None;
-        for (g, search) in self.groups.iter().enumerate() {
-            if let Some(h) = search.front() {
-                if best.is_none_or(|(_, start)| h.start < start) {
-                    best = Some((g, h.start));
-                }
-            }
+    /// Every occurrence of every keyword in `hay`, by increasing start.
+    pub fn find_all(&self, hay: &[u8]) -> Vec<Hit> {
+        let mut out = Vec::new();
+        if self.keywords.is_empty() {
+            return out;
         }
-        let (g, _) = best?;
-        let search = &mut self.groups[g];
-        if let Some(h) = search.extra.pop() {
-            return Some(h);
+        let mut done = 0;
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: AVX2 was detected at run time.
+            done = unsafe { self.find_avx2(hay, &mut out) };
         }
-        let hit = search.next.take().expect("chosen group has a hit");
-        search.next = search.it.next().map(|m| self.set.hit(g, m));
-        // Keywords starting inside this hit and ending after it were
-        // skipped by the automaton; look for them where they would be.
-        for &(offset, k) in self.set.overlaps[hit.keyword].iter().rev() {
-            let start = hit.start + offset;
-            let kw = &self.set.keywords[k];
-            if self.hay[start..].starts_with(kw) {
-                search.extra.push(Hit { start, end: start + kw.len(), keyword: k });
-            }
-        }
-        Some(hit)
+        self.find_scalar(hay, done, &mut out);
+        out
     }
-}
 
-/// Offsets at which `needle` occurs in `hay` (both short: keywords and
-/// literals; an empty needle occurs nowhere).
-pub(crate) fn occurrences<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    (0..=hay.len().saturating_sub(needle.len())).filter(move |&i| !needle.is_empty() && hay[i..].starts_with(needle))
-}
-
-/// Splits keyword indices into groups, each in the order its automaton
-/// gets them: short keywords first, in groups of their own; the rest in as
-/// few groups as [`GROUP_MAX`] allows, placed by [`place`].
-fn layout(kws: &[&[u8]]) -> Vec<Vec<usize>> {
-    let (short, long): (Vec<usize>, Vec<usize>) = (0..kws.len()).partition(|&k| kws[k].len() < SHORT);
-    let mut out = Vec::new();
-    for part in [short, long] {
-        if !part.is_empty() {
-            out.extend(place(kws, &part));
-        }
-    }
-    out
-}
-
-/// Assigns the keywords `ids` to groups and buckets. Group sizes are as even
-/// as possible, and so are bucket sizes within a group (Teddy fills buckets
-/// round-robin). Keywords are placed most frequent first, each where it adds
-/// the fewest expected candidates, then each pair in different buckets is
-/// swapped if that lowers the estimate. Deterministic.
-fn place(kws: &[&[u8]], ids: &[usize]) -> Vec<Vec<usize>> {
-    let n = ids.len();
-    let ngroups = n.div_ceil(GROUP_MAX);
-    // Bytes Teddy fingerprints: the shortest keyword's length, at most 4
-    // (estimated for the whole part; a group's own may be longer).
-    let m = ids.iter().map(|&k| kws[k].len()).min().unwrap_or(1).min(4);
-    let est = Estimator::new(m);
-    // Slots: (group, bucket) with a capacity each.
-    let mut cap: Vec<(usize, usize)> = Vec::new();
-    let mut buckets: Vec<Vec<usize>> = Vec::new();
-    let mut slot_group: Vec<usize> = Vec::new();
-    for g in 0..ngroups {
-        let size = n / ngroups + usize::from(g < n % ngroups);
-        let nb = BUCKETS.min(size);
-        for b in 0..nb {
-            cap.push((g, size / nb + usize::from(b < size % nb)));
-            buckets.push(Vec::new());
-            slot_group.push(g);
-        }
-    }
-    let mut order: Vec<usize> = ids.to_vec();
-    let own: Vec<f64> = (0..kws.len()).map(|k| est.cost(kws, [k].into_iter())).collect();
-    order.sort_by(|&a, &b| own[b].total_cmp(&own[a]).then(a.cmp(&b)));
-    let mut costs = vec![0.0; buckets.len()];
-    for &k in &order {
-        let mut best: Option<(f64, usize)> = None;
-        for (s, bucket) in buckets.iter().enumerate() {
-            if bucket.len() >= cap[s].1 {
+    /// The portable search, from `from` to the end: the exact pair table.
+    fn find_scalar(&self, hay: &[u8], from: usize, out: &mut Vec<Hit>) {
+        for at in from..hay.len() {
+            let second = hay.get(at + 1).copied().unwrap_or(0);
+            let slot = self.pair_index[usize::from(hay[at]) << 8 | usize::from(second)];
+            if slot == 0 {
                 continue;
             }
-            let delta = est.cost(kws, bucket.iter().copied().chain([k])) - costs[s];
-            if best.is_none_or(|(d, _)| delta < d) {
-                best = Some((delta, s));
+            for &k in &self.by_pair[usize::from(slot) - 1] {
+                let kw = &self.keywords[k];
+                if hay[at..].starts_with(kw) {
+                    out.push(Hit { start: at, end: at + kw.len(), keyword: k });
+                }
             }
         }
-        let (_, s) = best.expect("capacity for every keyword");
-        buckets[s].push(k);
-        costs[s] = est.cost(kws, buckets[s].iter().copied());
+    }
+
+    /// Checks bucket `b`'s keywords at `at`, which has [`FINGERPRINT`] bytes
+    /// after it.
+    #[inline]
+    fn verify(&self, b: usize, hay: &[u8], at: usize, out: &mut Vec<Hit>) {
+        let word = u32::from_le_bytes(hay[at..at + 4].try_into().expect("4 bytes"));
+        for p in &self.buckets[b] {
+            if word & p.mask == p.head {
+                let kw = &self.keywords[p.keyword];
+                if kw.len() <= 4 || hay[at + 4..].starts_with(&kw[4..]) {
+                    out.push(Hit { start: at, end: at + kw.len(), keyword: p.keyword });
+                }
+            }
+        }
+    }
+
+    /// The AVX2 search over every position with a full fingerprint after
+    /// it; returns where it stopped. More than [`GROUPS_PER_PASS`] groups
+    /// take several passes, whose hits are then merged.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn find_avx2(&self, hay: &[u8], out: &mut Vec<Hit>) -> usize {
+        let mut done = 0;
+        let passes = self.tables.len().div_ceil(GROUPS_PER_PASS);
+        for pass in 0..passes {
+            let first = pass * GROUPS_PER_PASS;
+            let groups = &self.tables[first..self.tables.len().min(first + GROUPS_PER_PASS)];
+            // SAFETY (all four): the caller checked AVX2.
+            done = match groups.len() {
+                1 => unsafe { simd::search::<1>(self, first, groups, hay, out) },
+                2 => unsafe { simd::search::<2>(self, first, groups, hay, out) },
+                3 => unsafe { simd::search::<3>(self, first, groups, hay, out) },
+                _ => unsafe { simd::search::<4>(self, first, groups, hay, out) },
+            };
+        }
+        if passes > 1 {
+            out.sort_unstable_by_key(|h| (h.start, h.keyword));
+        }
+        done
+    }
+}
+
+fn probe(keyword: usize, kw: &[u8]) -> Probe {
+    let mut head = [0u8; 4];
+    let mut mask = [0u8; 4];
+    for (i, &b) in kw.iter().take(4).enumerate() {
+        head[i] = b;
+        mask[i] = 0xFF;
+    }
+    Probe { keyword, head: u32::from_le_bytes(head), mask: u32::from_le_bytes(mask) }
+}
+
+fn avx2_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use super::{Hit, KeywordSet, Tables, BUCKETS, FINGERPRINT};
+    use std::arch::x86_64::*;
+
+    /// Searches `hay` for the keywords of `G` groups (the set's groups
+    /// `first..first + G`), 32 positions per step, while a whole
+    /// fingerprint fits; returns the first position not searched.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn search<const G: usize>(
+        set: &KeywordSet,
+        first: usize,
+        groups: &[Tables],
+        hay: &[u8],
+        out: &mut Vec<Hit>,
+    ) -> usize {
+        debug_assert_eq!(groups.len(), G);
+        let nybble = _mm256_set1_epi8(0x0F);
+        let zero = _mm256_setzero_si256();
+        let broadcast = |t: &[u8; 16]| {
+            // SAFETY: reads 16 bytes from a 16-byte array.
+            unsafe { _mm256_broadcastsi128_si256(_mm_loadu_si128(t.as_ptr().cast())) }
+        };
+        let lo: [[__m256i; FINGERPRINT]; G] =
+            std::array::from_fn(|g| std::array::from_fn(|i| broadcast(&groups[g].lo[i])));
+        let hi: [[__m256i; FINGERPRINT]; G] =
+            std::array::from_fn(|g| std::array::from_fn(|i| broadcast(&groups[g].hi[i])));
+        let mut at = 0;
+        while at + 32 + FINGERPRINT - 1 <= hay.len() {
+            let mut found = [zero; G];
+            for i in 0..FINGERPRINT {
+                // SAFETY: at + i + 32 <= hay.len() by the loop condition.
+                let v = unsafe { _mm256_loadu_si256(hay.as_ptr().add(at + i).cast()) };
+                let vlo = _mm256_and_si256(v, nybble);
+                let vhi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nybble);
+                for g in 0..G {
+                    let fits = _mm256_and_si256(_mm256_shuffle_epi8(lo[g][i], vlo), _mm256_shuffle_epi8(hi[g][i], vhi));
+                    found[g] = if i == 0 { fits } else { _mm256_and_si256(found[g], fits) };
+                }
+            }
+            let mut any = found[0];
+            for f in &found[1..] {
+                any = _mm256_or_si256(any, *f);
+            }
+            if _mm256_testz_si256(any, any) == 0 {
+                let mut lanes = [[0u8; 32]; G];
+                for g in 0..G {
+                    // SAFETY: stores 32 bytes into a 32-byte array.
+                    unsafe { _mm256_storeu_si256(lanes[g].as_mut_ptr().cast(), found[g]) };
+                }
+                let mut positions = !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(any, zero)) as u32);
+                while positions != 0 {
+                    let p = positions.trailing_zeros() as usize;
+                    positions &= positions - 1;
+                    for (g, lane) in lanes.iter().enumerate() {
+                        let mut bits = lane[p];
+                        while bits != 0 {
+                            let b = bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            set.verify((first + g) * BUCKETS + b, hay, at + p, out);
+                        }
+                    }
+                }
+            }
+            at += 32;
+        }
+        at
+    }
+}
+
+/// Assigns keywords to buckets: as many groups of [`BUCKETS`] as
+/// [`GROUP_TARGET`] asks for, bucket sizes as even as possible. Keywords are
+/// placed most expensive first, each where it adds the fewest expected
+/// candidates; then each pair in different buckets is swapped if that lowers
+/// the estimate. Deterministic.
+fn place(kws: &[&[u8]]) -> Vec<Vec<usize>> {
+    let n = kws.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let nbuckets = n.div_ceil(GROUP_TARGET) * BUCKETS;
+    let cap = |b: usize| n / nbuckets + usize::from(b < n % nbuckets);
+    let est = Estimator::new();
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nbuckets];
+    let own: Vec<f64> = (0..n).map(|k| est.cost(kws, [k].into_iter())).collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| own[b].total_cmp(&own[a]).then(a.cmp(&b)));
+    let mut costs = vec![0.0; nbuckets];
+    for &k in &order {
+        let mut best: Option<(f64, usize)> = None;
+        for (b, bucket) in buckets.iter().enumerate() {
+            if bucket.len() >= cap(b) {
+                continue;
+            }
+            let delta = est.cost(kws, bucket.iter().copied().chain([k])) - costs[b];
+            if best.is_none_or(|(d, _)| delta < d) {
+                best = Some((delta, b));
+            }
+        }
+        let (_, b) = best.expect("capacity for every keyword");
+        buckets[b].push(k);
+        costs[b] = est.cost(kws, buckets[b].iter().copied());
     }
     // One pass of swaps between buckets, each kept when it lowers the
     // estimate (further passes gain next to nothing).
-    for s1 in 0..buckets.len() {
-        for s2 in s1 + 1..buckets.len() {
-            for x in 0..buckets[s1].len() {
-                for y in 0..buckets[s2].len() {
-                    let (kx, ky) = (buckets[s1][x], buckets[s2][y]);
+    for b1 in 0..nbuckets {
+        for b2 in b1 + 1..nbuckets {
+            for x in 0..buckets[b1].len() {
+                for y in 0..buckets[b2].len() {
+                    let (kx, ky) = (buckets[b1][x], buckets[b2][y]);
                     let swapped = |b: &[usize], at: usize, with: usize| {
                         est.cost(kws, b.iter().enumerate().map(move |(i, &k)| if i == at { with } else { k }))
                     };
-                    let (ca, cb) = (swapped(&buckets[s1], x, ky), swapped(&buckets[s2], y, kx));
-                    if ca + cb < (costs[s1] + costs[s2]) * 0.999 {
-                        (buckets[s1][x], buckets[s2][y]) = (ky, kx);
-                        (costs[s1], costs[s2]) = (ca, cb);
+                    let (c1, c2) = (swapped(&buckets[b1], x, ky), swapped(&buckets[b2], y, kx));
+                    if c1 + c2 < (costs[b1] + costs[b2]) * 0.999 {
+                        (buckets[b1][x], buckets[b2][y]) = (ky, kx);
+                        (costs[b1], costs[b2]) = (c1, c2);
                     }
                 }
             }
         }
     }
-    // Each group's order: round-robin over its buckets, so that pattern `i`
-    // lands in the group's bucket `i % 8`.
-    let mut groups = vec![Vec::new(); ngroups];
-    for (g, group) in groups.iter_mut().enumerate() {
-        let mine: Vec<&Vec<usize>> = (0..buckets.len()).filter(|&s| slot_group[s] == g).map(|s| &buckets[s]).collect();
-        let rows = mine.iter().map(|b| b.len()).max().unwrap_or(0);
-        for r in 0..rows {
-            group.extend(mine.iter().filter_map(|b| b.get(r)));
-        }
-    }
-    groups
+    buckets
 }
 
-/// Estimates a bucket's cost: how often Teddy would stop on it per input
-/// byte, times what a stop costs, assuming independent bytes with
+/// Relative cost of a candidate, and of checking one more keyword of its
+/// bucket there.
+const CANDIDATE_COST: f64 = 20.0;
+const VERIFY_COST: f64 = 4.0;
+
+/// Estimates a bucket's cost: how often the fingerprint fits it per input
+/// byte, times what a candidate costs, assuming independent bytes with
 /// [`BYTE_FREQ`] frequencies.
 struct Estimator {
-    m: usize,
     /// `mass[h][half][set]`: the frequency (of 1) of the bytes with high
     /// nybble `h` and a low nybble in `set` (bits 0-7 are nybbles 0-7 for
     /// `half` 0, nybbles 8-15 for `half` 1).
@@ -359,7 +407,7 @@ struct Estimator {
 }
 
 impl Estimator {
-    fn new(m: usize) -> Estimator {
+    fn new() -> Estimator {
         let total: f64 = BYTE_FREQ.iter().map(|&f| f64::from(f)).sum();
         let mut mass = Box::new([[[0.0; 256]; 2]; 16]);
         for (h, halves) in mass.iter_mut().enumerate() {
@@ -371,26 +419,31 @@ impl Estimator {
                 }
             }
         }
-        Estimator { m, mass }
+        Estimator { mass }
     }
 
     /// The cost of a bucket holding the keywords `members`.
     fn cost(&self, kws: &[&[u8]], members: impl Iterator<Item = usize>) -> f64 {
-        // Per fingerprinted byte: the low and high nybbles the bucket takes.
-        let (mut lo, mut hi) = ([0u16; 4], [0u16; 4]);
+        // Per fingerprint byte: the low and high nybbles the bucket takes.
+        let (mut lo, mut hi) = ([0u16; FINGERPRINT], [0u16; FINGERPRINT]);
         let mut n = 0u32;
         for k in members {
             n += 1;
-            for (i, &b) in kws[k].iter().take(self.m).enumerate() {
-                lo[i] |= 1 << (b & 0xF);
-                hi[i] |= 1 << (b >> 4);
+            for i in 0..FINGERPRINT {
+                match kws[k].get(i) {
+                    Some(&b) => {
+                        lo[i] |= 1 << (b & 0xF);
+                        hi[i] |= 1 << (b >> 4);
+                    }
+                    None => (lo[i], hi[i]) = (0xFFFF, 0xFFFF),
+                }
             }
         }
         if n == 0 {
             return 0.0;
         }
         let mut p = 1.0;
-        for (&lo, &hi) in lo.iter().zip(&hi).take(self.m) {
+        for (&lo, &hi) in lo.iter().zip(&hi) {
             let (lo0, lo1) = (usize::from(lo & 0xFF), usize::from(lo >> 8));
             p *= bits(hi).map(|h| self.mass[h][0][lo0] + self.mass[h][1][lo1]).sum::<f64>();
         }
@@ -398,13 +451,9 @@ impl Estimator {
     }
 }
 
-/// The positions of the set bits of `x`.
-fn bits(mut x: u16) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        let b = x.trailing_zeros() as usize;
-        x &= x.wrapping_sub(1);
-        (b < 16).then_some(b)
-    })
+/// The indices of the set bits of `x`.
+fn bits(x: u16) -> impl Iterator<Item = usize> {
+    (0..16).filter(move |i| x & (1 << i) != 0)
 }
 
 #[cfg(test)]
@@ -412,22 +461,35 @@ mod tests {
     use super::*;
 
     fn hits(set: &KeywordSet, hay: &[u8]) -> Vec<(usize, usize, usize)> {
-        set.find_iter(hay).map(|h| (h.start, h.end, h.keyword)).collect()
+        set.find_all(hay).into_iter().map(|h| (h.start, h.end, h.keyword)).collect()
     }
 
     /// Every occurrence of every keyword, overlapping or not.
-    fn naive(kws: &[String], hay: &[u8]) -> Vec<(usize, usize)> {
+    fn naive<S: AsRef<[u8]>>(kws: &[S], hay: &[u8]) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
         for (k, kw) in kws.iter().enumerate() {
-            let kw = kw.as_bytes();
+            let kw = kw.as_ref();
             for s in 0..=hay.len().saturating_sub(kw.len()) {
                 if hay[s..].starts_with(kw) {
-                    out.push((s, k));
+                    out.push((s, s + kw.len(), k));
                 }
             }
         }
         out.sort_unstable();
         out
+    }
+
+    /// Checks both searches against [`naive`]: the same hits, by start.
+    fn assert_exact<S: AsRef<[u8]>>(set: &mut KeywordSet, kws: &[S], hay: &[u8]) {
+        let want = naive(kws, hay);
+        for avx2 in [avx2_available(), false] {
+            set.avx2 = avx2;
+            let got = hits(set, hay);
+            assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "avx2 {avx2}: out of order: {got:?}");
+            let mut sorted = got.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, want, "avx2 {avx2}, {} keywords, {} bytes", kws.len(), hay.len());
+        }
     }
 
     fn many(n: usize) -> Vec<String> {
@@ -437,176 +499,158 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn few_keywords_one_group_many_several() {
-        assert_eq!(KeywordSet::new(&["abc", "def"]).unwrap().groups(), 1);
-        assert_eq!(KeywordSet::new(&many(32)).unwrap().groups(), 1);
-        assert_eq!(KeywordSet::new(&many(33)).unwrap().groups(), 2);
-        assert_eq!(KeywordSet::new(&many(100)).unwrap().groups(), 4);
-        let empty: [&str; 0] = [];
-        let set = KeywordSet::new(&empty).unwrap();
-        assert_eq!(set.groups(), 0);
-        assert!(hits(&set, b"anything").is_empty());
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
     }
 
     #[test]
-    fn more_than_64_keywords_all_found_in_order() {
+    fn groups_grow_with_the_keywords() {
+        assert_eq!(KeywordSet::new(&["abc", "def"]).groups(), 1);
+        assert_eq!(KeywordSet::new(&many(GROUP_TARGET)).groups(), 1);
+        assert_eq!(KeywordSet::new(&many(GROUP_TARGET + 1)).groups(), 2);
+        assert_eq!(KeywordSet::new(&many(150)).groups(), 5);
+        let empty: [&str; 0] = [];
+        let set = KeywordSet::new(&empty);
+        assert_eq!(set.groups(), 0);
+        assert!(hits(&set, b"anything at all, long enough for a whole block of input").is_empty());
+    }
+
+    #[test]
+    fn overlapping_and_contained_keywords_are_each_reported() {
+        let kws = ["sk-", "sk-ant-ad", "api", "api_key", "k_liv", "k_live", "sk_", "_TOKEN", "iv_TO"];
+        let mut set = KeywordSet::new(&kws);
+        assert_eq!(sorted(&set, b"sk-ant-ad01"), vec![(0, 3, 0), (0, 9, 1)]);
+        assert_eq!(
+            sorted(&set, b"A=sk_live_TOKEN api_key"),
+            vec![(2, 5, 6), (3, 8, 4), (3, 9, 5), (9, 15, 7), (16, 19, 2), (16, 23, 3)]
+        );
+        assert_eq!(sorted(&set, b"sk_liv_TO"), vec![(0, 3, 6), (1, 6, 4), (4, 9, 8)]);
+        // The same, far enough into the input for the vector search.
+        let mut hay = vec![b'.'; 100];
+        hay.extend_from_slice(b"sk-ant-ad sk_liv_TO");
+        hay.extend_from_slice(&[b'.'; 100]);
+        assert_exact(&mut set, &kws, &hay);
+    }
+
+    fn sorted(set: &KeywordSet, hay: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut v = hits(set, hay);
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn every_occurrence_in_random_input() {
+        // Keywords of 1 to 6 bytes over a 4-letter alphabet overlap and
+        // contain each other in every way; 1 to 150 of them make 1 to 5
+        // groups (so several passes), and inputs of 0 to 300 bytes end at
+        // every offset of a block.
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for round in 0..60 {
+            let want = 1 + round * 5 / 2;
+            let mut kws: Vec<Vec<u8>> = Vec::new();
+            let mut tries = 0;
+            while kws.len() < want && tries < 10_000 {
+                tries += 1;
+                let len = 1 + rng.below(6);
+                let kw: Vec<u8> = (0..len).map(|_| b"ab_\xe9"[rng.below(4)]).collect();
+                if !kws.contains(&kw) {
+                    kws.push(kw);
+                }
+            }
+            let mut set = KeywordSet::new(&kws);
+            let hay: Vec<u8> = (0..rng.below(300)).map(|_| b"ab_ \xe9"[rng.below(5)]).collect();
+            assert_exact(&mut set, &kws, &hay);
+        }
+    }
+
+    #[test]
+    fn keywords_at_every_position_and_input_end() {
+        // One keyword of each length from 1 to 8, planted at every offset of
+        // inputs of every length up to 80: blocks, tails, and the last byte.
+        let kws = ["Q", "Zx", "k9_", "w-v1", "AKIAq", "ghp_Zz", "xoxb-12", "BEGIN PG"];
+        let mut set = KeywordSet::new(&kws);
+        for len in 0..80usize {
+            for (k, kw) in kws.iter().enumerate() {
+                for at in 0..=len.saturating_sub(kw.len()) {
+                    if at + kw.len() > len {
+                        continue;
+                    }
+                    let mut hay = vec![b' '; len];
+                    hay[at..at + kw.len()].copy_from_slice(kw.as_bytes());
+                    let got = hits(&set, &hay);
+                    assert!(got.contains(&(at, at + kw.len(), k)), "{kw} at {at} of {len}: {got:?}");
+                }
+            }
+            let hay: Vec<u8> = kws.iter().flat_map(|k| k.bytes()).cycle().take(len).collect();
+            assert_exact(&mut set, &kws, &hay);
+        }
+    }
+
+    #[test]
+    fn bytes_with_the_high_bit_set() {
+        // Nybbles of 8 and more, in keywords and around them.
+        let kws: Vec<&[u8]> = vec![b"\xff\xfe", "é_key".as_bytes(), b"\x80\x81\x82\x83\x84", b"\x00\x00ab"];
+        let mut set = KeywordSet::new(&kws);
+        let mut hay = Vec::new();
+        for i in 0..400u32 {
+            hay.push((i * 37 % 256) as u8);
+            if i % 50 == 7 {
+                hay.extend_from_slice(kws[(i / 50) as usize % kws.len()]);
+            }
+        }
+        hay.extend_from_slice(b"\xff\xfe");
+        assert_exact(&mut set, &kws, &hay);
+    }
+
+    #[test]
+    fn many_groups_merge_in_order() {
         let kws = many(150);
-        let set = KeywordSet::new(&kws).unwrap();
-        assert_eq!(set.groups(), 5);
+        let mut set = KeywordSet::new(&kws);
+        assert!(set.groups() > GROUPS_PER_PASS);
         // Each keyword twice, in reverse order, separated by spaces.
         let mut hay = Vec::new();
         for kw in kws.iter().rev().chain(kws.iter()) {
             hay.extend_from_slice(kw.as_bytes());
             hay.push(b' ');
         }
-        let got = hits(&set, &hay);
-        let want: Vec<(usize, usize)> = naive(&kws, &hay);
-        assert_eq!(got.iter().map(|&(s, _, k)| (s, k)).collect::<Vec<_>>(), want);
-        assert!(got.windows(2).all(|w| w[0].0 < w[1].0));
-        // Hits of several groups really are interleaved.
-        let groups: Vec<usize> = got.iter().map(|&(_, _, k)| set.group_of(k)).collect();
-        assert!(groups.windows(2).any(|w| w[0] != w[1]));
+        assert_exact(&mut set, &kws, &hay);
+        assert_eq!(hits(&set, &hay).len(), 300);
     }
 
     #[test]
-    fn hits_across_groups_come_out_ordered() {
-        let mut kws = many(40);
-        kws.push("sk-".into());
-        kws.push("pcsk_".into());
-        let set = KeywordSet::new(&kws).unwrap();
-        assert_eq!(set.groups(), 2);
-        let hay = format!("x {} y {} z {} {}", kws[40], kws[0], kws[41], kws[39]);
-        let got = hits(&set, hay.as_bytes());
-        let starts: Vec<usize> = got.iter().map(|h| h.0).collect();
-        let mut sorted = starts.clone();
-        sorted.sort_unstable();
-        assert_eq!(starts, sorted);
-        let found: Vec<usize> = got.iter().map(|h| h.2).collect();
-        assert_eq!(found, vec![40, 0, 41, 39]);
-    }
-
-    #[test]
-    fn a_keyword_in_each_of_two_groups() {
-        // Two keywords a rule might declare, in different groups: both are
-        // found wherever they occur, in order.
-        let kws: Vec<&[u8]> = vec![b"API_KEY", b"xoxb", b"_TOKEN", b"ghp_"];
-        let set = KeywordSet::with_layout(&kws, vec![vec![0, 1], vec![2, 3]]).unwrap();
-        assert_ne!(set.group_of(0), set.group_of(2));
-        let hay = b"X_TOKEN=1 MY_API_KEY=2 Y_TOKEN ghp_ xoxb";
-        let got: Vec<(usize, usize)> = hits(&set, hay).into_iter().map(|h| (h.0, h.2)).collect();
-        assert_eq!(got, vec![(1, 2), (13, 0), (24, 2), (31, 3), (36, 1)]);
-    }
-
-    #[test]
-    fn overlapping_keywords_and_covers() {
-        let kws = ["sk-", "sk-ant-ad", "api", "api_key", "k_liv", "k_live"];
-        let set = KeywordSet::new(&kws).unwrap();
-        assert_eq!(set.groups(), 1);
-        // Leftmost-longest in one group: the longer keyword is reported and
-        // covers the shorter one it contains.
-        assert_eq!(hits(&set, b"sk-ant-ad01"), vec![(0, 9, 1)]);
-        assert_eq!(set.covers(1), &[(1, 0), (0, 0)]);
-        assert_eq!(set.covers(3), &[(3, 0), (2, 0)]);
-        assert_eq!(set.covers(5), &[(5, 0), (4, 0)]);
-        assert_eq!(set.covers(0), &[(0, 0)]);
-        let inside = KeywordSet::new(&["sk-", "task-sk-"]).unwrap();
-        assert_eq!(inside.covers(1), &[(1, 0), (0, 2), (0, 5)]);
-        assert_eq!(hits(&set, b"sk-proj api_key=k_live_"), vec![(0, 3, 0), (8, 15, 3), (16, 22, 5)]);
-    }
-
-    #[test]
-    fn keywords_running_past_a_hit_are_reported() {
-        // `k_liv` starts inside `sk_` and ends after it: the automaton skips
-        // it, the overlap check finds it; likewise `_TOKEN` after `sk_`.
-        let kws: Vec<&[u8]> = vec![b"sk_", b"k_liv", b"k_live", b"_TOKEN", b"iv_TO", b"xyz"];
-        let set = KeywordSet::new(&kws).unwrap();
-        assert_eq!(set.groups(), 1);
-        assert_eq!(hits(&set, b"sk_live_1"), vec![(0, 3, 0), (1, 6, 1), (1, 7, 2)]);
-        assert_eq!(hits(&set, b"A=sk_TOKEN xyz"), vec![(2, 5, 0), (4, 10, 3), (11, 14, 5)]);
-        // `k_liv` found through the overlap; `iv_TO` starts inside it and
-        // past `sk_`, where the automaton resumed.
-        assert_eq!(hits(&set, b"sk_liv_TO"), vec![(0, 3, 0), (1, 6, 1), (4, 9, 4)]);
-    }
-
-    /// Every occurrence of every keyword is reported, or lies inside a hit
-    /// whose keyword covers it; hits come in start order.
-    fn assert_complete(set: &KeywordSet, kws: &[String], hay: &[u8]) {
-        let got = hits(set, hay);
-        assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{got:?}");
-        for (start, k) in naive(kws, hay) {
-            let end = start + kws[k].len();
-            let seen = got.iter().any(|&(s, e, h)| {
-                (s, h) == (start, k) || (s <= start && end <= e && set.covers(h).contains(&(k, start - s)))
-            });
-            assert!(seen, "{} at {start} lost in {got:?}", kws[k]);
-        }
-    }
-
-    #[test]
-    fn every_occurrence_is_reported_or_covered() {
-        // Keywords over a 3-letter alphabet overlap and contain each other
-        // in every way; 2 to 90 of them make 1 to 3 groups.
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: u64| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % n) as usize
-        };
-        for round in 0..40 {
-            let want = 2 + round * 2;
-            let mut kws: Vec<String> = Vec::new();
-            while kws.len() < want {
-                let len = 3 + next(4);
-                let kw: String = (0..len).map(|_| b"ab_"[next(3)] as char).collect();
-                if !kws.contains(&kw) {
-                    kws.push(kw);
-                }
-            }
-            let set = KeywordSet::new(&kws).unwrap();
-            let hay: Vec<u8> = (0..400).map(|_| b"ab_ "[next(4)]).collect();
-            assert_complete(&set, &kws, &hay);
-        }
-    }
-
-    #[test]
-    fn contained_keywords_in_different_groups_are_both_reported() {
-        // A keyword and a longer one containing it, apart: both are
-        // reported, and `covers` does not list the other group's keyword.
-        let kws: Vec<&[u8]> = vec![b"sk-", b"sk-ant-ad", b"api", b"api_key"];
-        let set = KeywordSet::with_layout(&kws, vec![vec![0, 3], vec![1, 2]]).unwrap();
-        assert_eq!(hits(&set, b"..sk-ant-ad.."), vec![(2, 5, 0), (2, 11, 1)]);
-        assert_eq!(set.covers(1), &[(1, 0)]);
-        assert_eq!(hits(&set, b"api_key"), vec![(0, 7, 3), (0, 3, 2)]);
-        assert_eq!(set.covers(3), &[(3, 0)]);
-    }
-
-    #[test]
-    fn short_keywords_get_their_own_group() {
-        let mut kws = many(20);
-        kws.push("=".into());
-        kws.push("ab".into());
-        let set = KeywordSet::new(&kws).unwrap();
-        assert_eq!(set.groups(), 2);
-        assert_eq!(set.group_of(20), set.group_of(21));
-        assert_ne!(set.group_of(20), set.group_of(0));
-        let hay = format!("{}=ab", kws[3]);
-        let got: Vec<usize> = hits(&set, hay.as_bytes()).into_iter().map(|h| h.2).collect();
-        assert_eq!(got, vec![3, 20, 21]);
-    }
-
-    #[test]
-    fn layout_is_deterministic_and_complete() {
+    fn placement_is_deterministic_complete_and_even() {
         let kws = many(77);
         let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
-        let a = layout(&refs);
-        assert_eq!(a, layout(&refs));
+        let a = place(&refs);
+        assert_eq!(a, place(&refs));
         let mut all: Vec<usize> = a.iter().flatten().copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..77).collect::<Vec<_>>());
-        assert!(a.iter().all(|g| g.len() <= GROUP_MAX));
+        assert_eq!(a.len(), 77usize.div_ceil(GROUP_TARGET) * BUCKETS);
         let sizes: Vec<usize> = a.iter().map(Vec::len).collect();
-        assert_eq!(sizes, vec![26, 26, 25]);
+        assert!(sizes.iter().all(|&s| s == 3 || s == 4), "{sizes:?}");
+    }
+
+    #[test]
+    fn placement_keeps_alike_keywords_together() {
+        // The estimate prefers buckets whose keywords share nybbles: the
+        // four GitLab prefixes fit one bucket exactly, and putting them
+        // with a keyword of unrelated bytes would fit many more inputs.
+        let kws =
+            ["glpat-", "glptt-", "glrt-", "gldt-", "AKIA", "ASIA", "ABIA", "ACCA", "xoxb", "xoxp", "xoxa", "xoxr"];
+        let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
+        let buckets = place(&refs);
+        assert_eq!(buckets.len(), 8);
+        // 12 keywords in 8 buckets: 4 buckets hold 2, placed in pairs of a kind.
+        for b in buckets.iter().filter(|b| b.len() == 2) {
+            assert_eq!(b[0] / 4, b[1] / 4, "{buckets:?}");
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! The matching engine: compiles a [`RuleSet`] once and finds secrets in byte
 //! slices.
 //!
-//! How a scan works: the keyword pass ([`keywords::KeywordSet`], one
-//! Aho-Corasick automaton per group of up to 32 keywords) finds every rule
-//! keyword. When every match of a rule starts with a known literal holding
+//! How a scan works: the keyword pass ([`keywords::KeywordSet`], one SIMD
+//! pass over the input for all keywords) finds every occurrence of every
+//! rule keyword. When every match of a rule starts with a known literal holding
 //! the keyword (`ghp_` for `hp_`, `postgres://` for `://`), the hit tells
 //! where a match would start and the rule's regex runs anchored there, a
 //! few bytes of work. Otherwise the hit opens a window around it, as wide as
@@ -31,7 +31,7 @@ use regex_automata::Input;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
-use self::keywords::{occurrences, KeywordSet};
+use self::keywords::KeywordSet;
 use crate::rules::{looks_fake, rule_error, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
@@ -103,7 +103,7 @@ impl Anchors {
     fn starts(&self, hay: &[u8], keyword: usize, keyword_start: usize, starts: &mut Vec<usize>) {
         for (offset, literal) in &self.by_keyword[keyword] {
             let Some(start) = keyword_start.checked_sub(*offset) else { continue };
-            if hay[start..].starts_with(literal) && (!self.word_boundary || is_boundary(hay, start)) {
+            if (!self.word_boundary || is_boundary(hay, start)) && hay[start..].starts_with(literal) {
                 starts.push(start);
             }
         }
@@ -160,6 +160,12 @@ fn relax_counted_repetitions(hir: &Hir) -> Hir {
         HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(relax_counted_repetitions).collect()),
         HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => hir.clone(),
     }
+}
+
+/// Offsets at which `needle` occurs in `hay` (both short: keywords and
+/// literals; an empty needle occurs nowhere).
+fn occurrences<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    (0..=hay.len().saturating_sub(needle.len())).filter(move |&i| !needle.is_empty() && hay[i..].starts_with(needle))
 }
 
 /// Where a rule's keywords sit in the literals every match starts with, or
@@ -226,13 +232,11 @@ pub struct Engine {
     min_match: usize,
 }
 
-/// A rule to try at a keyword hit: the hit's keyword, or one it contains,
-/// is the rule's keyword number `keyword`, starting `offset` bytes into the
-/// hit.
+/// A rule to try at a keyword hit: the hit's keyword is the rule's keyword
+/// number `keyword`.
 struct Trigger {
     rule: usize,
     keyword: usize,
-    offset: usize,
 }
 
 fn regex_error(rule: &Rule, what: &str, e: impl std::fmt::Display) -> RuleError {
@@ -244,7 +248,7 @@ fn build_regex(rule: &Rule, what: &str, pattern: &str) -> Result<Regex, RuleErro
 }
 
 impl Engine {
-    /// Prepares a rule set for scanning: builds the keyword automaton; rule
+    /// Prepares a rule set for scanning: builds the keyword set; rule
     /// regexes compile on first use (see [`Engine::compile_all`]).
     pub fn new(set: &RuleSet) -> Result<Engine, RuleError> {
         let rules = set.rules().to_vec();
@@ -262,21 +266,10 @@ impl Engine {
                 declared[k].push((r, n));
             }
         }
-        let keyword_set = KeywordSet::new(&keywords)
-            .map_err(|e| RuleError::File { file: "<rules>".into(), message: format!("keyword automaton: {e}") })?;
-        // A keyword inside a longer one of its group is not reported where
-        // the longer one is (`sk-` in `sk-ant-ad`), so a hit of the longer
-        // keyword also triggers the shorter one's rules, at its offset.
-        let keyword_rules = (0..keywords.len())
-            .map(|k| {
-                keyword_set
-                    .covers(k)
-                    .iter()
-                    .flat_map(|&(c, offset)| {
-                        declared[c].iter().map(move |&(rule, keyword)| Trigger { rule, keyword, offset })
-                    })
-                    .collect()
-            })
+        let keyword_set = KeywordSet::new(&keywords);
+        let keyword_rules = declared
+            .into_iter()
+            .map(|d| d.into_iter().map(|(rule, keyword)| Trigger { rule, keyword }).collect())
             .collect();
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         let min_match = rules.iter().map(|r| r.min_len).min().unwrap_or(usize::MAX);
@@ -385,13 +378,13 @@ impl Engine {
         let mut open: Vec<Option<(usize, usize)>> = Vec::new();
         let mut touched: Vec<usize> = Vec::new();
         let mut starts: Vec<usize> = Vec::new();
-        for hit in self.keywords.find_iter(hay) {
+        for hit in self.keywords.find_all(hay) {
             for trigger in &self.keyword_rules[hit.keyword] {
                 let r = trigger.rule;
                 let Some(rule) = self.compiled_rule(r) else { continue };
                 if let Some(anchors) = &rule.anchors {
                     starts.clear();
-                    anchors.starts(hay, trigger.keyword, hit.start + trigger.offset, &mut starts);
+                    anchors.starts(hay, trigger.keyword, hit.start, &mut starts);
                     starts.sort_unstable();
                     starts.dedup();
                     for &s in &starts {
@@ -598,10 +591,9 @@ keywords = ["pin="]
     }
 
     #[test]
-    fn a_rule_with_keywords_in_two_groups() {
-        // A keyword shorter than 3 bytes gets a group of its own, so this
-        // rule's two keywords are searched by different automata; a hit of
-        // either finds the secret.
+    fn a_rule_with_two_keywords_is_found_by_either() {
+        // The second key has only the short keyword; the first has both,
+        // overlapping the same match: it is reported once.
         let e = engine(
             r#"
 [[rule]]
@@ -611,8 +603,6 @@ regex = '''(?:VENDOR_KEY=)?(?P<secret>vk[0-9a-f]{16})(?-u:\b)'''
 keywords = ["VENDOR_KEY", "vk"]
 "#,
         );
-        assert_eq!(e.keywords.groups(), 2);
-        assert_ne!(e.keywords.group_of(0), e.keywords.group_of(1));
         let hay = b"VENDOR_KEY=vk9f3a61c0d2b4e857 and vk0b1c2d3e4f5a6978";
         let found = secrets(&e, hay);
         assert_eq!(found, vec![&b"vk9f3a61c0d2b4e857"[..], &b"vk0b1c2d3e4f5a6978"[..]]);
@@ -620,8 +610,7 @@ keywords = ["VENDOR_KEY", "vk"]
 
     #[test]
     fn a_keyword_running_past_another_still_triggers_its_rule() {
-        // `k_liv` starts inside `sk_` (same group): the `sk_` hit must not
-        // hide it.
+        // `k_liv` starts inside `sk_`: the `sk_` hit must not hide it.
         let e = engine(
             r#"
 [[rule]]
@@ -637,7 +626,6 @@ regex = '''(?-u:\b)(?P<secret>sk_live_[A-Za-z0-9]{12})(?-u:\b)'''
 keywords = ["k_liv"]
 "#,
         );
-        assert_eq!(e.keywords.groups(), 1);
         let hay = b"KEY=sk_live_q8zR2lMwX0pK";
         let m = e.scan(hay);
         assert_eq!(m.iter().map(|m| (m.rule, &hay[m.start..m.end])).collect::<Vec<_>>(), vec![(1, &hay[4..])]);
@@ -781,9 +769,8 @@ keywords = ["q-lo"]
     }
 
     #[test]
-    fn a_keyword_inside_a_longer_hit_runs_its_rule_at_its_own_offset() {
-        // `.qq-` is reported where `qq-` also is (one group, leftmost-longest),
-        // so the `qq-` rule must be tried one byte into the `.qq-` hit.
+    fn a_keyword_inside_a_longer_keyword_runs_its_rule_at_its_own_offset() {
+        // `qq-` lies one byte into `.qq-`: its rule runs anchored there.
         let e = engine(
             r#"
 [[rule]]
@@ -799,7 +786,6 @@ regex = '''\.qq-(?P<secret>zz[0-9a-f]{12})'''
 keywords = [".qq-"]
 "#,
         );
-        assert_eq!(e.keywords.groups(), 1);
         let hay = b"x .qq-0a1b2c3d4e5f y";
         assert_eq!(secrets(&e, hay), vec![&b"qq-0a1b2c3d4e5f"[..]]);
     }
