@@ -99,8 +99,11 @@ pub struct KeywordSet {
     /// Exact first two bytes (`b0 << 8 | b1`) → 1 + index in `by_pair`, or
     /// 0. A one-byte keyword is under every second byte.
     pair_index: Box<[u16]>,
+    /// One bit per pair: whether `pair_index` has it.
+    pair_bits: Box<[u64]>,
     by_pair: Vec<Vec<usize>>,
-    avx2: bool,
+    /// Whether [`KeywordSet::find_vector`] runs on this CPU.
+    vector: bool,
 }
 
 impl KeywordSet {
@@ -153,13 +156,18 @@ impl KeywordSet {
                 by_pair[usize::from(*slot) - 1].push(k);
             }
         }
+        let mut pair_bits = vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        for (pair, _) in pair_index.iter().enumerate().filter(|(_, &slot)| slot != 0) {
+            pair_bits[pair >> 6] |= 1 << (pair & 63);
+        }
         KeywordSet {
             keywords: kws.iter().map(|k| Box::from(*k)).collect(),
             tables,
             buckets,
             pair_index,
+            pair_bits,
             by_pair,
-            avx2: avx2_available(),
+            vector: vector_available(),
         }
     }
 
@@ -174,25 +182,21 @@ impl KeywordSet {
         if self.keywords.is_empty() {
             return out;
         }
-        let mut done = 0;
-        #[cfg(target_arch = "x86_64")]
-        if self.avx2 {
-            // SAFETY: AVX2 was detected at run time.
-            done = unsafe { self.find_avx2(hay, &mut out) };
-        }
+        let done = if self.vector { self.find_vector(hay, &mut out) } else { 0 };
         self.find_scalar(hay, done, &mut out);
         out
     }
 
     /// The portable search, from `from` to the end: the exact pair table.
     fn find_scalar(&self, hay: &[u8], from: usize, out: &mut Vec<Hit>) {
+        let pair_at = |at: usize| usize::from(hay[at]) << 8 | usize::from(hay.get(at + 1).copied().unwrap_or(0));
         for at in from..hay.len() {
-            let second = hay.get(at + 1).copied().unwrap_or(0);
-            let slot = self.pair_index[usize::from(hay[at]) << 8 | usize::from(second)];
-            if slot == 0 {
+            let pair = pair_at(at);
+            // The bit set is 8 KiB and stays in cache; most pairs stop here.
+            if self.pair_bits[pair >> 6] & (1 << (pair & 63)) == 0 {
                 continue;
             }
-            for &k in &self.by_pair[usize::from(slot) - 1] {
+            for &k in &self.by_pair[usize::from(self.pair_index[pair]) - 1] {
                 let kw = &self.keywords[k];
                 if hay[at..].starts_with(kw) {
                     out.push(Hit { start: at, end: at + kw.len(), keyword: k });
@@ -216,29 +220,69 @@ impl KeywordSet {
         }
     }
 
-    /// The AVX2 search over every position with a full fingerprint after
+    /// The vector search over every position with a full fingerprint after
     /// it; returns where it stopped. More than [`GROUPS_PER_PASS`] groups
     /// take several passes, whose hits are then merged.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn find_avx2(&self, hay: &[u8], out: &mut Vec<Hit>) -> usize {
+    fn find_vector(&self, hay: &[u8], out: &mut Vec<Hit>) -> usize {
         let mut done = 0;
         let passes = self.tables.len().div_ceil(GROUPS_PER_PASS);
         for pass in 0..passes {
             let first = pass * GROUPS_PER_PASS;
             let groups = &self.tables[first..self.tables.len().min(first + GROUPS_PER_PASS)];
-            // SAFETY (all four): the caller checked AVX2.
             done = match groups.len() {
-                1 => unsafe { simd::search::<1>(self, first, groups, hay, out) },
-                2 => unsafe { simd::search::<2>(self, first, groups, hay, out) },
-                3 => unsafe { simd::search::<3>(self, first, groups, hay, out) },
-                _ => unsafe { simd::search::<4>(self, first, groups, hay, out) },
+                1 => self.search::<1>(first, groups, hay, out),
+                2 => self.search::<2>(first, groups, hay, out),
+                3 => self.search::<3>(first, groups, hay, out),
+                _ => self.search::<4>(first, groups, hay, out),
             };
         }
         if passes > 1 {
             out.sort_unstable_by_key(|h| (h.start, h.keyword));
         }
         done
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn search<const G: usize>(&self, first: usize, groups: &[Tables], hay: &[u8], out: &mut Vec<Hit>) -> usize {
+        // SAFETY: `vector` is only set where AVX2 was detected.
+        unsafe { avx2::search::<G>(self, first, groups, hay, out) }
+    }
+
+    #[cfg(target_arch = "aarch64")]
+    fn search<const G: usize>(&self, first: usize, groups: &[Tables], hay: &[u8], out: &mut Vec<Hit>) -> usize {
+        neon::search::<G>(self, first, groups, hay, out)
+    }
+
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    fn search<const G: usize>(&self, _: usize, _: &[Tables], _: &[u8], _: &mut Vec<Hit>) -> usize {
+        unreachable!("no vector search on this architecture")
+    }
+
+    /// Checks the candidates of one vector step: `lanes[g][p]` holds the
+    /// buckets of group `first + g` that position `at + p` fits, and bit `p`
+    /// of `positions` is set if any does.
+    #[inline]
+    fn verify_lanes<const N: usize>(
+        &self,
+        first: usize,
+        lanes: &[[u8; N]],
+        mut positions: u32,
+        hay: &[u8],
+        at: usize,
+        out: &mut Vec<Hit>,
+    ) {
+        while positions != 0 {
+            let p = positions.trailing_zeros() as usize;
+            positions &= positions - 1;
+            for (g, lane) in lanes.iter().enumerate() {
+                let mut bits = lane[p];
+                while bits != 0 {
+                    let b = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    self.verify((first + g) * BUCKETS + b, hay, at + p, out);
+                }
+            }
+        }
     }
 }
 
@@ -252,20 +296,26 @@ fn probe(keyword: usize, kw: &[u8]) -> Probe {
     Probe { keyword, head: u32::from_le_bytes(head), mask: u32::from_le_bytes(mask) }
 }
 
-fn avx2_available() -> bool {
+/// Whether this CPU runs the vector search: AVX2 on x86-64 (detected at
+/// run time), NEON on AArch64 (always there).
+fn vector_available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2")
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(target_arch = "aarch64")]
+    {
+        true
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         false
     }
 }
 
 #[cfg(target_arch = "x86_64")]
-mod simd {
-    use super::{Hit, KeywordSet, Tables, BUCKETS, FINGERPRINT};
+mod avx2 {
+    use super::{Hit, KeywordSet, Tables, FINGERPRINT};
     use std::arch::x86_64::*;
 
     /// Searches `hay` for the keywords of `G` groups (the set's groups
@@ -316,23 +366,65 @@ mod simd {
                     // SAFETY: stores 32 bytes into a 32-byte array.
                     unsafe { _mm256_storeu_si256(lanes[g].as_mut_ptr().cast(), found[g]) };
                 }
-                let mut positions = !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(any, zero)) as u32);
-                while positions != 0 {
-                    let p = positions.trailing_zeros() as usize;
-                    positions &= positions - 1;
-                    for (g, lane) in lanes.iter().enumerate() {
-                        let mut bits = lane[p];
-                        while bits != 0 {
-                            let b = bits.trailing_zeros() as usize;
-                            bits &= bits - 1;
-                            set.verify((first + g) * BUCKETS + b, hay, at + p, out);
-                        }
-                    }
-                }
+                let positions = !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(any, zero)) as u32);
+                set.verify_lanes(first, &lanes, positions, hay, at, out);
             }
             at += 32;
         }
         at
+    }
+}
+
+#[cfg(target_arch = "aarch64")]
+mod neon {
+    use super::{Hit, KeywordSet, Tables, FINGERPRINT};
+    use std::arch::aarch64::*;
+
+    /// As the AVX2 search, 16 positions per step.
+    pub(super) fn search<const G: usize>(
+        set: &KeywordSet,
+        first: usize,
+        groups: &[Tables],
+        hay: &[u8],
+        out: &mut Vec<Hit>,
+    ) -> usize {
+        debug_assert_eq!(groups.len(), G);
+        // SAFETY (every block below): NEON is part of AArch64, and every
+        // load and store stays inside its array or `hay`.
+        unsafe {
+            let nybble = vdupq_n_u8(0x0F);
+            let lo: [[uint8x16_t; FINGERPRINT]; G] =
+                std::array::from_fn(|g| std::array::from_fn(|i| vld1q_u8(groups[g].lo[i].as_ptr())));
+            let hi: [[uint8x16_t; FINGERPRINT]; G] =
+                std::array::from_fn(|g| std::array::from_fn(|i| vld1q_u8(groups[g].hi[i].as_ptr())));
+            let mut at = 0;
+            while at + 16 + FINGERPRINT - 1 <= hay.len() {
+                let mut found = [vdupq_n_u8(0); G];
+                for i in 0..FINGERPRINT {
+                    let v = vld1q_u8(hay.as_ptr().add(at + i));
+                    let vlo = vandq_u8(v, nybble);
+                    let vhi = vshrq_n_u8::<4>(v);
+                    for g in 0..G {
+                        let fits = vandq_u8(vqtbl1q_u8(lo[g][i], vlo), vqtbl1q_u8(hi[g][i], vhi));
+                        found[g] = if i == 0 { fits } else { vandq_u8(found[g], fits) };
+                    }
+                }
+                let mut any = found[0];
+                for f in &found[1..] {
+                    any = vorrq_u8(any, *f);
+                }
+                if vmaxvq_u8(any) != 0 {
+                    let mut lanes = [[0u8; 16]; G];
+                    for g in 0..G {
+                        vst1q_u8(lanes[g].as_mut_ptr(), found[g]);
+                    }
+                    // Positions with no candidate cost a byte test each.
+                    set.verify_lanes(first, &lanes, 0xFFFF, hay, at, out);
+                }
+                at += 16;
+            }
+            at
+        }
     }
 }
 
@@ -482,13 +574,13 @@ mod tests {
     /// Checks both searches against [`naive`]: the same hits, by start.
     fn assert_exact<S: AsRef<[u8]>>(set: &mut KeywordSet, kws: &[S], hay: &[u8]) {
         let want = naive(kws, hay);
-        for avx2 in [avx2_available(), false] {
-            set.avx2 = avx2;
+        for vector in [vector_available(), false] {
+            set.vector = vector;
             let got = hits(set, hay);
-            assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "avx2 {avx2}: out of order: {got:?}");
+            assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "vector {vector}: out of order: {got:?}");
             let mut sorted = got.clone();
             sorted.sort_unstable();
-            assert_eq!(sorted, want, "avx2 {avx2}, {} keywords, {} bytes", kws.len(), hay.len());
+            assert_eq!(sorted, want, "vector {vector}, {} keywords, {} bytes", kws.len(), hay.len());
         }
     }
 

@@ -4,7 +4,7 @@
 //! How a scan works: the keyword pass ([`keywords::KeywordSet`], one SIMD
 //! pass over the input for all keywords) finds every occurrence of every
 //! rule keyword. When every match of a rule starts with a known literal holding
-//! the keyword (`ghp_` for `hp_`, `postgres://` for `://`), the hit tells
+//! the keyword (`postgres://` for `postgres`), the hit tells
 //! where a match would start and the rule's regex runs anchored there, a
 //! few bytes of work. Otherwise the hit opens a window around it, as wide as
 //! the longest match the rule's regex can produce; overlapping windows of
