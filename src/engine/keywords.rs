@@ -26,6 +26,8 @@
 //! `k_liv` inside `sk_live`): each is a hit of its own. The set knows
 //! nothing about rules.
 
+use std::ops::Range;
+
 /// Leading bytes of a keyword that pick its bucket. Shorter keywords leave
 /// the rest of the fingerprint open.
 const FINGERPRINT: usize = 4;
@@ -62,6 +64,10 @@ const BYTE_FREQ: [u32; 256] = [
     216, 721, 417, 304, 414, 915, 743, 512, 354, 220, 113, 455, 574, 194, 29, 163,
     55, 61, 31, 31, 32, 32, 40, 30, 64, 30, 34, 38, 52, 40, 55, 89,
 ];
+
+/// Positions searched per refill of [`Hits`]: bounds the hits held at
+/// once, whatever the input.
+const BLOCK: usize = 1 << 16;
 
 /// A keyword occurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,20 +183,20 @@ impl KeywordSet {
     }
 
     /// Every occurrence of every keyword in `hay`, by increasing start.
-    pub fn find_all(&self, hay: &[u8]) -> Vec<Hit> {
-        let mut out = Vec::new();
-        if self.keywords.is_empty() {
-            return out;
-        }
-        let done = if self.vector { self.find_vector(hay, &mut out) } else { 0 };
-        self.find_scalar(hay, done, &mut out);
-        out
+    pub fn find_iter<'a, 'h>(&'a self, hay: &'h [u8]) -> Hits<'a, 'h> {
+        Hits { set: self, hay, next: 0, buf: Vec::new(), taken: 0 }
     }
 
-    /// The portable search, from `from` to the end: the exact pair table.
-    fn find_scalar(&self, hay: &[u8], from: usize, out: &mut Vec<Hit>) {
+    /// Appends the hits starting in `span`, by increasing start.
+    fn find_in(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<Hit>) {
+        let done = if self.vector { self.find_vector(hay, span.clone(), out) } else { span.start };
+        self.find_scalar(hay, done..span.end, out);
+    }
+
+    /// The portable search: the exact pair table.
+    fn find_scalar(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<Hit>) {
         let pair_at = |at: usize| usize::from(hay[at]) << 8 | usize::from(hay.get(at + 1).copied().unwrap_or(0));
-        for at in from..hay.len() {
+        for at in span {
             let pair = pair_at(at);
             // The bit set is 8 KiB and stays in cache; most pairs stop here.
             if self.pair_bits[pair >> 6] & (1 << (pair & 63)) == 0 {
@@ -220,41 +226,58 @@ impl KeywordSet {
         }
     }
 
-    /// The vector search over every position with a full fingerprint after
-    /// it; returns where it stopped. More than [`GROUPS_PER_PASS`] groups
-    /// take several passes, whose hits are then merged.
-    fn find_vector(&self, hay: &[u8], out: &mut Vec<Hit>) -> usize {
-        let mut done = 0;
+    /// The vector search over the positions of `span` with a full
+    /// fingerprint after them, a whole step at a time; returns where it
+    /// stopped. More than [`GROUPS_PER_PASS`] groups take several passes,
+    /// whose hits are then merged.
+    fn find_vector(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<Hit>) -> usize {
+        let mut done = span.start;
+        let before = out.len();
         let passes = self.tables.len().div_ceil(GROUPS_PER_PASS);
         for pass in 0..passes {
             let first = pass * GROUPS_PER_PASS;
             let groups = &self.tables[first..self.tables.len().min(first + GROUPS_PER_PASS)];
+            let span = span.clone();
             done = match groups.len() {
-                1 => self.search::<1>(first, groups, hay, out),
-                2 => self.search::<2>(first, groups, hay, out),
-                3 => self.search::<3>(first, groups, hay, out),
-                _ => self.search::<4>(first, groups, hay, out),
+                1 => self.search::<1>(first, groups, hay, span, out),
+                2 => self.search::<2>(first, groups, hay, span, out),
+                3 => self.search::<3>(first, groups, hay, span, out),
+                _ => self.search::<4>(first, groups, hay, span, out),
             };
         }
         if passes > 1 {
-            out.sort_unstable_by_key(|h| (h.start, h.keyword));
+            out[before..].sort_unstable_by_key(|h| (h.start, h.keyword));
         }
         done
     }
 
     #[cfg(target_arch = "x86_64")]
-    fn search<const G: usize>(&self, first: usize, groups: &[Tables], hay: &[u8], out: &mut Vec<Hit>) -> usize {
+    fn search<const G: usize>(
+        &self,
+        first: usize,
+        groups: &[Tables],
+        hay: &[u8],
+        span: Range<usize>,
+        out: &mut Vec<Hit>,
+    ) -> usize {
         // SAFETY: `vector` is only set where AVX2 was detected.
-        unsafe { avx2::search::<G>(self, first, groups, hay, out) }
+        unsafe { avx2::search::<G>(self, first, groups, hay, span, out) }
     }
 
     #[cfg(target_arch = "aarch64")]
-    fn search<const G: usize>(&self, first: usize, groups: &[Tables], hay: &[u8], out: &mut Vec<Hit>) -> usize {
-        neon::search::<G>(self, first, groups, hay, out)
+    fn search<const G: usize>(
+        &self,
+        first: usize,
+        groups: &[Tables],
+        hay: &[u8],
+        span: Range<usize>,
+        out: &mut Vec<Hit>,
+    ) -> usize {
+        neon::search::<G>(self, first, groups, hay, span, out)
     }
 
     #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    fn search<const G: usize>(&self, _: usize, _: &[Tables], _: &[u8], _: &mut Vec<Hit>) -> usize {
+    fn search<const G: usize>(&self, _: usize, _: &[Tables], _: &[u8], _: Range<usize>, _: &mut Vec<Hit>) -> usize {
         unreachable!("no vector search on this architecture")
     }
 
@@ -283,6 +306,37 @@ impl KeywordSet {
                 }
             }
         }
+    }
+}
+
+/// Iterator over a haystack's keyword hits; see [`KeywordSet::find_iter`].
+/// Searches [`BLOCK`] positions at a time.
+pub struct Hits<'a, 'h> {
+    set: &'a KeywordSet,
+    hay: &'h [u8],
+    /// The first position not searched yet.
+    next: usize,
+    buf: Vec<Hit>,
+    /// Hits of `buf` already returned.
+    taken: usize,
+}
+
+impl Iterator for Hits<'_, '_> {
+    type Item = Hit;
+
+    fn next(&mut self) -> Option<Hit> {
+        while self.taken == self.buf.len() {
+            if self.next >= self.hay.len() || self.set.keywords.is_empty() {
+                return None;
+            }
+            self.buf.clear();
+            self.taken = 0;
+            let end = (self.next + BLOCK).min(self.hay.len());
+            self.set.find_in(self.hay, self.next..end, &mut self.buf);
+            self.next = end;
+        }
+        self.taken += 1;
+        Some(self.buf[self.taken - 1])
     }
 }
 
@@ -317,10 +371,12 @@ fn vector_available() -> bool {
 mod avx2 {
     use super::{Hit, KeywordSet, Tables, FINGERPRINT};
     use std::arch::x86_64::*;
+    use std::ops::Range;
 
-    /// Searches `hay` for the keywords of `G` groups (the set's groups
-    /// `first..first + G`), 32 positions per step, while a whole
-    /// fingerprint fits; returns the first position not searched.
+    /// Searches the positions of `span` for the keywords of `G` groups (the
+    /// set's groups `first..first + G`), 32 positions per step, while a
+    /// whole step fits in `span` and its fingerprints in `hay`; returns the
+    /// first position not searched.
     ///
     /// # Safety
     /// The CPU must support AVX2.
@@ -330,6 +386,7 @@ mod avx2 {
         first: usize,
         groups: &[Tables],
         hay: &[u8],
+        span: Range<usize>,
         out: &mut Vec<Hit>,
     ) -> usize {
         debug_assert_eq!(groups.len(), G);
@@ -343,8 +400,8 @@ mod avx2 {
             std::array::from_fn(|g| std::array::from_fn(|i| broadcast(&groups[g].lo[i])));
         let hi: [[__m256i; FINGERPRINT]; G] =
             std::array::from_fn(|g| std::array::from_fn(|i| broadcast(&groups[g].hi[i])));
-        let mut at = 0;
-        while at + 32 + FINGERPRINT - 1 <= hay.len() {
+        let mut at = span.start;
+        while at + 32 <= span.end && at + 32 + FINGERPRINT - 1 <= hay.len() {
             let mut found = [zero; G];
             for i in 0..FINGERPRINT {
                 // SAFETY: at + i + 32 <= hay.len() by the loop condition.
@@ -379,6 +436,7 @@ mod avx2 {
 mod neon {
     use super::{Hit, KeywordSet, Tables, FINGERPRINT};
     use std::arch::aarch64::*;
+    use std::ops::Range;
 
     /// As the AVX2 search, 16 positions per step.
     pub(super) fn search<const G: usize>(
@@ -386,6 +444,7 @@ mod neon {
         first: usize,
         groups: &[Tables],
         hay: &[u8],
+        span: Range<usize>,
         out: &mut Vec<Hit>,
     ) -> usize {
         debug_assert_eq!(groups.len(), G);
@@ -397,8 +456,8 @@ mod neon {
                 std::array::from_fn(|g| std::array::from_fn(|i| vld1q_u8(groups[g].lo[i].as_ptr())));
             let hi: [[uint8x16_t; FINGERPRINT]; G] =
                 std::array::from_fn(|g| std::array::from_fn(|i| vld1q_u8(groups[g].hi[i].as_ptr())));
-            let mut at = 0;
-            while at + 16 + FINGERPRINT - 1 <= hay.len() {
+            let mut at = span.start;
+            while at + 16 <= span.end && at + 16 + FINGERPRINT - 1 <= hay.len() {
                 let mut found = [vdupq_n_u8(0); G];
                 for i in 0..FINGERPRINT {
                     let v = vld1q_u8(hay.as_ptr().add(at + i));
@@ -553,7 +612,7 @@ mod tests {
     use super::*;
 
     fn hits(set: &KeywordSet, hay: &[u8]) -> Vec<(usize, usize, usize)> {
-        set.find_all(hay).into_iter().map(|h| (h.start, h.end, h.keyword)).collect()
+        set.find_iter(hay).map(|h| (h.start, h.end, h.keyword)).collect()
     }
 
     /// Every occurrence of every keyword, overlapping or not.
@@ -699,6 +758,24 @@ mod tests {
         }
         hay.extend_from_slice(b"\xff\xfe");
         assert_exact(&mut set, &kws, &hay);
+    }
+
+    #[test]
+    fn keywords_across_block_boundaries() {
+        // Each keyword planted across the first block boundary at every
+        // offset: one searched block ends, the next begins, and the hit is
+        // neither lost, doubled nor misplaced.
+        let kws = ["Q", "k9_", "w-v1", "ghp_Zz", "BEGIN PG", "sk-", "sk-ant-ad"];
+        let mut set = KeywordSet::new(&kws);
+        for (k, kw) in kws.iter().enumerate() {
+            for before in 1..=kw.len() {
+                let mut hay = vec![b' '; BLOCK + 64];
+                let at = BLOCK - before;
+                hay[at..at + kw.len()].copy_from_slice(kw.as_bytes());
+                assert_exact(&mut set, &kws, &hay);
+                assert!(hits(&set, &hay).contains(&(at, at + kw.len(), k)));
+            }
+        }
     }
 
     #[test]

@@ -378,7 +378,7 @@ impl Engine {
         let mut open: Vec<Option<(usize, usize)>> = Vec::new();
         let mut touched: Vec<usize> = Vec::new();
         let mut starts: Vec<usize> = Vec::new();
-        for hit in self.keywords.find_all(hay) {
+        for hit in self.keywords.find_iter(hay) {
             for trigger in &self.keyword_rules[hit.keyword] {
                 let r = trigger.rule;
                 let Some(rule) = self.compiled_rule(r) else { continue };
