@@ -607,13 +607,23 @@ mod tests {
     }
 
     #[test]
-    fn adversarial_inputs_stay_linear() {
-        // Long runs of base64 characters and of escapes must not blow up.
-        let big = "A".repeat(2_000_000);
-        let t = std::time::Instant::now();
-        base64_runs(big.as_bytes(), 1);
-        escaped_and_percent_tokens("%41".repeat(300_000).as_bytes(), 1);
-        escaped_and_percent_tokens("\\u0041%41".repeat(300_000).as_bytes(), 1);
-        assert!(t.elapsed().as_secs() < 5);
+    fn adversarial_inputs_decode_once() {
+        // Long runs of base64 characters and of escapes are decoded once,
+        // as one run or token each, not once per position inside them: a
+        // quadratic decoder would produce (and take) far more. Linear time
+        // itself is watched by the benchmarks, not by a timing assertion.
+        let big = "QUJD".repeat(500_000); // "ABC" 500,000 times
+        let runs = base64_runs(big.as_bytes(), 1);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].bytes.len(), 1_500_000);
+        let percent = escaped_and_percent_tokens("%41".repeat(300_000).as_bytes(), 1);
+        assert_eq!(percent.len(), 1);
+        assert_eq!(percent[0].bytes, vec![b'A'; 300_000]);
+        let mixed = escaped_and_percent_tokens("\\u0041%41".repeat(300_000).as_bytes(), 1);
+        // One token per codec: `\\u0041` decoded (`A%41`), and `%41`
+        // decoded (`\\u0041A`).
+        let lens: Vec<usize> = mixed.iter().map(|d| d.bytes.len()).collect();
+        assert_eq!(lens.len(), 2, "{lens:?}");
+        assert!(lens.contains(&1_200_000) && lens.contains(&2_100_000), "{lens:?}");
     }
 }

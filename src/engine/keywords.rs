@@ -238,47 +238,21 @@ impl KeywordSet {
             let first = pass * GROUPS_PER_PASS;
             let groups = &self.tables[first..self.tables.len().min(first + GROUPS_PER_PASS)];
             let span = span.clone();
-            done = match groups.len() {
-                1 => self.search::<1>(first, groups, hay, span, out),
-                2 => self.search::<2>(first, groups, hay, span, out),
-                3 => self.search::<3>(first, groups, hay, span, out),
-                _ => self.search::<4>(first, groups, hay, span, out),
+            // SAFETY: `vector` is only set where the CPU has the
+            // instructions `vector::search` uses.
+            done = unsafe {
+                match groups.len() {
+                    1 => vector::search::<1>(self, first, groups, hay, span, out),
+                    2 => vector::search::<2>(self, first, groups, hay, span, out),
+                    3 => vector::search::<3>(self, first, groups, hay, span, out),
+                    _ => vector::search::<4>(self, first, groups, hay, span, out),
+                }
             };
         }
         if passes > 1 {
             out[before..].sort_unstable_by_key(|h| (h.start, h.keyword));
         }
         done
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    fn search<const G: usize>(
-        &self,
-        first: usize,
-        groups: &[Tables],
-        hay: &[u8],
-        span: Range<usize>,
-        out: &mut Vec<Hit>,
-    ) -> usize {
-        // SAFETY: `vector` is only set where AVX2 was detected.
-        unsafe { avx2::search::<G>(self, first, groups, hay, span, out) }
-    }
-
-    #[cfg(target_arch = "aarch64")]
-    fn search<const G: usize>(
-        &self,
-        first: usize,
-        groups: &[Tables],
-        hay: &[u8],
-        span: Range<usize>,
-        out: &mut Vec<Hit>,
-    ) -> usize {
-        neon::search::<G>(self, first, groups, hay, span, out)
-    }
-
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    fn search<const G: usize>(&self, _: usize, _: &[Tables], _: &[u8], _: Range<usize>, _: &mut Vec<Hit>) -> usize {
-        unreachable!("no vector search on this architecture")
     }
 
     /// Checks the candidates of one vector step: `lanes[g][p]` holds the
@@ -368,6 +342,29 @@ fn vector_available() -> bool {
 }
 
 #[cfg(target_arch = "x86_64")]
+use self::avx2 as vector;
+#[cfg(target_arch = "aarch64")]
+use self::neon as vector;
+
+/// Elsewhere the vector search is never enabled.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+mod vector {
+    use super::{Hit, KeywordSet, Tables};
+    use std::ops::Range;
+
+    pub(super) unsafe fn search<const G: usize>(
+        _: &KeywordSet,
+        _: usize,
+        _: &[Tables],
+        _: &[u8],
+        _: Range<usize>,
+        _: &mut Vec<Hit>,
+    ) -> usize {
+        unreachable!("no vector search on this architecture")
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::{Hit, KeywordSet, Tables, FINGERPRINT};
     use std::arch::x86_64::*;
@@ -439,7 +436,11 @@ mod neon {
     use std::ops::Range;
 
     /// As the AVX2 search, 16 positions per step.
-    pub(super) fn search<const G: usize>(
+    ///
+    /// # Safety
+    /// None beyond AArch64's: NEON is always there. Unsafe to match the
+    /// AVX2 search.
+    pub(super) unsafe fn search<const G: usize>(
         set: &KeywordSet,
         first: usize,
         groups: &[Tables],
