@@ -102,10 +102,11 @@ pub struct KeywordSet {
     tables: Vec<Tables>,
     /// Per bucket (group `b / 8`, bit `b % 8`): its keywords.
     buckets: Vec<Vec<Probe>>,
-    /// Exact first two bytes (`b0 << 8 | b1`) → 1 + index in `by_pair`, or
-    /// 0. A one-byte keyword is under every second byte.
+    /// Exact first two bytes (`b0 << 8 | b1`) → index in `by_pair`, where
+    /// `pair_bits` has the pair. A one-byte keyword is under every second
+    /// byte.
     pair_index: Box<[u16]>,
-    /// One bit per pair: whether `pair_index` has it.
+    /// One bit per pair: whether some keyword starts with it.
     pair_bits: Box<[u64]>,
     by_pair: Vec<Vec<usize>>,
     /// Whether [`KeywordSet::find_vector`] runs on this CPU.
@@ -147,6 +148,7 @@ impl KeywordSet {
             buckets.push(members.iter().map(|&k| probe(k, kws[k])).collect());
         }
         let mut pair_index = vec![0u16; 1 << 16].into_boxed_slice();
+        let mut pair_bits = vec![0u64; (1 << 16) / 64].into_boxed_slice();
         let mut by_pair: Vec<Vec<usize>> = Vec::new();
         for (k, kw) in kws.iter().enumerate() {
             let seconds: Vec<u8> = match kw.get(1) {
@@ -154,17 +156,15 @@ impl KeywordSet {
                 None => (0..=255).collect(),
             };
             for second in seconds {
-                let slot = &mut pair_index[usize::from(kw[0]) << 8 | usize::from(second)];
-                if *slot == 0 {
+                let pair = usize::from(kw[0]) << 8 | usize::from(second);
+                if pair_bits[pair >> 6] & (1 << (pair & 63)) == 0 {
+                    pair_bits[pair >> 6] |= 1 << (pair & 63);
+                    // At most 65,536 pairs: indices 0..=65535 fit.
+                    pair_index[pair] = u16::try_from(by_pair.len()).expect("at most 65536 pairs");
                     by_pair.push(Vec::new());
-                    *slot = u16::try_from(by_pair.len()).expect("fewer than 65536 keyword pairs");
                 }
-                by_pair[usize::from(*slot) - 1].push(k);
+                by_pair[usize::from(pair_index[pair])].push(k);
             }
-        }
-        let mut pair_bits = vec![0u64; (1 << 16) / 64].into_boxed_slice();
-        for (pair, _) in pair_index.iter().enumerate().filter(|(_, &slot)| slot != 0) {
-            pair_bits[pair >> 6] |= 1 << (pair & 63);
         }
         KeywordSet {
             keywords: kws.iter().map(|k| Box::from(*k)).collect(),
@@ -202,7 +202,7 @@ impl KeywordSet {
             if self.pair_bits[pair >> 6] & (1 << (pair & 63)) == 0 {
                 continue;
             }
-            for &k in &self.by_pair[usize::from(self.pair_index[pair]) - 1] {
+            for &k in &self.by_pair[usize::from(self.pair_index[pair])] {
                 let kw = &self.keywords[k];
                 if hay[at..].starts_with(kw) {
                     out.push(Hit { start: at, end: at + kw.len(), keyword: k });
@@ -743,6 +743,16 @@ mod tests {
             let hay: Vec<u8> = kws.iter().flat_map(|k| k.bytes()).cycle().take(len).collect();
             assert_exact(&mut set, &kws, &hay);
         }
+    }
+
+    #[test]
+    fn every_one_byte_keyword() {
+        // 256 one-byte keywords use every two-byte pair of the table.
+        let kws: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+        let mut set = KeywordSet::new(&kws);
+        let hay: Vec<u8> = (0..300u32).map(|i| (i * 7 % 256) as u8).collect();
+        assert_exact(&mut set, &kws, &hay);
+        assert_eq!(hits(&set, &hay).len(), 300);
     }
 
     #[test]
