@@ -7,9 +7,10 @@
 
 pub mod check;
 pub mod checksum;
+mod regex_parse;
 pub mod template;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -142,8 +143,10 @@ impl RuleSet {
     /// The rules shipped in the binary.
     pub fn embedded() -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
+        // build.rs parsed these rules' regexes already (see EMBEDDED_MIN_LEN).
+        let parsed: HashMap<&str, usize> = EMBEDDED_MIN_LEN.iter().copied().collect();
         for (name, text) in EMBEDDED_RULE_FILES {
-            set.add_toml(name, text)?;
+            set.add_toml_parsed(name, text, &parsed)?;
         }
         for r in &mut set.rules {
             r.shipped = true;
@@ -161,18 +164,29 @@ impl RuleSet {
 
     /// Parses and validates the rules of one TOML document.
     pub fn add_toml(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
-        let parsed: RuleFile =
+        self.add_toml_parsed(file, text, &HashMap::new())
+    }
+
+    /// As [`RuleSet::add_toml`]; `parsed` gives, by rule id, the minimum
+    /// match length of rules whose regexes are known to parse.
+    fn add_toml_parsed(&mut self, file: &str, text: &str, parsed: &HashMap<&str, usize>) -> Result<(), RuleError> {
+        let doc: RuleFile =
             toml::from_str(text).map_err(|e| RuleError::File { file: file.to_string(), message: e.to_string() })?;
-        for mut rule in parsed.rule {
+        for mut rule in doc.rule {
             rule.source = file.to_string();
-            self.add(rule)?;
+            let known = parsed.get(rule.id.as_str()).copied();
+            self.add_checked(rule, known)?;
         }
         Ok(())
     }
 
     /// Validates and adds one rule.
-    pub fn add(&mut self, mut rule: Rule) -> Result<(), RuleError> {
-        rule.min_len = validate(&rule)?;
+    pub fn add(&mut self, rule: Rule) -> Result<(), RuleError> {
+        self.add_checked(rule, None)
+    }
+
+    fn add_checked(&mut self, mut rule: Rule, min_len: Option<usize>) -> Result<(), RuleError> {
+        rule.min_len = validate(&rule, min_len)?;
         if self.rules.iter().any(|r| r.id == rule.id) {
             return Err(rule_error(&rule, "duplicate rule id".into()));
         }
@@ -217,16 +231,13 @@ pub fn syntax_config() -> regex_automata::util::syntax::Config {
 }
 
 fn check_regex(rule: &Rule, what: &str, pattern: &str) -> Result<regex_syntax::hir::Hir, RuleError> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .map_err(|e| rule_error(rule, format!("invalid {what} regex: {e}")))
+    regex_parse::parse(pattern).map_err(|e| rule_error(rule, format!("invalid {what} regex: {e}")))
 }
 
 /// Checks a rule; returns the fewest bytes a match of its regex spans.
-fn validate(rule: &Rule) -> Result<usize, RuleError> {
+/// `parsed`: that length, where the rule's regexes (rule, allow and near)
+/// are already known to parse, so they are not parsed again.
+fn validate(rule: &Rule, parsed: Option<usize>) -> Result<usize, RuleError> {
     if rule.id.is_empty() || !rule.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         return Err(rule_error(rule, "id must be non-empty lowercase letters, digits and '-'".into()));
     }
@@ -236,17 +247,21 @@ fn validate(rule: &Rule) -> Result<usize, RuleError> {
     if rule.keywords.is_empty() || rule.keywords.iter().any(|k| k.is_empty()) {
         return Err(rule_error(rule, "a rule needs at least one non-empty keyword".into()));
     }
-    let hir = check_regex(rule, "rule", &rule.regex)?;
-    // `None`: the regex can never match.
-    let min_len = hir.properties().minimum_len().unwrap_or(usize::MAX);
+    let min_len = match parsed {
+        Some(n) => n,
+        None => {
+            let n = regex_parse::min_len(&check_regex(rule, "rule", &rule.regex)?);
+            for a in &rule.allow {
+                check_regex(rule, "allow", a)?;
+            }
+            if let Some(near) = &rule.near {
+                check_regex(rule, "near", near)?;
+            }
+            n
+        }
+    };
     if min_len == 0 {
         return Err(rule_error(rule, "regex can match the empty string".into()));
-    }
-    for a in &rule.allow {
-        check_regex(rule, "allow", a)?;
-    }
-    if let Some(near) = &rule.near {
-        check_regex(rule, "near", near)?;
     }
     if let Some(e) = rule.entropy {
         if !(0.0..=8.0).contains(&e) {
@@ -313,6 +328,29 @@ fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_time_lengths_cover_every_shipped_rule_and_match_run_time() {
+        // Startup trusts EMBEDDED_MIN_LEN instead of parsing the shipped
+        // regexes: it must hold every shipped rule, with the length a
+        // run-time parse gives.
+        let set = RuleSet::embedded().unwrap();
+        assert_eq!(EMBEDDED_MIN_LEN.len(), set.len());
+        for rule in set.rules() {
+            let hir = regex_parse::parse(&rule.regex).unwrap();
+            assert_eq!(rule.min_len, regex_parse::min_len(&hir), "{}", rule.id);
+            assert!(rule.min_len > 0 && rule.min_len < usize::MAX, "{}", rule.id);
+        }
+    }
+
+    #[test]
+    fn a_rule_not_parsed_at_build_time_is_checked_at_load() {
+        // Only ids listed as parsed skip the regex check.
+        let bad = "[[rule]]\nid = \"x-bad\"\nname = \"X\"\nregex = \"(unclosed\"\nkeywords = [\"x\"]\n";
+        let parsed: HashMap<&str, usize> = [("other-id", 3)].into_iter().collect();
+        let err = RuleSet::default().add_toml_parsed("f.toml", bad, &parsed).unwrap_err();
+        assert!(err.to_string().contains("invalid rule regex"), "{err}");
+    }
 
     #[test]
     fn embedded_rules_load() {
