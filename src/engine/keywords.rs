@@ -37,7 +37,7 @@ const BUCKETS: usize = 8;
 
 /// Keywords per group the placement aims for. Each group costs 8 byte
 /// shuffles per 32 input bytes; more keywords per bucket cost candidates.
-pub const GROUP_TARGET: usize = 32;
+const GROUP_TARGET: usize = 32;
 
 /// Groups one search loop handles; a set with more searches several times.
 const GROUPS_PER_PASS: usize = 4;
@@ -829,6 +829,7 @@ mod tests {
         let buckets = place(&refs);
         assert_eq!(buckets.len(), 8);
         // 12 keywords in 8 buckets: 4 buckets hold 2, placed in pairs of a kind.
+        assert_eq!(buckets.iter().filter(|b| b.len() == 2).count(), 4, "{buckets:?}");
         for b in buckets.iter().filter(|b| b.len() == 2) {
             assert_eq!(b[0] / 4, b[1] / 4, "{buckets:?}");
         }

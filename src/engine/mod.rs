@@ -32,7 +32,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 use self::keywords::KeywordSet;
-use crate::rules::{looks_fake, rule_error, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
+use crate::rules::{looks_fake, regex_parse, rule_error, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
 /// is unbounded; keeps the cost of one hit bounded. Wide enough for the
@@ -81,15 +81,16 @@ struct CompiledRule {
     anchors: Option<Anchors>,
 }
 
-/// A prefix literal and the offset of a keyword inside it.
-type PrefixAt = (usize, Vec<u8>);
+/// An offset of a keyword inside prefix literals, and those literals.
+type PrefixAt = (usize, Vec<Vec<u8>>);
 
 /// Where a rule's matches can start relative to a keyword hit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Anchors {
-    /// Per keyword of the rule (in the rule's order): `(offset, literal)`
-    /// for each prefix literal holding the keyword at that offset. A match
-    /// starts `offset` bytes before the keyword, with `literal`.
+    /// Per keyword of the rule (in the rule's order): `(offset, literals)`
+    /// for each offset at which prefix literals hold the keyword, largest
+    /// offset first. A match starts `offset` bytes before the keyword, with
+    /// one of `literals`.
     by_keyword: Vec<Vec<PrefixAt>>,
     /// The regex opens with `\b`: a start is only possible at a word
     /// boundary. Most hits of short keywords (`sk-` in `task-runner`) fail
@@ -98,15 +99,16 @@ struct Anchors {
 }
 
 impl Anchors {
-    /// Adds to `starts` the positions where a match may start, given the
-    /// rule's keyword number `keyword` found at `keyword_start`.
-    fn starts(&self, hay: &[u8], keyword: usize, keyword_start: usize, starts: &mut Vec<usize>) {
-        for (offset, literal) in &self.by_keyword[keyword] {
-            let Some(start) = keyword_start.checked_sub(*offset) else { continue };
-            if (!self.word_boundary || is_boundary(hay, start)) && hay[start..].starts_with(literal) {
-                starts.push(start);
-            }
-        }
+    /// The positions where a match may start, given the rule's keyword
+    /// number `keyword` found at `keyword_start`: distinct and increasing,
+    /// as offsets are distinct and decreasing.
+    fn starts<'a>(&'a self, hay: &'a [u8], keyword: usize, keyword_start: usize) -> impl Iterator<Item = usize> + 'a {
+        self.by_keyword[keyword].iter().filter_map(move |(offset, literals)| {
+            let start = keyword_start.checked_sub(*offset)?;
+            let fits = (!self.word_boundary || is_boundary(hay, start))
+                && literals.iter().any(|l| hay[start..].starts_with(l));
+            fits.then_some(start)
+        })
     }
 }
 
@@ -117,8 +119,7 @@ fn is_boundary(hay: &[u8], at: usize) -> bool {
 
 impl CompiledRule {
     fn build(rule: &Rule) -> Result<CompiledRule, RuleError> {
-        let hir = regex_automata::util::syntax::parse_with(&rule.regex, &syntax_config())
-            .map_err(|e| regex_error(rule, "rule", e))?;
+        let hir = regex_parse::parse(&rule.regex).map_err(|e| regex_error(rule, "rule", e))?;
         let regex = Regex::builder()
             .build_from_hir(&relax_counted_repetitions(&hir))
             .map_err(|e| regex_error(rule, "rule", e))?;
@@ -182,14 +183,19 @@ fn keyword_anchors(hir: &Hir, keywords: &[String]) -> Option<Anchors> {
         for (keyword, at) in keywords.iter().zip(&mut by_keyword) {
             for offset in occurrences(bytes, keyword.as_bytes()) {
                 holds_keyword = true;
-                if !at.iter().any(|(o, l)| *o == offset && l == bytes) {
-                    at.push((offset, bytes.to_vec()));
+                match at.iter_mut().find(|(o, _)| *o == offset) {
+                    Some((_, ls)) if ls.iter().any(|l| l == bytes) => {}
+                    Some((_, ls)) => ls.push(bytes.to_vec()),
+                    None => at.push((offset, vec![bytes.to_vec()])),
                 }
             }
         }
         if !holds_keyword {
             return None;
         }
+    }
+    for at in &mut by_keyword {
+        at.sort_by_key(|(offset, _)| std::cmp::Reverse(*offset));
     }
     Some(Anchors { by_keyword, word_boundary: starts_with_word_boundary(hir) })
 }
@@ -377,17 +383,12 @@ impl Engine {
         // Per rule: the window still open (start, end).
         let mut open: Vec<Option<(usize, usize)>> = Vec::new();
         let mut touched: Vec<usize> = Vec::new();
-        let mut starts: Vec<usize> = Vec::new();
         for hit in self.keywords.find_iter(hay) {
             for trigger in &self.keyword_rules[hit.keyword] {
                 let r = trigger.rule;
                 let Some(rule) = self.compiled_rule(r) else { continue };
                 if let Some(anchors) = &rule.anchors {
-                    starts.clear();
-                    anchors.starts(hay, trigger.keyword, hit.start, &mut starts);
-                    starts.sort_unstable();
-                    starts.dedup();
-                    for &s in &starts {
+                    for s in anchors.starts(hay, trigger.keyword, hit.start) {
                         self.run_anchored(r, rule, hay, s, &mut out);
                     }
                     continue;
@@ -736,9 +737,20 @@ keywords = ["q-lo"]
             e.compiled_rule(r).unwrap().anchors.clone()
         };
         let prefix = anchors("t-prefix").unwrap();
-        assert_eq!(prefix.by_keyword, vec![vec![(1, b"abcd_".to_vec()), (2, b"xabcd_".to_vec())]]);
+        assert_eq!(prefix.by_keyword, vec![vec![(2, vec![b"xabcd_".to_vec()]), (1, vec![b"abcd_".to_vec()])]]);
         assert!(prefix.word_boundary);
         assert_eq!(anchors("t-middle"), None);
+        // Literals holding the keyword at the same offset share one start.
+        let shopify = Engine::new(&RuleSet::embedded().unwrap()).unwrap();
+        let r = shopify.rules().iter().position(|r| r.id == "shopify-access-token").unwrap();
+        let literals: Vec<Vec<u8>> = [&b"shpat_"[..], b"shpca_", b"shppa_"].iter().map(|l| l.to_vec()).collect();
+        let by_keyword = &shopify.compiled_rule(r).unwrap().anchors.as_ref().unwrap().by_keyword;
+        assert_eq!(by_keyword.len(), 1);
+        assert_eq!(by_keyword[0].len(), 1);
+        assert_eq!(by_keyword[0][0].0, 0);
+        let mut got = by_keyword[0][0].1.clone();
+        got.sort();
+        assert_eq!(got, literals);
         let hay =
             b"abcd_9f3a61c0d2b4e857 xabcd_7c1e5a9d3b0f2864 1234abcdMID9f8e7d6c q-0a1b2c3d4e5f q-long-0a1b2c3d4e5f";
         let found = secrets(&e, hay);

@@ -7,7 +7,7 @@
 
 pub mod check;
 pub mod checksum;
-mod regex_parse;
+pub(crate) mod regex_parse;
 pub mod template;
 
 use std::collections::{HashMap, HashSet};
