@@ -2,10 +2,11 @@
 //! and marked with the encoding.
 mod common;
 
+use base64::Engine as _;
 use common::*;
 
 fn b64(data: &[u8]) -> String {
-    keyhound::engine::decode::encode_base64(data)
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
 fn percent(s: &str) -> String {
