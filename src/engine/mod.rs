@@ -32,7 +32,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 use self::keywords::KeywordSet;
-use crate::rules::{looks_fake, regex_parse, rule_error, shannon_entropy, syntax_config, Rule, RuleError, RuleSet};
+use crate::rules::{looks_fake, regex_parse, rule_error, shannon_entropy, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
 /// is unbounded; keeps the cost of one hit bounded. Wide enough for the
@@ -250,7 +250,8 @@ fn regex_error(rule: &Rule, what: &str, e: impl std::fmt::Display) -> RuleError 
 }
 
 fn build_regex(rule: &Rule, what: &str, pattern: &str) -> Result<Regex, RuleError> {
-    Regex::builder().syntax(syntax_config()).build(pattern).map_err(|e| regex_error(rule, what, e))
+    let hir = regex_parse::parse(pattern).map_err(|e| regex_error(rule, what, e))?;
+    Regex::builder().build_from_hir(&hir).map_err(|e| regex_error(rule, what, e))
 }
 
 impl Engine {

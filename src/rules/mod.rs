@@ -223,13 +223,6 @@ pub(crate) fn rule_error(rule: &Rule, message: String) -> RuleError {
     RuleError::Rule { file: rule.source.clone(), rule: rule.id.clone(), message }
 }
 
-/// Syntax configuration every rule regex is parsed with: byte-oriented and
-/// ASCII-only, so invalid UTF-8 is searchable and `\b`, `\w`, `(?i)` stay on
-/// the fast DFA paths.
-pub fn syntax_config() -> regex_automata::util::syntax::Config {
-    regex_automata::util::syntax::Config::new().unicode(false).utf8(false)
-}
-
 fn check_regex(rule: &Rule, what: &str, pattern: &str) -> Result<regex_syntax::hir::Hir, RuleError> {
     regex_parse::parse(pattern).map_err(|e| rule_error(rule, format!("invalid {what} regex: {e}")))
 }

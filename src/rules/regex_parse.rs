@@ -5,8 +5,10 @@
 
 use regex_syntax::hir::Hir;
 
-/// Parses `pattern` as every rule regex is compiled: byte-oriented and
-/// ASCII-only. (The error is boxed: it is large, and rare.)
+/// Parses `pattern` as every rule regex (rule, `allow`, `near`) is compiled:
+/// byte-oriented and ASCII-only, so invalid UTF-8 is searchable and `\b`,
+/// `\w`, `(?i)` stay on the fast DFA paths. (The error is boxed: it is
+/// large, and rare.)
 pub fn parse(pattern: &str) -> Result<Hir, Box<regex_syntax::Error>> {
     regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern).map_err(Box::new)
 }
