@@ -20,20 +20,17 @@ use crate::cli::{
     ScanArgs,
 };
 use crate::openai::{Action, KeySource, OpenAiTask, Secret};
+use crate::repo_config::{RepoConfig, CONFIG_FILE};
 use crate::report::{Format, ReportOptions};
 use crate::rules::RuleSet;
-use crate::suppress::{normalize, Baseline, PathBase, RepoConfig, Suppressor, CONFIG_FILE};
+use crate::source::ScanInput;
+use crate::suppress::{Baseline, RootRelative, Suppressor};
+use crate::util::paths::normalize;
+use crate::util::units::{parse_duration, parse_size};
+use crate::verify::VerifySettings;
 
 /// `--max-file-size` when neither the flag nor the config sets it.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
-use crate::verify::VerifySettings;
-
-/// What to scan for `keyhound scan`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScanInput {
-    Path(PathBuf),
-    Stdin,
-}
 
 /// The work a run does.
 #[derive(Debug, Clone)]
@@ -224,7 +221,7 @@ enum ConfigSource {
 /// the config file found there.
 struct Located {
     root: PathBuf,
-    base: PathBase,
+    base: RootRelative,
     config: Option<ConfigSource>,
 }
 
@@ -250,7 +247,7 @@ fn locate(task: &Task, cwd: &Path) -> Located {
             },
             Err(_) => (normalize(&cwd.join(repo)), None),
         };
-        Located { root, base: PathBase::AsShown, config }
+        Located { root, base: RootRelative::AsShown, config }
     };
     match task {
         Task::History { repo, .. } | Task::Staged { repo } => git_repo(repo),
@@ -262,17 +259,17 @@ fn locate(task: &Task, cwd: &Path) -> Located {
             });
             let root = tree_root(&normalize(&cwd.join(first.unwrap_or(Path::new(".")))));
             let config = file_at(&root);
-            Located { base: PathBase::Root { cwd: cwd.to_path_buf(), root: root.clone() }, root, config }
+            Located { base: RootRelative::Root { cwd: cwd.to_path_buf(), root: root.clone() }, root, config }
         }
         // Installing a hook reads no config: a broken one must not stop it;
         // nor do the OpenAI admin commands, which a repository must not steer.
         Task::InstallHook { .. } | Task::OpenAi(_) => {
-            Located { root: cwd.to_path_buf(), base: PathBase::AsShown, config: None }
+            Located { root: cwd.to_path_buf(), base: RootRelative::AsShown, config: None }
         }
         Task::RulesList | Task::RulesCheck { .. } => {
             let root = tree_root(cwd);
             let config = file_at(&root);
-            Located { base: PathBase::Root { cwd: cwd.to_path_buf(), root: root.clone() }, root, config }
+            Located { base: RootRelative::Root { cwd: cwd.to_path_buf(), root: root.clone() }, root, config }
         }
     }
 }
@@ -342,7 +339,7 @@ fn base_overrides() -> Result<std::collections::BTreeMap<String, crate::verify::
 /// `HTTPS_PROXY` (or `https_proxy`), validated.
 fn https_proxy() -> Result<Option<String>> {
     let env = |k: &str| std::env::var(k).ok();
-    crate::verify::http::proxy_from_env(env).map_err(anyhow::Error::msg)?;
+    crate::net::proxy_from_env(env).map_err(anyhow::Error::msg)?;
     Ok(env("HTTPS_PROXY").or_else(|| env("https_proxy")).filter(|p| !p.trim().is_empty()))
 }
 
@@ -389,18 +386,6 @@ fn openai_task(action: OpenaiAction, common: &CommonArgs) -> Result<OpenAiTask> 
         timeout: request_timeout(common)?,
         proxy: https_proxy()?,
     })
-}
-
-/// Parses `10`, `2.5`, `10s`, `500ms` into a duration.
-pub fn parse_duration(s: &str) -> Result<Duration> {
-    let t = s.trim();
-    let (num, scale) =
-        if let Some(ms) = t.strip_suffix("ms") { (ms, 0.001) } else { (t.strip_suffix('s').unwrap_or(t), 1.0) };
-    let n: f64 = num.trim().parse().context("expected seconds, e.g. 10, 2.5, 10s or 500ms")?;
-    if !n.is_finite() || n < 0.0 {
-        bail!("expected a positive number of seconds");
-    }
-    Ok(Duration::from_secs_f64(n * scale))
 }
 
 fn scan_inputs(paths: Vec<PathBuf>) -> Result<Vec<ScanInput>> {
@@ -460,43 +445,9 @@ fn use_color(common: &CommonArgs) -> bool {
     }
 }
 
-/// Parses `1234`, `64K`, `25M`, `1G` (powers of 1024; a trailing `B` or
-/// `iB` is accepted).
-pub fn parse_size(s: &str) -> Result<u64> {
-    let t = s.trim();
-    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
-    let (digits, mult) = match t.chars().last() {
-        Some('k' | 'K') => (&t[..t.len() - 1], 1u64 << 10),
-        Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
-        Some('g' | 'G') => (&t[..t.len() - 1], 1 << 30),
-        _ => (t, 1),
-    };
-    let n: u64 = digits.trim().parse().context("expected a number of bytes, e.g. 1048576 or 25M")?;
-    n.checked_mul(mult).context("size too large")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("100").unwrap(), 100);
-        assert_eq!(parse_size("25M").unwrap(), 25 << 20);
-        assert_eq!(parse_size("2KiB").unwrap(), 2048);
-        assert_eq!(parse_size("1g").unwrap(), 1 << 30);
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("").is_err());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("10").unwrap(), Duration::from_secs(10));
-        assert_eq!(parse_duration("2.5s").unwrap(), Duration::from_millis(2500));
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("-1").is_err());
-    }
 
     #[test]
     fn ranges() {

@@ -228,7 +228,7 @@ fn severities_map_to_levels_and_scores() {
         format!("AWS_ACCESS_KEY_ID={}\nGROQ={}\n", fake_key("aws-access-key-id"), fake_key("groq-api-key")),
     );
     let s = t.run_sarif(&["scan", "."]);
-    let out = t.run(&["rules", "list", "--format", "json"]);
+    let out = t.run(&["rules", "list", "--format", "jsonl"]);
     let listed: Vec<Value> =
         String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     for rule in s.rules() {

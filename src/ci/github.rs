@@ -4,10 +4,10 @@
 //! `--show-secrets` says, because logs and summaries are visible to everyone
 //! who can read the repository.
 
-use crate::finding::Finding;
+use crate::model::Finding;
 use crate::report::sarif;
 use crate::rules::Severity;
-use crate::uri::encode_path;
+use crate::util::uri::encode_path;
 
 /// Escapes a workflow command's message (`%`, CR, LF).
 pub fn escape_data(s: &str) -> String {
@@ -147,7 +147,7 @@ pub fn output_line(name: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Provenance;
+    use crate::model::Provenance;
 
     fn finding() -> Finding {
         Finding {

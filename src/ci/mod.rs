@@ -1,28 +1,25 @@
-//! `keyhound ci`: the command the GitHub Action runs, usable in any CI.
+//! What `keyhound ci` (the command the GitHub Action runs) knows of CI: the
+//! settings read from the GitHub Actions environment ([`CiSettings`]), which
+//! commits an event asks to scan ([`plan`]), making sure they are in the
+//! clone, fetching what a shallow checkout lacks ([`checkout`]), and what is
+//! told to GitHub ([`github`]): annotations, the job summary, step outputs.
 //!
-//! It reads the GitHub Actions environment, decides from the event which
-//! commits to scan ([`plan`]), makes sure they are in the clone, fetching
-//! what a shallow checkout lacks ([`checkout`]), scans them with the history
-//! pipeline, and reports for CI ([`github`]): a SARIF file, one annotation
-//! per finding on stdout, a Markdown job summary, and step outputs.
+//! It must not scan or decide what is reported: the command in `cmd::ci`
+//! wires this to the pipeline and finishes the run like every other
+//! command. Never imports `config` or `pipeline`.
 
 pub mod checkout;
 pub mod github;
 pub mod plan;
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::fs::OpenOptions;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::config::Config;
-use crate::engine::Engine;
-use crate::pipeline::history::{scan_history, HistoryOptions};
-use crate::pipeline::Outcome;
-use crate::report::{self, Format, PathBase, ReportOptions, RunContext, VcsInfo};
-use crate::source::repo::repo_info;
+use crate::util::paths::slash_relative;
 
 /// Everything `keyhound ci` needs, read from its arguments and the GitHub
 /// Actions environment before any work starts.
@@ -102,120 +99,21 @@ impl CiSettings {
     }
 }
 
-fn canonical(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
 /// The repository's directory relative to the workspace, `/`-separated.
-fn workspace_prefix(workdir: Option<&Path>, workspace: Option<&Path>) -> String {
+pub fn workspace_prefix(workdir: Option<&Path>, workspace: Option<&Path>) -> String {
     let (Some(dir), Some(ws)) = (workdir, workspace) else { return String::new() };
-    match canonical(dir).strip_prefix(canonical(ws)) {
-        Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"),
-        Err(_) => String::new(),
-    }
+    slash_relative(dir, ws).unwrap_or_default()
 }
 
-fn append(path: &Path, text: &str) -> Result<()> {
+/// Appends `text` to a file GitHub Actions reads after the step (the job
+/// summary, the step outputs).
+pub fn append(path: &Path, text: &str) -> Result<()> {
     let mut f = OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     f.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Runs `keyhound ci`; returns the exit code (findings: `--exit-code`).
-pub fn run(ci: &CiSettings, engine: &Engine, config: &Config) -> Result<u8> {
-    let plan = plan::plan(ci.event_name.as_deref(), ci.event.as_ref())?;
-    let git = checkout::Git::open(&ci.repo, ci.fetch)?;
-    let resolved = git.resolve(&plan)?;
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    for w in &resolved.warnings {
-        eprintln!("keyhound: warning: {w}");
-        writeln!(out, "{}", github::warning(w))?;
-    }
-    if !config.quiet {
-        eprintln!("keyhound: scanning {}", resolved.what);
-    }
-    let mut outcome = match &resolved.selection {
-        Some(selection) => {
-            let opts = HistoryOptions {
-                selection: selection.clone(),
-                max_file_size: config.max_file_size,
-                progress: config.progress,
-            };
-            scan_history(engine, &ci.repo, &opts)?
-        }
-        None => {
-            let mut o = Outcome::default();
-            o.summary.rules = engine.rules().len();
-            o
-        }
-    };
-    config.suppress.apply(&mut outcome);
-    if resolved.verified {
-        // Every commit of the selection was checked to be present: a
-        // shallow boundary elsewhere does not matter.
-        outcome.summary.warnings.retain(|w| !w.starts_with("shallow clone"));
-    }
-    if let Some(settings) = &config.verify {
-        crate::verify::apply(&mut outcome, engine.rules(), settings);
-    }
-
-    let info = repo_info(&ci.repo, None);
-    let workdir = info.as_ref().and_then(|i| i.workdir.clone());
-    let mut ctx = RunContext::new(engine.rules());
-    ctx.base = workdir.clone().map(|root| PathBase { root, prefix: String::new() });
-    ctx.vcs = info.map(|i| VcsInfo {
-        repository_uri: ci.web.clone().unwrap_or(i.uri),
-        revision_id: resolved.head.clone().or(i.head),
-        branch: ci.branch.clone().or(i.branch),
-    });
-
-    let sarif_opts = ReportOptions { format: Format::Sarif, show_secrets: config.report.show_secrets, color: false };
-    if let Some(dir) = ci.sarif_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    write_file(&ci.sarif_file, &outcome, &sarif_opts, &ctx)?;
-    if let Some(path) = &config.output {
-        write_file(path, &outcome, &config.report, &ctx)?;
-    }
-
-    let links =
-        github::Links { prefix: workspace_prefix(workdir.as_deref(), ci.workspace.as_deref()), web: ci.web.clone() };
-    for f in &outcome.findings {
-        writeln!(out, "{}", github::annotation(f, &links))?;
-    }
-    for w in &outcome.summary.warnings {
-        eprintln!("keyhound: warning: {w}");
-        writeln!(out, "{}", github::warning(w))?;
-    }
-    out.flush()?;
-
-    let sarif_name = ci.sarif_file.display().to_string();
-    if let Some(path) = &ci.step_summary {
-        let md =
-            github::summary_markdown(&outcome.findings, &resolved.what, outcome.summary.scanned, &links, &sarif_name);
-        append(path, &md)?;
-    }
-    if let Some(path) = &ci.output_file {
-        let lines = github::output_line("findings", &outcome.findings.len().to_string())
-            + &github::output_line("sarif-file", &sarif_name);
-        append(path, &lines)?;
-    }
-    if !config.quiet {
-        eprintln!("{}", report::summary_line(&outcome.summary, "blob"));
-    }
-    Ok(if outcome.findings.is_empty() { 0 } else { config.exit_code })
-}
-
-fn write_file(path: &Path, outcome: &Outcome, opts: &ReportOptions, ctx: &RunContext) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut w = BufWriter::new(file);
-    report::write_report(&mut w, &outcome.findings, &outcome.summary, opts, ctx)
-        .and_then(|_| w.flush())
-        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]

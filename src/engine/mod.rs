@@ -293,19 +293,23 @@ impl Engine {
     /// Compiles every rule now; returns the first rule that fails. For
     /// `rules check` and for callers that want errors before scanning.
     pub fn compile_all(&self) -> Result<(), RuleError> {
+        self.compile_where(|_| true)
+    }
+
+    /// Compiles the rules `which` selects now; returns the first that fails
+    /// (naming its file and id). Scanning commands compile the rules that
+    /// did not ship with keyhound (a config's, a user's rule file) this way,
+    /// so a regex that parses but cannot be compiled is an error before the
+    /// scan instead of a rule that silently never matches; shipped rules
+    /// stay lazy (they are checked in CI and by `rules check`).
+    pub fn compile_where(&self, which: impl Fn(&Rule) -> bool) -> Result<(), RuleError> {
         for (i, rule) in self.rules.iter().enumerate() {
-            if self.compiled_rule(i).is_none() {
+            if which(rule) && self.compiled_rule(i).is_none() {
                 // Rebuild to get the typed error (only on the failure path).
                 CompiledRule::build(rule)?;
             }
         }
         Ok(())
-    }
-
-    /// Rules whose regexes failed to compile so far, with the reason. Such a
-    /// rule never matches; callers report this as a warning.
-    pub fn compile_errors(&self) -> Vec<String> {
-        self.compiled.iter().filter_map(|c| c.get().and_then(|r| r.as_ref().err().cloned())).collect()
     }
 
     fn compiled_rule(&self, r: usize) -> Option<&CompiledRule> {

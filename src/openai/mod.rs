@@ -22,14 +22,14 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::ScanInput;
 use crate::engine::Engine;
-use crate::finding::{redact, Finding};
+use crate::model::{redact, scrub, Finding};
+use crate::net::{Client, Request, Response};
 use crate::pipeline::history::{scan_history, HistoryOptions};
 use crate::source::files::WalkOptions;
 use crate::source::git::Selection;
-use crate::verify::http::{Client, Request, Response};
-use crate::verify::scrub;
+use crate::source::ScanInput;
+use crate::util::time::rfc3339_utc;
 
 /// Where the admin API lives.
 pub const OPENAI_API: &str = "https://api.openai.com";
@@ -156,7 +156,7 @@ fn enc(s: &str) -> String {
 }
 
 fn time(v: &Value) -> Option<String> {
-    v.as_i64().map(|s| crate::source::git::rfc3339(s, 0).replace("+00:00", "Z"))
+    v.as_i64().map(rfc3339_utc)
 }
 
 fn text(v: &Value) -> Option<String> {

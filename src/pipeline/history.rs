@@ -18,9 +18,9 @@ use aho_corasick::AhoCorasick;
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 
-use super::{to_findings, Outcome};
+use super::to_findings;
 use crate::engine::Engine;
-use crate::finding::{Finding, Provenance};
+use crate::model::{Finding, Outcome, Provenance};
 use crate::source::git::{BlobEntry, CommitInfo, GitError, GitRepo, History, OidSet, Reader, Selection, Warnings};
 use crate::source::Skip;
 

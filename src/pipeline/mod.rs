@@ -14,22 +14,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::config::ScanInput;
 use crate::engine::{Engine, Match};
-use crate::finding::{Finding, LineLocator};
-use crate::report::Summary;
+use crate::finding::{self, LineLocator};
+use crate::model::{Finding, Outcome};
 use crate::source::files::{self, FileEntry, WalkOptions};
-use crate::source::{Content, Skip};
-
-/// Findings and what the scan did.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// Findings to report.
-    pub findings: Vec<Finding>,
-    /// Findings `suppress` set aside, each with its reason.
-    pub suppressed: Vec<Finding>,
-    pub summary: Summary,
-}
+use crate::source::{Content, ScanInput, Skip};
 
 /// What happened to one input.
 enum Scanned {
@@ -38,18 +27,17 @@ enum Scanned {
     Failed(String),
 }
 
-impl Outcome {
-    fn absorb(&mut self, item: Scanned) {
-        match item {
-            Scanned::Text { bytes, findings } => {
-                self.summary.scanned += 1;
-                self.summary.bytes += bytes;
-                self.findings.extend(findings);
-            }
-            Scanned::Skipped(Skip::Binary) => self.summary.skipped_binary += 1,
-            Scanned::Skipped(Skip::TooLarge) => self.summary.skipped_large += 1,
-            Scanned::Failed(w) => self.summary.warnings.push(w),
+/// Adds what happened to one input to `outcome`.
+fn absorb(outcome: &mut Outcome, item: Scanned) {
+    match item {
+        Scanned::Text { bytes, findings } => {
+            outcome.summary.scanned += 1;
+            outcome.summary.bytes += bytes;
+            outcome.findings.extend(findings);
         }
+        Scanned::Skipped(Skip::Binary) => outcome.summary.skipped_binary += 1,
+        Scanned::Skipped(Skip::TooLarge) => outcome.summary.skipped_large += 1,
+        Scanned::Failed(w) => outcome.summary.warnings.push(w),
     }
 }
 
@@ -61,7 +49,7 @@ pub fn scan_content(engine: &Engine, path: &str, data: &[u8]) -> Vec<Finding> {
 /// Builds the findings for matches the engine found in `data`.
 pub fn to_findings(engine: &Engine, path: &str, data: &[u8], matches: &[Match]) -> Vec<Finding> {
     let mut lines = LineLocator::new();
-    matches.iter().map(|m| Finding::new(&engine.rules()[m.rule], path, data, m, &mut lines)).collect()
+    matches.iter().map(|m| finding::from_match(&engine.rules()[m.rule], path, data, m, &mut lines)).collect()
 }
 
 fn scan_read(engine: &Engine, path: &str, read: std::io::Result<Content>) -> Scanned {
@@ -86,7 +74,7 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
         })
         .collect();
     if inputs.contains(&ScanInput::Stdin) {
-        outcome.absorb(scan_read(engine, "<stdin>", files::read_stdin(walk.max_file_size)));
+        absorb(&mut outcome, scan_read(engine, "<stdin>", files::read_stdin(walk.max_file_size)));
     }
     let listed = files::enumerate(&roots, walk);
     outcome.summary.skipped_large += listed.skipped_large;
@@ -97,7 +85,7 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
         .map(|entry: &FileEntry| scan_read(engine, &entry.display, files::read(entry, walk.max_file_size)))
         .collect();
     for r in results {
-        outcome.absorb(r);
+        absorb(&mut outcome, r);
     }
     outcome.summary.findings = outcome.findings.len();
     outcome.summary.rules = engine.rules().len();

@@ -5,8 +5,9 @@
 
 use std::time::Instant;
 
-use super::{scan_content, Outcome};
+use super::scan_content;
 use crate::engine::Engine;
+use crate::model::Outcome;
 use crate::source::staged::Staged;
 use crate::source::{Content, Skip};
 

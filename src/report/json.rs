@@ -5,10 +5,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Summary;
-use crate::finding::{Finding, Verification};
+use crate::model::{Finding, Summary, SuppressReason, Verification};
 use crate::rules::Severity;
-use crate::suppress::Reason;
 
 #[derive(Serialize)]
 struct Tool {
@@ -44,7 +42,7 @@ struct FindingJson<'a> {
     occurrences: Option<usize>,
     /// Why the finding is suppressed (only with `--show-suppressed`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    suppressed: Option<Reason>,
+    suppressed: Option<SuppressReason>,
     /// With `--verify`, for rules that have a live check.
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<&'a Verification>,

@@ -9,9 +9,7 @@ mod text;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use serde::Serialize;
-
-use crate::finding::Finding;
+use crate::model::{Finding, Summary};
 use crate::rules::{Rule, Severity};
 
 /// Output formats.
@@ -22,40 +20,6 @@ pub enum Format {
     Jsonl,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
-}
-
-/// What a scan did, besides finding things.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    /// Findings reported (not suppressed).
-    pub findings: usize,
-    /// Findings suppressed by allow comments, the config or a baseline.
-    pub suppressed: usize,
-    /// Files (or blobs, for git sources) scanned.
-    pub scanned: usize,
-    /// Bytes scanned.
-    pub bytes: u64,
-    pub skipped_binary: usize,
-    pub skipped_large: usize,
-    /// Inputs that could not be read, and other non-fatal problems.
-    pub warnings: Vec<String>,
-    pub duration_ms: u128,
-    /// Number of rules in the compiled set.
-    pub rules: usize,
-    /// With `--verify`: how many findings each check status got (counted
-    /// before `--only-verified` drops all but the live ones).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verified: Option<VerifyCounts>,
-}
-
-/// Findings per verification status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct VerifyCounts {
-    pub live: usize,
-    pub invalid: usize,
-    pub unknown: usize,
-    /// Findings of rules that have no live check.
-    pub unchecked: usize,
 }
 
 /// Presentation options shared by the writers.
@@ -107,7 +71,7 @@ pub struct VcsInfo {
 /// Where the findings' paths are, so writers can turn them into URIs
 /// relative to the repository root.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathBase {
+pub struct UriBase {
     /// Absolute directory that URIs are relative to: the repository's work
     /// tree root (or the working directory outside a repository).
     pub root: PathBuf,
@@ -122,7 +86,7 @@ pub struct PathBase {
 pub struct RunContext {
     /// Metadata of the rules that can appear in findings.
     pub rules: Vec<RuleInfo>,
-    pub base: Option<PathBase>,
+    pub base: Option<UriBase>,
     pub vcs: Option<VcsInfo>,
 }
 
@@ -212,6 +176,7 @@ fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::VerifyCounts;
 
     #[test]
     fn summary_line_mentions_skips_and_warnings() {

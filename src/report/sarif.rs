@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
 use serde_sarif::sarif::{
@@ -26,11 +26,11 @@ use serde_sarif::sarif::{
     Suppression, Tool, ToolComponent, VersionControlDetails,
 };
 
-use super::{PathBase, RuleInfo, RunContext, Summary};
-use crate::finding::Finding;
+use super::{RuleInfo, RunContext, UriBase};
+use crate::model::{Finding, Summary, SuppressReason};
 use crate::rules::Severity;
-use crate::suppress::Reason;
-use crate::uri::{encode_path, file_uri};
+use crate::util::paths::{normalize, normalize_slash, slash_path};
+use crate::util::uri::{encode_path, file_uri};
 
 /// The schema URI written in `$schema`.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -66,42 +66,12 @@ fn level_name(s: Severity) -> &'static str {
     }
 }
 
-/// Resolves `.` and `..` in a `/`-separated relative path; `None` when it
-/// climbs above its start.
-fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-fn lexical_absolute(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The URI of a finding's path, and the base id it is relative to (if any).
 ///
 /// Relative paths (and absolute ones under the root) become URIs relative to
 /// the repository root; paths outside it become `file://` URIs; standard
 /// input is `-`.
-pub fn artifact_uri(path: &str, base: Option<&PathBase>) -> (String, Option<&'static str>) {
+pub fn artifact_uri(path: &str, base: Option<&UriBase>) -> (String, Option<&'static str>) {
     if path == "<stdin>" {
         return (STDIN_URI.to_string(), None);
     }
@@ -110,21 +80,18 @@ pub fn artifact_uri(path: &str, base: Option<&PathBase>) -> (String, Option<&'st
         if p.is_absolute() {
             return (file_uri(p), None);
         }
-        return (encode_path(&normalize(path).unwrap_or_else(|| path.to_string())), None);
+        return (encode_path(&normalize_slash(path).unwrap_or_else(|| path.to_string())), None);
     };
     let absolute = if p.is_absolute() {
-        lexical_absolute(p)
+        normalize(p)
     } else {
-        if let Some(rel) = normalize(&format!("{}/{path}", base.prefix)) {
+        if let Some(rel) = normalize_slash(&format!("{}/{path}", base.prefix)) {
             return (encode_path(&rel), Some(SRCROOT));
         }
-        lexical_absolute(&base.root.join(&base.prefix).join(p))
+        normalize(&base.root.join(&base.prefix).join(p))
     };
     match absolute.strip_prefix(&base.root) {
-        Ok(rel) => {
-            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            (encode_path(&rel.join("/")), Some(SRCROOT))
-        }
+        Ok(rel) => (encode_path(&slash_path(rel)), Some(SRCROOT)),
         Err(_) => (file_uri(&absolute), None),
     }
 }
@@ -196,7 +163,7 @@ pub fn message(f: &Finding, show: bool) -> String {
     m
 }
 
-fn result(f: &Finding, index: usize, base: Option<&PathBase>, show: bool) -> SarifResult {
+fn result(f: &Finding, index: usize, base: Option<&UriBase>, show: bool) -> SarifResult {
     let (uri, base_id) = artifact_uri(&f.path, base);
     let mut loc = ArtifactLocation::builder().uri(uri).build();
     if f.path == "<stdin>" {
@@ -243,7 +210,7 @@ fn result(f: &Finding, index: usize, base: Option<&PathBase>, show: bool) -> Sar
     if let Some(reason) = f.suppressed {
         // Listed with --show-suppressed: SARIF's own way to say so, an allow
         // comment being "inSource" and everything else "external".
-        let kind = if reason == Reason::AllowComment { "inSource" } else { "external" };
+        let kind = if reason == SuppressReason::AllowComment { "inSource" } else { "external" };
         result.suppressions = Some(vec![Suppression::builder()
             .kind(json!(kind))
             .justification(format!("keyhound: {reason}"))
@@ -352,9 +319,10 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
-    fn base(root: &str, prefix: &str) -> PathBase {
-        PathBase { root: PathBuf::from(root), prefix: prefix.to_string() }
+    fn base(root: &str, prefix: &str) -> UriBase {
+        UriBase { root: PathBuf::from(root), prefix: prefix.to_string() }
     }
 
     #[test]

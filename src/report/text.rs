@@ -4,7 +4,8 @@
 use std::io::{self, Write};
 
 use super::ReportOptions;
-use crate::finding::{Finding, VerifyStatus};
+use crate::model::Finding;
+use crate::rules::VerifyStatus;
 
 struct Style {
     on: bool,

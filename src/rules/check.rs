@@ -20,10 +20,32 @@
 //! header, to the fixed HTTPS host written in the URL.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::finding::VerifyStatus;
+/// What a live check (`--verify`) said about a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyStatus {
+    /// The provider accepted the secret: it works and must be revoked.
+    Live,
+    /// The provider rejected it: revoked, expired or never valid.
+    Invalid,
+    /// No answer that says either (timeouts, network errors, unexpected
+    /// statuses); `detail` says why.
+    Unknown,
+}
+
+impl fmt::Display for VerifyStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            VerifyStatus::Live => "live",
+            VerifyStatus::Invalid => "invalid",
+            VerifyStatus::Unknown => "unknown",
+        })
+    }
+}
 
 fn get() -> String {
     "GET".to_string()

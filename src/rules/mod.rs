@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use check::VerifySpec;
+pub use check::{VerifySpec, VerifyStatus};
 pub use checksum::Checksum;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));

@@ -10,6 +10,16 @@ pub mod git;
 pub mod repo;
 pub mod staged;
 
+use std::path::PathBuf;
+
+/// What `keyhound scan` was asked to read: a file or directory, or standard
+/// input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanInput {
+    Path(PathBuf),
+    Stdin,
+}
+
 /// Why a piece of content was not scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Skip {

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use git2::Repository;
 
+use crate::util::paths::canonical;
+use crate::util::uri::{dir_uri, remote_uri};
+
 /// What a report can say about a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepoInfo {
@@ -45,7 +48,7 @@ pub fn repo_info(path: &Path, rev: Option<&str>) -> Option<RepoInfo> {
             }
         })
         .and_then(|r| r.url().map(str::to_string));
-    let uri = remote.and_then(|u| remote_uri(&u, &local)).unwrap_or_else(|| crate::uri::file_uri(&with_slash(&local)));
+    let uri = remote.and_then(|u| remote_uri(&u, &local)).unwrap_or_else(|| dir_uri(&local));
     let (head, branch) = match rev {
         Some(rev) => {
             let commit = repo.revparse_single(rev).and_then(|o| o.peel_to_commit()).ok().map(|c| c.id().to_string());
@@ -62,77 +65,4 @@ pub fn repo_info(path: &Path, rev: Option<&str>) -> Option<RepoInfo> {
         }
     };
     Some(RepoInfo { workdir, uri, head, branch })
-}
-
-fn canonical(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-fn with_slash(p: &Path) -> PathBuf {
-    let mut s = p.as_os_str().to_owned();
-    if !s.to_string_lossy().ends_with('/') {
-        s.push("/");
-    }
-    PathBuf::from(s)
-}
-
-/// A remote URL as a URI fit for a report: credentials (`user:token@`)
-/// removed, scp-like `git@host:path` turned into `ssh://git@host/path`, and
-/// local paths into `file://` URIs (relative ones resolved against `repo`).
-pub fn remote_uri(url: &str, repo: &Path) -> Option<String> {
-    let url = url.trim();
-    if url.is_empty() {
-        return None;
-    }
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
-            return None;
-        }
-        let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-        let host = match authority.rsplit_once('@') {
-            // Keep a bare user name for ssh (`git@`); drop anything with a
-            // password or token, and every user for http(s).
-            Some((user, host)) if scheme.starts_with("ssh") && !user.contains(':') => format!("{user}@{host}"),
-            Some((_, host)) => host.to_string(),
-            None => authority.to_string(),
-        };
-        if scheme == "file" {
-            return Some(format!("file://{host}/{path}"));
-        }
-        return Some(format!("{scheme}://{host}/{path}"));
-    }
-    // scp-like syntax: [user@]host:path, where host has no slash.
-    if let Some((host, path)) = url.split_once(':') {
-        if !host.contains('/') && !host.is_empty() && host.len() > 1 {
-            let host = match host.rsplit_once('@') {
-                Some((user, h)) if !user.contains(':') => format!("{user}@{h}"),
-                Some((_, h)) => h.to_string(),
-                None => host.to_string(),
-            };
-            return Some(format!("ssh://{host}/{}", path.trim_start_matches('/')));
-        }
-    }
-    let p = Path::new(url);
-    let abs = if p.is_absolute() { p.to_path_buf() } else { repo.join(p) };
-    Some(crate::uri::file_uri(&canonical(&abs)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remote_uris_lose_credentials() {
-        let repo = Path::new("/r");
-        assert_eq!(
-            remote_uri("https://x-access-token:ghs_abc@github.com/o/r.git", repo).unwrap(),
-            "https://github.com/o/r.git"
-        );
-        assert_eq!(remote_uri("https://github.com/o/r", repo).unwrap(), "https://github.com/o/r");
-        assert_eq!(remote_uri("git@github.com:o/r.git", repo).unwrap(), "ssh://git@github.com/o/r.git");
-        assert_eq!(remote_uri("ssh://git@host:22/o/r", repo).unwrap(), "ssh://git@host:22/o/r");
-        assert_eq!(remote_uri("file:///srv/git/r.git", repo).unwrap(), "file:///srv/git/r.git");
-        assert_eq!(remote_uri("/srv/git/r.git", repo).unwrap(), "file:///srv/git/r.git");
-        assert_eq!(remote_uri("", repo), None);
-    }
 }

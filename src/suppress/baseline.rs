@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{secret_hash, Finding};
+use crate::model::{secret_hash, Finding};
 
 /// The baseline format version this build reads and writes.
 pub const BASELINE_VERSION: u32 = 1;

@@ -11,58 +11,23 @@
 //! carries an allow marker is recorded on the finding when it is built.
 //! Nothing here can turn on verification or unredacted output.
 
+pub mod allowlist;
 pub mod baseline;
-pub mod config_file;
 
 use std::collections::HashSet;
-use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
-use serde::Serialize;
+use crate::model::{secret_hash, Finding, Outcome, SuppressReason};
+use crate::util::paths::{normalize, slash_path};
 
-use crate::finding::{secret_hash, Finding};
-use crate::pipeline::Outcome;
-
+pub use allowlist::Allowlist;
 pub use baseline::{Baseline, BaselineError};
-pub use config_file::{Allowlist, ConfigError, RepoConfig, CONFIG_FILE};
 
-/// Inline markers that suppress a finding on the line that carries them.
-pub const ALLOW_MARKERS: [&str; 2] = ["keyhound:allow", "gitleaks:allow"];
-
-/// Why a finding was suppressed. When several apply, the first in this
-/// order is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Reason {
-    /// The secret's line carries `keyhound:allow` or `gitleaks:allow`.
-    AllowComment,
-    /// The path matches `[allow] paths` of the config.
-    ConfigPath,
-    /// The secret matches a regex of `[allow] values`.
-    ConfigValue,
-    /// The secret contains one of `[allow] stopwords`.
-    Stopword,
-    /// The finding is listed in the `--baseline` file.
-    Baseline,
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Reason::AllowComment => "allow-comment",
-            Reason::ConfigPath => "config-path",
-            Reason::ConfigValue => "config-value",
-            Reason::Stopword => "stopword",
-            Reason::Baseline => "baseline",
-        })
-    }
-}
-
-/// How a finding's path (as shown) becomes the path that config globs and
-/// baselines are matched against: relative to the root of the scanned tree
-/// or repository, `/`-separated.
+/// How a finding's path (as shown) is made relative to the root of the
+/// scanned tree or repository (`/`-separated), which is what config globs
+/// and baselines are matched against.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PathBase {
+pub enum RootRelative {
     /// Paths are already root-relative (git history, staged changes).
     AsShown,
     /// Paths are shown relative to `cwd` (or absolute, as given on the
@@ -88,13 +53,13 @@ impl KeyPath {
     }
 }
 
-impl PathBase {
+impl RootRelative {
     /// The path `shown` is matched as.
     pub fn key(&self, shown: &str) -> KeyPath {
         match self {
-            PathBase::AsShown => KeyPath::Rel(shown.to_string()),
-            PathBase::Root { .. } if shown == "<stdin>" => KeyPath::Other(shown.to_string()),
-            PathBase::Root { cwd, root } => {
+            RootRelative::AsShown => KeyPath::Rel(shown.to_string()),
+            RootRelative::Root { .. } if shown == "<stdin>" => KeyPath::Other(shown.to_string()),
+            RootRelative::Root { cwd, root } => {
                 let abs = normalize(&cwd.join(shown));
                 match abs.strip_prefix(root) {
                     Ok(rel) if rel.as_os_str().is_empty() => KeyPath::Other(shown.to_string()),
@@ -106,40 +71,17 @@ impl PathBase {
     }
 }
 
-/// `path` with `.` and `..` resolved lexically (no file system access, so
-/// it agrees with paths built the same way).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push(c);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-fn slash_path(p: &Path) -> String {
-    let parts: Vec<String> = p.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-    parts.join("/")
-}
-
 /// Everything that suppresses findings, ready to apply.
 #[derive(Debug, Clone)]
 pub struct Suppressor {
-    pub base: PathBase,
+    pub base: RootRelative,
     pub allow: Allowlist,
     /// (rule id, root-relative path, secret SHA-256) of baselined findings.
     baseline: HashSet<(String, String, String)>,
 }
 
 impl Suppressor {
-    pub fn new(base: PathBase, allow: Allowlist, baseline: Option<&Baseline>) -> Suppressor {
+    pub fn new(base: RootRelative, allow: Allowlist, baseline: Option<&Baseline>) -> Suppressor {
         let baseline = baseline
             .map(|b| b.entries.iter().map(|e| (e.rule_id.clone(), e.path.clone(), e.secret_sha256.clone())).collect())
             .unwrap_or_default();
@@ -148,18 +90,18 @@ impl Suppressor {
 
     /// Suppresses nothing but allow comments, matching paths as shown.
     pub fn allow_comments_only() -> Suppressor {
-        Suppressor::new(PathBase::AsShown, Allowlist::default(), None)
+        Suppressor::new(RootRelative::AsShown, Allowlist::default(), None)
     }
 
     /// Why `f` is suppressed, if it is.
-    pub fn reason(&self, f: &Finding) -> Option<Reason> {
+    pub fn reason(&self, f: &Finding) -> Option<SuppressReason> {
         if f.line_allowed {
-            return Some(Reason::AllowComment);
+            return Some(SuppressReason::AllowComment);
         }
         let path = self.base.key(&f.path);
         if let KeyPath::Rel(rel) = &path {
             if self.allow.path_allowed(rel) {
-                return Some(Reason::ConfigPath);
+                return Some(SuppressReason::ConfigPath);
             }
         }
         if let Some(r) = self.allow.value_reason(&f.secret) {
@@ -168,7 +110,7 @@ impl Suppressor {
         if !self.baseline.is_empty()
             && self.baseline.contains(&(f.rule_id.clone(), path.as_str().to_string(), secret_hash(&f.secret)))
         {
-            return Some(Reason::Baseline);
+            return Some(SuppressReason::Baseline);
         }
         None
     }
@@ -203,29 +145,12 @@ mod tests {
 
     #[test]
     fn key_paths_are_root_relative() {
-        let base = PathBase::Root { cwd: PathBuf::from("/w/repo/sub"), root: PathBuf::from("/w/repo") };
+        let base = RootRelative::Root { cwd: PathBuf::from("/w/repo/sub"), root: PathBuf::from("/w/repo") };
         assert_eq!(base.key("a/.env"), KeyPath::Rel("sub/a/.env".into()));
         assert_eq!(base.key("../top.env"), KeyPath::Rel("top.env".into()));
         assert_eq!(base.key("/w/repo/x/y.py"), KeyPath::Rel("x/y.py".into()));
         assert_eq!(base.key("/elsewhere/y.py"), KeyPath::Other("/elsewhere/y.py".into()));
         assert_eq!(base.key("<stdin>"), KeyPath::Other("<stdin>".into()));
-        assert_eq!(PathBase::AsShown.key("src/a.rs"), KeyPath::Rel("src/a.rs".into()));
-    }
-
-    #[test]
-    fn normalize_is_lexical() {
-        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
-        assert_eq!(normalize(Path::new("a/../../b")), PathBuf::from("../b"));
-    }
-
-    #[test]
-    fn reasons_render_as_documented() {
-        let names: Vec<String> =
-            [Reason::AllowComment, Reason::ConfigPath, Reason::ConfigValue, Reason::Stopword, Reason::Baseline]
-                .iter()
-                .map(|r| serde_json::to_value(r).unwrap().as_str().unwrap().to_string())
-                .collect();
-        assert_eq!(names, ["allow-comment", "config-path", "config-value", "stopword", "baseline"]);
-        assert_eq!(Reason::ConfigValue.to_string(), "config-value");
+        assert_eq!(RootRelative::AsShown.key("src/a.rs"), KeyPath::Rel("src/a.rs".into()));
     }
 }

@@ -18,20 +18,16 @@
 //! - log, print or put a secret in a message: details come from statuses
 //!   and short fields of the provider's answer, with the secret scrubbed.
 
-pub mod http;
-
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use crate::finding::{redact, secret_hash, Verification, VerifyStatus};
-use crate::pipeline::Outcome;
-use crate::report::VerifyCounts;
+use crate::model::{scrub, secret_hash, Outcome, Verification, VerifyCounts};
+use crate::net::{Client, Request, Response};
 use crate::rules::check::{json_path, VerifySpec, OVERRIDE_PREFIX, SECRET_PLACEHOLDER};
-use crate::rules::Rule;
-
-use self::http::{Client, Request, Response};
+use crate::rules::{Rule, VerifyStatus};
+use crate::util::time::now_utc;
 
 /// Default time allowed for one request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -141,7 +137,7 @@ pub fn parse_base_url(value: &str) -> Result<String, String> {
     let rest = if let Some(r) = v.strip_prefix("https://") {
         r
     } else if let Some(r) = v.strip_prefix("http://") {
-        if !http::is_loopback_url(v) {
+        if !crate::net::is_loopback_url(v) {
             return Err("plain http:// is allowed only to a loopback address (127.0.0.1, localhost, [::1])".into());
         }
         r
@@ -291,7 +287,7 @@ fn check(client: &Client, limiter: &RateLimiter, spec: &VerifySpec, base: Option
         }
         Err(e) => (VerifyStatus::Unknown, e.to_string()),
     };
-    Verification { status, detail: scrub(&detail, secret), checked_at: now_rfc3339() }
+    Verification { status, detail: scrub(&detail, secret), checked_at: now_utc() }
 }
 
 /// Reads an answer with the check's response table.
@@ -343,24 +339,10 @@ fn short(s: &str) -> String {
     }
 }
 
-/// Replaces the secret, should a provider echo it, by its redacted form.
-pub fn scrub(text: &str, secret: &str) -> String {
-    if secret.is_empty() || !text.contains(secret) {
-        text.to_string()
-    } else {
-        text.replace(secret, &redact(secret))
-    }
-}
-
-/// The current time, RFC 3339 in UTC.
-pub fn now_rfc3339() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    crate::source::git::rfc3339(secs, 0).replace("+00:00", "Z")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::redact;
     use crate::rules::RuleSet;
 
     fn openai() -> VerifySpec {

@@ -1,6 +1,10 @@
 //! The repository config file, `.keyhound.toml`: extra rules, disabled
 //! rules, path / value / stopword allowlists and `max-file-size`.
 //!
+//! It reads and validates the file; what an allowlist means for a finding is
+//! `suppress::Allowlist`'s to decide, and the rules it adds are compiled by
+//! the engine like any other.
+//!
 //! Everything is validated when the file is loaded, before any work starts;
 //! errors name the file, the line and the key. A config can only add rules
 //! and suppress findings: keys that would turn on verification, change where
@@ -10,14 +14,14 @@
 use std::ops::Range;
 use std::path::Path;
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::gitignore::GitignoreBuilder;
 use regex_automata::meta::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::Reason;
-use crate::config::parse_size;
 use crate::rules::{Rule, RuleError, RuleSet};
+use crate::suppress::Allowlist;
+use crate::util::units::parse_size;
 
 /// The config file's name at the root of a scanned tree or repository.
 pub const CONFIG_FILE: &str = ".keyhound.toml";
@@ -85,43 +89,6 @@ struct RawConfig {
     rule: Vec<Spanned<Rule>>,
 }
 
-/// What a config suppresses by path and by value.
-#[derive(Debug, Clone, Default)]
-pub struct Allowlist {
-    /// gitignore-style globs, relative to the root.
-    paths: Option<Gitignore>,
-    /// Regexes; a secret any of them matches is suppressed.
-    values: Vec<Regex>,
-    /// Lower-case words; a secret containing one is suppressed.
-    stopwords: Vec<String>,
-}
-
-impl Allowlist {
-    /// Whether `rel` (root-relative, `/`-separated) or a directory above it
-    /// matches a path glob.
-    pub fn path_allowed(&self, rel: &str) -> bool {
-        let Some(g) = &self.paths else { return false };
-        if rel.is_empty() || Path::new(rel).has_root() {
-            return false;
-        }
-        g.matched_path_or_any_parents(rel, false).is_ignore()
-    }
-
-    /// Whether the secret matches a value regex or contains a stopword.
-    pub fn value_reason(&self, secret: &str) -> Option<Reason> {
-        if self.values.iter().any(|r| r.is_match(secret)) {
-            return Some(Reason::ConfigValue);
-        }
-        if !self.stopwords.is_empty() {
-            let lower = secret.to_lowercase();
-            if self.stopwords.iter().any(|w| lower.contains(w.as_str())) {
-                return Some(Reason::Stopword);
-            }
-        }
-        None
-    }
-}
-
 /// A loaded config: what it changes besides the rule set.
 #[derive(Debug, Clone, Default)]
 pub struct RepoConfig {
@@ -185,6 +152,7 @@ impl RepoConfig {
             }
         }
 
+        let (mut allow_paths, mut allow_values, mut stopwords) = (None, Vec::new(), Vec::new());
         if !raw.allow.paths.is_empty() {
             let mut builder = GitignoreBuilder::new(root);
             for glob in &raw.allow.paths {
@@ -199,7 +167,7 @@ impl RepoConfig {
             let built = builder
                 .build()
                 .map_err(|e| key_err(raw.allow.paths[0].span(), "allow.paths", format!("invalid globs: {e}")))?;
-            config.allow.paths = Some(built);
+            allow_paths = Some(built);
         }
         for value in &raw.allow.values {
             let v = value.get_ref();
@@ -211,15 +179,16 @@ impl RepoConfig {
                 let m = format!("regex {v:?} matches the empty string, so it would allow every secret");
                 return Err(key_err(value.span(), "allow.values", m));
             }
-            config.allow.values.push(re);
+            allow_values.push(re);
         }
         for word in &raw.allow.stopwords {
             let w = word.get_ref();
             if w.trim().is_empty() {
                 return Err(key_err(word.span(), "allow.stopwords", "a stopword cannot be empty".into()));
             }
-            config.allow.stopwords.push(w.to_lowercase());
+            stopwords.push(w.to_lowercase());
         }
+        config.allow = Allowlist::new(allow_paths, allow_values, stopwords);
         Ok(config)
     }
 }
@@ -305,6 +274,7 @@ fn rule_error(file: &str, text: &str, span: Range<usize>, e: RuleError) -> Confi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SuppressReason;
 
     fn parse(text: &str) -> Result<(RepoConfig, RuleSet), String> {
         let mut rules = RuleSet::embedded().unwrap();
@@ -336,8 +306,8 @@ keywords = ["acme_"]
         assert!(c.allow.path_allowed("tests/fixtures/a/b.env"));
         assert!(c.allow.path_allowed("deep/x.snap"));
         assert!(!c.allow.path_allowed("src/tests/fixtures.env"));
-        assert_eq!(c.allow.value_reason("sk-test-abc"), Some(Reason::ConfigValue));
-        assert_eq!(c.allow.value_reason("sk-live-DUMMYabc"), Some(Reason::Stopword));
+        assert_eq!(c.allow.value_reason("sk-test-abc"), Some(SuppressReason::ConfigValue));
+        assert_eq!(c.allow.value_reason("sk-live-DUMMYabc"), Some(SuppressReason::Stopword));
         assert_eq!(c.allow.value_reason("sk-live-abc"), None);
         assert_eq!(parse("max-file-size = 4096").unwrap().0.max_file_size, Some(4096));
     }

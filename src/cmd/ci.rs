@@ -1,0 +1,97 @@
+//! `keyhound ci [REPO]`: what a CI event introduced — a pull request's
+//! commits, a push's, or the whole history — reported for CI: a SARIF file,
+//! an annotation per finding on standard output, a Markdown job summary and
+//! step outputs, besides the usual report with `--output`.
+
+use std::io::{self, BufWriter, Write};
+
+use anyhow::{Context, Result};
+
+use super::{finish, repo_context_of, scan_engine, write_file, Finish, ReportTo};
+use crate::ci::{append, checkout, github, plan, workspace_prefix, CiSettings};
+use crate::config::Config;
+use crate::model::{Finding, Outcome};
+use crate::pipeline::history::{scan_history, HistoryOptions};
+use crate::report::{self, Format, ReportOptions};
+use crate::source::repo::repo_info;
+
+pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
+    let engine = scan_engine(config)?;
+    let plan = plan::plan(ci.event_name.as_deref(), ci.event.as_ref())?;
+    let git = checkout::Git::open(&ci.repo, ci.fetch)?;
+    let resolved = git.resolve(&plan)?;
+    let mut commands = BufWriter::new(io::stdout().lock());
+    for w in &resolved.warnings {
+        eprintln!("keyhound: warning: {w}");
+        writeln!(commands, "{}", github::warning(w))?;
+    }
+    if !config.quiet {
+        eprintln!("keyhound: scanning {}", resolved.what);
+    }
+    let mut outcome = match &resolved.selection {
+        Some(selection) => {
+            let opts = HistoryOptions {
+                selection: selection.clone(),
+                max_file_size: config.max_file_size,
+                progress: config.progress,
+            };
+            scan_history(&engine, &ci.repo, &opts)?
+        }
+        None => {
+            let mut o = Outcome::default();
+            o.summary.rules = engine.rules().len();
+            o
+        }
+    };
+    if resolved.verified {
+        // Every commit of the selection was checked to be present: a
+        // shallow boundary elsewhere does not matter.
+        outcome.summary.warnings.retain(|w| !w.starts_with("shallow clone"));
+    }
+
+    let info = repo_info(&ci.repo, None);
+    let workdir = info.as_ref().and_then(|i| i.workdir.clone());
+    let mut ctx = repo_context_of(&engine, info);
+    if let Some(vcs) = &mut ctx.vcs {
+        if let Some(web) = &ci.web {
+            vcs.repository_uri = web.clone();
+        }
+        vcs.revision_id = resolved.head.clone().or(vcs.revision_id.take());
+        vcs.branch = ci.branch.clone().or(vcs.branch.take());
+    }
+    let links =
+        github::Links { prefix: workspace_prefix(workdir.as_deref(), ci.workspace.as_deref()), web: ci.web.clone() };
+    let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOnly };
+    let sarif_opts = ReportOptions { format: Format::Sarif, show_secrets: config.report.show_secrets, color: false };
+    let sarif_name = ci.sarif_file.display().to_string();
+    let mut ci_outputs = |outcome: &Outcome, shown: &[Finding]| -> Result<()> {
+        if let Some(dir) = ci.sarif_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        write_file(&ci.sarif_file, |w| report::write_report(w, shown, &outcome.summary, &sarif_opts, &how.ctx))?;
+        for f in &outcome.findings {
+            writeln!(commands, "{}", github::annotation(f, &links))?;
+        }
+        for w in &outcome.summary.warnings {
+            writeln!(commands, "{}", github::warning(w))?;
+        }
+        commands.flush()?;
+        if let Some(path) = &ci.step_summary {
+            let md = github::summary_markdown(
+                &outcome.findings,
+                &resolved.what,
+                outcome.summary.scanned,
+                &links,
+                &sarif_name,
+            );
+            append(path, &md)?;
+        }
+        if let Some(path) = &ci.output_file {
+            let lines = github::output_line("findings", &outcome.findings.len().to_string())
+                + &github::output_line("sarif-file", &sarif_name);
+            append(path, &lines)?;
+        }
+        Ok(())
+    };
+    finish(config, &engine, &mut outcome, &how, &mut ci_outputs)
+}

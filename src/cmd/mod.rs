@@ -1,0 +1,187 @@
+//! One file per command, and the one way every scanning command finishes a
+//! run: [`finish`] applies suppression (allow comments, config allowlists,
+//! baseline), checks the findings kept with their providers when `--verify`
+//! asked for it, writes the report (or, for `keyhound baseline`, the
+//! baseline) and any extra outputs the command has (CI's SARIF file,
+//! annotations and job summary), prints the summary line and picks the exit
+//! code.
+//!
+//! Commands get a validated [`Config`] and return an exit code; turning
+//! errors into exit code 2 is `main`'s job, not theirs.
+
+mod ci;
+mod history;
+mod install_hook;
+mod openai;
+mod rules;
+mod scan;
+mod staged;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::config::{Config, Task};
+use crate::engine::Engine;
+use crate::model::{Finding, Outcome};
+use crate::report::{self, Format, RunContext, UriBase, VcsInfo};
+use crate::source::repo::{repo_info, RepoInfo};
+
+/// Runs the command `config` describes; returns its exit code.
+pub fn run(config: &Config) -> Result<u8> {
+    match &config.task {
+        Task::Scan { inputs } => scan::run(config, inputs),
+        Task::History { repo, range, branch } => history::run(config, repo, range.as_ref(), branch.as_deref()),
+        Task::Staged { repo } => staged::run(config, repo),
+        Task::Ci(settings) => ci::run(config, settings),
+        Task::OpenAi(task) => openai::run(config, task),
+        Task::InstallHook { repo, force, uninstall } => install_hook::run(repo, *force, *uninstall),
+        Task::RulesList => rules::list(config),
+        Task::RulesCheck { files } => rules::check(config, files),
+    }
+}
+
+/// The engine for scanning commands: shipped and config rules, configured
+/// decoding. Rules that did not ship with keyhound are compiled now, so a
+/// broken one is an error naming its file and id, not a silent miss.
+fn scan_engine(config: &Config) -> Result<Engine> {
+    let mut engine = Engine::new(&config.rules)?;
+    engine.compile_where(|rule| !rule.shipped)?;
+    engine.set_decode_depth(config.decode_depth);
+    Ok(engine)
+}
+
+/// Where a command's main report goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportTo {
+    /// `--output FILE`, else standard output.
+    OutputOrStdout,
+    /// `--output FILE` only: standard output carries something else (CI's
+    /// workflow commands).
+    OutputOnly,
+}
+
+/// How a command wants its run finished.
+struct Finish<'a> {
+    /// What one scanned item is called in the summary line (`file`, `blob`).
+    unit: &'a str,
+    /// Facts for the report (SARIF URIs, version control).
+    ctx: RunContext,
+    report_to: ReportTo,
+}
+
+/// What a command adds to the report: called with the finished outcome and
+/// the findings the report showed (suppressed ones too, with
+/// `--show-suppressed`).
+type Extra<'a> = &'a mut dyn FnMut(&Outcome, &[Finding]) -> Result<()>;
+
+/// Finishes a run: suppress → verify → report (and `extra`) → exit code.
+/// Findings gathered are always written, warnings or not.
+fn finish(config: &Config, engine: &Engine, outcome: &mut Outcome, how: &Finish, extra: Extra) -> Result<u8> {
+    for w in &outcome.summary.warnings {
+        eprintln!("keyhound: warning: {w}");
+    }
+    config.suppress.apply(outcome);
+    if let Some(path) = &config.write_baseline {
+        let baseline = config.suppress.baseline_of(&outcome.findings);
+        baseline.write(path)?;
+        if !config.quiet {
+            eprintln!("{}", report::summary_line(&outcome.summary, how.unit));
+            let n = baseline.entries.len();
+            eprintln!("keyhound: wrote a baseline of {n} finding{} to {}", plural(n), path.display());
+        }
+        return Ok(0);
+    }
+    if let Some(settings) = &config.verify {
+        crate::verify::apply(outcome, engine.rules(), settings);
+    }
+    let shown: Vec<Finding>;
+    let findings = if config.show_suppressed && !outcome.suppressed.is_empty() {
+        shown = outcome.findings.iter().chain(&outcome.suppressed).cloned().collect();
+        &shown
+    } else {
+        &outcome.findings
+    };
+    match (&config.output, how.report_to) {
+        (Some(path), _) => write_report_file(path, findings, outcome, config, &how.ctx)?,
+        (None, ReportTo::OutputOrStdout) => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            report::write_report(&mut out, findings, &outcome.summary, &config.report, &how.ctx)?;
+            out.flush()?;
+        }
+        (None, ReportTo::OutputOnly) => {}
+    }
+    extra(outcome, findings)?;
+    if !config.quiet {
+        eprintln!("{}", report::summary_line(&outcome.summary, how.unit));
+    }
+    Ok(if outcome.findings.is_empty() { 0 } else { config.exit_code })
+}
+
+/// No extra outputs.
+fn no_extra(_: &Outcome, _: &[Finding]) -> Result<()> {
+    Ok(())
+}
+
+/// Writes a report of `findings` in `config`'s format to `path`.
+fn write_report_file(
+    path: &Path,
+    findings: &[Finding],
+    outcome: &Outcome,
+    config: &Config,
+    ctx: &RunContext,
+) -> Result<()> {
+    write_file(path, |w| report::write_report(w, findings, &outcome.summary, &config.report, ctx))
+}
+
+/// Creates `path` and writes it through `write`, naming the file on error.
+fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = BufWriter::new(file);
+    write(&mut w).and_then(|_| w.flush()).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `--output FILE`, else standard output, for commands that write something
+/// other than a findings report.
+fn open_output(config: &Config) -> Result<Box<dyn Write>> {
+    Ok(match &config.output {
+        Some(path) => {
+            Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot write {}", path.display()))?))
+        }
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    })
+}
+
+/// Report context for a repository scan (history, staged): paths are
+/// relative to the work tree root; `rev` is the commit scanned, if not HEAD.
+/// Only SARIF uses it, so other formats get an empty one.
+fn repo_context(config: &Config, engine: &Engine, repo: &Path, rev: Option<&str>) -> RunContext {
+    if config.report.format != Format::Sarif {
+        return RunContext::default();
+    }
+    repo_context_of(engine, repo_info(repo, rev))
+}
+
+/// Report context for a repository described by `info`.
+fn repo_context_of(engine: &Engine, info: Option<RepoInfo>) -> RunContext {
+    let mut ctx = RunContext::new(engine.rules());
+    if let Some(info) = info {
+        ctx.base = info.workdir.clone().map(|root| UriBase { root, prefix: String::new() });
+        ctx.vcs = Some(vcs(info));
+    }
+    ctx
+}
+
+fn vcs(info: RepoInfo) -> VcsInfo {
+    VcsInfo { repository_uri: info.uri, revision_id: info.head, branch: info.branch }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

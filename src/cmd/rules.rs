@@ -1,0 +1,82 @@
+//! `keyhound rules list` and `keyhound rules check [FILE...]`: the rule set
+//! as text or JSON, and every rule's examples run through the engine.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+
+use super::{open_output, plural};
+use crate::config::Config;
+use crate::engine::{selftest, Engine};
+use crate::report::Format;
+use crate::rules::RuleSet;
+
+pub(super) fn list(config: &Config) -> Result<u8> {
+    if config.report.format == Format::Sarif {
+        bail!("`rules list` writes text, json or jsonl, not sarif");
+    }
+    let mut out = open_output(config)?;
+    write_list(&mut out, &config.rules, config.report.format)?;
+    out.flush()?;
+    Ok(0)
+}
+
+pub(super) fn check(config: &Config, files: &[PathBuf]) -> Result<u8> {
+    let set = if files.is_empty() {
+        config.rules.clone()
+    } else {
+        let mut set = RuleSet::default();
+        for f in files {
+            set.add_file(f)?;
+        }
+        set
+    };
+    let engine = Engine::new(&set)?;
+    engine.compile_all()?;
+    let checked = selftest::check_examples(&engine, None);
+    let mut out = open_output(config)?;
+    for failure in &checked.failures {
+        writeln!(out, "FAIL {failure}")?;
+    }
+    writeln!(
+        out,
+        "{} rule{}, {} example{} checked, {} failed",
+        set.len(),
+        plural(set.len()),
+        checked.checked,
+        plural(checked.checked),
+        checked.failures.len()
+    )?;
+    out.flush()?;
+    Ok(if checked.failures.is_empty() { 0 } else { 1 })
+}
+
+fn write_list(out: &mut dyn Write, set: &RuleSet, format: Format) -> io::Result<()> {
+    let json = |r: &crate::rules::Rule| {
+        serde_json::json!({
+            "id": r.id, "name": r.name, "severity": r.severity, "keywords": r.keywords,
+            "references": r.references, "remediation": r.remediation, "file": r.source,
+        })
+    };
+    match format {
+        Format::Text => {
+            let width = set.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in set.rules() {
+                writeln!(out, "{:width$}  {}", r.id, r.name)?;
+            }
+        }
+        Format::Json => {
+            let doc = serde_json::json!({ "rules": set.rules().iter().map(json).collect::<Vec<_>>() });
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Jsonl | Format::Sarif => {
+            for r in set.rules() {
+                serde_json::to_writer(&mut *out, &json(r))?;
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,42 @@
+//! `keyhound scan PATH...`: files, directories and standard input.
+
+use anyhow::Result;
+
+use super::{finish, no_extra, scan_engine, vcs, Finish, ReportTo};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::pipeline;
+use crate::report::{Format, RunContext, UriBase};
+use crate::source::files::WalkOptions;
+use crate::source::repo::{repo_info, work_tree_root};
+use crate::source::ScanInput;
+use crate::util::paths::{canonical, slash_relative};
+
+pub(super) fn run(config: &Config, inputs: &[ScanInput]) -> Result<u8> {
+    let engine = scan_engine(config)?;
+    let mut outcome = pipeline::scan_inputs(&engine, inputs, &walk_options(config));
+    let how = Finish { unit: "file", ctx: scan_context(config, &engine), report_to: ReportTo::OutputOrStdout };
+    finish(config, &engine, &mut outcome, &how, &mut no_extra)
+}
+
+/// How the file walker runs, from the config.
+pub(super) fn walk_options(config: &Config) -> WalkOptions {
+    WalkOptions { no_ignore: config.no_ignore, threads: config.threads, max_file_size: config.max_file_size }
+}
+
+/// Report context for `keyhound scan`: paths are relative to the working
+/// directory, URIs to the work tree containing it (or to it, outside one).
+fn scan_context(config: &Config, engine: &Engine) -> RunContext {
+    if config.report.format != Format::Sarif {
+        return RunContext::default();
+    }
+    let mut ctx = RunContext::new(engine.rules());
+    if let Ok(cwd) = std::env::current_dir() {
+        let cwd = canonical(&cwd);
+        let root = work_tree_root(&cwd).unwrap_or_else(|| cwd.clone());
+        let prefix = slash_relative(&cwd, &root).unwrap_or_default();
+        ctx.vcs = repo_info(&cwd, None).map(vcs);
+        ctx.base = Some(UriBase { root, prefix });
+    }
+    ctx
+}

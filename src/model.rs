@@ -1,0 +1,253 @@
+//! The shared vocabulary of a run: what every stage above the engine
+//! produces or consumes — [`Finding`] (with its [`Provenance`],
+//! [`Verification`] and [`SuppressReason`]), the [`Summary`] of what a scan
+//! did, and the [`Outcome`] that carries both from the pipeline through
+//! suppression and verification to the reports — and how a secret is
+//! identified ([`secret_hash`], [`fingerprint`]) and shown ([`redact`]).
+//!
+//! Plain data and pure functions only: nothing here scans, reads input,
+//! decides suppression or formats output. Every module that needs these
+//! types imports them from here, never from the stage that fills them in.
+
+use std::fmt;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::rules::{Severity, VerifyStatus};
+
+/// One reported secret.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub severity: Severity,
+    /// Path relative to the scanned root, forward slashes; `<stdin>` for
+    /// standard input.
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    /// Column just past the secret's last character (exclusive, like SARIF).
+    pub end_column: usize,
+    /// The secret in clear. Never printed unless the user asks.
+    pub secret: String,
+    pub fingerprint: String,
+    /// Text on the secret's first line before it, and on its last line after
+    /// it (trimmed to a few dozen characters), for human-readable output.
+    pub context_before: String,
+    pub context_after: String,
+    /// Set for findings from git history.
+    pub provenance: Option<Provenance>,
+    /// The encodings the secret was hidden under (`base64`, `percent`,
+    /// `escape`, nested ones joined by `+`), when it was not in clear.
+    pub decoded: Option<String>,
+    /// The secret's line (its first or last line, for a multi-line secret)
+    /// carries an inline allow marker (`keyhound:allow`, `gitleaks:allow`).
+    /// A fact about the text; `suppress` decides what it means.
+    pub line_allowed: bool,
+    /// Why the finding was suppressed; set by `suppress` only.
+    pub suppressed: Option<SuppressReason>,
+    /// Set by `verify` (only with `--verify`) when the rule has a live check.
+    pub verification: Option<Verification>,
+}
+
+impl Finding {
+    /// The secret as output shows it: redacted unless `show` is set.
+    pub fn display_secret(&self, show: bool) -> String {
+        if show {
+            self.secret.clone()
+        } else {
+            redact(&self.secret)
+        }
+    }
+}
+
+/// Where a secret came from in git history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// The commit that introduced the secret at this path.
+    pub commit: String,
+    pub author: String,
+    pub email: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+    /// The secret is still present in HEAD's tree.
+    pub in_head: bool,
+    /// How many distinct blobs carried this secret at this path.
+    pub occurrences: usize,
+}
+
+/// The result of checking a finding's secret with its provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub status: VerifyStatus,
+    /// Why: the HTTP status, the provider's answer, or the error.
+    pub detail: String,
+    /// When the check was made, RFC 3339 (UTC).
+    pub checked_at: String,
+}
+
+/// Why a finding was suppressed. When several apply, the first in this
+/// order is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressReason {
+    /// The secret's line carries `keyhound:allow` or `gitleaks:allow`.
+    AllowComment,
+    /// The path matches `[allow] paths` of the config.
+    ConfigPath,
+    /// The secret matches a regex of `[allow] values`.
+    ConfigValue,
+    /// The secret contains one of `[allow] stopwords`.
+    Stopword,
+    /// The finding is listed in the `--baseline` file.
+    Baseline,
+}
+
+impl fmt::Display for SuppressReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SuppressReason::AllowComment => "allow-comment",
+            SuppressReason::ConfigPath => "config-path",
+            SuppressReason::ConfigValue => "config-value",
+            SuppressReason::Stopword => "stopword",
+            SuppressReason::Baseline => "baseline",
+        })
+    }
+}
+
+/// What a scan did, besides finding things.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Findings reported (not suppressed).
+    pub findings: usize,
+    /// Findings suppressed by allow comments, the config or a baseline.
+    pub suppressed: usize,
+    /// Files (or blobs, for git sources) scanned.
+    pub scanned: usize,
+    /// Bytes scanned.
+    pub bytes: u64,
+    pub skipped_binary: usize,
+    pub skipped_large: usize,
+    /// Inputs that could not be read, and other non-fatal problems.
+    pub warnings: Vec<String>,
+    pub duration_ms: u128,
+    /// Number of rules in the compiled set.
+    pub rules: usize,
+    /// With `--verify`: how many findings each check status got (counted
+    /// before `--only-verified` drops all but the live ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<VerifyCounts>,
+}
+
+/// Findings per verification status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VerifyCounts {
+    pub live: usize,
+    pub invalid: usize,
+    pub unknown: usize,
+    /// Findings of rules that have no live check.
+    pub unchecked: usize,
+}
+
+/// Findings and what the scan did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Findings to report.
+    pub findings: Vec<Finding>,
+    /// Findings `suppress` set aside, each with its reason.
+    pub suppressed: Vec<Finding>,
+    pub summary: Summary,
+}
+
+/// SHA-256 of the secret, hex. What baselines store instead of the secret.
+pub fn secret_hash(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Stable identity of a finding: rule, path and the secret's hash. Not the
+/// line, so moving code around does not change it; never the secret itself.
+pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(secret_hash(secret).as_bytes());
+    hex(&h.finalize()[..16])
+}
+
+/// Replaces the secret, should a provider echo it, by its redacted form.
+pub fn scrub(text: &str, secret: &str) -> String {
+    if secret.is_empty() || !text.contains(secret) {
+        text.to_string()
+    } else {
+        text.replace(secret, &redact(secret))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The redacted form of a secret: its format prefix (e.g. `sk-proj-`) and
+/// two more characters, then the length: `sk-proj-Ab…(164 chars)`. Never
+/// more than a quarter of the secret is shown. PEM blocks show their BEGIN
+/// line, which is not secret.
+pub fn redact(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let n = chars.len();
+    if secret.starts_with("-----BEGIN") {
+        let first = secret.lines().next().unwrap_or("");
+        return format!("{first}…({n} chars)");
+    }
+    let head: String = chars.iter().take(16).collect();
+    // Formats without a separator (`AKIA…`, `AIza…`) still have a fixed
+    // four-character prefix worth showing.
+    let prefix = head.rfind(['-', '_']).map_or(4, |i| head[..=i].chars().count() + 2);
+    let shown = prefix.min(n / 4);
+    let visible: String = chars.iter().take(shown).collect();
+    format!("{visible}…({n} chars)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_shows_prefix_and_length_only() {
+        let key = format!("sk-proj-Ab{}", "q".repeat(154));
+        assert_eq!(redact(&key), "sk-proj-Ab…(164 chars)");
+        let legacy = format!("sk-Q8{}", "z".repeat(46));
+        assert_eq!(redact(&legacy), "sk-Q8…(51 chars)");
+        assert_eq!(redact("AKIAQ8ZR2LMWX0PKT7VB"), "AKIA…(20 chars)");
+        assert_eq!(redact("short"), "s…(5 chars)");
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----";
+        assert_eq!(redact(pem), format!("-----BEGIN RSA PRIVATE KEY-----…({} chars)", pem.len()));
+    }
+
+    #[test]
+    fn fingerprint_ignores_line_but_not_path() {
+        assert_eq!(fingerprint("r", "a.env", "s1"), fingerprint("r", "a.env", "s1"));
+        assert_ne!(fingerprint("r", "a.env", "s1"), fingerprint("r", "b.env", "s1"));
+        assert_ne!(fingerprint("r", "a.env", "s1"), fingerprint("r", "a.env", "s2"));
+        assert!(!fingerprint("r", "a.env", "s1").contains("s1"));
+    }
+
+    #[test]
+    fn reasons_render_as_documented() {
+        let names: Vec<String> = [
+            SuppressReason::AllowComment,
+            SuppressReason::ConfigPath,
+            SuppressReason::ConfigValue,
+            SuppressReason::Stopword,
+            SuppressReason::Baseline,
+        ]
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap().as_str().unwrap().to_string())
+        .collect();
+        assert_eq!(names, ["allow-comment", "config-path", "config-value", "stopword", "baseline"]);
+        assert_eq!(SuppressReason::ConfigValue.to_string(), "config-value");
+    }
+}

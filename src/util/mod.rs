@@ -1,0 +1,6 @@
+//! Leaf helpers with no imports from the rest of the crate: units, time, paths and URIs.
+
+pub mod paths;
+pub mod time;
+pub mod units;
+pub mod uri;
