@@ -16,8 +16,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     propagate_version = true
 )]
 pub struct Cli {
-    #[command(flatten)]
-    pub common: CommonArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -37,60 +35,85 @@ pub enum ColorArg {
     Never,
 }
 
-/// Flags every subcommand accepts.
+/// How a report is written (every command that reports findings).
 #[derive(Debug, Args)]
-pub struct CommonArgs {
+pub struct OutputArgs {
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Text)]
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
-    /// Write the report to FILE instead of standard output (for `baseline`:
-    /// where the baseline is written).
-    #[arg(long, short = 'o', global = true, value_name = "FILE")]
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Print secrets in full instead of redacted (prefix and length).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub show_secrets: bool,
-    /// Exit code to use when findings are reported.
-    #[arg(long, global = true, value_name = "N", default_value_t = 1)]
-    pub exit_code: u8,
-    /// Worker threads (default: number of CPUs).
-    #[arg(long, short = 'j', global = true, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Skip files larger than this (bytes; K, M, G suffixes allowed)
-    /// [default: the config's max-file-size, else 25M].
-    #[arg(long, global = true, value_name = "BYTES")]
-    pub max_file_size: Option<String>,
-    /// How many encodings deep to look for secrets (base64, percent-encoding,
-    /// escapes); 0 turns decoding off.
-    #[arg(long, global = true, value_name = "N", default_value_t = 2)]
-    pub decode_depth: usize,
-    /// Do not respect .gitignore / .ignore files.
-    #[arg(long, global = true)]
-    pub no_ignore: bool,
-    /// Print nothing but findings and warnings (no summary line).
-    #[arg(long, short = 'q', global = true)]
-    pub quiet: bool,
-    /// Do not show a progress bar.
-    #[arg(long, global = true)]
-    pub no_progress: bool,
     /// When to use colors in text output.
-    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
-    /// Read the config from FILE instead of .keyhound.toml at the root of
-    /// the scanned tree or repository.
-    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Ignore .keyhound.toml.
-    #[arg(long, global = true)]
-    pub no_config: bool,
+    /// Print nothing but findings and warnings (no summary line).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// What a scan reports and how it ends (scan, history, staged, ci).
+#[derive(Debug, Args)]
+pub struct FindingArgs {
+    /// Exit code to use when findings are reported.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub exit_code: u8,
     /// Suppress the findings listed in this baseline file.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Also list suppressed findings, marked with why they are suppressed.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub show_suppressed: bool,
     #[command(flatten)]
     pub verify: VerifyArgs,
+}
+
+/// How content is read and matched (every command that scans).
+#[derive(Debug, Args)]
+pub struct ScanTuningArgs {
+    /// Worker threads (default: number of CPUs).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip files larger than this (bytes; K, M, G suffixes allowed)
+    /// [default: the config's max-file-size, else 25M].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<String>,
+    /// How many encodings deep to look for secrets (base64, percent-encoding,
+    /// escapes); 0 turns decoding off.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub decode_depth: usize,
+    /// Do not show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Which `.keyhound.toml` is read (every command that uses the rule set).
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Read the config from FILE instead of .keyhound.toml at the root of
+    /// the scanned tree or repository.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore .keyhound.toml.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+/// Everything a scanning command (scan, history, staged, ci) accepts besides
+/// what it scans.
+#[derive(Debug, Args)]
+pub struct ScanCommandArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub findings: FindingArgs,
+    #[command(flatten)]
+    pub tuning: ScanTuningArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 /// What `scan` (and `baseline scan`) reads.
@@ -99,6 +122,14 @@ pub struct ScanArgs {
     /// Files or directories to scan [default: .]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Skip files that .gitignore, .ignore or git's exclude files ignore (by
+    /// default they are scanned too: a local, ignored .env is where keys
+    /// leak most; findings in files git does not track say `tracked: false`).
+    #[arg(long)]
+    pub skip_ignored: bool,
+    /// Scan ignored files too: the default, kept for older scripts.
+    #[arg(long, hide = true, conflicts_with = "skip_ignored")]
+    pub no_ignore: bool,
 }
 
 /// What `history` (and `baseline history`) reads.
@@ -120,35 +151,47 @@ pub struct HistoryArgs {
 pub struct VerifyArgs {
     /// Ask each secret's provider whether it is live (sends the secret to the
     /// provider's API; see the README for exactly what is sent where).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub verify: bool,
     /// Report only secrets that --verify found live.
-    #[arg(long, global = true, requires = "verify")]
+    #[arg(long, requires = "verify")]
     pub only_verified: bool,
     /// Time allowed for each verification request (seconds, or with an
     /// `ms`/`s` suffix).
-    #[arg(long, global = true, value_name = "SECS", default_value = "10")]
+    #[arg(long, value_name = "SECS", default_value = "10")]
     pub verify_timeout: String,
     /// Verification requests in flight at once.
-    #[arg(long, global = true, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = 4)]
     pub verify_concurrency: usize,
     /// At most this many verification requests per second, all providers
     /// together.
-    #[arg(long, global = true, value_name = "N", default_value_t = 10.0)]
+    #[arg(long, value_name = "N", default_value_t = 10.0)]
     pub verify_rate: f64,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories ('-' reads standard input).
-    Scan(ScanArgs),
+    Scan {
+        #[command(flatten)]
+        target: ScanArgs,
+        #[command(flatten)]
+        args: ScanCommandArgs,
+    },
     /// Scan a repository's git history: every blob reachable from any ref, once.
-    History(HistoryArgs),
+    History {
+        #[command(flatten)]
+        target: HistoryArgs,
+        #[command(flatten)]
+        args: ScanCommandArgs,
+    },
     /// Write a baseline of the current findings to --output FILE
     /// [default: `baseline scan .`].
     Baseline {
         #[command(subcommand)]
         of: Option<BaselineOf>,
+        #[command(flatten)]
+        args: BaselineArgs,
     },
     /// Scan what `git commit` would add (for pre-commit hooks): only secrets
     /// on lines the staged changes add are reported.
@@ -156,6 +199,8 @@ pub enum Command {
         /// The repository [default: .]
         #[arg(value_name = "REPO")]
         repo: Option<PathBuf>,
+        #[command(flatten)]
+        args: ScanCommandArgs,
     },
     /// Scan what a CI event introduced and report it for CI (the GitHub
     /// Action runs this): a pull request's commits, a push's commits, or the
@@ -170,6 +215,8 @@ pub enum Command {
         /// Fail instead of fetching commits a shallow clone lacks.
         #[arg(long)]
         no_fetch: bool,
+        #[command(flatten)]
+        args: ScanCommandArgs,
     },
     /// Install a git pre-commit hook that runs `keyhound staged`.
     InstallHook {
@@ -196,11 +243,50 @@ pub enum Command {
     },
 }
 
+/// What `keyhound baseline` accepts besides what it scans; given before or
+/// after `scan`/`history`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Where the baseline is written (required).
+    #[arg(long, short = 'o', value_name = "FILE", global = true)]
+    pub output: Option<PathBuf>,
+    /// Print nothing but warnings (no summary line).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// Skip files that .gitignore, .ignore or git's exclude files ignore
+    /// (`baseline` of a scan; by default they are scanned too).
+    #[arg(long, global = true)]
+    pub skip_ignored: bool,
+    /// Worker threads (default: number of CPUs).
+    #[arg(long, short = 'j', value_name = "N", global = true)]
+    pub threads: Option<usize>,
+    /// Skip files larger than this (bytes; K, M, G suffixes allowed)
+    /// [default: the config's max-file-size, else 25M].
+    #[arg(long, value_name = "BYTES", global = true)]
+    pub max_file_size: Option<String>,
+    /// How many encodings deep to look for secrets; 0 turns decoding off.
+    #[arg(long, value_name = "N", default_value_t = 2, global = true)]
+    pub decode_depth: usize,
+    /// Do not show a progress bar.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// Read the config from FILE instead of .keyhound.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config", global = true)]
+    pub config: Option<PathBuf>,
+    /// Ignore .keyhound.toml.
+    #[arg(long, global = true)]
+    pub no_config: bool,
+}
+
 /// What a baseline is written from.
 #[derive(Debug, Subcommand)]
 pub enum BaselineOf {
     /// The findings of `keyhound scan PATH...`.
-    Scan(ScanArgs),
+    Scan {
+        /// Files or directories to scan [default: .]
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// The findings of `keyhound history [REPO]`.
     History(HistoryArgs),
 }
@@ -221,9 +307,26 @@ pub enum OpenaiAction {
     },
 }
 
-/// Which leaked key `keyhound openai` works on.
+/// Which leaked key `keyhound openai` works on, and how it talks to the
+/// API.
 #[derive(Debug, Args)]
 pub struct OpenaiKeyArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OpenaiFormatArg::Text)]
+    pub format: OpenaiFormatArg,
+    /// Write the result to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Time allowed for each API request (seconds, or with an `ms`/`s`
+    /// suffix).
+    #[arg(long, value_name = "SECS", default_value = "10")]
+    pub verify_timeout: String,
+    /// Skip ignored files when scanning --path (as the scan that found the
+    /// key did, if it was given --skip-ignored).
+    #[arg(long)]
+    pub skip_ignored: bool,
+    #[command(flatten)]
+    pub tuning: ScanTuningArgs,
     /// The fingerprint of a finding (or its first 8+ characters): its key is
     /// found again by scanning --path (or --history).
     #[arg(value_name = "FINGERPRINT", required_unless_present = "key_from_stdin", conflicts_with = "key_from_stdin")]
@@ -241,14 +344,42 @@ pub struct OpenaiKeyArgs {
     pub history: Option<PathBuf>,
 }
 
+/// What `keyhound openai` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OpenaiFormatArg {
+    Text,
+    Json,
+}
+
+/// What `keyhound rules list` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormatArg {
+    Text,
+    Json,
+    Jsonl,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RulesAction {
-    /// Print each rule's id and name.
-    List,
+    /// Print each rule's id and name (with the config's rules added and its
+    /// disabled rules left out).
+    List {
+        /// Output format: a table, one JSON document, or a JSON object per
+        /// line.
+        #[arg(long, value_enum, default_value_t = RulesFormatArg::Text)]
+        format: RulesFormatArg,
+        /// Write the list to FILE instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
     /// Run every rule's examples and negative examples; exit 1 on a failure.
     Check {
-        /// Rule files to check instead of the shipped rules.
+        /// Rule files to check instead of the shipped rules (and the config's).
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
 }

@@ -15,9 +15,11 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use crate::ci::CiSettings;
+use clap::{Args, FromArgMatches};
+
 use crate::cli::{
-    BaselineOf, Cli, ColorArg, Command, CommonArgs, FormatArg, HistoryArgs, OpenaiAction, OpenaiKeyArgs, RulesAction,
-    ScanArgs,
+    BaselineOf, Cli, ColorArg, Command, ConfigArgs, FindingArgs, FormatArg, HistoryArgs, OpenaiAction, OpenaiFormatArg,
+    OpenaiKeyArgs, OutputArgs, RulesAction, RulesFormatArg, ScanCommandArgs, ScanTuningArgs,
 };
 use crate::openai::{Action, KeySource, OpenAiTask, Secret};
 use crate::repo_config::{RepoConfig, CONFIG_FILE};
@@ -69,7 +71,7 @@ pub struct Config {
     pub exit_code: u8,
     pub threads: usize,
     pub max_file_size: u64,
-    pub no_ignore: bool,
+    pub skip_ignored: bool,
     pub decode_depth: usize,
     pub quiet: bool,
     pub progress: bool,
@@ -88,52 +90,134 @@ pub struct Config {
     pub verify: Option<VerifySettings>,
 }
 
+/// The flags of the command line, whichever subcommand carried them, with
+/// clap's defaults for those the subcommand does not take.
+struct Common {
+    format: FormatArg,
+    output: Option<PathBuf>,
+    show_secrets: bool,
+    color: ColorArg,
+    quiet: bool,
+    findings: FindingArgs,
+    tuning: ScanTuningArgs,
+    skip_ignored: bool,
+    config: ConfigArgs,
+}
+
+/// A flag group as clap fills it when none of its flags is given.
+fn clap_defaults<T: Args + FromArgMatches>() -> T {
+    let cmd = T::augment_args(clap::Command::new("defaults"));
+    T::from_arg_matches(&cmd.get_matches_from(["defaults"])).expect("flag defaults parse")
+}
+
+impl Common {
+    fn defaults() -> Common {
+        let out: OutputArgs = clap_defaults();
+        Common {
+            format: out.format,
+            output: out.output,
+            show_secrets: out.show_secrets,
+            color: out.color,
+            quiet: out.quiet,
+            findings: clap_defaults(),
+            tuning: clap_defaults(),
+            skip_ignored: false,
+            config: clap_defaults(),
+        }
+    }
+
+    fn scanning(args: ScanCommandArgs, skip_ignored: bool) -> Common {
+        let ScanCommandArgs { output, findings, tuning, config } = args;
+        Common {
+            format: output.format,
+            output: output.output,
+            show_secrets: output.show_secrets,
+            color: output.color,
+            quiet: output.quiet,
+            findings,
+            tuning,
+            skip_ignored,
+            config,
+        }
+    }
+}
+
 impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config> {
-        let common = &cli.common;
         let mut write_baseline = None;
-        let task = match cli.command {
-            Command::Scan(args) => scan_task(args)?,
-            Command::History(args) => history_task(args)?,
-            Command::Baseline { of } => {
-                let Some(out) = &common.output else {
+        let (task, common) = match cli.command {
+            Command::Scan { target, args } => {
+                let skip_ignored = target.skip_ignored;
+                (scan_task(target.paths)?, Common::scanning(args, skip_ignored))
+            }
+            Command::History { target, args } => (history_task(target)?, Common::scanning(args, false)),
+            Command::Baseline { of, args } => {
+                let Some(out) = &args.output else {
                     bail!("keyhound baseline needs --output FILE (where to write the baseline)");
                 };
-                if common.baseline.is_some() {
-                    bail!("--baseline cannot be used with `keyhound baseline`: it writes every current finding");
-                }
                 write_baseline = Some(out.clone());
-                match of {
-                    None => scan_task(ScanArgs { paths: Vec::new() })?,
-                    Some(BaselineOf::Scan(args)) => scan_task(args)?,
-                    Some(BaselineOf::History(args)) => history_task(args)?,
-                }
+                let task = match of {
+                    None => scan_task(Vec::new())?,
+                    Some(BaselineOf::Scan { paths }) => scan_task(paths)?,
+                    Some(BaselineOf::History(target)) => history_task(target)?,
+                };
+                let mut common = Common::defaults();
+                common.quiet = args.quiet;
+                common.skip_ignored = args.skip_ignored;
+                common.tuning = ScanTuningArgs {
+                    threads: args.threads,
+                    max_file_size: args.max_file_size,
+                    decode_depth: args.decode_depth,
+                    no_progress: args.no_progress,
+                };
+                common.config = ConfigArgs { config: args.config, no_config: args.no_config };
+                (task, common)
             }
-            Command::Staged { repo } => Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) },
-            Command::Ci { repo, sarif_file, no_fetch } => {
-                Task::Ci(Box::new(CiSettings::from_env(repo, sarif_file, !no_fetch, |k| std::env::var(k).ok())?))
+            Command::Staged { repo, args } => {
+                (Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) }, Common::scanning(args, false))
             }
-            Command::InstallHook { repo, force, uninstall } => {
-                Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall }
+            Command::Ci { repo, sarif_file, no_fetch, args } => {
+                let settings = CiSettings::from_env(repo, sarif_file, !no_fetch, |k| std::env::var(k).ok())?;
+                (Task::Ci(Box::new(settings)), Common::scanning(args, false))
             }
-            Command::Openai { action } => Task::OpenAi(Box::new(openai_task(action, common)?)),
-            Command::Rules { action: RulesAction::List } => Task::RulesList,
-            Command::Rules { action: RulesAction::Check { files } } => {
+            Command::InstallHook { repo, force, uninstall } => (
+                Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall },
+                Common::defaults(),
+            ),
+            Command::Openai { action } => {
+                let (task, common) = openai_task(action)?;
+                (Task::OpenAi(Box::new(task)), common)
+            }
+            Command::Rules { action: RulesAction::List { format, output, config } } => {
+                let mut common = Common::defaults();
+                common.format = match format {
+                    RulesFormatArg::Text => FormatArg::Text,
+                    RulesFormatArg::Json => FormatArg::Json,
+                    RulesFormatArg::Jsonl => FormatArg::Jsonl,
+                };
+                common.output = output;
+                common.config = config;
+                (Task::RulesList, common)
+            }
+            Command::Rules { action: RulesAction::Check { files, config } } => {
                 for f in &files {
                     if !f.is_file() {
                         bail!("rule file {} does not exist", f.display());
                     }
                 }
-                Task::RulesCheck { files }
+                let mut common = Common::defaults();
+                common.config = config;
+                (Task::RulesCheck { files }, common)
             }
         };
-        let threads = match common.threads {
+        let common = &common;
+        let threads = match common.tuning.threads {
             Some(0) => bail!("--threads must be at least 1"),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        if common.decode_depth > 8 {
-            bail!("--decode-depth {} is too deep (at most 8)", common.decode_depth);
+        if common.tuning.decode_depth > 8 {
+            bail!("--decode-depth {} is too deep (at most 8)", common.tuning.decode_depth);
         }
         if let Some(out) = &common.output {
             if out.is_dir() {
@@ -143,7 +227,7 @@ impl Config {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let found = locate(&task, &cwd);
         let mut rules = RuleSet::embedded()?;
-        let source = match (&common.config, common.no_config) {
+        let source = match (&common.config.config, common.config.no_config) {
             (_, true) => None,
             (Some(file), _) => {
                 if !file.is_file() {
@@ -158,11 +242,11 @@ impl Config {
             Some(ConfigSource::File(path)) => RepoConfig::load(&path, &found.root, &mut rules)?,
             Some(ConfigSource::Text { name, text }) => RepoConfig::parse(&name, &text, &found.root, &mut rules)?,
         };
-        let max_file_size = match &common.max_file_size {
+        let max_file_size = match &common.tuning.max_file_size {
             Some(s) => parse_size(s).with_context(|| format!("invalid --max-file-size {s:?}"))?,
             None => repo_config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         };
-        let baseline = common.baseline.as_deref().map(Baseline::load).transpose()?;
+        let baseline = common.findings.baseline.as_deref().map(Baseline::load).transpose()?;
         let suppress = Suppressor::new(found.base, repo_config.allow, baseline.as_ref());
         let verify = verify_settings(common, &task, write_baseline.is_some())?;
         Ok(Config {
@@ -173,24 +257,24 @@ impl Config {
                 color: use_color(common),
             },
             output: if write_baseline.is_some() { None } else { common.output.clone() },
-            exit_code: common.exit_code,
+            exit_code: common.findings.exit_code,
             threads,
             max_file_size,
-            no_ignore: common.no_ignore,
-            decode_depth: common.decode_depth,
+            skip_ignored: common.skip_ignored,
+            decode_depth: common.tuning.decode_depth,
             quiet: common.quiet,
-            progress: !common.quiet && !common.no_progress && std::io::stderr().is_terminal(),
+            progress: !common.quiet && !common.tuning.no_progress && std::io::stderr().is_terminal(),
             rules,
             suppress,
-            show_suppressed: common.show_suppressed,
+            show_suppressed: common.findings.show_suppressed,
             write_baseline,
             verify,
         })
     }
 }
 
-fn scan_task(args: ScanArgs) -> Result<Task> {
-    Ok(Task::Scan { inputs: scan_inputs(args.paths)? })
+fn scan_task(paths: Vec<PathBuf>) -> Result<Task> {
+    Ok(Task::Scan { inputs: scan_inputs(paths)? })
 }
 
 fn history_task(args: HistoryArgs) -> Result<Task> {
@@ -291,8 +375,8 @@ fn head_config(repo: &git2::Repository) -> Option<ConfigSource> {
 
 /// The `--verify` settings, from flags and the process environment only
 /// (base-URL overrides and `HTTPS_PROXY`); `None` without `--verify`.
-fn verify_settings(common: &CommonArgs, task: &Task, writes_baseline: bool) -> Result<Option<VerifySettings>> {
-    let v = &common.verify;
+fn verify_settings(common: &Common, task: &Task, writes_baseline: bool) -> Result<Option<VerifySettings>> {
+    let v = &common.findings.verify;
     if !v.verify {
         return Ok(None);
     }
@@ -302,7 +386,7 @@ fn verify_settings(common: &CommonArgs, task: &Task, writes_baseline: bool) -> R
     if !matches!(task, Task::Scan { .. } | Task::History { .. } | Task::Staged { .. } | Task::Ci(_)) {
         bail!("--verify works with scan, history, staged and ci");
     }
-    let timeout = request_timeout(common)?;
+    let timeout = request_timeout(&v.verify_timeout)?;
     if !(1..=64).contains(&v.verify_concurrency) {
         bail!("--verify-concurrency must be between 1 and 64");
     }
@@ -320,10 +404,8 @@ fn verify_settings(common: &CommonArgs, task: &Task, writes_baseline: bool) -> R
 }
 
 /// `--verify-timeout`, validated.
-fn request_timeout(common: &CommonArgs) -> Result<Duration> {
-    let v = &common.verify;
-    let timeout = parse_duration(&v.verify_timeout)
-        .with_context(|| format!("invalid --verify-timeout {:?}", v.verify_timeout))?;
+fn request_timeout(value: &str) -> Result<Duration> {
+    let timeout = parse_duration(value).with_context(|| format!("invalid --verify-timeout {value:?}"))?;
     if timeout.is_zero() || timeout > Duration::from_secs(300) {
         bail!("--verify-timeout must be more than 0 and at most 300 seconds");
     }
@@ -345,14 +427,19 @@ fn https_proxy() -> Result<Option<String>> {
 
 /// `keyhound openai locate|revoke`: the admin key from `OPENAI_ADMIN_KEY`,
 /// where requests go, and where the leaked key comes from.
-fn openai_task(action: OpenaiAction, common: &CommonArgs) -> Result<OpenAiTask> {
+fn openai_task(action: OpenaiAction) -> Result<(OpenAiTask, Common)> {
     let (args, action): (OpenaiKeyArgs, Action) = match action {
         OpenaiAction::Locate(args) => (args, Action::Locate),
         OpenaiAction::Revoke { key, yes } => (key, Action::Revoke { yes }),
     };
-    if !matches!(common.format, FormatArg::Text | FormatArg::Json) {
-        bail!("`keyhound openai` writes text or json");
-    }
+    let mut common = Common::defaults();
+    common.format = match args.format {
+        OpenaiFormatArg::Text => FormatArg::Text,
+        OpenaiFormatArg::Json => FormatArg::Json,
+    };
+    common.output = args.output.clone();
+    common.skip_ignored = args.skip_ignored;
+    let timeout = request_timeout(&args.verify_timeout)?;
     let source = match args.fingerprint {
         _ if args.key_from_stdin => KeySource::Stdin,
         Some(fp) => {
@@ -377,15 +464,17 @@ fn openai_task(action: OpenaiAction, common: &CommonArgs) -> Result<OpenAiTask> 
         );
     }
     let over = base_overrides()?.remove("openai");
-    Ok(OpenAiTask {
+    let task = OpenAiTask {
         action,
         source,
         admin_key: Secret(admin_key),
         base: over.as_ref().map_or_else(|| crate::openai::OPENAI_API.to_string(), |o| o.url.clone()),
         base_override: over,
-        timeout: request_timeout(common)?,
+        timeout,
         proxy: https_proxy()?,
-    })
+    };
+    common.tuning = args.tuning;
+    Ok((task, common))
 }
 
 fn scan_inputs(paths: Vec<PathBuf>) -> Result<Vec<ScanInput>> {
@@ -432,7 +521,7 @@ fn format(f: FormatArg) -> Format {
     }
 }
 
-fn use_color(common: &CommonArgs) -> bool {
+fn use_color(common: &Common) -> bool {
     match common.color {
         ColorArg::Always => true,
         ColorArg::Never => false,

@@ -42,6 +42,13 @@ pub struct Finding {
     /// The encodings the secret was hidden under (`base64`, `percent`,
     /// `escape`, nested ones joined by `+`), when it was not in clear.
     pub decoded: Option<String>,
+    /// Working-tree scans: whether git tracks the file (`false`: it sits on
+    /// this disk only, ignored or never added); `None` outside a work tree
+    /// and for git sources.
+    pub tracked: Option<bool>,
+    /// With `decoded`: the encoded text at the location, which is the secret
+    /// in another form, so it is shown redacted like the secret.
+    pub encoded: Option<String>,
     /// The secret's line (its first or last line, for a multi-line secret)
     /// carries an inline allow marker (`keyhound:allow`, `gitleaks:allow`).
     /// A fact about the text; `suppress` decides what it means.
@@ -53,6 +60,16 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The text at the secret's location as output shows it: the secret, or
+    /// for a decoded secret the encoded text there; redacted unless `show`.
+    pub fn display_at_location(&self, show: bool) -> String {
+        match &self.encoded {
+            Some(e) if show => e.clone(),
+            Some(e) => redact(e),
+            None => self.display_secret(show),
+        }
+    }
+
     /// The secret as output shows it: redacted unless `show` is set.
     pub fn display_secret(&self, show: bool) -> String {
         if show {

@@ -21,7 +21,7 @@ use toml::Spanned;
 
 use crate::rules::{Rule, RuleError, RuleSet};
 use crate::suppress::Allowlist;
-use crate::util::units::parse_size;
+use crate::util::units::{parse_size, SIZE_FORMS};
 
 /// The config file's name at the root of a scanned tree or repository.
 pub const CONFIG_FILE: &str = ".keyhound.toml";
@@ -204,8 +204,13 @@ fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> ConfigError {
     let Some(span) = e.span() else {
         return ConfigError::Syntax { file: file.to_string(), line: 1, message: e.message().to_string() };
     };
-    let line = line_of(text, span.start);
-    let message = e.message().trim().to_string();
+    // An error at the very end (an unclosed array or string) is on the last
+    // line there is, not the empty one after it.
+    let line = line_of(text, span.start).min(text.lines().count().max(1));
+    let mut message = e.message().trim().lines().map(str::trim).collect::<Vec<_>>().join(": ");
+    if message.contains("untagged enum SizeValue") {
+        message = format!("expected {SIZE_FORMS}");
+    }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or_default().to_string();
         let message = match forbidden(&key) {
@@ -337,6 +342,16 @@ keywords = ["acme_"]
                 ".keyhound.toml:2: rules.disable: no rule has id \"no-such-rule\"",
             ),
             ("max-file-size = 'huge'\n", ".keyhound.toml:1: max-file-size: invalid size"),
+            (
+                "\nmax-file-size = \"1 MB\"\n",
+                ".keyhound.toml:2: max-file-size: invalid size \"1 MB\": expected a number of bytes",
+            ),
+            (
+                "max-file-size = 1.5\n",
+                ".keyhound.toml:1: max-file-size: expected a number of bytes with an optional K, M or G",
+            ),
+            ("[allow]\npaths = ['a']\nvalues = ['x',\n", ".keyhound.toml:3: "),
+            ("\n\n[allow]\n[allow]\n", ".keyhound.toml:4: invalid table header: duplicate key `allow`"),
             ("[allow]\npaths = 'x'\n", ".keyhound.toml:2: paths: invalid type"),
             ("[allow\n", ".keyhound.toml:1: "),
             (

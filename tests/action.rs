@@ -164,7 +164,7 @@ fn scan_step(with: &[(&'static str, &str)], shallow: bool) -> (CiRun, Job, Tree)
     let scan = step(&a, "scan");
     assert_eq!(s(&scan["working-directory"]), "${{ github.workspace }}");
     let script = s(&scan["run"]);
-    assert!(script.contains("keyhound --no-progress ci "), "{script}");
+    assert!(script.contains("keyhound ci --no-progress "), "{script}");
     let outputs = HashMap::from([("bin", binary_dir().display().to_string())]);
     let env = step_env(scan, &inputs(&a, with), &outputs);
     let out = run_step(scan, workspace.path(), &job.vars, &env);

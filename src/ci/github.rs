@@ -164,6 +164,8 @@ mod tests {
             context_before: String::new(),
             context_after: String::new(),
             decoded: None,
+            encoded: None,
+            tracked: None,
             line_allowed: false,
             suppressed: None,
             verification: None,

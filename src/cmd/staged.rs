@@ -18,7 +18,8 @@ keyhound: this commit would add the secret(s) above, so it was stopped. What to 
   2. If the key was ever pushed, shared or used, rotate it: revoke it at the provider and issue a new one.
   3. Stage the fix (git add) and commit again.
   A test fixture or a false positive? Put `keyhound:allow` in a comment on that line (or allowlist
-  it in .keyhound.toml), or commit anyway with `git commit --no-verify`; and tell us which rule fired.
+  it in .keyhound.toml), or commit anyway with `git commit --no-verify`; and tell us which rule fired:
+  https://github.com/keyhound/keyhound/issues/new (the rule id is in the report; never paste the key).
 ";
 
 pub(super) fn run(config: &Config, repo: &Path) -> Result<u8> {

@@ -18,6 +18,7 @@ use crate::engine::{Engine, Match};
 use crate::finding::{self, LineLocator};
 use crate::model::{Finding, Outcome};
 use crate::source::files::{self, FileEntry, WalkOptions};
+use crate::source::repo::tracked_by_git;
 use crate::source::{Content, ScanInput, Skip};
 
 /// What happened to one input.
@@ -62,6 +63,26 @@ fn scan_read(engine: &Engine, path: &str, read: std::io::Result<Content>) -> Sca
     }
 }
 
+/// Records on the findings of each file whether git tracks it (read only
+/// for files with findings).
+fn mark_tracked(files: &[FileEntry], results: &mut [Scanned]) {
+    let with_findings: Vec<usize> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r, Scanned::Text { findings, .. } if !findings.is_empty()))
+        .map(|(i, _)| i)
+        .collect();
+    if with_findings.is_empty() {
+        return;
+    }
+    let paths: Vec<&std::path::Path> = with_findings.iter().map(|&i| files[i].path.as_path()).collect();
+    for (&i, tracked) in with_findings.iter().zip(tracked_by_git(&paths)) {
+        if let Scanned::Text { findings, .. } = &mut results[i] {
+            findings.iter_mut().for_each(|f| f.tracked = tracked);
+        }
+    }
+}
+
 /// Scans files, directories and standard input.
 pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) -> Outcome {
     let started = Instant::now();
@@ -79,11 +100,12 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
     let listed = files::enumerate(&roots, walk);
     outcome.summary.skipped_large += listed.skipped_large;
     outcome.summary.warnings.extend(listed.warnings);
-    let results: Vec<Scanned> = listed
+    let mut results: Vec<Scanned> = listed
         .files
         .par_iter()
         .map(|entry: &FileEntry| scan_read(engine, &entry.display, files::read(entry, walk.max_file_size)))
         .collect();
+    mark_tracked(&listed.files, &mut results);
     for r in results {
         absorb(&mut outcome, r);
     }

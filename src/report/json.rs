@@ -40,6 +40,9 @@ struct FindingJson<'a> {
     in_head: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     occurrences: Option<usize>,
+    /// Working-tree scans inside a git work tree: is the file tracked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tracked: Option<bool>,
     /// Why the finding is suppressed (only with `--show-suppressed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<SuppressReason>,
@@ -69,6 +72,7 @@ impl<'a> FindingJson<'a> {
             date: p.map(|p| p.date.as_str()),
             in_head: p.map(|p| p.in_head),
             occurrences: p.map(|p| p.occurrences),
+            tracked: f.tracked,
             suppressed: f.suppressed,
             verification: f.verification.as_ref(),
         }

@@ -184,6 +184,9 @@ fn result(f: &Finding, index: usize, base: Option<&UriBase>, show: bool) -> Sari
     if let Some(encoding) = &f.decoded {
         props.insert("decoded".to_string(), json!(encoding));
     }
+    if let Some(tracked) = f.tracked {
+        props.insert("tracked".to_string(), json!(tracked));
+    }
     if let Some(p) = &f.provenance {
         props.insert("commit".to_string(), json!(p.commit));
         props.insert("author".to_string(), json!(p.author));

@@ -33,10 +33,14 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
             style.paint("2", &format!("({}, {})", f.rule_id, f.severity)),
         )?;
         writeln!(out, "  secret:      {}", style.paint("33", &secret))?;
-        let line = format!("{}{}{}", f.context_before, style.paint("33", &secret), f.context_after);
+        let at = f.display_at_location(opts.show_secrets);
+        let line = format!("{}{}{}", f.context_before, style.paint("33", &at), f.context_after);
         writeln!(out, "  line:        {}", line.trim())?;
         if let Some(encoding) = &f.decoded {
             writeln!(out, "  decoded:     {encoding} (the secret is encoded at this location)")?;
+        }
+        if f.tracked == Some(false) {
+            writeln!(out, "  tracked:     no (git does not track this file: it is on this disk, not in a commit)")?;
         }
         if let Some(p) = &f.provenance {
             writeln!(

@@ -1,8 +1,9 @@
 //! Files in directory trees, enumerated with `ignore`'s parallel walker.
 //!
-//! Respects `.gitignore`, `.ignore` and git's exclude files unless told not
-//! to, walks hidden files but never `.git/`, and does not follow symbolic
-//! links. Enumeration only stats files; reading happens later, in parallel,
+//! Reads every file by default — git-ignored ones included, since a local,
+//! ignored `.env` is the commonest leak — and respects `.gitignore`,
+//! `.ignore` and git's exclude files only when asked to skip ignored files.
+//! Walks hidden files but never `.git/`, and does not follow symbolic links. Enumeration only stats files; reading happens later, in parallel,
 //! through [`read`].
 
 use std::io::{self, Read};
@@ -16,8 +17,8 @@ use super::{classify, Content, Skip};
 /// How to walk.
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
-    /// Ignore `.gitignore`/`.ignore` files.
-    pub no_ignore: bool,
+    /// Skip what `.gitignore`, `.ignore` and git's exclude files ignore.
+    pub skip_ignored: bool,
     pub threads: usize,
     pub max_file_size: u64,
 }
@@ -70,11 +71,11 @@ pub fn enumerate(roots: &[PathBuf], opts: &WalkOptions) -> Enumeration {
             .hidden(false)
             .follow_links(false)
             .require_git(false)
-            .git_ignore(!opts.no_ignore)
-            .git_global(!opts.no_ignore)
-            .git_exclude(!opts.no_ignore)
-            .ignore(!opts.no_ignore)
-            .parents(!opts.no_ignore)
+            .git_ignore(opts.skip_ignored)
+            .git_global(opts.skip_ignored)
+            .git_exclude(opts.skip_ignored)
+            .ignore(opts.skip_ignored)
+            .parents(opts.skip_ignored)
             .threads(opts.threads)
             .filter_entry(|e| e.file_name() != ".git");
         let (tx, rx) = mpsc::channel::<Walked>();

@@ -1,7 +1,9 @@
 //! Facts about the repository a scan looked at, for reports: where its work
-//! tree is, where it lives (the `origin` remote), and what HEAD is. Never
-//! content: that is `git` and `staged`.
+//! tree is, where it lives (the `origin` remote), what HEAD is, and whether
+//! git tracks a file found on disk. Never content: that is `git` and
+//! `staged`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use git2::Repository;
@@ -65,4 +67,46 @@ pub fn repo_info(path: &Path, rev: Option<&str>) -> Option<RepoInfo> {
         }
     };
     Some(RepoInfo { workdir, uri, head, branch })
+}
+
+/// For each file, whether the git repository whose work tree holds it
+/// tracks it (it is in the index): `Some(false)` for a file git ignores or
+/// never saw, `None` outside any work tree (or when the index cannot be
+/// read). Each repository's index is read once.
+pub fn tracked_by_git(files: &[&Path]) -> Vec<Option<bool>> {
+    let mut indexes: HashMap<PathBuf, Option<git2::Index>> = HashMap::new();
+    files
+        .iter()
+        .map(|file| {
+            let abs = canonical(file);
+            let dir = abs.parent()?;
+            let repo = Repository::discover(dir).ok()?;
+            let workdir = canonical(repo.workdir()?);
+            let rel = abs.strip_prefix(&workdir).ok()?;
+            let index = indexes.entry(workdir.clone()).or_insert_with(|| repo.index().ok()).as_ref()?;
+            Some(index.get_path(rel, 0).is_some())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracked_files_are_those_in_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/app.py"), "x").unwrap();
+        std::fs::write(dir.path().join(".env"), "y").unwrap();
+        let mut index = repo.index().unwrap();
+        index.add_path(Path::new("src/app.py")).unwrap();
+        index.write().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("loose.txt"), "z").unwrap();
+        let files = [dir.path().join("src/app.py"), dir.path().join(".env"), outside.path().join("loose.txt")];
+        let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        assert_eq!(tracked_by_git(&refs), [Some(true), Some(false), None]);
+    }
 }

@@ -27,16 +27,29 @@ pub const BASELINE_VERSION: u32 = 1;
 /// An error reading or writing a baseline file; always names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("cannot read baseline {file}: {source}")]
-    Read { file: String, source: std::io::Error },
-    #[error("cannot write baseline {file}: {source}")]
-    Write { file: String, source: std::io::Error },
+    #[error("cannot read baseline {file}: {}", io_reason(.io))]
+    Read { file: String, io: std::io::Error },
+    #[error("cannot write baseline {file}: {}", io_reason(.io))]
+    Write { file: String, io: std::io::Error },
+    #[error("{file} is not a keyhound baseline: {why} (write one with `keyhound baseline -o {file}`)")]
+    NotABaseline { file: String, why: String },
     #[error("{file}:{line}: invalid baseline: {message}")]
     Parse { file: String, line: usize, message: String },
     #[error("{file}: baseline version {found} is not supported (this keyhound reads version {BASELINE_VERSION})")]
     Version { file: String, found: u32 },
     #[error("{file}:{line}: invalid baseline: secret_sha256 {value:?} is not a SHA-256 in hex")]
     Hash { file: String, line: usize, value: String },
+}
+
+/// What went wrong with a file, in the words a user expects ("no such
+/// file"), without repeating the OS error code.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => e.to_string(),
+    }
 }
 
 /// One accepted finding.
@@ -76,6 +89,11 @@ impl Baseline {
 
     /// Parses a baseline document; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Baseline, BaselineError> {
+        let not_baseline = |why: String| BaselineError::NotABaseline { file: file.to_string(), why };
+        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| not_baseline(format!("not JSON ({e})")))?;
+        if !doc.as_object().is_some_and(|o| o.contains_key("version") && o.contains_key("entries")) {
+            return Err(not_baseline("expected a JSON object with \"version\" and \"entries\"".into()));
+        }
         let b: Baseline = serde_json::from_str(text).map_err(|e| BaselineError::Parse {
             file: file.to_string(),
             line: e.line(),
@@ -96,8 +114,7 @@ impl Baseline {
     /// Reads a baseline file.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let file = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|source| BaselineError::Read { file: file.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|io| BaselineError::Read { file: file.clone(), io })?;
         let mut b = Baseline::parse(&file, &text)?;
         for e in &mut b.entries {
             e.secret_sha256.make_ascii_lowercase();
@@ -119,7 +136,7 @@ impl Baseline {
     /// Writes the baseline to `path` (replacing it).
     pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
         let file = path.display().to_string();
-        let err = |source| BaselineError::Write { file: file.clone(), source };
+        let err = |io| BaselineError::Write { file: file.clone(), io };
         let mut f = std::fs::File::create(path).map_err(err)?;
         f.write_all(self.to_json().as_bytes()).map_err(err)?;
         f.flush().map_err(err)
@@ -151,6 +168,11 @@ mod tests {
     #[test]
     fn errors_name_file_and_line() {
         let err = Baseline::parse("base.json", "{\n  \"version\": 1,\n  \"entries\": [\n  oops\n]}").unwrap_err();
+        assert!(err.to_string().starts_with("base.json is not a keyhound baseline: not JSON"), "{err}");
+        assert!(err.to_string().contains("line 4"), "{err}");
+        let err = Baseline::parse("base.json", "{\"findings\": []}").unwrap_err();
+        assert!(err.to_string().contains("expected a JSON object with \"version\" and \"entries\""), "{err}");
+        let err = Baseline::parse("base.json", "{\n\"version\": 1,\n\"entries\": [\n{\"rule_id\": 1}]}").unwrap_err();
         assert!(err.to_string().starts_with("base.json:4: invalid baseline"), "{err}");
         let err = Baseline::parse("base.json", "{\"version\": 9, \"entries\": []}").unwrap_err();
         assert!(err.to_string().contains("version 9"), "{err}");
