@@ -1,10 +1,9 @@
 //! `keyhound staged` and the pre-commit hook: only secrets a commit adds are
 //! reported, and a commit that adds one is blocked.
-mod common;
 
 use std::process::Command as Process;
 
-use common::*;
+use crate::harness::*;
 
 fn staged(repo: &Repo) -> (i32, Vec<serde_json::Value>) {
     let (code, doc) = repo.run_json(&["staged", "--show-secrets"]);

@@ -1,13 +1,13 @@
 //! `--verify`: live checks against a mock provider API on 127.0.0.1. Every
 //! run points every provider at the mock (`KEYHOUND_VERIFY_BASE_URL_*`), so
 //! nothing leaves the machine.
-mod common;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::*;
 use serde_json::{json, Value};
+
+use crate::harness::*;
 
 /// A mock whose answer depends only on the credential sent (and the
 /// attempt number); unknown credentials get 401.

@@ -1,11 +1,10 @@
 //! Keys in every context they really appear in are found at the right place,
 //! and nothing in the decoys is reported. Fixtures are templates: each
 //! `{{key:RULE}}` becomes a fresh fake key of that rule's structure.
-mod common;
 
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::harness::*;
 
 type Expected = BTreeSet<(String, usize, usize, String, String)>;
 

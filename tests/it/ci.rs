@@ -2,10 +2,10 @@
 //! crafted event payloads, and checks of what is reported (only what the
 //! pull request or push introduced), the annotations on stdout, the job
 //! summary, the outputs file, the SARIF file and the exit code.
-mod common;
 
-use common::*;
 use serde_json::Value;
+
+use crate::harness::*;
 
 /// An "origin" repository with history on two branches:
 ///

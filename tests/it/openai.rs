@@ -1,12 +1,12 @@
 //! `keyhound openai locate|revoke` against a mock OpenAI admin API on
 //! 127.0.0.1 (pagination, matching on redacted values, refusals, service
 //! account keys, admin keys, confirmation, and never printing the admin key).
-mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::*;
 use serde_json::{json, Value};
+
+use crate::harness::*;
 
 /// One API key in the mock organization.
 #[derive(Clone)]

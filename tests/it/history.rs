@@ -1,8 +1,9 @@
 //! `keyhound history`: every blob of every ref scanned once, findings at the
 //! commit that introduced them, ranges, and damaged or unusual repositories.
-mod common;
-use common::*;
+
 use serde_json::Value;
+
+use crate::harness::*;
 
 /// The first commit's date under the harness clock (one hour per commit
 /// from 1_700_000_000).

@@ -3,14 +3,14 @@
 //! and its scan step runs the same `keyhound ci` the tests in `ci.rs`
 //! exercise — the step's script is run here as the runner would, against a
 //! throwaway repository. The README's workflow example parses too.
-mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
 use serde_norway::Value as Yaml;
+
+use crate::harness::*;
 
 fn action() -> Yaml {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();

@@ -1,8 +1,8 @@
 //! Suppression: inline allow comments, `.keyhound.toml` (rules, allowlists,
 //! max-file-size, errors, what it may not do) and baselines, across `scan`
 //! and `history`.
-mod common;
-use common::*;
+
+use crate::harness::*;
 
 fn status(out: &std::process::Output) -> i32 {
     out.status.code().unwrap_or(-1)

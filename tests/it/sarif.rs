@@ -3,10 +3,10 @@
 //! with what GitHub code scanning needs: unique rules with severities and
 //! tags, repository-relative percent-encoded URIs, regions, fingerprints
 //! that survive lines moving, and no cleartext secret.
-mod common;
 
-use common::*;
 use serde_json::Value;
+
+use crate::harness::*;
 
 fn location(result: &Value) -> &Value {
     &result["locations"][0]["physicalLocation"]
