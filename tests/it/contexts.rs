@@ -97,8 +97,8 @@ fn secrets_are_redacted_by_default_everywhere() {
     for format in ["text", "json", "jsonl"] {
         let out = tree.run(&["scan", ".", "--format", format]);
         assert_eq!(out.status.code(), Some(1));
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = stdout_of(&out);
+        let stderr = stderr_of(&out);
         assert!(!stdout.contains(&key) && !stderr.contains(&key), "{format} leaks the secret");
         assert!(stdout.contains(&format!("{}…(164 chars)", &key[..10])), "{format}: {stdout}");
     }

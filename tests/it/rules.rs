@@ -15,8 +15,8 @@ fn rules_list_and_check() {
         assert!(list.lines().any(|l| l.starts_with(id)), "{id} not listed");
     }
     let out = t.run(&["rules", "check"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("0 failed"));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout_of(&out));
+    assert!(stdout_of(&out).contains("0 failed"));
 }
 
 #[test]
@@ -29,7 +29,7 @@ fn rules_check_reports_failing_examples_of_a_user_file() {
     );
     let out = t.run(&["rules", "check", "mine.toml"]);
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout_of(&out);
     assert!(text.contains("mine.toml: rule `acme-token`: example #2 was not found"), "{text}");
     assert!(text.contains("negative example #1 was reported"), "{text}");
 }
@@ -43,6 +43,6 @@ fn invalid_rule_file_is_an_error_naming_file_and_rule() {
     );
     let out = t.run(&["rules", "check", "bad.toml"]);
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr_of(&out);
     assert!(err.contains("bad.toml") && err.contains("acme-bad"), "{err}");
 }

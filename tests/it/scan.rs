@@ -57,11 +57,7 @@ fn jsonl_is_one_finding_per_line() {
 #[test]
 fn stdin_is_scanned_as_stdin() {
     let key = fake_key("anthropic-api-key");
-    let out = keyhound()
-        .args(["scan", "-", "--format", "json"])
-        .write_stdin(format!("first\nkey: {key}\n"))
-        .output()
-        .unwrap();
+    let out = Tree::new().run_stdin(&["scan", "-", "--format", "json"], &[], &format!("first\nkey: {key}\n"));
     assert_eq!(out.status.code(), Some(1));
     let doc = parse_json(&out);
     assert_eq!(findings(&doc)[0]["path"], "<stdin>");
@@ -126,7 +122,7 @@ fn unusable_arguments_exit_two_with_a_message() {
         assert!(!out.stderr.is_empty(), "{args:?} printed no error");
     }
     let out = t.run(&["scan", "does-not-exist"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist"));
+    assert!(stderr_of(&out).contains("does-not-exist"));
 }
 
 #[test]
@@ -134,7 +130,7 @@ fn broken_pipe_exits_quietly() {
     let t = Tree::new();
     let body: String = (0..3000).map(|_| format!("K={}\n", fake_key("openai-legacy-key"))).collect();
     t.write("many.env", body);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("keyhound"))
+    let mut child = keyhound_process()
         .current_dir(t.path())
         .args(["scan", ".", "--format", "jsonl"])
         .stdout(Stdio::piped())
@@ -146,7 +142,7 @@ fn broken_pipe_exits_quietly() {
     assert!(first.contains("openai-legacy-key"));
     // The reader is dropped here: keyhound's next writes hit a closed pipe.
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of(&out);
     assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{stderr}");
     assert_eq!(out.status.code(), Some(0));
 }

@@ -33,7 +33,12 @@ use assert_cmd::Command;
 /// The keyhound binary, with a clean environment for color/progress and the
 /// network isolated (see [`isolate_network`]).
 pub fn keyhound() -> Command {
-    let mut cmd = Command::cargo_bin("keyhound").expect("binary is built");
+    Command::from_std(keyhound_process())
+}
+
+/// [`keyhound`] as a `std::process::Command`, for tests that spawn it.
+pub fn keyhound_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("keyhound"));
     cmd.env("NO_COLOR", "1");
     isolate_network(&mut cmd);
     cmd
@@ -41,7 +46,7 @@ pub fn keyhound() -> Command {
 
 /// Removes from a command every variable that could send its requests
 /// elsewhere (overrides set in the test's own environment, proxies).
-pub fn isolate_network(cmd: &mut Command) {
+pub fn isolate_network(cmd: &mut std::process::Command) {
     for (k, _) in std::env::vars() {
         if k.starts_with("KEYHOUND_VERIFY_BASE_URL_") || k.eq_ignore_ascii_case("https_proxy") {
             cmd.env_remove(k);

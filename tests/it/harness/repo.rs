@@ -3,12 +3,13 @@
 //! merges, tags, orphan branches, clones and object surgery.
 
 use std::path::Path;
+use std::process::Output;
 
 use git2::{Oid, Repository, Signature, Time};
 use tempfile::TempDir;
 
 use super::workdir::write_file;
-use super::{Tree, Workdir};
+use super::{stderr_of, Tree, Workdir};
 
 /// A throwaway git repository with a fixed identity and clock, so commits
 /// are reproducible and dates assertable.
@@ -73,6 +74,13 @@ impl Repo {
 
     pub fn commit(&mut self, message: &str) -> Oid {
         self.commit_as(message, AUTHOR.0, AUTHOR.1)
+    }
+
+    /// Writes README.md and commits it as `init`: the first commit most
+    /// tests start from. Returns its id.
+    pub fn commit_readme(&mut self) -> Oid {
+        self.write("README.md", "# demo\n");
+        self.commit("init")
     }
 
     /// A signature one hour after the previous commit's.
@@ -189,15 +197,16 @@ impl Repo {
     /// `--bare`).
     pub fn clone_with(&self, args: &[&str]) -> Tree {
         let tree = Tree::new();
-        let out = std::process::Command::new("git")
-            .args(["clone", "--quiet"])
-            .args(args)
-            .arg(format!("file://{}", self.path().display()))
-            .arg(tree.path())
-            .output()
-            .expect("run git clone");
-        assert!(out.status.success(), "git clone failed: {}", String::from_utf8_lossy(&out.stderr));
+        self.clone_into(tree.path(), args);
         tree
+    }
+
+    /// Clones this repository into `dest`: `git clone <args> file://<this
+    /// repository> <dest>`.
+    pub fn clone_into(&self, dest: &Path, args: &[&str]) {
+        let url = format!("file://{}", self.path().display());
+        let dest = dest.display().to_string();
+        git_ok(self.path(), &[&["clone", "--quiet"], args, &[&url, &dest]].concat());
     }
 
     /// A bare clone (`git clone --bare`).
@@ -209,15 +218,8 @@ impl Repo {
     /// directory.
     pub fn worktree(&self, branch: &str) -> Tree {
         let tree = Tree::new();
-        let dir = tree.path().join("wt");
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(self.path())
-            .args(["worktree", "add", "--quiet", "-b", branch])
-            .arg(&dir)
-            .output()
-            .expect("run git worktree");
-        assert!(out.status.success(), "git worktree add failed: {}", String::from_utf8_lossy(&out.stderr));
+        let dir = tree.path().join("wt").display().to_string();
+        git_ok(self.path(), &["worktree", "add", "--quiet", "-b", branch, &dir]);
         tree
     }
 
@@ -239,4 +241,21 @@ impl Repo {
         let obj = self.repo.revparse_single(rev).unwrap();
         self.repo.reset(&obj, git2::ResetType::Hard, None).unwrap();
     }
+}
+
+/// Runs the git command line in `dir`, with the harness's identity for
+/// commits; returns what it did, successful or not.
+pub fn git(dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", &format!("user.name={}", AUTHOR.0), "-c", &format!("user.email={}", AUTHOR.1)])
+        .args(args)
+        .output()
+        .expect("run git")
+}
+
+/// Runs git in `dir` (see [`git`]) and asserts it succeeded.
+pub fn git_ok(dir: &Path, args: &[&str]) {
+    let out = git(dir, args);
+    assert!(out.status.success(), "git {args:?} failed: {}", stderr_of(&out));
 }
