@@ -1,12 +1,8 @@
 //! Suppression: inline allow comments, `.keyhound.toml` (rules, allowlists,
 //! max-file-size, errors, what it may not do) and baselines, across `scan`
 //! and `history`.
-mod common;
-use common::*;
 
-fn status(out: &std::process::Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
+use crate::harness::*;
 
 /// The secrets (run with --show-secrets) of the reported findings.
 fn secrets(doc: &serde_json::Value) -> Vec<String> {
@@ -81,8 +77,8 @@ fn text_output_marks_suppressed_findings() {
     let t = Tree::new();
     t.write("a.py", format!("K = '{}'  # keyhound:allow\n", fake_key("openai-project-key")));
     let out = t.run(&["scan", ".", "--show-suppressed"]);
-    assert_eq!(status(&out), 0);
-    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(exit_code(&out), 0);
+    let text = stdout_of(&out);
     assert!(text.contains("suppressed:  allow-comment"), "{text}");
     assert!(stderr_of(&out).contains("0 findings in 1 file") && stderr_of(&out).contains("1 suppressed"));
 }
@@ -113,7 +109,7 @@ fn config_disables_rules() {
     assert_eq!(f[0]["rule_id"], "openai-legacy-key");
     assert_eq!(doc["summary"]["suppressed"], 0, "a disabled rule finds nothing to suppress");
     let out = t.run(&["rules", "list"]);
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("aws-access-key-id"));
+    assert!(!stdout_of(&out).contains("aws-access-key-id"));
 }
 
 #[test]
@@ -139,8 +135,8 @@ negative_examples = ['ACME=acme_short']
     assert_eq!((f[0]["rule_id"].as_str(), f[0]["severity"].as_str()), (Some("acme-token"), Some("critical")));
     // Its examples run with the shipped rules'.
     let out = t.run(&["rules", "check"]);
-    assert_eq!(status(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(String::from_utf8_lossy(&t.run(&["rules", "list"]).stdout).contains("acme-token"));
+    assert_eq!(exit_code(&out), 0, "{}", stdout_of(&out));
+    assert!(stdout_of(&t.run(&["rules", "list"])).contains("acme-token"));
 }
 
 #[test]
@@ -230,11 +226,11 @@ fn config_flag_and_no_config() {
     let (code, _) = t.run_json(&["scan", ".", "--config", "other/strict.toml"]);
     assert_eq!(code, 1);
     let out = t.run(&["scan", ".", "--config", "missing.toml"]);
-    assert_eq!(status(&out), 2);
+    assert_eq!(exit_code(&out), 2);
     assert!(stderr_of(&out).contains("missing.toml"), "{}", stderr_of(&out));
     // A broken config is ignored with --no-config.
     t.write(".keyhound.toml", "bogus = 1\n");
-    assert_eq!(status(&t.run(&["scan", ".", "--no-config"])), 1);
+    assert_eq!(exit_code(&t.run(&["scan", ".", "--no-config"])), 1);
 }
 
 #[test]
@@ -261,7 +257,7 @@ fn config_errors_name_file_line_and_key() {
     for (text, want) in cases {
         t.write(".keyhound.toml", text);
         let out = t.run(&["scan", "."]);
-        assert_eq!(status(&out), 2, "{text:?}");
+        assert_eq!(exit_code(&out), 2, "{text:?}");
         let err = stderr_of(&out);
         assert!(err.contains(&format!("keyhound: error: {want}")), "{text:?}\n  got:  {err}\n  want: {want}");
         assert!(out.stdout.is_empty());
@@ -287,11 +283,11 @@ fn config_cannot_enable_verification_or_unredacted_output() {
     ] {
         t.write(".keyhound.toml", text);
         let out = t.run(&["scan", "."]);
-        assert_eq!(status(&out), 2, "{text:?}");
+        assert_eq!(exit_code(&out), 2, "{text:?}");
         let err = stderr_of(&out);
         assert!(err.contains(&format!(".keyhound.toml:{line}: {key_name}: a repository config cannot")), "{err}");
         assert!(err.contains(why), "{err}");
-        assert!(!String::from_utf8_lossy(&out.stdout).contains(&key));
+        assert!(!stdout_of(&out).contains(&key));
     }
 }
 
@@ -324,7 +320,7 @@ fn baseline_round_trip() {
     t.write("src/app.py", format!("import boto3\nAWS = \"{k2}\"\n"));
 
     let out = t.run(&["baseline", "scan", ".", "--output", "keyhound-baseline.json"]);
-    assert_eq!(status(&out), 0, "{}", stderr_of(&out));
+    assert_eq!(exit_code(&out), 0, "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("wrote a baseline of 2 findings"), "{}", stderr_of(&out));
     let text = t.read("keyhound-baseline.json");
     assert!(!text.contains(&k1) && !text.contains(&k2), "the baseline holds a secret:\n{text}");
@@ -374,8 +370,8 @@ fn baseline_is_stable_sorted_and_suppressed_findings_are_listed_on_request() {
     for name in ["z.env", "a.env", "m/b.env"] {
         t.write(name, format!("K={}\nL={}\n", fake_key("openai-legacy-key"), fake_key("github-personal-access-token")));
     }
-    assert_eq!(status(&t.run(&["baseline", "-o", "b1.json"])), 0);
-    assert_eq!(status(&t.run(&["baseline", "scan", "-o", "b2.json"])), 0);
+    assert_eq!(exit_code(&t.run(&["baseline", "-o", "b1.json"])), 0);
+    assert_eq!(exit_code(&t.run(&["baseline", "scan", "-o", "b2.json"])), 0);
     let (b1, b2) = (t.read("b1.json"), t.read("b2.json"));
     assert_eq!(b1, b2, "writing twice gives the same bytes");
     let doc: serde_json::Value = serde_json::from_str(&b1).unwrap();
@@ -411,7 +407,7 @@ fn baseline_from_history_applies_to_scan_and_back() {
     r.commit("rotate");
 
     let out = r.run(&["baseline", "history", "--output", "baseline.json"]);
-    assert_eq!(status(&out), 0, "{}", stderr_of(&out));
+    assert_eq!(exit_code(&out), 0, "{}", stderr_of(&out));
     let text = std::fs::read_to_string(r.path().join("baseline.json")).unwrap();
     assert!(!text.contains(&old) && !text.contains(&live));
     assert_eq!(text.matches("secret_sha256").count(), 2, "{text}");
@@ -425,7 +421,7 @@ fn baseline_from_history_applies_to_scan_and_back() {
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["summary"]["suppressed"], 1);
     let out = r.run_in("app", &["scan", ".", "--baseline", "../baseline.json", "--format", "json"]);
-    assert_eq!(status(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(exit_code(&out), 0, "{}", stdout_of(&out));
     // A new key in the working tree is still reported.
     r.write_unstaged("app/more.py", format!("KEY = \"{}\"\n", fake_key("openai-project-key")));
     let (code, doc) = r.run_json(&["scan", ".", "--baseline", "baseline.json"]);
@@ -434,7 +430,7 @@ fn baseline_from_history_applies_to_scan_and_back() {
 
     // And a baseline of the working tree applies to history.
     std::fs::remove_file(r.path().join("app/more.py")).unwrap();
-    assert_eq!(status(&r.run(&["baseline", "scan", ".", "-o", "tree.json"])), 0);
+    assert_eq!(exit_code(&r.run(&["baseline", "scan", ".", "-o", "tree.json"])), 0);
     let (code, doc) = r.run_json(&["history", "--baseline", "tree.json", "--show-secrets"]);
     assert_eq!(code, 1, "the deleted key was never in the tree's baseline");
     assert_eq!(secrets(&doc), [old]);
@@ -445,30 +441,29 @@ fn baseline_errors() {
     let t = Tree::new();
     t.write("a.env", format!("K={}\n", fake_key("openai-project-key")));
     let out = t.run(&["baseline", "scan", "."]);
-    assert_eq!(status(&out), 2);
+    assert_eq!(exit_code(&out), 2);
     assert!(stderr_of(&out).contains("--output"), "{}", stderr_of(&out));
     let out = t.run(&["scan", ".", "--baseline", "nope.json"]);
-    assert_eq!(status(&out), 2);
+    assert_eq!(exit_code(&out), 2);
     assert!(stderr_of(&out).contains("nope.json"));
     t.write("bad.json", "{\n  \"version\": 1,\n  \"entries\": [\n    {\"rule_id\": 1}\n  ]\n}\n");
     let out = t.run(&["scan", ".", "--baseline", "bad.json"]);
-    assert_eq!(status(&out), 2);
+    assert_eq!(exit_code(&out), 2);
     assert!(stderr_of(&out).contains("bad.json:4: invalid baseline"), "{}", stderr_of(&out));
     t.write("v2.json", "{\"version\": 2, \"entries\": []}");
     let out = t.run(&["scan", ".", "--baseline", "v2.json"]);
     assert!(stderr_of(&out).contains("version 2"), "{}", stderr_of(&out));
     let out = t.run(&["baseline", "-o", "x.json", "--baseline", "v2.json"]);
-    assert_eq!(status(&out), 2);
+    assert_eq!(exit_code(&out), 2);
 }
 
 #[test]
 fn baseline_applies_to_stdin_by_its_name() {
     let t = Tree::new();
     let key = fake_key("openai-project-key");
-    let run =
-        |args: &[&str]| keyhound().current_dir(t.path()).args(args).write_stdin(format!("K={key}\n")).output().unwrap();
-    assert_eq!(status(&run(&["baseline", "scan", "-", "-o", "b.json"])), 0);
-    assert_eq!(status(&run(&["scan", "-", "--baseline", "b.json"])), 0);
+    let run = |args: &[&str]| t.run_stdin(args, &[], &format!("K={key}\n"));
+    assert_eq!(exit_code(&run(&["baseline", "scan", "-", "-o", "b.json"])), 0);
+    assert_eq!(exit_code(&run(&["scan", "-", "--baseline", "b.json"])), 0);
     assert!(t.read("b.json").contains("\"path\":\"<stdin>\""));
 }
 
@@ -484,7 +479,7 @@ fn staged_honours_allow_comments_config_and_history_baselines() {
     r.remove("tests/data/keys.env");
     r.commit("drop the fixture");
     let out = r.run(&["baseline", "history", "-o", "baseline.json"]);
-    assert_eq!(status(&out), 0, "{}", stderr_of(&out));
+    assert_eq!(exit_code(&out), 0, "{}", stderr_of(&out));
 
     // The same fixture comes back: the history baseline covers it.
     r.write("tests/data/keys.env", format!("KEY={fixture}\n"));
@@ -503,8 +498,8 @@ fn staged_honours_allow_comments_config_and_history_baselines() {
     );
     // Without the baseline the fixture blocks the commit.
     let out = r.run(&["staged"]);
-    assert_eq!(status(&out), 1);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("tests/data/keys.env"));
+    assert_eq!(exit_code(&out), 1);
+    assert!(stdout_of(&out).contains("tests/data/keys.env"));
     // A new key is blocked despite the baseline.
     r.write("app.env", format!("K={}\n", fake_key("openai-project-key")));
     let (code, doc) = r.run_json(&["staged", "--baseline", "baseline.json"]);
@@ -519,7 +514,7 @@ fn sarif_marks_suppressed_results_only_when_asked() {
     let t = Tree::new();
     t.write("fixture.py", format!("K = '{}'  # keyhound:allow\n", fake_key("openai-project-key")));
     t.write("old.env", format!("K={}\n", fake_key("anthropic-api-key")));
-    assert_eq!(status(&t.run(&["baseline", "-o", "base.json"])), 0);
+    assert_eq!(exit_code(&t.run(&["baseline", "-o", "base.json"])), 0);
     t.write("new.env", format!("K={}\n", fake_key("openai-legacy-key")));
 
     let run = t.run_sarif(&["scan", ".", "--baseline", "base.json"]);
@@ -557,7 +552,7 @@ fn ci_suppresses_like_every_command() {
     r.write("vendor/lib.js", format!("const k = '{}';\n", fake_key("openai-legacy-key")));
     r.write(".keyhound.toml", "[allow]\npaths = [\"vendor/\"]\n");
     r.commit("known");
-    assert_eq!(status(&r.run(&["baseline", "history", "-o", "base.json"])), 0);
+    assert_eq!(exit_code(&r.run(&["baseline", "history", "-o", "base.json"])), 0);
     r.write("new.env", format!("K={}\n", fake_key("openai-project-key")));
     r.commit("new");
 

@@ -1,16 +1,13 @@
 //! `keyhound history`: every blob of every ref scanned once, findings at the
 //! commit that introduced them, ranges, and damaged or unusual repositories.
-mod common;
-use common::*;
+
 use serde_json::Value;
+
+use crate::harness::*;
 
 /// The first commit's date under the harness clock (one hour per commit
 /// from 1_700_000_000).
 const FIRST_COMMIT_DATE: &str = "2023-11-14T23:13:20+00:00";
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// The findings whose secret (shown with --show-secrets) is `key`.
 fn with_secret<'a>(doc: &'a Value, key: &str) -> Vec<&'a Value> {
@@ -54,11 +51,11 @@ fn secrets_are_redacted_by_default() {
     r.write(".env", format!("OPENAI_API_KEY={key}\n"));
     r.commit("add");
     let out = r.run(&["history", "--format", "json"]);
-    assert!(!String::from_utf8_lossy(&out.stdout).contains(&key));
+    assert!(!stdout_of(&out).contains(&key));
     let out = r.run(&["history"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(!String::from_utf8_lossy(&out.stdout).contains(&key));
-    assert!(stderr(&out).contains("1 finding in 1 blob"), "{}", stderr(&out));
+    assert!(!stdout_of(&out).contains(&key));
+    assert!(stderr_of(&out).contains("1 finding in 1 blob"), "{}", stderr_of(&out));
 }
 
 #[test]
@@ -108,8 +105,7 @@ fn a_rename_is_not_a_new_finding() {
 fn unmerged_branch_is_scanned_and_branch_narrows() {
     let mut r = Repo::new();
     let main = r.current_branch();
-    r.write("README.md", "# demo\n");
-    r.commit("init");
+    r.commit_readme();
     r.branch("feature");
     let key = fake_key("openai-project-key");
     r.write("feature.py", format!("KEY = \"{key}\"\n"));
@@ -138,8 +134,7 @@ fn unmerged_branch_is_scanned_and_branch_narrows() {
 fn history_only_reachable_from_a_tag_on_an_orphan_branch_is_scanned() {
     let mut r = Repo::new();
     let main = r.current_branch();
-    r.write("README.md", "# demo\n");
-    r.commit("init");
+    r.commit_readme();
     r.orphan("gh-pages");
     let key = fake_key("github-personal-access-token");
     r.write("deploy.sh", format!("#!/bin/sh\nexport GITHUB_TOKEN={key}\n"));
@@ -162,8 +157,7 @@ fn history_only_reachable_from_a_tag_on_an_orphan_branch_is_scanned() {
 fn a_key_written_while_resolving_a_merge_belongs_to_the_merge_commit() {
     let mut r = Repo::new();
     let main = r.current_branch();
-    r.write("README.md", "# demo\n");
-    r.commit("init");
+    r.commit_readme();
     r.branch("topic");
     r.write("topic.txt", "topic work\n");
     r.commit("topic work");
@@ -258,8 +252,8 @@ fn missing_objects_are_warnings_and_the_scan_goes_on() {
     r.delete_object(notes);
 
     let out = r.run(&["history", "--format", "json", "--show-secrets"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
     assert!(err.contains("warning") && err.contains(&notes.to_string()), "{err}");
     let doc = parse_json(&out);
     assert_eq!(with_secret(&doc, &key).len(), 1);
@@ -270,8 +264,8 @@ fn missing_objects_are_warnings_and_the_scan_goes_on() {
     // A missing commit: what lies behind it is lost, the rest is scanned.
     r.delete_object(c1);
     let out = r.run(&["history", "--format", "json", "--show-secrets"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains(&c1.to_string()), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains(&c1.to_string()), "{}", stderr_of(&out));
     assert_eq!(with_secret(&parse_json(&out), &later).len(), 1);
 }
 
@@ -288,8 +282,8 @@ fn a_shallow_clone_warns_and_scans_what_it_has() {
     let clone = r.clone_shallow(1);
 
     let out = clone.run(&["history", "--format", "json", "--show-secrets"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("shallow"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("shallow"), "{}", stderr_of(&out));
     let doc = parse_json(&out);
     let f = findings(&doc);
     assert_eq!(f.len(), 1, "{doc}");
@@ -325,10 +319,10 @@ fn not_a_repository_is_an_error() {
     t.write("a.txt", "hello\n");
     let out = t.run(&["history"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not a git repository"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("not a git repository"), "{}", stderr_of(&out));
     let out = t.run(&["history", "no-such-dir"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no-such-dir"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("no-such-dir"), "{}", stderr_of(&out));
 }
 
 #[test]
@@ -347,16 +341,16 @@ fn unknown_refs_and_bad_arguments_are_errors() {
     r.commit("init");
     let out = r.run(&["history", "--branch", "no-such-branch"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no-such-branch"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("no-such-branch"), "{}", stderr_of(&out));
     let out = r.run(&["history", "--range", "HEAD..no-such-ref"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no-such-ref"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("no-such-ref"), "{}", stderr_of(&out));
     let out = r.run(&["history", "--range", "not-a-range"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--range"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("--range"), "{}", stderr_of(&out));
     let out = r.run(&["history", "--range", "HEAD..HEAD", "--branch", "HEAD"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--branch"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("--branch"), "{}", stderr_of(&out));
 }
 
 #[test]
@@ -385,7 +379,7 @@ fn jsonl_and_text_show_provenance() {
     let line: Value = serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
     assert_eq!(line["commit"], c.to_string());
     let out = r.run(&["history", "--no-progress"]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout_of(&out);
     assert!(text.contains(&c.to_string()[..12]) && text.contains("in HEAD:     yes"), "{text}");
 }
 

@@ -1,13 +1,13 @@
 //! `--verify`: live checks against a mock provider API on 127.0.0.1. Every
 //! run points every provider at the mock (`KEYHOUND_VERIFY_BASE_URL_*`), so
 //! nothing leaves the machine.
-mod common;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::*;
 use serde_json::{json, Value};
+
+use crate::harness::*;
 
 /// A mock whose answer depends only on the credential sent (and the
 /// attempt number); unknown credentials get 401.
@@ -298,8 +298,8 @@ fn each_provider_gets_its_own_request() {
     t.write("all.env", &text);
     let out = t.run_env(&["scan", ".", "--verify", "--format", "json"], &verify_env(&server));
     let doc = parse_json(&out);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = stdout_of(&out);
+    let stderr = stderr_of(&out);
     for ((rule, _, status, detail), secret) in keys.iter().zip(&secrets) {
         let f = findings(&doc).iter().find(|f| f["rule_id"] == *rule).unwrap_or_else(|| panic!("{rule}: {doc:#}"));
         assert_eq!(f["verification"]["status"], *status, "{rule}: {f}");
@@ -367,13 +367,13 @@ fn an_override_is_announced_and_must_be_https_or_loopback() {
 
     for bad in ["http://example.invalid:8080", "ftp://127.0.0.1", "https://user@example.invalid", "127.0.0.1:80"] {
         let out = t.run_env(&["scan", ".", "--verify"], &[(override_var("openai"), bad.to_string())]);
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr_of(&out);
         assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
         assert!(err.contains("KEYHOUND_VERIFY_BASE_URL_OPENAI"), "{err}");
     }
     let out = t.run_env(&["scan", ".", "--verify"], &[(override_var("nosuch"), server.url())]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no provider `nosuch`"));
+    assert!(stderr_of(&out).contains("no provider `nosuch`"));
     assert!(server.requests().len() == 1, "only the first run sent a request");
 }
 
@@ -403,7 +403,7 @@ fn a_repository_config_cannot_turn_on_verification_or_redirect_it() {
         t.write(".keyhound.toml", config);
         for args in [&["scan", "."][..], &["scan", ".", "--verify"][..]] {
             let out = t.run_env(args, &verify_env(&good));
-            let err = String::from_utf8_lossy(&out.stderr);
+            let err = stderr_of(&out);
             assert_eq!(out.status.code(), Some(2), "{config}\n{args:?}: {err}");
             let refused = err.contains("a repository config cannot")
                 || config.starts_with("[env]") && err.contains("unknown key");
@@ -433,7 +433,7 @@ fn text_and_sarif_show_the_verification() {
     let t = Tree::new();
     t.write("k.env", format!("K={}\n", fake_key("openai-project-key")));
     let out = t.run_env(&["scan", ".", "--verify"], &verify_env(&server));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout_of(&out);
     assert!(text.contains("  verified:    live (restricted key, checked 20"), "{text}");
 
     let out = t.run_env(&["scan", ".", "--verify", "--format", "sarif"], &verify_env(&server));

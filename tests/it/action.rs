@@ -3,14 +3,14 @@
 //! and its scan step runs the same `keyhound ci` the tests in `ci.rs`
 //! exercise — the step's script is run here as the runner would, against a
 //! throwaway repository. The README's workflow example parses too.
-mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
 use serde_norway::Value as Yaml;
+
+use crate::harness::*;
 
 fn action() -> Yaml {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
@@ -78,6 +78,7 @@ fn run_step(
     for v in GITHUB_VARS {
         cmd.env_remove(v);
     }
+    isolate_network(&mut cmd);
     cmd.envs(env.iter().map(|(k, v)| (k, v))).envs(evaluated);
     cmd.output().expect("run bash")
 }
@@ -141,7 +142,7 @@ fn action_builds_with_cargo_cached_on_its_ref_and_lockfile() {
     ];
     let ins = inputs(&a, &[]);
     let out = run_step(prepare, scratch.path(), &env, &step_env(prepare, &ins, &HashMap::new()));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{}", stderr_of(&out));
     let written = std::fs::read_to_string(&outputs_file).unwrap();
     let key = written.lines().find_map(|l| l.strip_prefix("key=")).expect("key output");
     assert!(key.starts_with("keyhound-Linux-X64-source-v1-lock-"), "{key}");
@@ -153,8 +154,7 @@ fn action_builds_with_cargo_cached_on_its_ref_and_lockfile() {
 fn scan_step(with: &[(&'static str, &str)], shallow: bool) -> (CiRun, Job, Tree) {
     let a = action();
     let mut r = Repo::new();
-    r.write("README.md", "# demo\n");
-    let base = r.commit("init").to_string();
+    let base = r.commit_readme().to_string();
     r.branch("feature");
     r.write("app/.env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
     let head = r.commit("settings").to_string();

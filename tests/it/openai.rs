@@ -1,12 +1,12 @@
 //! `keyhound openai locate|revoke` against a mock OpenAI admin API on
 //! 127.0.0.1 (pagination, matching on redacted values, refusals, service
 //! account keys, admin keys, confirmation, and never printing the admin key).
-mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::*;
 use serde_json::{json, Value};
+
+use crate::harness::*;
 
 /// One API key in the mock organization.
 #[derive(Clone)]
@@ -137,12 +137,21 @@ impl Org {
 }
 
 /// An organization of three projects (served two per page); the first has
-/// three keys (so its keys paginate too), the second a service account's key.
+/// three keys (so its keys paginate too), the second a service account's key;
+/// and a mock server serving it.
 struct Fixture {
     admin: String,
     leaked: String,
     svc: String,
     org: Org,
+    server: MockServer,
+}
+
+impl Fixture {
+    /// The environment for `keyhound openai` against the fixture's server.
+    fn env(&self) -> Vec<(String, String)> {
+        openai_env(&self.server, &self.admin)
+    }
 }
 
 fn fixture() -> Fixture {
@@ -174,11 +183,12 @@ fn fixture() -> Fixture {
         admin_keys: vec![key("key_adm_unused", "ops-admin", &admin, user("user_ann", "Ann"))],
         deleted: Arc::new(Mutex::new(Vec::new())),
     };
-    Fixture { admin, leaked, svc, org }
+    let server = org.clone().serve();
+    Fixture { admin, leaked, svc, org, server }
 }
 
 fn text(out: &std::process::Output) -> (String, String) {
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (stdout_of(out), stderr_of(out))
 }
 
 /// Neither key appears anywhere in what a run printed.
@@ -192,13 +202,8 @@ fn assert_no_keys(out: &std::process::Output, keys: &[&str]) {
 #[test]
 fn locate_from_stdin_follows_pagination_and_describes_the_key() {
     let f = fixture();
-    let server = f.org.clone().serve();
     let t = Tree::new();
-    let out = t.run_stdin(
-        &["openai", "locate", "--key-from-stdin"],
-        &openai_env(&server, &f.admin),
-        &format!("{}\n", f.leaked),
-    );
+    let out = t.run_stdin(&["openai", "locate", "--key-from-stdin"], &f.env(), &format!("{}\n", f.leaked));
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     for want in [
@@ -210,9 +215,9 @@ fn locate_from_stdin_follows_pagination_and_describes_the_key() {
     ] {
         assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");
     }
-    assert!(stderr.contains(&format!("keyhound: warning: OpenAI admin requests go to {}", server.url())), "{stderr}");
+    assert!(stderr.contains(&format!("keyhound: warning: OpenAI admin requests go to {}", f.server.url())), "{stderr}");
     assert_no_keys(&out, &[&f.admin, &f.leaked]);
-    let reqs = server.requests();
+    let reqs = f.server.requests();
     let paths: Vec<&str> = reqs.iter().map(|r| r.path.as_str()).collect();
     // Projects: two pages; Alpha's keys: two pages; Beta's and Gamma's: one.
     assert!(paths.contains(&"/v1/organization/projects?limit=100"), "{paths:#?}");
@@ -234,13 +239,12 @@ fn locate_from_stdin_follows_pagination_and_describes_the_key() {
 #[test]
 fn locate_by_fingerprint_rescans_files_or_history() {
     let f = fixture();
-    let server = f.org.clone().serve();
     let mut repo = Repo::new();
     repo.write("config/app.env", format!("OPENAI_API_KEY={}\n", f.leaked));
     repo.commit("add config");
     let (_, doc) = repo.run_json(&["scan", "."]);
     let fp = findings(&doc)[0]["fingerprint"].as_str().unwrap().to_string();
-    let env = openai_env(&server, &f.admin);
+    let env = f.env();
     let out = repo.run_env(&["openai", "locate", &fp], &env);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert!(text(&out).0.contains("key:        prod-backend (key_a3)"));
@@ -282,9 +286,8 @@ fn locate_by_fingerprint_rescans_files_or_history() {
 #[test]
 fn locate_reports_no_match_and_ambiguous_matches() {
     let f = fixture();
-    let server = f.org.clone().serve();
     let t = Tree::new();
-    let env = openai_env(&server, &f.admin);
+    let env = f.env();
     let stranger = fake_key("openai-project-key");
     let out = t.run_stdin(&["openai", "locate", "--key-from-stdin"], &env, &stranger);
     assert_eq!(out.status.code(), Some(1));
@@ -307,17 +310,14 @@ fn locate_reports_no_match_and_ambiguous_matches() {
 #[test]
 fn revoke_with_yes_deletes_the_one_matching_key() {
     let f = fixture();
-    let deleted = f.org.deleted.clone();
-    let server = f.org.clone().serve();
     let t = Tree::new();
-    let out =
-        t.run_stdin(&["openai", "revoke", "--key-from-stdin", "--yes"], &openai_env(&server, &f.admin), &f.leaked);
+    let out = t.run_stdin(&["openai", "revoke", "--key-from-stdin", "--yes"], &f.env(), &f.leaked);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("keyhound: revoked key prod-backend (key_a3) in project Alpha (proj_alpha)"), "{stdout}");
     assert!(stderr.contains("key:        prod-backend (key_a3)"), "what is revoked is shown first: {stderr}");
-    assert_eq!(*deleted.lock().unwrap(), vec!["key_a3".to_string()]);
-    let del: Vec<_> = server.requests().into_iter().filter(|r| r.method == "DELETE").collect();
+    assert_eq!(*f.org.deleted.lock().unwrap(), vec!["key_a3".to_string()]);
+    let del: Vec<_> = f.server.requests().into_iter().filter(|r| r.method == "DELETE").collect();
     assert_eq!(del.len(), 1);
     assert_eq!(del[0].path, "/v1/organization/projects/proj_alpha/api_keys/key_a3");
     assert_no_keys(&out, &[&f.admin, &f.leaked]);
@@ -326,13 +326,11 @@ fn revoke_with_yes_deletes_the_one_matching_key() {
 #[test]
 fn revoke_asks_first() {
     let f = fixture();
-    let deleted = f.org.deleted.clone();
-    let server = f.org.clone().serve();
     let t = Tree::new();
     t.write("app.env", format!("OPENAI_API_KEY={}\n", f.leaked));
     let (_, doc) = t.run_json(&["scan", "."]);
     let fp = findings(&doc)[0]["fingerprint"].as_str().unwrap().to_string();
-    let env = openai_env(&server, &f.admin);
+    let env = f.env();
 
     for answer in ["n\n", "", "whatever\n"] {
         let out = t.run_stdin(&["openai", "revoke", &fp], &env, answer);
@@ -340,23 +338,18 @@ fn revoke_asks_first() {
         assert_eq!(out.status.code(), Some(1), "{answer:?}: {stderr}");
         assert!(stderr.contains("Revoke this key now? [y/N]") && stderr.contains("not revoked"), "{stderr}");
     }
-    assert!(deleted.lock().unwrap().is_empty());
+    assert!(f.org.deleted.lock().unwrap().is_empty());
 
     let out = t.run_stdin(&["openai", "revoke", &fp], &env, "yes\n");
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert_eq!(*deleted.lock().unwrap(), vec!["key_a3".to_string()]);
+    assert_eq!(*f.org.deleted.lock().unwrap(), vec!["key_a3".to_string()]);
 }
 
 #[test]
 fn revoke_refuses_no_match_and_ambiguous_matches() {
     let f = fixture();
     let t = Tree::new();
-    let server = f.org.clone().serve();
-    let out = t.run_stdin(
-        &["openai", "revoke", "--key-from-stdin", "--yes"],
-        &openai_env(&server, &f.admin),
-        &fake_key("openai-legacy-key"),
-    );
+    let out = t.run_stdin(&["openai", "revoke", "--key-from-stdin", "--yes"], &f.env(), &fake_key("openai-legacy-key"));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("nothing was revoked"), "{}", text(&out).1);
 
@@ -370,7 +363,7 @@ fn revoke_refuses_no_match_and_ambiguous_matches() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("2 project API keys match") && stderr.contains("will not guess"), "{stderr}");
     assert!(f.org.deleted.lock().unwrap().is_empty());
-    for s in [&server, &server2] {
+    for s in [&f.server, &server2] {
         assert!(s.requests().iter().all(|r| r.method == "GET"), "nothing deleted");
     }
 }
@@ -378,39 +371,37 @@ fn revoke_refuses_no_match_and_ambiguous_matches() {
 #[test]
 fn a_service_account_key_cannot_be_deleted_and_keyhound_says_what_to_do() {
     let f = fixture();
-    let server = f.org.clone().serve();
     let t = Tree::new();
-    let out = t.run_stdin(&["openai", "revoke", "--key-from-stdin", "--yes"], &openai_env(&server, &f.admin), &f.svc);
+    let out = t.run_stdin(&["openai", "revoke", "--key-from-stdin", "--yes"], &f.env(), &f.svc);
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("cannot delete a service account's API key"), "{stderr}");
     assert!(stderr.contains("Delete the service account deploy-bot (svc_deploy)"), "{stderr}");
     assert!(stderr.contains("/v1/organization/projects/proj_beta/service_accounts/svc_deploy"), "{stderr}");
-    assert!(server.requests().iter().all(|r| r.method == "GET"));
+    assert!(f.server.requests().iter().all(|r| r.method == "GET"));
     assert_no_keys(&out, &[&f.admin, &f.svc]);
 }
 
 #[test]
 fn a_leaked_admin_key_is_looked_up_among_admin_keys() {
     let f = fixture();
-    let deleted = f.org.deleted.clone();
-    let server = f.org.clone().serve();
     let t = Tree::new();
-    let env = openai_env(&server, &f.admin);
+    let env = f.env();
     let out = t.run_stdin(&["openai", "locate", "--key-from-stdin"], &env, &f.admin);
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("organization admin key") && stdout.contains("ops-admin (key_adm_unused)"), "{stdout}");
     assert!(stdout.contains("last used:  never"), "{stdout}");
-    assert!(server.requests().iter().all(|r| r.route() == "/v1/organization/admin_api_keys"));
+    assert!(f.server.requests().iter().all(|r| r.route() == "/v1/organization/admin_api_keys"));
 
     let out = t.run_stdin(&["openai", "revoke", "--key-from-stdin", "--yes"], &env, &f.admin);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("revoked admin key ops-admin (key_adm_unused)"));
     assert!(stderr.contains("this is the admin key in OPENAI_ADMIN_KEY itself"));
-    assert_eq!(*deleted.lock().unwrap(), vec!["key_adm_unused".to_string()]);
-    assert!(server
+    assert_eq!(*f.org.deleted.lock().unwrap(), vec!["key_adm_unused".to_string()]);
+    assert!(f
+        .server
         .requests()
         .iter()
         .any(|r| r.method == "DELETE" && r.path == "/v1/organization/admin_api_keys/key_adm_unused"));

@@ -2,10 +2,10 @@
 //! crafted event payloads, and checks of what is reported (only what the
 //! pull request or push introduced), the annotations on stdout, the job
 //! summary, the outputs file, the SARIF file and the exit code.
-mod common;
 
-use common::*;
 use serde_json::Value;
+
+use crate::harness::*;
 
 /// An "origin" repository with history on two branches:
 ///
@@ -29,8 +29,7 @@ struct Origin {
 
 fn origin() -> Origin {
     let mut r = Repo::new();
-    r.write("README.md", "# widgets\n");
-    r.commit("init");
+    r.commit_readme();
     let default = r.current_branch();
     let old = fake_key("openai-project-key");
     r.write("legacy.env", format!("OPENAI_API_KEY={old}\n"));
@@ -248,12 +247,7 @@ fn shallow_clone_that_cannot_fetch_fails_instead_of_reporting_clean() {
     assert!(run.sarif.is_none());
 
     // The remote is gone.
-    let status = std::process::Command::new("git")
-        .args(["-C", &clone.path().display().to_string(), "remote", "set-url", "origin"])
-        .arg(format!("file://{}/gone", clone.path().display()))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    git_ok(clone.path(), &["remote", "set-url", "origin", &format!("file://{}/gone", clone.path().display())]);
     let run = job.run(&[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
@@ -263,8 +257,7 @@ fn shallow_clone_that_cannot_fetch_fails_instead_of_reporting_clean() {
 #[test]
 fn clean_pull_request_exits_zero_with_an_empty_report() {
     let mut r = Repo::new();
-    r.write("README.md", "# widgets\n");
-    let base = r.commit("init").to_string();
+    let base = r.commit_readme().to_string();
     r.branch("docs");
     r.write("docs/guide.md", "Set OPENAI_API_KEY=sk-your-api-key-here in your environment.\n");
     let head = r.commit("docs").to_string();
@@ -334,13 +327,7 @@ fn bad_events_are_errors() {
 fn annotations_point_into_a_repository_below_the_workspace() {
     let o = origin();
     let workspace = Tree::new();
-    let status = std::process::Command::new("git")
-        .args(["clone", "--quiet", "--branch", "feature"])
-        .arg(format!("file://{}", o.repo.path().display()))
-        .arg(workspace.path().join("src"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    o.repo.clone_into(&workspace.path().join("src"), &["--branch", "feature"]);
     let job = Job::new(workspace.path(), Some("pull_request"), Some(pull_request_event(7, &o.c4, &o.c3)));
     let run = job.run(&["src"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -354,11 +341,7 @@ fn sarif_file_defaults_to_keyhound_sarif() {
     let o = origin();
     let clone = o.repo.clone_with(&["--branch", "feature"]);
     let job = Job::new(clone.path(), Some("pull_request"), Some(pull_request_event(7, &o.c4, &o.c3)));
-    let mut cmd = keyhound();
-    for v in GITHUB_VARS {
-        cmd.env_remove(v);
-    }
-    let out = cmd.current_dir(clone.path()).arg("ci").envs(job.vars.iter().map(|(k, v)| (k, v))).output().unwrap();
+    let out = job.command().arg("ci").output().unwrap();
     let run = job.collect(&out, &clone.path().join("keyhound.sarif"));
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.outputs.ends_with("sarif-file=keyhound.sarif\n"), "{}", run.outputs);

@@ -1,10 +1,7 @@
 //! `keyhound staged` and the pre-commit hook: only secrets a commit adds are
 //! reported, and a commit that adds one is blocked.
-mod common;
 
-use std::process::Command as Process;
-
-use common::*;
+use crate::harness::*;
 
 fn staged(repo: &Repo) -> (i32, Vec<serde_json::Value>) {
     let (code, doc) = repo.run_json(&["staged", "--show-secrets"]);
@@ -14,8 +11,7 @@ fn staged(repo: &Repo) -> (i32, Vec<serde_json::Value>) {
 #[test]
 fn new_file_with_a_key_is_reported() {
     let mut repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.commit_readme();
     let key = fake_key("openai-project-key");
     repo.write("app/.env", format!("DEBUG=1\nOPENAI_API_KEY={key}\n"));
     let (code, f) = staged(&repo);
@@ -55,8 +51,7 @@ fn unstaged_edits_are_ignored() {
 #[test]
 fn multi_line_private_key_is_reported_once() {
     let mut repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.commit_readme();
     let body: Vec<String> = (0..12).map(|i| keyhound::rules::template::expand("{{b:64}}", i)).collect();
     let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", body.join("\n"));
     repo.write("deploy/id_rsa", format!("# deploy key\n{pem}"));
@@ -94,13 +89,12 @@ fn staged_deletion_and_rename_report_nothing() {
 #[test]
 fn text_output_says_where_and_what_to_do() {
     let mut repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.commit_readme();
     let key = fake_key("openai-project-key");
     repo.write(".env", format!("OPENAI_API_KEY={key}\n"));
     let out = repo.run(&["staged"]);
     assert_eq!(out.status.code(), Some(1));
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
     assert!(all.contains(".env:1:16"), "{all}");
     assert!(all.contains("OpenAI project API key"), "{all}");
     assert!(all.contains("environment variable") && all.contains("rotate"), "{all}");
@@ -112,39 +106,29 @@ fn not_a_repository_exits_two() {
     let t = Tree::new();
     let out = t.run(&["staged"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
-}
-
-fn git(repo: &Repo, args: &[&str]) -> std::process::Output {
-    Process::new("git")
-        .current_dir(repo.path())
-        .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .expect("git runs")
+    assert!(stderr_of(&out).contains("not a git repository"));
 }
 
 #[test]
 fn installed_hook_blocks_a_commit_with_a_key_and_lets_a_clean_one_through() {
     let mut repo = Repo::new();
-    repo.write("README.md", "hello\n");
-    repo.commit("init");
+    repo.commit_readme();
     let out = repo.run(&["install-hook"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(repo.path().join(".git/hooks/pre-commit").exists());
 
     let key = fake_key("openai-project-key");
     repo.write_unstaged("app.env", format!("OPENAI_API_KEY={key}\n"));
-    git(&repo, &["add", "app.env"]);
-    let blocked = git(&repo, &["commit", "-m", "add key"]);
+    git_ok(repo.path(), &["add", "app.env"]);
+    let blocked = git(repo.path(), &["commit", "-m", "add key"]);
     assert!(!blocked.status.success(), "commit with a key went through");
-    let said = format!("{}{}", String::from_utf8_lossy(&blocked.stdout), String::from_utf8_lossy(&blocked.stderr));
+    let said = format!("{}{}", stdout_of(&blocked), stderr_of(&blocked));
     assert!(said.contains("app.env:1:16") && said.contains("OpenAI project API key"), "{said}");
 
     repo.write_unstaged("app.env", "OPENAI_API_KEY=${OPENAI_API_KEY}\n");
-    git(&repo, &["add", "app.env"]);
-    let ok = git(&repo, &["commit", "-m", "use env var"]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    git_ok(repo.path(), &["add", "app.env"]);
+    let ok = git(repo.path(), &["commit", "-m", "use env var"]);
+    assert!(ok.status.success(), "{}", stderr_of(&ok));
 }
 
 #[test]
@@ -155,7 +139,7 @@ fn install_hook_respects_foreign_hooks_and_hooks_path() {
     std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\necho team hook\n").unwrap();
     let out = repo.run(&["install-hook"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert!(stderr_of(&out).contains("--force"));
     let out = repo.run(&["install-hook", "--uninstall"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap().contains("team hook"));

@@ -1,11 +1,10 @@
 //! Keys in every context they really appear in are found at the right place,
 //! and nothing in the decoys is reported. Fixtures are templates: each
 //! `{{key:RULE}}` becomes a fresh fake key of that rule's structure.
-mod common;
 
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::harness::*;
 
 type Expected = BTreeSet<(String, usize, usize, String, String)>;
 
@@ -98,8 +97,8 @@ fn secrets_are_redacted_by_default_everywhere() {
     for format in ["text", "json", "jsonl"] {
         let out = tree.run(&["scan", ".", "--format", format]);
         assert_eq!(out.status.code(), Some(1));
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = stdout_of(&out);
+        let stderr = stderr_of(&out);
         assert!(!stdout.contains(&key) && !stderr.contains(&key), "{format} leaks the secret");
         assert!(stdout.contains(&format!("{}…(164 chars)", &key[..10])), "{format}: {stdout}");
     }

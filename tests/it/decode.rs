@@ -1,9 +1,9 @@
 //! Secrets hidden by an encoding are found at the encoded text's location
 //! and marked with the encoding.
-mod common;
 
 use base64::Engine as _;
-use common::*;
+
+use crate::harness::*;
 
 fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)

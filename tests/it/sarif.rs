@@ -3,10 +3,10 @@
 //! with what GitHub code scanning needs: unique rules with severities and
 //! tags, repository-relative percent-encoded URIs, regions, fingerprints
 //! that survive lines moving, and no cleartext secret.
-mod common;
 
-use common::*;
 use serde_json::Value;
+
+use crate::harness::*;
 
 fn location(result: &Value) -> &Value {
     &result["locations"][0]["physicalLocation"]
@@ -101,7 +101,7 @@ fn uris_are_percent_encoded_and_relative_to_the_repository_root() {
 
     // From a subdirectory, `scan .` sees paths relative to it; URIs are
     // still relative to the repository root.
-    let out = keyhound().current_dir(r.path().join("app")).args(["scan", ".", "--format", "sarif"]).output().unwrap();
+    let out = r.run_in("app", &["scan", ".", "--format", "sarif"]);
     let s = SarifRun::from_output(&out);
     let mut uris: Vec<&str> =
         s.results().iter().map(|r| location(r)["artifactLocation"]["uri"].as_str().unwrap()).collect();
@@ -121,11 +121,7 @@ fn uris_are_percent_encoded_and_relative_to_the_repository_root() {
 #[test]
 fn standard_input_is_reported_as_dash() {
     let key = fake_key("openai-project-key");
-    let out = keyhound()
-        .args(["scan", "-", "--format", "sarif"])
-        .write_stdin(format!("OPENAI_API_KEY={key}\n"))
-        .output()
-        .unwrap();
+    let out = Tree::new().run_stdin(&["scan", "-", "--format", "sarif"], &[], &format!("OPENAI_API_KEY={key}\n"));
     let s = SarifRun::from_output(&out);
     let loc = &location(&s.results()[0])["artifactLocation"];
     assert_eq!(loc["uri"], "-");
@@ -206,8 +202,7 @@ fn repository_without_a_remote_is_a_file_uri() {
 #[test]
 fn staged_report_validates() {
     let mut r = Repo::new();
-    r.write("README.md", "hello\n");
-    r.commit("init");
+    r.commit_readme();
     let key = fake_key("github-personal-access-token");
     r.write("deploy/token.txt", format!("GITHUB_TOKEN={key}\n"));
     let s = r.run_sarif(&["staged"]);
@@ -229,8 +224,7 @@ fn severities_map_to_levels_and_scores() {
     );
     let s = t.run_sarif(&["scan", "."]);
     let out = t.run(&["rules", "list", "--format", "jsonl"]);
-    let listed: Vec<Value> =
-        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let listed: Vec<Value> = stdout_of(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     for rule in s.rules() {
         let severity = listed.iter().find(|l| l["id"] == rule["id"]).unwrap()["severity"].as_str().unwrap().to_string();
         let (level, score) = match severity.as_str() {

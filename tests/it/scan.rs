@@ -1,11 +1,10 @@
-//! The command line as a user meets it: exit codes, output fields, inputs
-//! that are skipped or bad, and `rules list|check`.
-mod common;
+//! `keyhound scan` as a user meets it: exit codes, output fields and
+//! formats, inputs that are skipped or bad.
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::*;
+use crate::harness::*;
 
 #[test]
 fn finding_has_every_documented_field() {
@@ -58,11 +57,7 @@ fn jsonl_is_one_finding_per_line() {
 #[test]
 fn stdin_is_scanned_as_stdin() {
     let key = fake_key("anthropic-api-key");
-    let out = keyhound()
-        .args(["scan", "-", "--format", "json"])
-        .write_stdin(format!("first\nkey: {key}\n"))
-        .output()
-        .unwrap();
+    let out = Tree::new().run_stdin(&["scan", "-", "--format", "json"], &[], &format!("first\nkey: {key}\n"));
     assert_eq!(out.status.code(), Some(1));
     let doc = parse_json(&out);
     assert_eq!(findings(&doc)[0]["path"], "<stdin>");
@@ -127,7 +122,7 @@ fn unusable_arguments_exit_two_with_a_message() {
         assert!(!out.stderr.is_empty(), "{args:?} printed no error");
     }
     let out = t.run(&["scan", "does-not-exist"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist"));
+    assert!(stderr_of(&out).contains("does-not-exist"));
 }
 
 #[test]
@@ -135,7 +130,7 @@ fn broken_pipe_exits_quietly() {
     let t = Tree::new();
     let body: String = (0..3000).map(|_| format!("K={}\n", fake_key("openai-legacy-key"))).collect();
     t.write("many.env", body);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("keyhound"))
+    let mut child = keyhound_process()
         .current_dir(t.path())
         .args(["scan", ".", "--format", "jsonl"])
         .stdout(Stdio::piped())
@@ -147,51 +142,7 @@ fn broken_pipe_exits_quietly() {
     assert!(first.contains("openai-legacy-key"));
     // The reader is dropped here: keyhound's next writes hit a closed pipe.
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of(&out);
     assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{stderr}");
     assert_eq!(out.status.code(), Some(0));
-}
-
-#[test]
-fn rules_list_and_check() {
-    let t = Tree::new();
-    let out = t.run(&["rules", "list"]);
-    assert_eq!(out.status.code(), Some(0));
-    let list = String::from_utf8(out.stdout).unwrap();
-    for id in
-        ["openai-legacy-key", "openai-project-key", "openai-service-account-key", "openai-admin-key", "openai-none-key"]
-    {
-        assert!(list.lines().any(|l| l.starts_with(id)), "{id} not listed");
-    }
-    let out = t.run(&["rules", "check"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("0 failed"));
-}
-
-#[test]
-fn rules_check_reports_failing_examples_of_a_user_file() {
-    let t = Tree::new();
-    t.write(
-        "mine.toml",
-        "[[rule]]\nid = \"acme-token\"\nname = \"Acme token\"\nregex = '''acme_[a-z0-9]{16}'''\nkeywords = [\"acme_\"]\n\
-         examples = ['tok=acme_{{l:16}}', 'tok=acme_{{l:8}}']\nnegative_examples = ['acme_{{l:20}}']\n",
-    );
-    let out = t.run(&["rules", "check", "mine.toml"]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("mine.toml: rule `acme-token`: example #2 was not found"), "{text}");
-    assert!(text.contains("negative example #1 was reported"), "{text}");
-}
-
-#[test]
-fn invalid_rule_file_is_an_error_naming_file_and_rule() {
-    let t = Tree::new();
-    t.write(
-        "bad.toml",
-        "[[rule]]\nid = \"acme-bad\"\nname = \"Acme\"\nregex = '''acme_[a-z'''\nkeywords = [\"acme_\"]\n",
-    );
-    let out = t.run(&["rules", "check", "bad.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml") && err.contains("acme-bad"), "{err}");
 }

@@ -1,0 +1,18 @@
+//! keyhound's integration tests: one test binary (one link of the crate and
+//! its dependencies) with a module per command or area, all sharing the
+//! harness in `harness/`. Every test runs the built `keyhound` binary.
+
+mod harness;
+
+mod action;
+mod ci;
+mod contexts;
+mod decode;
+mod history;
+mod openai;
+mod rules;
+mod sarif;
+mod scan;
+mod staged;
+mod suppress;
+mod verify;
