@@ -46,3 +46,47 @@ fn invalid_rule_file_is_an_error_naming_file_and_rule() {
     let err = stderr_of(&out);
     assert!(err.contains("bad.toml") && err.contains("acme-bad"), "{err}");
 }
+
+#[test]
+fn rules_list_json_is_one_document_and_jsonl_one_rule_per_line() {
+    let t = Tree::new();
+    let out = t.run(&["rules", "list", "--format", "json"]);
+    assert_eq!(exit_code(&out), 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout_of(&out)).expect("one JSON document");
+    let rules = doc["rules"].as_array().expect("a rules array");
+    assert!(rules.len() > 100, "{}", rules.len());
+    assert!(rules.iter().all(|r| r["id"].is_string() && r["severity"].is_string()));
+    let out = t.run(&["rules", "list", "--format", "jsonl"]);
+    let lines: Vec<serde_json::Value> = stdout_of(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), rules.len());
+    assert_eq!(exit_code(&t.run(&["rules", "list", "--format", "sarif"])), 2);
+}
+
+#[test]
+fn flags_a_command_does_not_take_are_rejected_and_not_in_its_help() {
+    let t = Tree::new();
+    for (args, flag) in [
+        (&["openai", "locate", "0123456789abcdef", "--baseline", "b.json"][..], "--baseline"),
+        (&["openai", "revoke", "--key-from-stdin", "--show-suppressed"][..], "--show-suppressed"),
+        (&["install-hook", "--format", "json"][..], "--format"),
+        (&["rules", "list", "--verify"][..], "--verify"),
+        (&["rules", "check", "--exit-code", "3"][..], "--exit-code"),
+        (&["baseline", "-o", "x.json", "--baseline", "old.json"][..], "--baseline"),
+        (&["history", "--no-ignore"][..], "--no-ignore"),
+    ] {
+        let out = t.run(args);
+        assert_eq!(exit_code(&out), 2, "{args:?}");
+        assert!(stderr_of(&out).contains(flag), "{args:?}: {}", stderr_of(&out));
+    }
+    let help = stdout_of(&t.run(&["openai", "locate", "--help"]));
+    for flag in ["--baseline", "--show-suppressed", "--exit-code", "--verify ", "--config", "--sarif-file"] {
+        assert!(!help.contains(flag), "openai locate --help lists {flag}:\n{help}");
+    }
+    assert!(help.contains("--path") && help.contains("--format"), "{help}");
+    let help = stdout_of(&t.run(&["install-hook", "--help"]));
+    assert!(!help.contains("--format") && !help.contains("--threads"), "{help}");
+    let help = stdout_of(&t.run(&["scan", "--help"]));
+    for flag in ["--baseline", "--verify", "--skip-ignored", "--format", "--threads"] {
+        assert!(help.contains(flag), "scan --help lacks {flag}");
+    }
+}

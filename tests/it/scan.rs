@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use crate::harness::*;
+use serde_json::Value;
 
 #[test]
 fn finding_has_every_documented_field() {
@@ -65,7 +66,7 @@ fn stdin_is_scanned_as_stdin() {
 }
 
 #[test]
-fn binary_large_ignored_and_git_dirs_are_skipped() {
+fn binary_large_and_git_dirs_are_skipped_and_ignored_files_are_scanned() {
     let t = Tree::new();
     let key = fake_key("openai-legacy-key");
     t.write("bin.dat", [b"\x00\x01".as_slice(), key.as_bytes()].concat());
@@ -75,15 +76,73 @@ fn binary_large_ignored_and_git_dirs_are_skipped() {
     t.write(".git/config", format!("K={key}\n"));
     t.write(".hidden/visible.env", format!("K={key}\n"));
     let (_, doc) = t.run_json(&["scan", ".", "--max-file-size", "1K"]);
-    let paths: Vec<&str> = findings(&doc).iter().map(|f| f["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, vec![".hidden/visible.env"]);
+    let mut paths: Vec<&str> = findings(&doc).iter().map(|f| f["path"].as_str().unwrap()).collect();
+    paths.sort();
+    // Git-ignored files are read by default: a local .env is the commonest leak.
+    assert_eq!(paths, vec![".hidden/visible.env", "ignored/secret.env"]);
     assert_eq!(doc["summary"]["skipped_binary"], 1);
     assert_eq!(doc["summary"]["skipped_large"], 1);
 
+    let (_, doc) = t.run_json(&["scan", ".", "--skip-ignored"]);
+    let mut paths: Vec<&str> = findings(&doc).iter().map(|f| f["path"].as_str().unwrap()).collect();
+    paths.sort();
+    assert_eq!(paths, vec![".hidden/visible.env", "big.txt"]);
+
+    // `--no-ignore` (the old name of today's default) is still accepted.
     let (_, doc) = t.run_json(&["scan", ".", "--no-ignore"]);
     let mut paths: Vec<&str> = findings(&doc).iter().map(|f| f["path"].as_str().unwrap()).collect();
     paths.sort();
     assert_eq!(paths, vec![".hidden/visible.env", "big.txt", "ignored/secret.env"]);
+}
+
+#[test]
+fn findings_say_whether_git_tracks_the_file() {
+    let mut r = Repo::new();
+    r.write(".gitignore", ".env\n");
+    r.write("src/settings.py", format!("OPENAI_API_KEY = \"{}\"\n", fake_key("openai-project-key")));
+    r.commit("settings");
+    r.write_unstaged(".env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
+    r.write_unstaged("notes.txt", format!("key {}\n", fake_key("anthropic-api-key")));
+    let (code, doc) = r.run_json(&["scan", "."]);
+    assert_eq!(code, 1);
+    let mut tracked: Vec<(String, Value)> =
+        findings(&doc).iter().map(|f| (f["path"].as_str().unwrap().to_string(), f["tracked"].clone())).collect();
+    tracked.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        tracked,
+        vec![
+            (".env".to_string(), Value::Bool(false)),
+            ("notes.txt".to_string(), Value::Bool(false)),
+            ("src/settings.py".to_string(), Value::Bool(true)),
+        ]
+    );
+    let out = r.run(&["scan", ".env"]);
+    assert!(stdout_of(&out).contains("tracked:     no (git does not track this file"), "{}", stdout_of(&out));
+    let s = r.run_sarif(&["scan", ".env"]);
+    assert_eq!(s.results()[0]["properties"]["tracked"], false);
+
+    // Outside a work tree there is nothing to say.
+    let t = Tree::new();
+    t.write("a.env", format!("K={}\n", fake_key("openai-project-key")));
+    let (_, doc) = t.run_json(&["scan", "."]);
+    assert!(findings(&doc)[0].get("tracked").is_none(), "{doc}");
+}
+
+#[test]
+fn a_base64_finding_shows_the_encoded_text_masked_on_its_line() {
+    use base64::Engine as _;
+    let t = Tree::new();
+    let key = fake_key("openai-project-key");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("OPENAI_API_KEY={key}\n"));
+    t.write("enc.txt", format!("data: {encoded}\n"));
+    let out = t.run(&["scan", "enc.txt"]);
+    let text = stdout_of(&out);
+    let line = text.lines().find(|l| l.trim_start().starts_with("line:")).expect("a line: row");
+    assert!(!line.contains(&key[..12]), "the decoded key is not shown on the encoded line: {line}");
+    assert!(!line.contains(&encoded[20..60]), "the encoded secret is masked: {line}");
+    assert!(line.contains("data: ") && line.contains("chars)"), "{line}");
+    let out = t.run(&["scan", "enc.txt", "--show-secrets"]);
+    assert!(stdout_of(&out).contains(&encoded[..encoded.len() - 4]), "{}", stdout_of(&out));
 }
 
 #[test]

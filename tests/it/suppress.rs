@@ -566,3 +566,81 @@ fn ci_suppresses_like_every_command() {
     assert!(run.outputs.contains("findings=1"), "{}", run.outputs);
     assert!(run.stderr.contains("1 finding") && run.stderr.contains("3 suppressed"), "{}", run.stderr);
 }
+
+#[test]
+fn ci_show_suppressed_lists_them_like_history_does() {
+    let mut r = Repo::new();
+    r.write("fixture.py", format!("K = '{}'  # keyhound:allow\n", fake_key("openai-project-key")));
+    r.write("new.env", format!("K={}\n", fake_key("anthropic-api-key")));
+    r.commit("keys");
+    let (_, history) = r.run_json(&["history", "--show-suppressed"]);
+    let want = suppressed(&history);
+    assert_eq!(want.len(), 1, "{history}");
+
+    let job = Job::new(r.path(), Some("schedule"), Some(serde_json::json!({})));
+    let out = r.path().join("ci.json");
+    let run = job.run(&["--show-suppressed", "--format", "json", "--output", out.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(suppressed(&doc), want, "{doc}");
+    assert_eq!(reported(&doc).len(), 1);
+    // Annotations are for what is reported, never for suppressed findings.
+    assert_eq!(run.finding_annotations().len(), 1, "{:?}", run.finding_annotations());
+}
+
+#[test]
+fn unusable_baselines_and_configs_say_what_is_wrong() {
+    let t = Tree::new();
+    t.write("a.env", "nothing here\n");
+    let out = t.run(&["scan", ".", "--baseline", "nope.json"]);
+    assert_eq!(exit_code(&out), 2);
+    let err = stderr_of(&out);
+    assert!(err.contains("cannot read baseline nope.json: no such file\n"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+
+    t.write("report.txt", "a.env:1:1  OpenAI API key\n");
+    let out = t.run(&["scan", ".", "--baseline", "report.txt"]);
+    assert_eq!(exit_code(&out), 2);
+    assert!(stderr_of(&out).contains("report.txt is not a keyhound baseline: not JSON"), "{}", stderr_of(&out));
+    t.write("findings.json", "{\"version\": 1, \"findings\": [], \"summary\": {}}");
+    let out = t.run(&["scan", ".", "--baseline", "findings.json"]);
+    assert!(
+        stderr_of(&out).contains(
+            "findings.json is not a keyhound baseline: expected a JSON object with \"version\" and \"entries\""
+        ),
+        "{}",
+        stderr_of(&out)
+    );
+
+    t.write(".keyhound.toml", "# sizes\nmax-file-size = \"1 MB\"\n");
+    let out = t.run(&["scan", "."]);
+    assert_eq!(exit_code(&out), 2);
+    let err = stderr_of(&out);
+    assert!(err.contains(".keyhound.toml:2: max-file-size: invalid size \"1 MB\""), "{err}");
+    assert!(err.contains("e.g. 1048576, 512K, 25M"), "{err}");
+
+    t.write(".keyhound.toml", "[allow]\npaths = [\"vendor/\"]\n\n[rules\ndisable = []\n");
+    let out = t.run(&["scan", "."]);
+    assert_eq!(exit_code(&out), 2);
+    let err = stderr_of(&out);
+    assert!(err.contains(".keyhound.toml:4: invalid table header"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line, not a multi-line dump: {err}");
+
+    t.write(".keyhound.toml", "[allow]\nvalues = [\"x\",\n");
+    let err = stderr_of(&t.run(&["scan", "."]));
+    assert!(err.contains(".keyhound.toml:2: "), "an unclosed array is reported on its last line: {err}");
+}
+
+#[test]
+fn a_config_rule_that_cannot_compile_is_an_error_naming_it() {
+    let t = Tree::new();
+    t.write("a.txt", "tok_abc\n");
+    t.write(
+        ".keyhound.toml",
+        "[[rule]]\nid = \"home-token\"\nname = \"Home token\"\nkeywords = [\"tok_\"]\nregex = '''(?P<secret>tok_(?:(?:(?:\\w{60}){60}){60}){2})'''\n",
+    );
+    let out = t.run(&["scan", "."]);
+    assert_eq!(exit_code(&out), 2, "a rule that never matches must not pass silently");
+    let err = stderr_of(&out);
+    assert!(err.contains(".keyhound.toml") && err.contains("home-token"), "{err}");
+}
