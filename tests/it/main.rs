@@ -10,6 +10,7 @@ mod contexts;
 mod decode;
 mod history;
 mod openai;
+mod project;
 mod rules;
 mod sarif;
 mod scan;
