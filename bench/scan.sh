@@ -98,7 +98,7 @@ add_tool() { # name output codes argv...
   cmd_of[$name]=$(printf '%q ' "$@")
 }
 add_tool keyhound /tmp/kh.json "0 1" \
-  "$kh" scan "$tree" --format json --output /tmp/kh.json --no-ignore
+  "$kh" scan "$tree" --format json --output /tmp/kh.json
 if [ -n "$peer_bin" ]; then
   if [ -x "$peer_bin/gitleaks" ]; then
     add_tool gitleaks /tmp/gl.json "0" \

@@ -61,7 +61,7 @@ impl std::fmt::Display for HttpError {
 
 /// `10s`, `1.5s`, `250ms`.
 pub fn human_duration(d: Duration) -> String {
-    if d.as_millis() % 1000 == 0 {
+    if d.as_millis().is_multiple_of(1000) {
         format!("{}s", d.as_secs())
     } else if d < Duration::from_secs(1) {
         format!("{}ms", d.as_millis())

@@ -7,6 +7,7 @@ use std::io::{self, BufWriter, Write};
 
 use anyhow::{Context, Result};
 
+use super::progress::ProgressBars;
 use super::{finish, repo_context_of, scan_engine, write_file, Finish, ReportTo};
 use crate::ci::{append, checkout, github, plan, workspace_prefix, CiSettings};
 use crate::config::Config;
@@ -30,12 +31,8 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     }
     let mut outcome = match &resolved.selection {
         Some(selection) => {
-            let opts = HistoryOptions {
-                selection: selection.clone(),
-                max_file_size: config.max_file_size,
-                progress: config.progress,
-            };
-            scan_history(&engine, &ci.repo, &opts)?
+            let opts = HistoryOptions { selection: selection.clone(), max_file_size: config.max_file_size };
+            scan_history(&engine, &ci.repo, &opts, &ProgressBars::new(config.progress))?
         }
         None => {
             let mut o = Outcome::default();

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use super::progress::ProgressBars;
 use super::{finish, no_extra, repo_context, scan_engine, Finish, ReportTo};
 use crate::config::Config;
 use crate::pipeline::history::{scan_history, HistoryOptions};
@@ -22,8 +23,8 @@ pub(super) fn run(config: &Config, repo: &Path, range: Option<&(String, String)>
         Selection::Ref(name) => Some(name.clone()),
         Selection::All => None,
     };
-    let opts = HistoryOptions { selection, max_file_size: config.max_file_size, progress: config.progress };
-    let mut outcome = scan_history(&engine, repo, &opts)?;
+    let opts = HistoryOptions { selection, max_file_size: config.max_file_size };
+    let mut outcome = scan_history(&engine, repo, &opts, &ProgressBars::new(config.progress))?;
     let ctx = repo_context(config, &engine, repo, rev.as_deref());
     let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOrStdout };
     finish(config, &engine, &mut outcome, &how, &mut no_extra)

@@ -13,6 +13,7 @@ mod ci;
 mod history;
 mod install_hook;
 mod openai;
+mod progress;
 mod rules;
 mod scan;
 mod staged;

@@ -25,7 +25,7 @@ use serde_json::Value;
 use crate::engine::Engine;
 use crate::model::{redact, scrub, Finding};
 use crate::net::{Client, Request, Response};
-use crate::pipeline::history::{scan_history, HistoryOptions};
+use crate::pipeline::history::{scan_history, HistoryOptions, NoProgress};
 use crate::source::files::WalkOptions;
 use crate::source::git::Selection;
 use crate::source::ScanInput;
@@ -373,8 +373,8 @@ pub fn key_of_finding(engine: &Engine, source: &KeySource, walk: &WalkOptions) -
     };
     let (outcome, where_) = match history {
         Some(repo) => {
-            let opts = HistoryOptions { selection: Selection::All, max_file_size: walk.max_file_size, progress: false };
-            (scan_history(engine, repo, &opts)?, format!("the history of {}", repo.display()))
+            let opts = HistoryOptions { selection: Selection::All, max_file_size: walk.max_file_size };
+            (scan_history(engine, repo, &opts, &NoProgress)?, format!("the history of {}", repo.display()))
         }
         None => {
             let inputs: Vec<ScanInput> = paths.iter().cloned().map(ScanInput::Path).collect();

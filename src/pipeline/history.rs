@@ -10,12 +10,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use aho_corasick::AhoCorasick;
-use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use indicatif::HumanBytes;
 use rayon::prelude::*;
 
 use super::to_findings;
@@ -29,8 +28,6 @@ use crate::source::Skip;
 pub struct HistoryOptions {
     pub selection: Selection,
     pub max_file_size: u64,
-    /// Show a progress bar on stderr.
-    pub progress: bool,
 }
 
 /// One value per worker thread, created on first use by that thread: rayon's
@@ -127,71 +124,37 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// The progress display: a spinner while walking, a bar while scanning.
-struct Progress {
-    bar: Option<ProgressBar>,
-    bytes: Arc<AtomicU64>,
+/// What a history scan tells whoever shows its progress (the command's
+/// progress bar). Called from worker threads; every method defaults to
+/// nothing.
+pub trait HistoryProgress: Sync {
+    /// Walking the history: `phase` is `loaded` (commits read) or `walked`
+    /// (trees walked), `n` how many so far.
+    fn walking(&self, _phase: &'static str, _n: usize) {}
+    /// The walk is done; `blobs` blobs are to be read.
+    fn scanning(&self, _blobs: usize) {}
+    /// One blob is done: `bytes` scanned (0 when it was skipped).
+    fn blob_done(&self, _bytes: u64) {}
+    /// The scan is over.
+    fn finished(&self) {}
 }
 
-impl Progress {
-    fn walking(enabled: bool) -> Progress {
-        let bar = enabled.then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} commits").expect("valid template"));
-            bar.set_message("reading history:");
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Progress { bar, bytes: Arc::default() }
-    }
+/// No progress display.
+pub struct NoProgress;
 
-    fn walk_update(&self, phase: &'static str, n: usize) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(if phase == "loaded" { "reading history:" } else { "walking trees:" });
-            bar.set_position(n as u64);
-        }
-    }
-
-    fn scanning(self, total: usize) -> Progress {
-        let Some(old) = self.bar else { return self };
-        old.finish_and_clear();
-        let bytes = Arc::new(AtomicU64::new(0));
-        let (done, rate) = (bytes.clone(), bytes.clone());
-        let style = ProgressStyle::with_template("scanning {pos}/{len} blobs, {done} ({rate}), ETA {eta} [{wide_bar}]")
-            .expect("valid template")
-            .progress_chars("=> ")
-            .with_key("done", move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{}", HumanBytes(done.load(Ordering::Relaxed)));
-            })
-            .with_key("rate", move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let secs = s.elapsed().as_secs_f64().max(0.001);
-                let _ = write!(w, "{}/s", HumanBytes((rate.load(Ordering::Relaxed) as f64 / secs) as u64));
-            });
-        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-        bar.set_style(style);
-        Progress { bar: Some(bar), bytes }
-    }
-
-    fn blob_done(&self, bytes: u64) {
-        if let Some(bar) = &self.bar {
-            self.bytes.fetch_add(bytes, Ordering::Relaxed);
-            bar.inc(1);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
-}
+impl HistoryProgress for NoProgress {}
 
 /// Scans the history of the repository at `repo`.
 ///
 /// Errors are only what stops a scan before it starts (not a repository,
 /// unknown ref); anything unreadable later is a warning in the summary, so
 /// findings gathered are always returned.
-pub fn scan_history(engine: &Engine, repo: &Path, opts: &HistoryOptions) -> Result<Outcome, GitError> {
+pub fn scan_history(
+    engine: &Engine,
+    repo: &Path,
+    opts: &HistoryOptions,
+    progress: &dyn HistoryProgress,
+) -> Result<Outcome, GitError> {
     let started = Instant::now();
     let mut timings = Timings::new();
     let git = GitRepo::open(repo)?;
@@ -202,8 +165,7 @@ pub fn scan_history(engine: &Engine, repo: &Path, opts: &HistoryOptions) -> Resu
                 .to_string(),
         );
     }
-    let progress = Progress::walking(opts.progress);
-    let mut history = git.enumerate(&opts.selection, &mut |phase, n| progress.walk_update(phase, n))?;
+    let mut history = git.enumerate(&opts.selection, &mut |phase, n| progress.walking(phase, n))?;
     warnings.extend(std::mem::take(&mut history.warnings));
     let stats = history.stats.clone();
     timings.phase("walk", || {
@@ -218,7 +180,7 @@ pub fn scan_history(engine: &Engine, repo: &Path, opts: &HistoryOptions) -> Resu
         )
     });
 
-    let progress = progress.scanning(history.blobs().len());
+    progress.scanning(history.blobs().len());
     let readers: PerThread<Reader> = PerThread::new();
     let git_dir = git.git_dir().to_path_buf();
     let max = opts.max_file_size;
@@ -265,7 +227,7 @@ pub fn scan_history(engine: &Engine, repo: &Path, opts: &HistoryOptions) -> Resu
             acc
         })
         .reduce(Partial::default, Partial::merge);
-    progress.finish();
+    progress.finished();
     let threads = rayon::current_num_threads();
     timings.phase("scan", || {
         format!(

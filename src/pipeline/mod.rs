@@ -1,11 +1,15 @@
 //! The pipeline: the one place that wires a source to the engine. It reads
 //! content through a source, runs the engine over it in parallel (rayon),
-//! turns matches into findings, and returns them with a summary for the
-//! reporters. This module holds what every source shares and the file scan;
-//! [`history`] wires git history.
+//! turns matches into findings (`finding`), and returns them with a summary
+//! as a `model::Outcome`. This module holds what every source shares and the
+//! file scan (which also records whether git tracks each file with
+//! findings); [`history`] wires git history and [`staged`] the pre-commit
+//! check.
 //!
 //! It must not enumerate or read inputs itself (sources do), match bytes
-//! (the engine does) or format output (reporters do).
+//! (the engine does), suppress, verify or format output (the command's
+//! `finish` does, after it): it never imports `config`, `suppress`,
+//! `verify` or `report`. Progress reaches the terminal through a callback.
 
 pub mod history;
 pub mod staged;

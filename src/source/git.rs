@@ -1296,7 +1296,7 @@ impl GitRepo {
             }
             let i = graph.load(odb, &self.shallow, oid, warnings);
             stack.extend(graph.nodes[i as usize].parents.iter().filter(|p| !graph.index.contains_key(p)));
-            if graph.nodes.len() % 1024 == 0 {
+            if graph.nodes.len().is_multiple_of(1024) {
                 progress("loaded", graph.nodes.len());
             }
         }
