@@ -20,4 +20,5 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod uri;
+pub mod util;
 pub mod verify;

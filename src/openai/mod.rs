@@ -156,7 +156,7 @@ fn enc(s: &str) -> String {
 }
 
 fn time(v: &Value) -> Option<String> {
-    v.as_i64().map(|s| crate::source::git::rfc3339(s, 0).replace("+00:00", "Z"))
+    v.as_i64().map(crate::util::time::rfc3339_utc)
 }
 
 fn text(v: &Value) -> Option<String> {

@@ -355,7 +355,7 @@ pub fn scrub(text: &str, secret: &str) -> String {
 /// The current time, RFC 3339 in UTC.
 pub fn now_rfc3339() -> String {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    crate::source::git::rfc3339(secs, 0).replace("+00:00", "Z")
+    crate::util::time::rfc3339_utc(secs)
 }
 
 #[cfg(test)]
