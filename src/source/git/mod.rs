@@ -1,0 +1,438 @@
+//! Git history as a source: enumerates the unique blobs reachable from a
+//! repository's refs (or introduced by a range of commits) and says where
+//! each one first appeared.
+//!
+//! How: commits are loaded from their raw objects and ordered oldest-first,
+//! parents before children. Their trees are walked in that order, and a tree
+//! already visited is skipped by id, so every tree and blob is read once and
+//! the first sighting of a blob is the commit that introduced it and the path
+//! it had there. Each tree is compared with the same directory in the first
+//! parent (already walked), so runs of unchanged entries are skipped in one
+//! byte comparison. A sighting is kept compact (commit, parent tree record,
+//! entry index): path strings are built only on request, i.e. for the few
+//! blobs that matched. A range `A..B` loads only the commits reachable from B
+//! and not from A and diffs each one's tree against its parents: a blob is
+//! new when it differs from the same path in every parent (so a blob written
+//! while resolving a merge belongs to the merge commit). Blobs are best read
+//! in pack order ([`History::read_order`]), which the pack indexes give.
+//!
+//! Missing objects (broken mirrors, partial clones) become warnings and the
+//! walk goes on; a shallow clone's boundary commits are treated as roots.
+//!
+//! This module must not match: it knows nothing about rules, the engine or
+//! findings. It reads bytes and says where they came from.
+//!
+//! Files: `object` parses object bytes (no I/O), `oid` holds ids and the
+//! sets keyed by them, `graph` orders commits, `walk` walks trees and keeps
+//! first sightings, `pack_order` reads pack indexes, `reader` reads blobs
+//! and commits; `fixture` is test support. This file holds what they share
+//! (errors, typed object reads, capped warnings), opens the repository,
+//! resolves refs and ties the graph to the walk; it neither parses object
+//! bytes nor walks trees itself.
+
+mod graph;
+mod object;
+mod oid;
+mod pack_order;
+mod reader;
+mod walk;
+
+#[cfg(test)]
+mod fixture;
+
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorCode, ObjectType, Odb, OdbObject, Oid, Repository, RepositoryOpenFlags};
+
+use graph::{Graph, Node};
+use object::parse_tag_target;
+use oid::raw;
+use reader::{configure_libgit2, shallow_commits};
+use walk::{Root, TreeCache, NONE};
+
+pub use oid::{OidHasher, OidMap, OidSet};
+pub use reader::{CommitInfo, Reader};
+pub use walk::{BlobEntry, History, WalkStats};
+
+/// What can go wrong reading history. `Missing` and `Read` concern one
+/// object and become warnings; the others stop a scan before it starts.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{}: no such file or directory", .path.display())]
+    NoSuchPath { path: PathBuf },
+    #[error("{}: not a git repository (nor is any parent directory)", .path.display())]
+    NotARepository { path: PathBuf },
+    #[error("{}: cannot open repository: {}", .path.display(), .source.message())]
+    Open { path: PathBuf, source: git2::Error },
+    #[error("unknown ref {name:?}: no branch, tag or commit has that name")]
+    UnknownRef { name: String },
+    #[error("missing {kind} {oid}")]
+    Missing { kind: &'static str, oid: Oid },
+    #[error("cannot read {kind} {oid}: {}", .source.message())]
+    Read { kind: &'static str, oid: Oid, source: git2::Error },
+    #[error("{}", .0.message())]
+    Git(#[from] git2::Error),
+}
+
+impl GitError {
+    fn read(kind: &'static str, oid: Oid, e: git2::Error) -> GitError {
+        if e.code() == ErrorCode::NotFound {
+            GitError::Missing { kind, oid }
+        } else {
+            GitError::Read { kind, oid, source: e }
+        }
+    }
+
+    /// True for an object that is not in the repository.
+    pub fn is_missing(&self) -> bool {
+        matches!(self, GitError::Missing { .. })
+    }
+}
+
+/// Which history to enumerate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Everything reachable from any ref (branches, tags, remote-tracking
+    /// refs, notes, stash) and HEAD.
+    All,
+    /// Everything reachable from one revision.
+    Ref(String),
+    /// What the commits reachable from `to` and not from `from` introduced.
+    Range { from: String, to: String },
+}
+
+/// Most warnings about missing objects listed one by one; the rest are
+/// counted (a blobless partial clone would otherwise print thousands).
+const MAX_MISSING_WARNINGS: usize = 20;
+
+/// Non-fatal problems, with missing objects capped.
+#[derive(Debug, Default)]
+pub struct Warnings {
+    /// (about a missing object, text)
+    list: Vec<(bool, String)>,
+    listed_missing: usize,
+    unlisted_missing: usize,
+}
+
+impl Warnings {
+    pub fn push(&mut self, w: String) {
+        self.list.push((false, w));
+    }
+
+    /// Records an unreadable object: listed while few, counted after.
+    pub fn object(&mut self, missing: bool, w: String) {
+        if missing {
+            if self.listed_missing >= MAX_MISSING_WARNINGS {
+                self.unlisted_missing += 1;
+                return;
+            }
+            self.listed_missing += 1;
+        }
+        self.list.push((missing, w));
+    }
+
+    pub fn extend(&mut self, other: Warnings) {
+        for (missing, w) in other.list {
+            self.object(missing, w);
+        }
+        self.unlisted_missing += other.unlisted_missing;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty() && self.unlisted_missing == 0
+    }
+
+    /// The warnings, with a closing line counting unlisted missing objects.
+    pub fn into_vec(self) -> Vec<String> {
+        let mut list: Vec<String> = self.list.into_iter().map(|(_, w)| w).collect();
+        if self.unlisted_missing > 0 {
+            list.push(format!("{} more missing objects not listed", self.unlisted_missing));
+        }
+        list
+    }
+}
+
+/// Reads object `oid`, which must be a `want` (named `kind` in errors).
+fn read_kind<'o>(odb: &'o Odb<'_>, oid: Oid, want: ObjectType, kind: &'static str) -> Result<OdbObject<'o>, GitError> {
+    let obj = odb.read(oid).map_err(|e| GitError::read(kind, oid, e))?;
+    if obj.kind() != want {
+        return Err(GitError::Read { kind, oid, source: git2::Error::from_str(&format!("is a {}", obj.kind())) });
+    }
+    Ok(obj)
+}
+
+/// A ref that points at a tree or blob directly: (ref name, target).
+type RefTarget = (String, Oid);
+
+/// The repository a history scan reads.
+pub struct GitRepo {
+    reader: Reader,
+    /// Commits at the shallow boundary (their parents are not present).
+    shallow: OidSet,
+}
+
+impl GitRepo {
+    /// Opens the repository at `path` or the nearest parent directory that
+    /// has one; bare repositories work too.
+    pub fn open(path: &Path) -> Result<GitRepo, GitError> {
+        if std::fs::metadata(path).is_err() {
+            return Err(GitError::NoSuchPath { path: path.to_path_buf() });
+        }
+        configure_libgit2();
+        let repo = Repository::open_ext(path, RepositoryOpenFlags::empty(), std::iter::empty::<&std::ffi::OsStr>())
+            .map_err(|e| match e.code() {
+                ErrorCode::NotFound => GitError::NotARepository { path: path.to_path_buf() },
+                _ => GitError::Open { path: path.to_path_buf(), source: e },
+            })?;
+        let shallow = shallow_commits(&repo);
+        Ok(GitRepo { reader: Reader { repo }, shallow })
+    }
+
+    /// The git directory (`.git`, or the repository itself when bare).
+    pub fn git_dir(&self) -> &Path {
+        self.reader.repo.path()
+    }
+
+    /// The object database directory (shared by linked work trees).
+    pub fn objects_dir(&self) -> PathBuf {
+        self.reader.repo.commondir().join("objects")
+    }
+
+    /// A shallow clone: history stops at the boundary commits.
+    pub fn is_shallow(&self) -> bool {
+        !self.shallow.is_empty() || self.reader.repo.is_shallow()
+    }
+
+    pub fn reader(&self) -> &Reader {
+        &self.reader
+    }
+
+    fn repo(&self) -> &Repository {
+        &self.reader.repo
+    }
+
+    /// Resolves a revision given by the user to a commit.
+    fn resolve_commit(&self, name: &str) -> Result<Oid, GitError> {
+        let unknown = || GitError::UnknownRef { name: name.to_string() };
+        let obj = self.repo().revparse_single(name).map_err(|_| unknown())?;
+        Ok(obj.peel_to_commit().map_err(|_| unknown())?.id())
+    }
+
+    /// Every ref's target (and HEAD's), sorted by ref name, deduplicated.
+    fn ref_tips(&self, warnings: &mut Warnings) -> Vec<(String, Oid)> {
+        let mut tips = Vec::new();
+        match self.repo().references() {
+            Ok(refs) => {
+                for r in refs {
+                    let r = match r {
+                        Ok(r) => r,
+                        Err(e) => {
+                            warnings.push(format!("cannot read a ref: {}", e.message()));
+                            continue;
+                        }
+                    };
+                    let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+                    match r.resolve() {
+                        Ok(r) => tips.extend(r.target().map(|t| (name, t))),
+                        Err(e) => warnings.push(format!("cannot resolve ref {name}: {}", e.message())),
+                    }
+                }
+            }
+            Err(e) => warnings.push(format!("cannot list refs: {}", e.message())),
+        }
+        if let Some(t) = self.repo().head().ok().and_then(|h| h.target()) {
+            tips.push(("HEAD".to_string(), t));
+        }
+        tips.sort();
+        let mut seen = OidSet::default();
+        tips.retain(|(_, t)| seen.insert(*t));
+        tips
+    }
+
+    /// Follows annotated tags to what they point at: (kind, id).
+    fn peel(&self, odb: &Odb<'_>, mut oid: Oid) -> Result<(ObjectType, Oid), GitError> {
+        for _ in 0..32 {
+            let (_, kind) = odb.read_header(oid).map_err(|e| GitError::read("object", oid, e))?;
+            if kind != ObjectType::Tag {
+                return Ok((kind, oid));
+            }
+            let tag = read_kind(odb, oid, ObjectType::Tag, "tag")?;
+            oid = parse_tag_target(tag.data()).ok_or(GitError::Missing { kind: "tag target of", oid })?;
+        }
+        Err(GitError::Read { kind: "tag", oid, source: git2::Error::from_str("tag chain too long") })
+    }
+
+    /// Loads the commits of `selection` into `graph`: their walk order
+    /// (indices into the graph, parents first), and the trees and blobs that
+    /// refs point at directly (ref name, target).
+    fn select(
+        &self,
+        odb: &Odb<'_>,
+        graph: &mut Graph,
+        selection: &Selection,
+        warnings: &mut Warnings,
+        progress: &mut dyn FnMut(&'static str, usize),
+    ) -> Result<(Vec<u32>, Vec<RefTarget>), GitError> {
+        let mut refs = Vec::new();
+        let order = match selection {
+            Selection::Range { from, to } => {
+                let (from, to) = (self.resolve_commit(from)?, self.resolve_commit(to)?);
+                graph.limited_walk(odb, &self.shallow, from, to, warnings);
+                graph.topo_order(Node::in_range)
+            }
+            Selection::All | Selection::Ref(_) => {
+                let mut tips = Vec::new();
+                match selection {
+                    Selection::Ref(name) => tips.push((name.clone(), self.resolve_commit(name)?)),
+                    _ => tips = self.ref_tips(warnings),
+                }
+                let mut commits = Vec::new();
+                for (name, oid) in tips {
+                    match self.peel(odb, oid) {
+                        Ok((ObjectType::Commit, c)) => commits.push(c),
+                        Ok((ObjectType::Tree | ObjectType::Blob, _)) => refs.push((name, oid)),
+                        Ok(_) => {}
+                        Err(e) => warnings.object(e.is_missing(), format!("{e} (ref {name}); not scanned")),
+                    }
+                }
+                graph.load_all(odb, &self.shallow, commits, warnings, progress);
+                graph.topo_order(|_| true)
+            }
+        };
+        Ok((order, refs))
+    }
+
+    /// Enumerates the unique blobs of `selection`. `progress` is called now
+    /// and then with the phase ("loaded", "walked") and its commit count.
+    pub fn enumerate(
+        &self,
+        selection: &Selection,
+        progress: &mut dyn FnMut(&'static str, usize),
+    ) -> Result<History, GitError> {
+        let odb = self.repo().odb()?;
+        let mut h = History::default();
+        #[cfg(test)]
+        let plain_walk = fixture::PLAIN_WALK.with(|p| p.get());
+        let started = std::time::Instant::now();
+        let mut graph = Graph::default();
+        let (order, refs) = self.select(&odb, &mut graph, selection, &mut h.warnings, progress)?;
+        h.stats.load_ms = started.elapsed().as_millis();
+        let started = std::time::Instant::now();
+        // Roots: commits oldest first, then what refs point at directly.
+        h.roots = order.iter().map(|&i| Root::Commit(graph.node(i).oid)).collect();
+        let mut cache = TreeCache::new();
+        for (n, &i) in order.iter().enumerate() {
+            let node = graph.node(i);
+            let Some(tree) = node.tree else { continue };
+            match selection {
+                Selection::Range { .. } => {
+                    let parents = node.parents.iter().map(|p| graph.tree_of(p)).collect();
+                    h.diff_root(&odb, &mut cache, n as u32, tree, parents);
+                }
+                _ => {
+                    let parent = node.parents.first().and_then(|p| graph.tree_of(p));
+                    #[cfg(test)]
+                    let parent = parent.filter(|_| !plain_walk);
+                    h.walk_root(&odb, &mut cache, n as u32, tree, parent)
+                }
+            }
+            if n % 256 == 0 {
+                progress("walked", n);
+            }
+        }
+        for (name, target) in refs {
+            let root = h.roots.len() as u32;
+            h.roots.push(Root::Ref { name, target });
+            match self.peel(&odb, target) {
+                Ok((ObjectType::Tree, t)) => h.walk_root(&odb, &mut cache, root, t, None),
+                Ok((ObjectType::Blob, b)) => h.add_blob(&raw(b), root, NONE, NONE),
+                _ => {}
+            }
+        }
+        h.stats.walk_ms = started.elapsed().as_millis();
+        h.stats.commits = order.len();
+        h.stats.loaded = graph.len();
+        h.stats.trees = h.tree_count();
+        h.stats.blobs = h.blobs().len();
+        Ok(h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{enumerate, sightings, Fixture};
+    use super::*;
+
+    #[test]
+    fn merges_branches_and_tags() {
+        let mut f = Fixture::new();
+        let base = f.commit("main", &[("README", "r")], &[]);
+        let t1 = f.commit("topic", &[("README", "r"), ("t", "topic")], &[base]);
+        let m1 = f.commit("main", &[("README", "r"), ("m", "main")], &[base]);
+        // Resolution adds a file neither side had.
+        let merge = f.commit("main", &[("README", "r"), ("m", "main"), ("t", "topic"), ("fix", "resolved")], &[m1, t1]);
+        let lone = f.commit("orphan", &[("o", "orphan")], &[]);
+        f.repo.tag_lightweight("v-orphan", &f.repo.find_object(lone, None).unwrap(), false).unwrap();
+        f.repo.find_reference("refs/heads/orphan").unwrap().delete().unwrap();
+        let git = f.open();
+        let h = enumerate(&git, Selection::All);
+        let got = sightings(&git, &h);
+        let commit_of = |content: &str| got.iter().find(|g| g.0 == content).map(|g| g.1.clone());
+        assert_eq!(commit_of("topic"), Some(t1.to_string()));
+        assert_eq!(commit_of("main"), Some(m1.to_string()));
+        assert_eq!(commit_of("resolved"), Some(merge.to_string()));
+        assert_eq!(commit_of("orphan"), Some(lone.to_string()));
+        assert_eq!(got.len(), 5);
+        // Parents come before children.
+        let pos = |c: Oid| got.iter().position(|g| g.1 == c.to_string()).unwrap();
+        assert!(pos(base) < pos(t1) && pos(t1) < pos(merge) && pos(m1) < pos(merge));
+
+        let h = enumerate(&git, Selection::Ref("topic".into()));
+        let got: Vec<String> = sightings(&git, &h).into_iter().map(|g| g.0).collect();
+        assert_eq!(got, ["r", "topic"]);
+        assert!(matches!(
+            git.enumerate(&Selection::Ref("nope".into()), &mut |_, _| {}),
+            Err(GitError::UnknownRef { .. })
+        ));
+    }
+
+    #[test]
+    fn missing_objects_are_warnings() {
+        let mut f = Fixture::new();
+        let c1 = f.commit("main", &[("a", "one"), ("d/b", "two")], &[]);
+        let c2 = f.commit("main", &[("a", "one"), ("d/b", "two"), ("c", "three")], &[c1]);
+        let sub = f.repo.find_commit(c1).unwrap().tree().unwrap().get_name("d").unwrap().id();
+        let remove = |oid: Oid| {
+            let hex = oid.to_string();
+            std::fs::remove_file(f.repo.path().join("objects").join(&hex[..2]).join(&hex[2..])).unwrap();
+        };
+        remove(sub);
+        let git = f.open();
+        let h = enumerate(&git, Selection::All);
+        let w = std::mem::take(&mut { h }.warnings).into_vec();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains(&sub.to_string()) && w[0].contains("at d/"), "{w:?}");
+        remove(c1);
+        let h = enumerate(&git, Selection::All);
+        let got: Vec<String> = sightings(&git, &h).into_iter().map(|g| g.0).collect();
+        assert_eq!(got, ["one", "three"]);
+        let w = { h }.warnings.into_vec();
+        assert!(w.iter().any(|w| w.contains(&c1.to_string())), "{w:?}");
+        let _ = c2;
+    }
+
+    #[test]
+    fn missing_object_warnings_are_capped() {
+        let mut w = Warnings::default();
+        w.push("first".into());
+        for i in 0..MAX_MISSING_WARNINGS + 5 {
+            w.object(true, format!("missing blob {i}"));
+        }
+        let mut other = Warnings::default();
+        other.object(true, "missing blob x".into());
+        w.extend(other);
+        let v = w.into_vec();
+        assert_eq!(v.len(), 1 + MAX_MISSING_WARNINGS + 1);
+        assert_eq!(v.last().unwrap(), "6 more missing objects not listed");
+    }
+}

@@ -1,0 +1,668 @@
+//! The tree walk: visits the trees of commits in the order the graph gives
+//! (oldest first), skipping trees already visited by id, and records the
+//! first sighting of every blob (provenance: commit, parent tree record,
+//! entry index; paths are built only on request). A commit's tree is
+//! compared with its first parent's, so runs of unchanged entries are
+//! skipped in one byte comparison; in a range, each tree is diffed against
+//! every parent's. Recently read trees are cached.
+//!
+//! Must not order commits (that is `graph`) or parse object bytes itself
+//! (that is `object`); it knows nothing of rules, the engine or findings.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
+
+use git2::{ObjectType, Odb, OdbObject, Oid, Repository};
+
+use super::object::{entry_map, git_order, nth_entry_name, parse_entry, EntryKind};
+use super::oid::{oid_of, raw, IdMap, IdSet, OidSet, RawId};
+use super::{pack_order, read_kind, GitError, Warnings};
+
+pub(super) const NONE: u32 = u32::MAX;
+
+/// One unique blob and where it was first seen.
+#[derive(Debug, Clone, Copy)]
+pub struct BlobEntry {
+    oid: Oid,
+    /// Index of the root (commit, oldest first) it was first seen in.
+    root: u32,
+    /// The tree record holding it, or [`NONE`] for a blob a ref points at.
+    tree: u32,
+    /// Its position among that tree's entries.
+    entry: u32,
+}
+
+impl BlobEntry {
+    pub fn oid(&self) -> Oid {
+        self.oid
+    }
+
+    /// Position of the introducing commit in the walk: lower is older.
+    pub fn order(&self) -> u32 {
+        self.root
+    }
+}
+
+/// A tree visited for the first time: where it hangs in its parent tree.
+#[derive(Debug, Clone, Copy)]
+struct TreeRec {
+    oid: Oid,
+    parent: u32,
+    entry: u32,
+}
+
+/// Where blobs come from: commits (oldest first), then trees and blobs that
+/// refs point at directly (e.g. a tag of a public key).
+#[derive(Debug, Clone)]
+pub(super) enum Root {
+    Commit(Oid),
+    Ref { name: String, target: Oid },
+}
+
+/// How long the walk took and what it saw.
+#[derive(Debug, Default, Clone)]
+pub struct WalkStats {
+    /// Commits walked (in the selection).
+    pub commits: usize,
+    /// Commits read to find them (a range reads a few beyond it).
+    pub loaded: usize,
+    pub trees: usize,
+    pub blobs: usize,
+    pub load_ms: u128,
+    pub walk_ms: u128,
+}
+
+/// The unique blobs of a history, in first-sighting order, and what is
+/// needed to say where each first appeared.
+#[derive(Debug, Default)]
+pub struct History {
+    blobs: Vec<BlobEntry>,
+    seen_blobs: IdSet,
+    seen_trees: IdSet,
+    trees: Vec<TreeRec>,
+    pub(super) roots: Vec<Root>,
+    pub warnings: Warnings,
+    pub stats: WalkStats,
+}
+
+impl History {
+    /// The unique blobs, oldest sighting first.
+    pub fn blobs(&self) -> &[BlobEntry] {
+        &self.blobs
+    }
+
+    /// Indices into [`History::blobs`] in the order that reads them
+    /// fastest: by position in the pack files of the object directory
+    /// `objects` (see [`GitRepo::objects_dir`](super::GitRepo::objects_dir)).
+    /// A few blobs (a pull request's range) are read as listed: reading the
+    /// pack indexes would cost more than it saves.
+    pub fn read_order(&self, objects: &Path) -> Vec<u32> {
+        pack_order::read_order(objects, self.blobs.iter().map(BlobEntry::oid))
+    }
+
+    /// Whether the walk saw this blob.
+    pub fn contains(&self, oid: Oid) -> bool {
+        self.seen_blobs.contains(&raw(oid))
+    }
+
+    /// Trees visited so far.
+    pub(super) fn tree_count(&self) -> usize {
+        self.trees.len()
+    }
+
+    fn push_tree(&mut self, oid: Oid, parent: u32, entry: u32) -> u32 {
+        self.trees.push(TreeRec { oid, parent, entry });
+        (self.trees.len() - 1) as u32
+    }
+
+    pub(super) fn add_blob(&mut self, id: &RawId, root: u32, tree: u32, entry: u32) {
+        if self.seen_blobs.insert(*id) {
+            self.blobs.push(BlobEntry { oid: oid_of(id), root, tree, entry });
+        }
+    }
+
+    fn commit_of(&self, root: u32) -> String {
+        match &self.roots[root as usize] {
+            Root::Commit(oid) => oid.to_string(),
+            Root::Ref { name, .. } => name.clone(),
+        }
+    }
+
+    /// Where blobs of order `order` (see [`BlobEntry::order`]) come from.
+    pub(super) fn root(&self, order: u32) -> &Root {
+        &self.roots[order as usize]
+    }
+
+    /// The repository-relative path (forward slashes) where `blob` was first
+    /// seen. A blob a ref points at directly is named after the ref.
+    pub(super) fn path_of(&self, repo: &Repository, blob: &BlobEntry) -> Result<String, GitError> {
+        if blob.tree == NONE {
+            return Ok(self.commit_of(blob.root));
+        }
+        self.entry_path(&repo.odb()?, blob.tree, blob.entry)
+    }
+
+    /// Reads `tree` for walking; a missing tree is a warning naming where it
+    /// was expected.
+    fn read_tree<'o>(
+        &mut self,
+        odb: &'o Odb<'_>,
+        cache: &mut TreeCache<'o>,
+        tree: u32,
+        root: u32,
+    ) -> Option<Rc<CachedTree<'o>>> {
+        let oid = self.trees[tree as usize].oid;
+        match cache.get(odb, &raw(oid)) {
+            Ok(obj) => Some(obj),
+            Err(e) => {
+                let at = self.tree_path(odb, tree).unwrap_or_default();
+                let at = if at.is_empty() { String::new() } else { format!(" at {at}/") };
+                let w = format!("{e}{at} in {}; its contents are not scanned", self.commit_of(root));
+                self.warnings.object(e.is_missing(), w);
+                None
+            }
+        }
+    }
+
+    /// Walks a root tree, descending only into trees not seen before; every
+    /// blob seen for the first time is recorded with this root.
+    ///
+    /// `parent` is the root tree of a commit walked before (the first
+    /// parent): all its blobs are already seen, so entries identical to the
+    /// parent's at the same path are skipped by comparing bytes, and only
+    /// changed entries are looked up. Same result as a plain walk, without
+    /// a hash lookup per unchanged entry of every wide directory.
+    pub(super) fn walk_root<'o>(
+        &mut self,
+        odb: &'o Odb<'_>,
+        cache: &mut TreeCache<'o>,
+        root: u32,
+        tree: Oid,
+        parent: Option<Oid>,
+    ) {
+        if parent == Some(tree) || !self.seen_trees.insert(raw(tree)) {
+            return;
+        }
+        let rec = self.push_tree(tree, NONE, 0);
+        let Some(data) = self.read_tree(odb, cache, rec, root) else { return };
+        let old = parent.and_then(|p| cache.get(odb, &raw(p)).ok()).map(|t| {
+            let bounds = t.bounds();
+            (t, bounds)
+        });
+        struct Frame<'o> {
+            data: Rc<CachedTree<'o>>,
+            rec: u32,
+            pos: usize,
+            entry: u32,
+            /// Where this tree's entries start, collected for when it is
+            /// the parent's version of a later commit's tree.
+            bounds: Vec<u32>,
+            /// The same directory in the parent and its entry starts.
+            old: Option<(Rc<CachedTree<'o>>, Rc<[u32]>)>,
+            /// Where the parent's next entry starts, and its index.
+            opos: usize,
+            oi: usize,
+        }
+        let frame = |data, rec, old| Frame { data, rec, pos: 0, entry: 0, bounds: Vec::new(), old, opos: 0, oi: 0 };
+        let mut stack = vec![frame(data, rec, old)];
+        'frames: while let Some(top) = stack.last_mut() {
+            // Borrow the bytes once per visit, not once per entry (each
+            // access is a libgit2 call).
+            let (data, old) = (top.data.clone(), top.old.clone());
+            let new = data.data();
+            let old = old.as_ref().map(|(t, b)| (t.data(), &b[..]));
+            let (rec, mut pos, mut opos, mut oi, mut entry) = (top.rec, top.pos, top.opos, top.oi, top.entry);
+            let mut bounds = std::mem::take(&mut top.bounds);
+            loop {
+                let mut before: Option<(u32, &RawId)> = None;
+                if let Some((old, ob)) = old {
+                    // Skip the run of entries identical to the parent's in
+                    // one comparison; their starts carry over from the
+                    // parent's, shifted.
+                    let limit = opos + common_prefix(&new[pos..], &old[opos..]);
+                    let end = |j: usize| ob.get(j + 1).map_or(old.len(), |&b| b as usize);
+                    let same = {
+                        let (mut lo, mut hi) = (oi, ob.len());
+                        while lo < hi {
+                            let mid = (lo + hi) / 2;
+                            if end(mid) <= limit {
+                                lo = mid + 1;
+                            } else {
+                                hi = mid;
+                            }
+                        }
+                        lo - oi
+                    };
+                    if same > 0 {
+                        bounds.extend(ob[oi..oi + same].iter().map(|&b| (b as usize - opos + pos) as u32));
+                        let step = end(oi + same - 1) - opos;
+                        (pos, opos, oi, entry) = (pos + step, opos + step, oi + same, entry + same as u32);
+                    }
+                }
+                let Some((mode, name, id, next)) = parse_entry(new, pos) else { break };
+                bounds.push(pos as u32);
+                let this = entry;
+                entry += 1;
+                if let Some((old, ob)) = old {
+                    while oi < ob.len() {
+                        let Some((omode, oname, oid, onext)) = parse_entry(old, opos) else { break };
+                        match git_order(oname, omode, name, mode) {
+                            std::cmp::Ordering::Less => (opos, oi) = (onext, oi + 1),
+                            std::cmp::Ordering::Equal => {
+                                before = Some((omode, oid));
+                                (opos, oi) = (onext, oi + 1);
+                                break;
+                            }
+                            std::cmp::Ordering::Greater => break,
+                        }
+                    }
+                }
+                pos = next;
+                if before.is_some_and(|(_, o)| o == id) {
+                    continue;
+                }
+                match EntryKind::of(mode) {
+                    EntryKind::Blob => self.add_blob(id, root, rec, this),
+                    EntryKind::Tree => {
+                        if self.seen_trees.insert(*id) {
+                            let child_old = before
+                                .filter(|(m, _)| EntryKind::of(*m) == EntryKind::Tree)
+                                .and_then(|(_, o)| cache.get(odb, o).ok())
+                                .map(|t| {
+                                    let b = t.bounds();
+                                    (t, b)
+                                });
+                            let child = self.push_tree(oid_of(id), rec, this);
+                            if let Some(data) = self.read_tree(odb, cache, child, root) {
+                                let top = stack.last_mut().expect("current frame");
+                                (top.pos, top.opos, top.oi, top.entry, top.bounds) = (pos, opos, oi, entry, bounds);
+                                stack.push(frame(data, child, child_old));
+                                continue 'frames;
+                            }
+                        }
+                    }
+                    EntryKind::Other => {}
+                }
+            }
+            if pos == new.len() {
+                data.set_bounds(bounds);
+            }
+            stack.pop();
+        }
+    }
+
+    /// Records what `tree` has that differs from the same path in every one
+    /// of `parents` (no parents: everything). Trees already visited in this
+    /// walk are skipped: their blobs were recorded, or were already present
+    /// before the range.
+    pub(super) fn diff_root<'o>(
+        &mut self,
+        odb: &'o Odb<'_>,
+        cache: &mut TreeCache<'o>,
+        root: u32,
+        tree: Oid,
+        parents: Vec<Option<Oid>>,
+    ) {
+        if parents.contains(&Some(tree)) || !self.seen_trees.insert(raw(tree)) {
+            return;
+        }
+        let rec = self.push_tree(tree, NONE, 0);
+        let mut work = vec![(rec, parents)];
+        while let Some((rec, parents)) = work.pop() {
+            let Some(obj) = self.read_tree(odb, cache, rec, root) else { continue };
+            let parent_objs: Vec<Option<Rc<CachedTree<'_>>>> = parents
+                .iter()
+                .map(|p| {
+                    let oid = (*p)?;
+                    match cache.get(odb, &raw(oid)) {
+                        Ok(o) => Some(o),
+                        Err(e) => {
+                            let w = format!("{e} (a parent's tree of {}); compared as empty", self.commit_of(root));
+                            self.warnings.object(e.is_missing(), w);
+                            None
+                        }
+                    }
+                })
+                .collect();
+            let parent_maps: Vec<HashMap<&[u8], (u32, &RawId)>> =
+                parent_objs.iter().map(|o| o.as_ref().map(|o| entry_map(o.data())).unwrap_or_default()).collect();
+            let mut pos = 0;
+            let mut entry = 0u32;
+            while let Some((mode, name, id, next)) = parse_entry(obj.data(), pos) {
+                pos = next;
+                let this = entry;
+                entry += 1;
+                let before: Vec<Option<(u32, &RawId)>> = parent_maps.iter().map(|m| m.get(name).copied()).collect();
+                if before.iter().any(|b| b.is_some_and(|(_, o)| o == id)) {
+                    continue;
+                }
+                match EntryKind::of(mode) {
+                    EntryKind::Blob => self.add_blob(id, root, rec, this),
+                    EntryKind::Tree => {
+                        if self.seen_trees.insert(*id) {
+                            let child = self.push_tree(oid_of(id), rec, this);
+                            let sub = before
+                                .iter()
+                                .map(|b| {
+                                    b.and_then(|(m, o)| (EntryKind::of(m) == EntryKind::Tree).then_some(oid_of(o)))
+                                })
+                                .collect();
+                            work.push((child, sub));
+                        }
+                    }
+                    EntryKind::Other => {}
+                }
+            }
+        }
+    }
+
+    /// The path of entry `entry` of tree record `tree`, from the root.
+    fn entry_path(&self, odb: &Odb<'_>, tree: u32, entry: u32) -> Result<String, GitError> {
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        let (mut rec, mut idx) = (tree, entry);
+        loop {
+            let t = self.trees[rec as usize];
+            let obj = read_kind(odb, t.oid, ObjectType::Tree, "tree")?;
+            let name = nth_entry_name(obj.data(), idx).ok_or(GitError::Missing { kind: "tree entry", oid: t.oid })?;
+            names.push(name.to_vec());
+            if t.parent == NONE {
+                break;
+            }
+            (rec, idx) = (t.parent, t.entry);
+        }
+        names.reverse();
+        Ok(String::from_utf8_lossy(&names.join(&b'/')).into_owned())
+    }
+
+    /// The path of a tree record (empty for a root tree).
+    fn tree_path(&self, odb: &Odb<'_>, tree: u32) -> Result<String, GitError> {
+        let t = self.trees[tree as usize];
+        if t.parent == NONE {
+            Ok(String::new())
+        } else {
+            self.entry_path(odb, t.parent, t.entry)
+        }
+    }
+}
+
+/// A tree object and, once known, where each of its entries starts.
+struct CachedTree<'o> {
+    obj: OdbObject<'o>,
+    bounds: std::cell::RefCell<Option<Rc<[u32]>>>,
+}
+
+impl CachedTree<'_> {
+    fn data(&self) -> &[u8] {
+        self.obj.data()
+    }
+
+    /// Entry starts: recorded by the walk, or found by parsing.
+    fn bounds(&self) -> Rc<[u32]> {
+        if let Some(b) = &*self.bounds.borrow() {
+            return b.clone();
+        }
+        let mut b = Vec::new();
+        let mut pos = 0;
+        while let Some((_, _, _, next)) = parse_entry(self.data(), pos) {
+            b.push(pos as u32);
+            pos = next;
+        }
+        let b: Rc<[u32]> = b.into();
+        *self.bounds.borrow_mut() = Some(b.clone());
+        b
+    }
+
+    fn set_bounds(&self, bounds: Vec<u32>) {
+        let mut slot = self.bounds.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(bounds.into());
+        }
+    }
+}
+
+/// Trees read recently, so comparing a commit's trees with its parent's
+/// does not read the parent's again (they were read when it was walked),
+/// and their entry boundaries carry over.
+pub(super) struct TreeCache<'o> {
+    map: IdMap<Rc<CachedTree<'o>>>,
+    order: std::collections::VecDeque<(RawId, usize)>,
+    bytes: usize,
+}
+
+/// How much tree data [`TreeCache`] keeps.
+const TREE_CACHE_BYTES: usize = 4 << 20;
+
+impl<'o> TreeCache<'o> {
+    pub(super) fn new() -> TreeCache<'o> {
+        TreeCache { map: IdMap::default(), order: Default::default(), bytes: 0 }
+    }
+
+    fn get(&mut self, odb: &'o Odb<'_>, id: &RawId) -> Result<Rc<CachedTree<'o>>, GitError> {
+        if let Some(t) = self.map.get(id) {
+            return Ok(t.clone());
+        }
+        let obj = read_kind(odb, oid_of(id), ObjectType::Tree, "tree")?;
+        // The data, and its entry starts (4 bytes per entry of ~40).
+        let len = obj.data().len() + obj.data().len() / 8;
+        let t = Rc::new(CachedTree { obj, bounds: Default::default() });
+        while self.bytes + len > TREE_CACHE_BYTES {
+            let Some((old, n)) = self.order.pop_front() else { break };
+            self.map.remove(&old);
+            self.bytes -= n;
+        }
+        self.map.insert(*id, t.clone());
+        self.order.push_back((*id, len));
+        self.bytes += len;
+        Ok(t)
+    }
+}
+
+/// Length of the common prefix of two byte strings.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 32 <= n && a[i..i + 32] == b[i..i + 32] {
+        i += 32;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// The blobs in HEAD's tree `tree` and below; a missing tree is a warning.
+pub(super) fn head_blobs(odb: &Odb<'_>, tree: Oid, warnings: &mut Warnings) -> OidSet {
+    let mut blobs = OidSet::default();
+    let mut seen = OidSet::default();
+    let mut work = vec![tree];
+    while let Some(oid) = work.pop() {
+        if !seen.insert(oid) {
+            continue;
+        }
+        let obj = match read_kind(odb, oid, ObjectType::Tree, "tree") {
+            Ok(o) => o,
+            Err(e) => {
+                warnings.object(e.is_missing(), format!("{e} in HEAD; in_head may be incomplete"));
+                continue;
+            }
+        };
+        let mut pos = 0;
+        while let Some((mode, _, id, next)) = parse_entry(obj.data(), pos) {
+            pos = next;
+            match EntryKind::of(mode) {
+                EntryKind::Blob => {
+                    blobs.insert(oid_of(id));
+                }
+                EntryKind::Tree => work.push(oid_of(id)),
+                EntryKind::Other => {}
+            }
+        }
+    }
+    blobs
+}
+
+#[cfg(test)]
+mod tests {
+    use git2::Oid;
+
+    use super::super::fixture::{enumerate, s, sightings, Fixture, PLAIN_WALK};
+    use super::super::{GitError, Selection, Warnings};
+
+    #[test]
+    fn each_blob_once_at_its_first_commit_and_path() {
+        let mut f = Fixture::new();
+        let c1 = f.commit("main", &[("README", "hello"), ("src/a.rs", "a1"), ("src/deep/b.rs", "b1")], &[]);
+        // Edit a; b unchanged (its tree is not walked again).
+        let c2 = f.commit("main", &[("README", "hello"), ("src/a.rs", "a2"), ("src/deep/b.rs", "b1")], &[c1]);
+        // Rename b: same blob, no new sighting; the edit back to a1 is not new either.
+        let c3 = f.commit("main", &[("README", "hello"), ("src/a.rs", "a1"), ("lib/b.rs", "b1")], &[c2]);
+        let git = f.open();
+        let h = enumerate(&git, Selection::All);
+        let (c1, c2) = (c1.to_string(), c2.to_string());
+        assert_eq!(
+            sightings(&git, &h),
+            vec![
+                (s("hello"), c1.clone(), s("README")),
+                (s("a1"), c1.clone(), s("src/a.rs")),
+                (s("b1"), c1.clone(), s("src/deep/b.rs")),
+                (s("a2"), c2.clone(), s("src/a.rs")),
+            ]
+        );
+        assert_eq!(h.stats.commits, 3);
+        // Root trees 3, src twice (a changed), src/deep once, lib once.
+        assert_eq!(h.stats.trees, 3 + 2 + 1 + 1);
+        let info = git.reader().commit_info(&h, h.blobs()[0].order()).unwrap();
+        assert_eq!((info.author.as_str(), info.email.as_str()), ("Dev", "dev@example.com"));
+        assert_eq!(info.date, "1970-01-12T14:47:40+01:00");
+        let _ = c3;
+    }
+
+    #[test]
+    fn the_same_blob_at_two_paths_is_seen_at_the_first_path() {
+        let mut f = Fixture::new();
+        f.commit("main", &[("b.env", "same"), ("a/x.env", "same")], &[]);
+        let git = f.open();
+        let h = enumerate(&git, Selection::All);
+        assert_eq!(h.blobs().len(), 1);
+        assert_eq!(git.reader().path_of(&h, &h.blobs()[0]).unwrap(), "a/x.env");
+    }
+
+    #[test]
+    fn a_range_is_what_its_commits_introduced_against_every_parent() {
+        let mut f = Fixture::new();
+        let base = f.commit("main", &[("README", "r")], &[]);
+        let m1 = f.commit("main", &[("README", "r"), ("m", "from main")], &[base]);
+        let t1 = f.commit("topic", &[("README", "r"), ("t", "topic")], &[base]);
+        // Merging main into the topic: `m` comes from main, not from the topic.
+        let tm =
+            f.commit("topic", &[("README", "r"), ("m", "from main"), ("t", "topic"), ("x", "resolution")], &[t1, m1]);
+        let t2 =
+            f.commit("topic", &[("README", "r"), ("m", "from main"), ("t", "topic v2"), ("x", "resolution")], &[tm]);
+        let git = f.open();
+        let h = enumerate(&git, Selection::Range { from: "main".into(), to: "topic".into() });
+        let got: Vec<(String, String)> = sightings(&git, &h).into_iter().map(|g| (g.0, g.1)).collect();
+        assert_eq!(
+            got,
+            vec![(s("topic"), t1.to_string()), (s("resolution"), tm.to_string()), (s("topic v2"), t2.to_string())]
+        );
+        assert_eq!(h.stats.commits, 3);
+        let h = enumerate(&git, Selection::Range { from: "topic".into(), to: "topic".into() });
+        assert!(h.blobs().is_empty());
+        let err = git.enumerate(&Selection::Range { from: "main".into(), to: "nope".into() }, &mut |_, _| {});
+        assert!(matches!(err, Err(GitError::UnknownRef { name }) if name == "nope"));
+    }
+
+    #[test]
+    fn head_blobs_are_heads_tree() {
+        let mut f = Fixture::new();
+        let c1 = f.commit("main", &[("a", "one"), ("d/b", "two")], &[]);
+        f.commit("main", &[("a", "one")], &[c1]);
+        f.repo.set_head("refs/heads/main").unwrap();
+        let git = f.open();
+        let head = git.reader().head_blobs(&mut Warnings::default());
+        assert_eq!(head.len(), 1);
+        assert!(head.contains(&f.blob("one")));
+    }
+
+    #[test]
+    fn the_optimised_walk_matches_a_plain_walk_on_random_histories() {
+        for seed in 1..=4u64 {
+            let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let mut rand = move |n: usize| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % n as u64) as usize
+            };
+            let mut f = Fixture::new();
+            // Wide directories (runs to skip), nesting, and names that sort
+            // around each other as files and directories ("d", "d.c", "d0").
+            let names = ["a", "b", "d", "d.c", "d0", "d/x", "d/y", "d/z/1", "d/z/2", "e/f/g", "m0", "m1", "m2", "m3"];
+            let mut files: std::collections::BTreeMap<String, String> = Default::default();
+            let mut tips: Vec<Oid> = Vec::new();
+            for i in 0..60 {
+                for _ in 0..1 + rand(3) {
+                    let name = names[rand(names.len())];
+                    let wide = format!("w/{:02}", rand(40));
+                    let path = if rand(3) == 0 { wide } else { name.to_string() };
+                    if rand(5) == 0 {
+                        files.remove(&path);
+                    } else {
+                        files.insert(path, format!("v{}", rand(12)));
+                    }
+                }
+                // A path can't be both a file and a directory: drop the file.
+                let dirs: Vec<String> =
+                    files.keys().filter_map(|p| p.rsplit_once('/').map(|(d, _)| d.to_string())).collect();
+                for d in dirs {
+                    let mut prefix = String::new();
+                    for part in d.split('/') {
+                        prefix = if prefix.is_empty() { part.to_string() } else { format!("{prefix}/{part}") };
+                        files.remove(&prefix);
+                    }
+                }
+                let list: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+                let parents: Vec<Oid> = match (tips.len(), rand(6)) {
+                    (0, _) => vec![],
+                    (n, 0) if n > 2 => vec![tips[n - 1], tips[rand(n - 1)]],
+                    (n, 1) if n > 2 => vec![tips[rand(n - 1)]],
+                    (n, _) => vec![tips[n - 1]],
+                };
+                tips.push(f.commit(&format!("b{}", i % 3), &list, &parents));
+            }
+            let git = f.open();
+            let fast = sightings(&git, &enumerate(&git, Selection::All));
+            PLAIN_WALK.with(|p| p.set(true));
+            let plain = sightings(&git, &enumerate(&git, Selection::All));
+            PLAIN_WALK.with(|p| p.set(false));
+            assert_eq!(fast, plain, "seed {seed}");
+            assert!(fast.len() > 10);
+        }
+    }
+
+    #[test]
+    fn diffing_against_the_parent_walks_like_a_plain_walk() {
+        let mut f = Fixture::new();
+        let a = f.commit("main", &[("a", "1"), ("d/x", "x1"), ("d/y", "y1"), ("e/z", "z1"), ("foo.c", "c")], &[]);
+        // Edit inside d, delete e, a file becomes a directory and back.
+        let b = f.commit("main", &[("a", "1"), ("d/x", "x2"), ("d/y", "y1"), ("foo/bar", "b"), ("foo.c", "c")], &[a]);
+        let c = f.commit("main", &[("a", "2"), ("d/x", "x2"), ("d/y", "y1"), ("foo", "file"), ("foo.c", "c2")], &[b]);
+        // A revert to the first tree, a branch and a merge bringing back old content at new paths.
+        let d = f.commit("main", &[("a", "1"), ("d/x", "x1"), ("d/y", "y1"), ("e/z", "z1"), ("foo.c", "c")], &[c]);
+        let t = f.commit("topic", &[("a", "1"), ("d/x", "x1"), ("d/q", "y1"), ("n/z", "x2"), ("new", "t")], &[a]);
+        f.commit(
+            "main",
+            &[("a", "3"), ("d/x", "x1"), ("d/q", "y1"), ("n/z", "x2"), ("new", "t"), ("m", "merge")],
+            &[d, t],
+        );
+        let git = f.open();
+        let fast = sightings(&git, &enumerate(&git, Selection::All));
+        PLAIN_WALK.with(|p| p.set(true));
+        let plain = sightings(&git, &enumerate(&git, Selection::All));
+        PLAIN_WALK.with(|p| p.set(false));
+        assert_eq!(fast, plain);
+        let blobs: Vec<&str> = fast.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(blobs, ["1", "x1", "y1", "z1", "c", "x2", "b", "2", "file", "c2", "t", "3", "merge"]);
+    }
+}
