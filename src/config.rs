@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
+use crate::ci::failure::FailureReport;
 use crate::ci::CiSettings;
 use crate::cli::{
     BaselineOf, Cli, ColorArg, Command, CommonArgs, FormatArg, HistoryArgs, OpenaiAction, OpenaiKeyArgs, RulesAction,
@@ -110,8 +111,10 @@ impl Config {
                 }
             }
             Command::Staged { repo } => Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) },
-            Command::Ci { repo, sarif_file, no_fetch } => {
-                Task::Ci(Box::new(CiSettings::from_env(repo, sarif_file, !no_fetch, |k| std::env::var(k).ok())?))
+            Command::Ci { repo, sarif_file, no_fetch, category } => {
+                Task::Ci(Box::new(CiSettings::from_env(repo, sarif_file, !no_fetch, category.as_deref(), |k| {
+                    std::env::var(k).ok()
+                })?))
             }
             Command::InstallHook { repo, force, uninstall } => {
                 Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall }
@@ -186,6 +189,18 @@ impl Config {
             write_baseline,
             verify,
         })
+    }
+}
+
+/// Where `keyhound ci` reports a failure under GitHub Actions; `None` for
+/// other commands and outside GitHub Actions. Read from the arguments and
+/// the environment only, so it is known before anything can fail.
+pub fn ci_failure_report(cli: &Cli) -> Option<FailureReport> {
+    match &cli.command {
+        Command::Ci { sarif_file, category, .. } => {
+            FailureReport::from_env(sarif_file.clone(), category.as_deref(), |k| std::env::var(k).ok())
+        }
+        _ => None,
     }
 }
 

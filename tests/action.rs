@@ -56,7 +56,7 @@ fn expand(value: &str, inputs: &HashMap<&str, String>, outputs: &HashMap<&str, S
 /// The action's inputs with their defaults, overridden by `with`.
 fn inputs(a: &Yaml, with: &[(&'static str, &str)]) -> HashMap<&'static str, String> {
     let mut m = HashMap::new();
-    for name in ["path", "args", "fail-on-findings", "sarif-file", "version"] {
+    for name in ["path", "args", "fail-on-findings", "sarif-file", "category", "version"] {
         m.insert(name, s(&a["inputs"][name]["default"]).to_string());
     }
     for (k, v) in with {
@@ -99,13 +99,13 @@ fn action_has_the_documented_inputs_and_outputs() {
     let a = action();
     assert_eq!(s(&a["runs"]["using"]), "composite");
     let names: Vec<&str> = a["inputs"].as_mapping().unwrap().keys().map(s).collect();
-    assert_eq!(names, ["path", "args", "fail-on-findings", "sarif-file", "version"]);
+    assert_eq!(names, ["path", "args", "fail-on-findings", "sarif-file", "category", "version"]);
     assert_eq!(s(&a["inputs"]["path"]["default"]), ".");
     assert_eq!(s(&a["inputs"]["args"]["default"]), "");
     assert_eq!(s(&a["inputs"]["fail-on-findings"]["default"]), "true");
     assert_eq!(s(&a["inputs"]["sarif-file"]["default"]), "keyhound.sarif");
     assert_eq!(s(&a["inputs"]["version"]["default"]), "");
-    for name in ["findings", "sarif-file"] {
+    for name in ["findings", "sarif-file", "category"] {
         assert_eq!(s(&a["outputs"][name]["value"]), format!("${{{{ steps.scan.outputs.{name} }}}}"));
         assert!(!s(&a["outputs"][name]["description"]).is_empty());
     }
@@ -119,8 +119,8 @@ fn action_builds_with_cargo_cached_on_its_ref_and_lockfile() {
     let a = action();
     let cache = steps(&a)
         .iter()
-        .find(|st| st["uses"].as_str().is_some_and(|u| u.starts_with("actions/cache@")))
-        .expect("an actions/cache step");
+        .find(|st| st["uses"].as_str().is_some_and(|u| u.starts_with("actions/cache/restore@")))
+        .expect("an actions/cache/restore step");
     assert_eq!(s(&cache["with"]["key"]), "${{ steps.prepare.outputs.key }}");
     assert_eq!(s(&cache["with"]["path"]), "${{ steps.prepare.outputs.bin }}");
     let build = steps(&a).iter().find(|st| st["run"].as_str().is_some_and(|r| r.contains("cargo build"))).unwrap();
@@ -177,7 +177,7 @@ fn scan_step(with: &[(&'static str, &str)], shallow: bool) -> (CiRun, Job, Tree)
 fn scan_step_runs_keyhound_ci_and_fails_on_findings() {
     let (run, _job, _ws) = scan_step(&[], false);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(run.outputs, "findings=1\nsarif-file=keyhound.sarif\n");
+    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-changes\nsarif-file=keyhound.sarif\n");
     assert_eq!(run.finding_annotations().len(), 1);
     assert!(run.finding_annotations()[0].starts_with("::error file=app/.env,line=1,"));
     assert!(run.summary.contains("### keyhound: 1 secret found"));
@@ -188,7 +188,7 @@ fn scan_step_runs_keyhound_ci_and_fails_on_findings() {
 fn scan_step_passes_when_fail_on_findings_is_false() {
     let (run, _job, _ws) = scan_step(&[("fail-on-findings", "false"), ("sarif-file", "reports/keyhound.sarif")], false);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.outputs, "findings=1\nsarif-file=reports/keyhound.sarif\n");
+    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-changes\nsarif-file=reports/keyhound.sarif\n");
     assert_eq!(run.results().len(), 1);
 }
 
@@ -222,7 +222,7 @@ fn readme_workflow_example_is_complete() {
     assert_eq!(uses("actions/checkout@")["with"]["fetch-depth"].as_u64(), Some(0));
     let keyhound = uses("keyhound/keyhound@");
     let upload = uses("github/codeql-action/upload-sarif@");
-    assert_eq!(s(&upload["if"]), "always()");
+    assert!(s(&upload["if"]).starts_with("always() && "), "{}", s(&upload["if"]));
     assert_eq!(s(&upload["with"]["sarif_file"]), format!("${{{{ steps.{}.outputs.sarif-file }}}}", s(&keyhound["id"])));
     let triggers = wf["on"].as_mapping().unwrap();
     for t in ["pull_request", "push"] {
