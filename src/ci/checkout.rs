@@ -65,8 +65,8 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    /// git reached the remote, which does not have (or will not serve) an
-    /// object asked for by id.
+    /// git reached the remote, which does not have an object asked for by
+    /// id (or the fetch did not bring it).
     pub fn is_missing_object(&self) -> bool {
         match self {
             FetchError::Failed { message, .. } => is_missing_object(message),
@@ -80,18 +80,19 @@ impl FetchError {
     fn is_unavailable(&self) -> bool {
         matches!(self, FetchError::Disabled | FetchError::NoRemote)
     }
+
+    /// The remote serves only what its refs advertise, not commits asked
+    /// for by id: a clone without them needs a deeper checkout too.
+    pub fn refuses_ids(&self) -> bool {
+        matches!(self, FetchError::Failed { message, .. } if message.contains("unadvertised object"))
+    }
 }
 
 /// Whether git's `message` says the remote lacks an object asked for by id
 /// (rather than that the remote could not be reached or refused access).
 pub fn is_missing_object(message: &str) -> bool {
-    const SAYS_MISSING: [&str; 5] = [
-        "not our ref",
-        "couldn't find remote ref",
-        "no such remote ref",
-        "unadvertised object",
-        "did not send all necessary objects",
-    ];
+    const SAYS_MISSING: [&str; 4] =
+        ["not our ref", "couldn't find remote ref", "no such remote ref", "did not send all necessary objects"];
     let m = message.to_ascii_lowercase();
     SAYS_MISSING.iter().any(|s| m.contains(s))
 }
@@ -288,7 +289,7 @@ impl Git {
         match self.fetch_commit(id) {
             Ok(full) => Ok(full),
             Err(e) if e.is_missing_object() => Err(CheckoutError::NotOnRemote { id: id.to_string(), what, fetch: e }),
-            Err(e) if e.is_unavailable() => {
+            Err(e) if e.is_unavailable() || e.refuses_ids() => {
                 Err(CheckoutError::Incomplete { what, why: format!("commit {id} is not in it: {e}") })
             }
             Err(e) => Err(CheckoutError::Fetch { what, fetch: e }),
@@ -415,13 +416,14 @@ impl Git {
                     Err(e) if e.is_missing_object() => None,
                     // A shallow clone that may not fetch cannot tell a
                     // force push from history it was not given.
-                    Err(e) if e.is_unavailable() && self.is_shallow() => {
+                    Err(e) if (e.is_unavailable() || e.refuses_ids()) && self.is_shallow() => {
                         return Err(CheckoutError::Incomplete {
                             what: what.to_string(),
                             why: format!("the push's previous tip {before} is not in it: {e}"),
                         })
                     }
-                    Err(e) if e.is_unavailable() => None,
+                    // A full clone without it: gone.
+                    Err(e) if e.is_unavailable() || e.refuses_ids() => None,
                     Err(e) => return Err(CheckoutError::Fetch { what: what.to_string(), fetch: e }),
                 };
                 if let Some(before) = previous {
@@ -471,7 +473,11 @@ mod tests {
     #[test]
     fn git_says_which_objects_are_missing() {
         assert!(is_missing_object("fatal: remote error: upload-pack: not our ref 0123"));
-        assert!(is_missing_object("error: Server does not allow request for unadvertised object 0123"));
+        let refused = FetchError::Failed {
+            command: "origin 0123".into(),
+            message: "error: Server does not allow request for unadvertised object 0123".into(),
+        };
+        assert!(refused.refuses_ids() && !refused.is_missing_object());
         assert!(is_missing_object("fatal: couldn't find remote ref refs/heads/gone"));
         assert!(!is_missing_object("fatal: unable to access 'http://127.0.0.1:1/': Couldn't connect to server"));
         assert!(!is_missing_object("fatal: '/gone' does not appear to be a git repository"));
