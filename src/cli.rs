@@ -4,9 +4,10 @@
 //!
 //! [`Config`]: crate::config::Config
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -18,6 +19,21 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The arguments as far as they can be read when parsing failed:
+    /// unknown flags and bad values are skipped. Only to learn where a
+    /// failure is reported (`keyhound ci` under GitHub Actions), never to
+    /// run anything.
+    pub fn parse_leniently<I, T>(args: I) -> Option<Cli>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = Cli::command().ignore_errors(true).try_get_matches_from(args).ok()?;
+        Cli::from_arg_matches(&matches).ok()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -215,6 +231,12 @@ pub enum Command {
         /// Fail instead of fetching commits a shallow clone lacks.
         #[arg(long)]
         no_fetch: bool,
+        /// The code-scanning category of the results (SARIF
+        /// automationDetails, the `category` output) [default:
+        /// keyhound-changes for pull_request, pull_request_target,
+        /// merge_group and push events, else keyhound-history]
+        #[arg(long, value_name = "NAME")]
+        category: Option<String>,
         #[command(flatten)]
         args: ScanCommandArgs,
     },

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
+use crate::ci::failure::FailureReport;
 use crate::ci::CiSettings;
 use clap::{Args, FromArgMatches};
 
@@ -176,8 +177,9 @@ impl Config {
             Command::Staged { repo, args } => {
                 (Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) }, Common::scanning(args, false))
             }
-            Command::Ci { repo, sarif_file, no_fetch, args } => {
-                let settings = CiSettings::from_env(repo, sarif_file, !no_fetch, |k| std::env::var(k).ok())?;
+            Command::Ci { repo, sarif_file, no_fetch, category, args } => {
+                let settings =
+                    CiSettings::from_env(repo, sarif_file, !no_fetch, category.as_deref(), |k| std::env::var(k).ok())?;
                 (Task::Ci(Box::new(settings)), Common::scanning(args, false))
             }
             Command::InstallHook { repo, force, uninstall } => (
@@ -270,6 +272,18 @@ impl Config {
             write_baseline,
             verify,
         })
+    }
+}
+
+/// Where `keyhound ci` reports a failure under GitHub Actions; `None` for
+/// other commands and outside GitHub Actions. Read from the arguments and
+/// the environment only, so it is known before anything can fail.
+pub fn ci_failure_report(cli: &Cli) -> Option<FailureReport> {
+    match &cli.command {
+        Command::Ci { sarif_file, category, .. } => {
+            FailureReport::from_env(sarif_file.clone(), category.as_deref(), |k| std::env::var(k).ok())
+        }
+        _ => None,
     }
 }
 

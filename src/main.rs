@@ -2,27 +2,71 @@
 //! runs the command, and maps the result to an exit code — in one place.
 //!
 //! Exit codes: 0 nothing found, 1 findings (or `--exit-code N`), 2 error.
-//! A closed stdout (`keyhound scan . | head`) ends the run quietly.
+//! A closed stdout (`keyhound scan . | head`) ends the run quietly. When
+//! `keyhound ci` fails under GitHub Actions — bad arguments included — the
+//! error is also handed to `ci::failure`, which reports it where the user
+//! looks (an `::error` line, the job summary, the step outputs, an empty
+//! SARIF log).
 
 use std::io;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use clap::error::ErrorKind;
 use clap::Parser;
 
+use keyhound::ci::failure::{public_reason, FailureReport};
 use keyhound::cli::Cli;
 use keyhound::cmd;
-use keyhound::config::Config;
+use keyhound::config::{ci_failure_report, Config};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let ci_failure = ci_failure_report(&cli);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("keyhound: error: {e:#}");
+            let message = format!("{e:#}");
+            match &ci_failure {
+                Some(report) => {
+                    let reason = public_reason(&message);
+                    eprintln!("keyhound: error: {reason}");
+                    report_ci_failure(report, &reason);
+                }
+                None => eprintln!("keyhound: error: {message}"),
+            }
             ExitCode::from(2)
         }
+    }
+}
+
+/// Arguments clap rejected: its message (help and version are printed and
+/// exit as clap decides), and for `keyhound ci` under GitHub Actions the
+/// failure report too.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let _ = e.print();
+    if let Some(report) = Cli::parse_leniently(std::env::args_os()).as_ref().and_then(ci_failure_report) {
+        let rendered = e.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        let reason = format!("invalid arguments: {}", first.strip_prefix("error: ").unwrap_or(first));
+        report_ci_failure(&report, &public_reason(&reason));
+    }
+    ExitCode::from(2)
+}
+
+fn report_ci_failure(report: &FailureReport, reason: &str) {
+    for problem in report.write(reason, &mut io::stdout().lock()) {
+        eprintln!("keyhound: warning: {problem}");
     }
 }
 

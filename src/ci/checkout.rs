@@ -4,8 +4,13 @@
 //! scan of a truncated history would report a clean result it did not
 //! check. Missing commits are fetched (`git fetch origin <sha>`,
 //! `git fetch --deepen`, finally `--unshallow`) with the `git` command line,
-//! which uses the credentials the checkout configured; when that fails, the
-//! run fails and says to set `fetch-depth: 0`.
+//! which uses the credentials the checkout configured.
+//!
+//! When that fails the run fails, saying why: git's own message when
+//! `git fetch` failed (an unreachable remote, refused credentials, a commit
+//! the remote does not have), with credentials removed from any URL in it;
+//! the advice to set `fetch-depth: 0` only when depth was the problem — a
+//! shallow clone that lacks the commits and may not, or cannot, fetch them.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -13,6 +18,7 @@ use std::process::Command;
 
 use super::plan::Plan;
 use crate::source::git::Selection;
+use crate::util::uri::scrub_urls;
 
 /// How far each `git fetch --deepen` goes, before giving up and asking for
 /// the whole history with `--unshallow`.
@@ -28,8 +34,75 @@ pub enum CheckoutError {
     NotARepository(String),
     #[error("cannot run git: {0}")]
     NoGit(String),
+    /// Depth is the problem: the clone lacks commits and fetching them is
+    /// off, impossible, or still left the history cut short.
     #[error("the commits to scan are not all in this clone ({what}), and {why}; {FETCH_DEPTH_ADVICE}")]
     Incomplete { what: String, why: String },
+    /// `git fetch` failed (unreachable remote, refused credentials, ...).
+    #[error("cannot get the commits to scan ({what}): {fetch}")]
+    Fetch { what: String, fetch: FetchError },
+    /// The remote does not have a commit the event names (deleted, or never
+    /// pushed there).
+    #[error("commit {id} is not in this clone and the remote does not have it ({what}): {fetch}")]
+    NotOnRemote { id: String, what: String, fetch: FetchError },
+}
+
+/// Why `git fetch` did not bring what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("fetching is turned off (--no-fetch)")]
+    Disabled,
+    #[error("there is no remote to fetch from")]
+    NoRemote,
+    #[error("cannot run git: {0}")]
+    NoGit(String),
+    /// git ran and failed; `message` is what it said, credentials removed.
+    #[error("`git fetch {command}` failed: {message}")]
+    Failed { command: String, message: String },
+    /// git fetched without error, and the commit is still not there.
+    #[error("`git fetch {command}` did not bring commit {id}")]
+    NotBrought { command: String, id: String },
+}
+
+impl FetchError {
+    /// git reached the remote, which does not have an object asked for by
+    /// id (or the fetch did not bring it).
+    pub fn is_missing_object(&self) -> bool {
+        match self {
+            FetchError::Failed { message, .. } => is_missing_object(message),
+            FetchError::NotBrought { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Fetching was never possible here: not allowed, or nowhere to fetch
+    /// from. Then a clone without the commits needs a deeper checkout.
+    fn is_unavailable(&self) -> bool {
+        matches!(self, FetchError::Disabled | FetchError::NoRemote)
+    }
+
+    /// The remote serves only what its refs advertise, not commits asked
+    /// for by id: a clone without them needs a deeper checkout too.
+    pub fn refuses_ids(&self) -> bool {
+        matches!(self, FetchError::Failed { message, .. } if message.contains("unadvertised object"))
+    }
+}
+
+/// Whether git's `message` says the remote lacks an object asked for by id
+/// (rather than that the remote could not be reached or refused access).
+pub fn is_missing_object(message: &str) -> bool {
+    const SAYS_MISSING: [&str; 4] =
+        ["not our ref", "couldn't find remote ref", "no such remote ref", "did not send all necessary objects"];
+    let m = message.to_ascii_lowercase();
+    SAYS_MISSING.iter().any(|s| m.contains(s))
+}
+
+/// git's standard error as one line, credentials removed from URLs.
+pub fn git_message(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let message = if lines.is_empty() { "no message".to_string() } else { lines.join(" ") };
+    scrub_urls(&message)
 }
 
 /// The selection to scan and what was learnt getting it.
@@ -122,14 +195,14 @@ impl Git {
         self.run(&refs).ok().flatten().map(|s| s.lines().map(str::to_string).collect())
     }
 
-    /// `git fetch --quiet --no-tags <remote> <args>`; the error is git's
-    /// message.
-    fn fetch(&self, args: &[&str]) -> Result<(), String> {
+    /// `git fetch --quiet --no-tags <remote> <args>`; the error carries
+    /// git's message.
+    fn fetch(&self, args: &[&str]) -> Result<(), FetchError> {
         if !self.fetch {
-            return Err("fetching is turned off (--no-fetch)".to_string());
+            return Err(FetchError::Disabled);
         }
         let Some(remote) = &self.remote else {
-            return Err("there is no remote to fetch from".to_string());
+            return Err(FetchError::NoRemote);
         };
         let (flags, refs): (Vec<&str>, Vec<&str>) = args.iter().partition(|a| a.starts_with("--"));
         let shown = [flags.as_slice(), &[remote.as_str()], refs.as_slice()].concat().join(" ");
@@ -141,44 +214,49 @@ impl Git {
             .arg(remote)
             .args(&refs)
             .output()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| FetchError::NoGit(e.to_string()))?;
         if out.status.success() {
             Ok(())
         } else {
-            let msg = String::from_utf8_lossy(&out.stderr).trim().replace('\n', " ");
-            Err(format!("`git fetch` failed: {msg}"))
+            Err(FetchError::Failed { command: shown, message: git_message(&out.stderr) })
         }
     }
 
-    /// Fetches whichever of `ids` are missing; returns those still missing.
-    fn fetch_missing(&self, ids: &[&str]) -> Vec<String> {
-        let missing: Vec<&str> = ids.iter().copied().filter(|id| self.commit(id).is_none()).collect();
-        if missing.is_empty() {
-            return Vec::new();
+    /// The full id of commit `id`, fetching it if it is missing.
+    fn fetch_commit(&self, id: &str) -> Result<String, FetchError> {
+        if let Some(full) = self.commit(id) {
+            return Ok(full);
         }
-        if self.fetch(&missing).is_err() {
-            // One at a time: a server may refuse one id and not the others.
-            for id in &missing {
-                let _ = self.fetch(&[id]);
-            }
+        self.fetch(&[id])?;
+        self.commit(id).ok_or_else(|| FetchError::NotBrought {
+            command: format!("{} {id}", self.remote.as_deref().unwrap_or_default()),
+            id: id.to_string(),
+        })
+    }
+
+    /// The error for a fetch that failed while completing `what`: depth is
+    /// the problem only when fetching was never possible.
+    fn fetch_failed(&self, e: FetchError, what: &str) -> CheckoutError {
+        if e.is_unavailable() {
+            CheckoutError::Incomplete { what: what.to_string(), why: e.to_string() }
+        } else {
+            CheckoutError::Fetch { what: what.to_string(), fetch: e }
         }
-        missing.into_iter().filter(|id| self.commit(id).is_none()).map(str::to_string).collect()
     }
 
     /// Makes sure every commit reachable from `include` and not from
     /// `exclude` is present with its parents, deepening a shallow clone as
     /// needed. Every id must already be present.
     fn ensure_complete(&self, include: &[String], exclude: &[String], what: &str) -> Result<(), CheckoutError> {
-        let incomplete = |why: String| CheckoutError::Incomplete { what: what.to_string(), why };
+        let incomplete = |why: &str| CheckoutError::Incomplete { what: what.to_string(), why: why.to_string() };
         let mut steps = DEEPEN_STEPS.iter();
         loop {
             if !self.is_shallow() {
                 return Ok(());
             }
             let boundary = self.shallow_boundary();
-            let walked = self
-                .rev_list(include, exclude)
-                .ok_or_else(|| incomplete("`git rev-list` could not walk them".to_string()))?;
+            let walked =
+                self.rev_list(include, exclude).ok_or_else(|| incomplete("`git rev-list` could not walk them"))?;
             if !walked.iter().any(|c| boundary.contains(c)) {
                 return Ok(());
             }
@@ -187,43 +265,40 @@ impl Git {
                     let deepen = format!("--deepen={n}");
                     let mut args = vec![deepen.as_str()];
                     args.extend(include.iter().map(String::as_str));
-                    if self.fetch(&args).is_err() {
-                        self.fetch(&[deepen.as_str()]).map_err(incomplete)?;
+                    if let Err(e) = self.fetch(&args) {
+                        if e.is_unavailable() {
+                            return Err(self.fetch_failed(e, what));
+                        }
+                        // The server may refuse ids: deepen what it has.
+                        self.fetch(&[deepen.as_str()]).map_err(|e| self.fetch_failed(e, what))?;
                     }
                 }
                 None => {
-                    self.fetch(&["--unshallow"]).map_err(incomplete)?;
+                    self.fetch(&["--unshallow"]).map_err(|e| self.fetch_failed(e, what))?;
                     if self.is_shallow() {
-                        return Err(incomplete("`git fetch --unshallow` left the clone shallow".to_string()));
+                        return Err(incomplete("`git fetch --unshallow` left the clone shallow"));
                     }
                 }
             }
         }
     }
 
-    /// The id `rev` names, fetching it if it is missing.
+    /// The full id of commit `id`, fetching it if it is missing.
     fn need(&self, id: &str, what: &str) -> Result<String, CheckoutError> {
-        match self.fetch_missing(&[id]).first() {
-            None => Ok(self.commit(id).unwrap_or_else(|| id.to_string())),
-            Some(_) => Err(CheckoutError::Incomplete {
-                what: what.to_string(),
-                why: format!("commit {id} could not be fetched{}", self.why_not_fetched()),
-            }),
+        let what = what.to_string();
+        match self.fetch_commit(id) {
+            Ok(full) => Ok(full),
+            Err(e) if e.is_missing_object() => Err(CheckoutError::NotOnRemote { id: id.to_string(), what, fetch: e }),
+            Err(e) if e.is_unavailable() || e.refuses_ids() => {
+                Err(CheckoutError::Incomplete { what, why: format!("commit {id} is not in it: {e}") })
+            }
+            Err(e) => Err(CheckoutError::Fetch { what, fetch: e }),
         }
     }
 
-    fn why_not_fetched(&self) -> &'static str {
-        if !self.fetch {
-            " (--no-fetch)"
-        } else if self.remote.is_none() {
-            " (no remote to fetch from)"
-        } else {
-            ""
-        }
-    }
-
-    /// The default branch's remote-tracking ref, fetching it if needed.
-    fn default_branch(&self, name: Option<&str>) -> Option<String> {
+    /// The default branch's remote-tracking ref, fetching it if needed;
+    /// the error says why it is not there.
+    fn default_branch(&self, name: Option<&str>) -> Result<String, String> {
         let remote = self.remote.clone().unwrap_or_else(|| "origin".to_string());
         let mut candidates = Vec::new();
         if let Some(n) = name {
@@ -235,18 +310,20 @@ impl Git {
             candidates.push(format!("refs/remotes/{remote}/master"));
         }
         if let Some(found) = candidates.iter().find_map(|c| self.commit(c)) {
-            return Some(found);
+            return Ok(found);
         }
-        let n = name?;
+        let Some(n) = name else {
+            return Err("the event does not name it".to_string());
+        };
         let spec = format!("+refs/heads/{n}:refs/remotes/{remote}/{n}");
-        self.fetch(&[spec.as_str()]).ok()?;
-        self.commit(&format!("refs/remotes/{remote}/{n}"))
+        self.fetch(&[spec.as_str()]).map_err(|e| e.to_string())?;
+        self.commit(&format!("refs/remotes/{remote}/{n}")).ok_or_else(|| "the fetch did not bring it".to_string())
     }
 
     /// Everything: a shallow clone is unshallowed first.
     fn everything(&self, what: &str) -> Result<Resolved, CheckoutError> {
         if self.is_shallow() {
-            self.fetch(&["--unshallow"]).map_err(|why| CheckoutError::Incomplete { what: what.to_string(), why })?;
+            self.fetch(&["--unshallow"]).map_err(|e| self.fetch_failed(e, what))?;
         }
         Ok(Resolved {
             selection: Some(Selection::All),
@@ -294,14 +371,14 @@ impl Git {
             return self.all_of(head, what, warnings);
         }
         match self.default_branch(default_branch) {
-            Some(base) if base != head => self.range(base, head, what, warnings),
+            Ok(base) if base != head => self.range(base, head, what, warnings),
             // The branch adds no commit to the default branch.
-            Some(_) => {
+            Ok(_) => {
                 Ok(Resolved { selection: None, head: Some(head), what: what.to_string(), warnings, verified: true })
             }
-            None => {
+            Err(why) => {
                 warnings.push(format!(
-                    "the default branch{} is not in this clone and could not be fetched; scanning all the history of {}",
+                    "the default branch{} is not in this clone and could not be fetched ({why}); scanning all the history of {}",
                     default_branch.map(|d| format!(" ({d})")).unwrap_or_default(),
                     &head[..head.len().min(12)]
                 ));
@@ -333,7 +410,23 @@ impl Git {
             }
             Plan::Push { before, after, pushed, .. } => {
                 let after = self.need(after, what)?;
-                if let Some(before) = self.fetch_missing(&[before]).is_empty().then(|| self.commit(before)).flatten() {
+                let previous = match self.fetch_commit(before) {
+                    Ok(found) => Some(found),
+                    // Gone from the remote: a force push.
+                    Err(e) if e.is_missing_object() => None,
+                    // A shallow clone that may not fetch cannot tell a
+                    // force push from history it was not given.
+                    Err(e) if (e.is_unavailable() || e.refuses_ids()) && self.is_shallow() => {
+                        return Err(CheckoutError::Incomplete {
+                            what: what.to_string(),
+                            why: format!("the push's previous tip {before} is not in it: {e}"),
+                        })
+                    }
+                    // A full clone without it: gone.
+                    Err(e) if e.is_unavailable() || e.refuses_ids() => None,
+                    Err(e) => return Err(CheckoutError::Fetch { what: what.to_string(), fetch: e }),
+                };
+                if let Some(before) = previous {
                     return self.range(before, after, what, Vec::new());
                 }
                 let short = &before[..before.len().min(12)];
@@ -370,5 +463,52 @@ impl Git {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_says_which_objects_are_missing() {
+        assert!(is_missing_object("fatal: remote error: upload-pack: not our ref 0123"));
+        let refused = FetchError::Failed {
+            command: "origin 0123".into(),
+            message: "error: Server does not allow request for unadvertised object 0123".into(),
+        };
+        assert!(refused.refuses_ids() && !refused.is_missing_object());
+        assert!(is_missing_object("fatal: couldn't find remote ref refs/heads/gone"));
+        assert!(!is_missing_object("fatal: unable to access 'http://127.0.0.1:1/': Couldn't connect to server"));
+        assert!(!is_missing_object("fatal: '/gone' does not appear to be a git repository"));
+        assert!(!is_missing_object("remote: Invalid username or token. fatal: Authentication failed"));
+        let brought = FetchError::NotBrought { command: "origin 0123".into(), id: "0123".into() };
+        assert!(brought.is_missing_object());
+        assert!(!FetchError::Disabled.is_missing_object() && FetchError::Disabled.is_unavailable());
+    }
+
+    #[test]
+    fn git_messages_are_one_line_without_credentials() {
+        let stderr =
+            b"fatal: unable to access 'https://x-access-token:ghs_secret@github.com/o/r/': 403\n\nhint: retry\n";
+        assert_eq!(git_message(stderr), "fatal: unable to access 'https://github.com/o/r/': 403 hint: retry");
+        assert_eq!(git_message(b""), "no message");
+    }
+
+    #[test]
+    fn only_depth_problems_advise_a_full_checkout() {
+        let git = Git { dir: PathBuf::from("."), remote: Some("origin".into()), fetch: true };
+        let depth = git.fetch_failed(FetchError::Disabled, "the pull request").to_string();
+        assert!(depth.contains(FETCH_DEPTH_ADVICE), "{depth}");
+        let unreachable = FetchError::Failed {
+            command: "--deepen=50 origin".into(),
+            message: "fatal: unable to access 'http://127.0.0.1:1/': Couldn't connect to server".into(),
+        };
+        let remote = git.fetch_failed(unreachable, "the pull request").to_string();
+        assert!(!remote.contains("fetch-depth"), "{remote}");
+        assert!(
+            remote.contains("Couldn't connect to server") && remote.contains("git fetch --deepen=50 origin"),
+            "{remote}"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! What `keyhound ci` tells GitHub Actions, as text: workflow-command
-//! annotations (`::error file=…::…`), the Markdown job summary, and the
-//! step outputs. Pure formatting; secrets are always redacted here, whatever
-//! `--show-secrets` says, because logs and summaries are visible to everyone
-//! who can read the repository.
+//! annotations (`::error file=…::…`), the Markdown job summary (of a scan,
+//! or of a run that failed), and the step outputs. Pure formatting; secrets
+//! are always redacted here, whatever `--show-secrets` says, because logs and
+//! summaries are visible to everyone who can read the repository.
 
 use crate::model::Finding;
 use crate::report::sarif;
@@ -63,6 +63,11 @@ pub fn annotation(f: &Finding, links: &Links) -> String {
 /// A `::warning::` workflow command for a message.
 pub fn warning(message: &str) -> String {
     format!("::warning title=keyhound::{}", escape_data(message))
+}
+
+/// An `::error::` workflow command for a message (a run that failed).
+pub fn error(message: &str) -> String {
+    format!("::error title=keyhound::{}", escape_data(message))
 }
 
 /// Escapes text for a Markdown table cell.
@@ -127,6 +132,29 @@ pub fn summary_markdown(findings: &[Finding], what: &str, scanned: usize, links:
         );
     }
     md.push_str(&format!("\nSARIF report: {}\n", code(sarif_file)));
+    md
+}
+
+/// The Markdown job summary of a run that failed before it could report:
+/// no result, and why. `sarif_file` is the (empty) report written for
+/// code scanning, if one could be.
+pub fn failure_markdown(reason: &str, sarif_file: Option<&str>) -> String {
+    let mut md = String::from("### keyhound: the secret scan did not complete\n\n");
+    // A code block shows the message as it is, lines and backticks
+    // included; its fence is longer than any run of backticks inside.
+    let longest = reason.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    md.push_str(&format!("**Error:**\n\n{fence}text\n{}\n{fence}\n\n", reason.trim_end()));
+    md.push_str(
+        "Nothing was reported for this run: any secret in what it was to scan is still unchecked. \
+         Fix the problem above and re-run the job.\n",
+    );
+    if let Some(file) = sarif_file {
+        md.push_str(&format!(
+            "\nSARIF report: {} (no results: it records that the run failed, not a clean result)\n",
+            code(file)
+        ));
+    }
     md
 }
 
@@ -213,6 +241,26 @@ mod tests {
         assert!(md.contains("`sk-proj-Ab…(164 chars)`") && !md.contains(&f.secret), "{md}");
         let none = summary_markdown(&[], "the whole history", 1, &Links::default(), "k.sarif");
         assert!(none.starts_with("### keyhound: no secrets found") && none.contains(": 1 blob."), "{none}");
+    }
+
+    #[test]
+    fn failures_are_told_as_an_error_and_a_summary() {
+        assert_eq!(error("cannot fetch\nat all: 100%"), "::error title=keyhound::cannot fetch%0Aat all: 100%25");
+        let md = failure_markdown("the `push` payload | is *bad*\n  | ^", Some("out/k.sarif"));
+        assert!(md.starts_with("### keyhound: the secret scan did not complete\n"), "{md}");
+        assert!(md.contains("**Error:**\n\n```text\nthe `push` payload | is *bad*\n  | ^\n```\n"), "{md}");
+        let fenced = failure_markdown("a ``` b", None);
+        assert!(fenced.contains("\n````text\na ``` b\n````\n"), "{fenced}");
+        assert!(md.contains("still unchecked") && md.contains("`out/k.sarif`"), "{md}");
+        assert!(!failure_markdown("x", None).contains("SARIF"));
+    }
+
+    #[test]
+    fn schedule_summary_has_no_literal_backticks() {
+        let what = crate::ci::plan::plan(Some("workflow_dispatch"), None).unwrap().describe().to_string();
+        let md = summary_markdown(&[], &what, 3, &Links::default(), "k.sarif");
+        assert!(md.contains("Scanned the whole history (workflow\\_dispatch event): 3 blobs."), "{md}");
+        assert!(!md.contains("\\`"), "{md}");
     }
 
     #[test]

@@ -2,13 +2,17 @@
 //! settings read from the GitHub Actions environment ([`CiSettings`]), which
 //! commits an event asks to scan ([`plan`]), making sure they are in the
 //! clone, fetching what a shallow checkout lacks ([`checkout`]), and what is
-//! told to GitHub ([`github`]): annotations, the job summary, step outputs.
+//! told to GitHub ([`github`]): annotations, the job summary, step outputs,
+//! and, when the run fails, word of the failure in the same places
+//! ([`failure`]).
 //!
 //! It must not scan or decide what is reported: the command in `cmd::ci`
 //! wires this to the pipeline and finishes the run like every other
-//! command. Never imports `config` or `pipeline`.
+//! command. Never imports `config` or `pipeline`, and never decides an exit
+//! code (that is `main`'s job).
 
 pub mod checkout;
+pub mod failure;
 pub mod github;
 pub mod plan;
 
@@ -46,6 +50,9 @@ pub struct CiSettings {
     pub web: Option<String>,
     /// The branch built (`GITHUB_HEAD_REF`, or `GITHUB_REF` for a branch).
     pub branch: Option<String>,
+    /// The code-scanning category results go under: `--category`, else
+    /// the event's default ([`plan::default_category`]).
+    pub category: String,
 }
 
 impl CiSettings {
@@ -56,9 +63,11 @@ impl CiSettings {
         repo: Option<PathBuf>,
         sarif_file: PathBuf,
         fetch: bool,
+        category: Option<&str>,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<CiSettings> {
         let var = |k: &str| var(k).filter(|v| !v.is_empty());
+        let category = category_of(var("GITHUB_EVENT_NAME").as_deref(), category)?;
         let workspace = var("GITHUB_WORKSPACE").map(PathBuf::from);
         let repo = repo.or_else(|| workspace.clone()).unwrap_or_else(|| PathBuf::from("."));
         if !repo.exists() {
@@ -95,7 +104,35 @@ impl CiSettings {
             output_file: var("GITHUB_OUTPUT").map(PathBuf::from),
             web,
             branch,
+            category,
         })
+    }
+}
+
+/// A `--category` that cannot name a code-scanning category.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--category {0:?} is not a category name: give one line of visible text, such as `keyhound-changes`")]
+pub struct BadCategory(pub String);
+
+/// The category for `event_name`: `requested` (`--category`) if given,
+/// else the event's default.
+pub fn category_of(event_name: Option<&str>, requested: Option<&str>) -> Result<String, BadCategory> {
+    match requested {
+        None => Ok(plan::default_category(event_name).to_string()),
+        Some(c) if c.trim().is_empty() || c.chars().any(char::is_control) => Err(BadCategory(c.to_string())),
+        Some(c) => Ok(c.trim().to_string()),
+    }
+}
+
+/// The SARIF `runs[].automationDetails.id` for `category`: code scanning
+/// reads everything up to the last `/` as the category, and
+/// `github/codeql-action/upload-sarif` prefers it to its own `category`
+/// input, so the file carries its category wherever it is uploaded.
+pub fn automation_id(category: &str) -> String {
+    if category.ends_with('/') {
+        category.to_string()
+    } else {
+        format!("{category}/")
     }
 }
 
@@ -135,16 +172,33 @@ mod tests {
             ("GITHUB_HEAD_REF", "".to_string()),
             ("GITHUB_REF", "refs/heads/topic".to_string()),
         ]);
-        let s = CiSettings::from_env(None, "k.sarif".into(), true, |k| env.get(k).cloned()).unwrap();
+        let s = CiSettings::from_env(None, "k.sarif".into(), true, None, |k| env.get(k).cloned()).unwrap();
         assert_eq!(s.repo, dir.path());
         assert_eq!(s.event_name.as_deref(), Some("pull_request"));
         assert_eq!(s.event.as_ref().unwrap()["pull_request"]["number"], 1);
         assert_eq!(s.web.as_deref(), Some("https://github.com/o/r"));
         assert_eq!(s.branch.as_deref(), Some("topic"));
         assert_eq!(s.step_summary, None);
+        assert_eq!(s.category, "keyhound-changes");
+        let s = CiSettings::from_env(None, "k.sarif".into(), true, Some("mine"), |k| env.get(k).cloned()).unwrap();
+        assert_eq!(s.category, "mine");
+        assert!(CiSettings::from_env(None, "k.sarif".into(), true, Some(" "), |k| env.get(k).cloned()).is_err());
 
         let bad = HashMap::from([("GITHUB_EVENT_PATH", dir.path().join("missing.json").display().to_string())]);
-        assert!(CiSettings::from_env(Some(dir.path().into()), "k.sarif".into(), true, |k| bad.get(k).cloned()).is_err());
+        assert!(CiSettings::from_env(Some(dir.path().into()), "k.sarif".into(), true, None, |k| bad.get(k).cloned())
+            .is_err());
+    }
+
+    #[test]
+    fn categories() {
+        assert_eq!(category_of(Some("push"), None).unwrap(), plan::CHANGES_CATEGORY);
+        assert_eq!(category_of(Some("schedule"), None).unwrap(), plan::HISTORY_CATEGORY);
+        assert_eq!(category_of(None, None).unwrap(), plan::HISTORY_CATEGORY);
+        assert_eq!(category_of(Some("push"), Some(" web ")).unwrap(), "web");
+        assert!(category_of(None, Some("")).is_err());
+        assert!(category_of(None, Some("a\nb")).is_err());
+        assert_eq!(automation_id("keyhound-changes"), "keyhound-changes/");
+        assert_eq!(automation_id("mono/app/"), "mono/app/");
     }
 
     #[test]

@@ -7,8 +7,37 @@
 //! | `merge_group` | `base_sha..head_sha` |
 //! | `push` | `before..after`; a new branch (`before` all zeros): commits not on the default branch; a deleted branch: nothing |
 //! | anything else, or no event | the whole history |
+//!
+//! The event also decides the code-scanning category results are uploaded
+//! under ([`default_category`]): scans of new commits and full-history scans
+//! must not share one, or each upload would close the other's alerts.
 
 use serde_json::Value;
+
+/// The code-scanning category of scans of what a pull request, merge group
+/// or push adds.
+pub const CHANGES_CATEGORY: &str = "keyhound-changes";
+/// The code-scanning category of whole-history scans (schedule, manual runs,
+/// no event).
+pub const HISTORY_CATEGORY: &str = "keyhound-history";
+
+/// Whether `event_name` scans only what the event added (else: the whole
+/// history). [`plan`] follows the same split.
+pub fn scans_changes(event_name: Option<&str>) -> bool {
+    matches!(event_name, Some("pull_request" | "pull_request_target" | "merge_group" | "push"))
+}
+
+/// The code-scanning category for `event_name`: [`CHANGES_CATEGORY`] for
+/// events that scan new commits, [`HISTORY_CATEGORY`] for the rest. Known
+/// from the event's name alone, so a run that fails before reading the
+/// payload still reports under the right one.
+pub fn default_category(event_name: Option<&str>) -> &'static str {
+    if scans_changes(event_name) {
+        CHANGES_CATEGORY
+    } else {
+        HISTORY_CATEGORY
+    }
+}
 
 /// What to scan for an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +166,8 @@ pub fn plan(event_name: Option<&str>, payload: Option<&Value>) -> Result<Plan, P
             let what = format!("the commits pushed to {shown} ({}..{})", short(&before), short(&after));
             Ok(Plan::Push { before, after, pushed, what })
         }
-        other => Ok(Plan::Everything { what: format!("the whole history (`{other}` event)") }),
+        // Plain words: the summary and the log both show it as it is.
+        other => Ok(Plan::Everything { what: format!("the whole history ({other} event)") }),
     }
 }
 
@@ -199,6 +229,25 @@ mod tests {
             assert!(matches!(plan(Some(e), None).unwrap(), Plan::Everything { .. }));
         }
         assert!(matches!(plan(None, None).unwrap(), Plan::Everything { .. }));
+        assert_eq!(plan(Some("schedule"), None).unwrap().describe(), "the whole history (schedule event)");
+    }
+
+    #[test]
+    fn categories_follow_what_is_scanned() {
+        let p = json!({
+            "pull_request": {"base": {"sha": A}, "head": {"sha": B}},
+            "merge_group": {"base_sha": A, "head_sha": B},
+            "ref": "refs/heads/dev", "before": A, "after": B,
+        });
+        for event in ["pull_request", "pull_request_target", "merge_group", "push"] {
+            assert!(!matches!(plan(Some(event), Some(&p)).unwrap(), Plan::Everything { .. }), "{event}");
+            assert_eq!(default_category(Some(event)), CHANGES_CATEGORY, "{event}");
+        }
+        for event in [Some("schedule"), Some("workflow_dispatch"), Some("release"), None] {
+            assert!(matches!(plan(event, Some(&p)).unwrap(), Plan::Everything { .. }), "{event:?}");
+            assert_eq!(default_category(event), HISTORY_CATEGORY, "{event:?}");
+        }
+        assert_ne!(CHANGES_CATEGORY, HISTORY_CATEGORY);
     }
 
     #[test]

@@ -1,7 +1,11 @@
 //! `keyhound ci [REPO]`: what a CI event introduced — a pull request's
-//! commits, a push's, or the whole history — reported for CI: a SARIF file,
-//! an annotation per finding on standard output, a Markdown job summary and
-//! step outputs, besides the usual report with `--output`.
+//! commits, a push's, or the whole history — reported for CI: a SARIF file
+//! (under the run's code-scanning category), an annotation per finding on
+//! standard output, a Markdown job summary and step outputs, besides the
+//! usual report with `--output`.
+//!
+//! Errors are returned like every command's; under GitHub Actions `main`
+//! hands them to `ci::failure`, which reports them in the same places.
 
 use std::io::{self, BufWriter, Write};
 
@@ -9,7 +13,7 @@ use anyhow::{Context, Result};
 
 use super::progress::ProgressBars;
 use super::{finish, repo_context_of, scan_engine, write_file, Finish, ReportTo};
-use crate::ci::{append, checkout, github, plan, workspace_prefix, CiSettings};
+use crate::ci::{append, automation_id, checkout, github, plan, workspace_prefix, CiSettings};
 use crate::config::Config;
 use crate::model::{Finding, Outcome};
 use crate::pipeline::history::{scan_history, HistoryOptions};
@@ -49,6 +53,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     let info = repo_info(&ci.repo, None);
     let workdir = info.as_ref().and_then(|i| i.workdir.clone());
     let mut ctx = repo_context_of(&engine, info);
+    ctx.automation_id = Some(automation_id(&ci.category));
     if let Some(vcs) = &mut ctx.vcs {
         if let Some(web) = &ci.web {
             vcs.repository_uri = web.clone();
@@ -85,6 +90,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
         }
         if let Some(path) = &ci.output_file {
             let lines = github::output_line("findings", &outcome.findings.len().to_string())
+                + &github::output_line("category", &ci.category)
                 + &github::output_line("sarif-file", &sarif_name);
             append(path, &lines)?;
         }

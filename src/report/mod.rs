@@ -88,6 +88,9 @@ pub struct RunContext {
     pub rules: Vec<RuleInfo>,
     pub base: Option<UriBase>,
     pub vcs: Option<VcsInfo>,
+    /// SARIF `runs[].automationDetails.id`: which analysis the run belongs
+    /// to (`keyhound ci` sets its code-scanning category here).
+    pub automation_id: Option<String>,
 }
 
 impl RunContext {

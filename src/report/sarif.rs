@@ -13,6 +13,9 @@
 //! - History results carry their commit, author and date in `properties`;
 //!   runs over a repository carry `versionControlProvenance`.
 //! - Secrets appear only redacted unless `--show-secrets`.
+//! - A run that could not scan is still a valid log ([`build_failed`]): no
+//!   results, and an invocation with `executionSuccessful: false` saying
+//!   why, so it is never mistaken for a clean result.
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -22,8 +25,8 @@ use std::path::Path;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification, PhysicalLocation,
-    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Suppression, Tool, ToolComponent, VersionControlDetails,
+    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+    RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent, VersionControlDetails,
 };
 
 use super::{RuleInfo, RunContext, UriBase};
@@ -246,14 +249,7 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
         results.push(result(f, i, base, show));
     }
 
-    let driver = ToolComponent::builder()
-        .name("keyhound")
-        .full_name(format!("keyhound {}", env!("CARGO_PKG_VERSION")))
-        .version(env!("CARGO_PKG_VERSION"))
-        .semantic_version(env!("CARGO_PKG_VERSION"))
-        .information_uri(env!("CARGO_PKG_REPOSITORY"))
-        .rules(rules)
-        .build();
+    let driver = driver(rules);
     let notifications: Vec<Notification> = summary
         .warnings
         .iter()
@@ -288,6 +284,7 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
                 .build(),
         )
         .build();
+    run.automation_details = automation_details(ctx);
     if let Some(base) = base {
         let mut root = file_uri(&base.root);
         if !root.ends_with('/') {
@@ -306,6 +303,48 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
         run.version_control_provenance = Some(vec![details]);
     }
     Sarif::builder().schema(SCHEMA_URI).version(json!("2.1.0")).runs(vec![run]).build()
+}
+
+/// keyhound as SARIF's `tool.driver`, with these rule descriptors.
+fn driver(rules: Vec<ReportingDescriptor>) -> ToolComponent {
+    ToolComponent::builder()
+        .name("keyhound")
+        .full_name(format!("keyhound {}", env!("CARGO_PKG_VERSION")))
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(env!("CARGO_PKG_REPOSITORY"))
+        .rules(rules)
+        .build()
+}
+
+fn automation_details(ctx: &RunContext) -> Option<RunAutomationDetails> {
+    ctx.automation_id.as_ref().map(|id| RunAutomationDetails::builder().id(id.clone()).build())
+}
+
+/// The SARIF log of a run that failed before it could report: one run with
+/// the tool driver, no results, and `invocations[0]` with
+/// `executionSuccessful: false` and the reason as an error notification.
+/// `reason` is written as given: the caller keeps secrets out of it.
+pub fn build_failed(reason: &str, ctx: &RunContext) -> Sarif {
+    let notification = Notification::builder()
+        .message(Message::builder().text(reason.to_string()).build())
+        .level(json!("error"))
+        .build();
+    let invocation =
+        Invocation::builder().execution_successful(false).tool_execution_notifications(vec![notification]).build();
+    let mut run = Run::builder()
+        .tool(Tool::builder().driver(driver(Vec::new())).build())
+        .results(Vec::new())
+        .invocations(vec![invocation])
+        .build();
+    run.automation_details = automation_details(ctx);
+    Sarif::builder().schema(SCHEMA_URI).version(json!("2.1.0")).runs(vec![run]).build()
+}
+
+/// Writes [`build_failed`]'s log.
+pub fn write_failed(out: &mut dyn Write, reason: &str, ctx: &RunContext) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &build_failed(reason, ctx))?;
+    writeln!(out)
 }
 
 pub fn write(
@@ -349,6 +388,23 @@ mod tests {
         assert_eq!(artifact_uri("k.env", Some(&b)).0, "app/conf/k.env");
         assert_eq!(artifact_uri("../other/k.env", Some(&b)).0, "app/other/k.env");
         assert_eq!(artifact_uri("../../../up.env", Some(&b)), ("file:///work/up.env".to_string(), None));
+    }
+
+    #[test]
+    fn failed_runs_have_no_results_and_say_why() {
+        let ctx = RunContext { automation_id: Some("keyhound-history/".into()), ..Default::default() };
+        let doc = serde_json::to_value(build_failed("not a git repository", &ctx)).unwrap();
+        let run = &doc["runs"][0];
+        assert_eq!(doc["version"], "2.1.0");
+        assert_eq!(run["tool"]["driver"]["name"], "keyhound");
+        assert_eq!(run["results"], json!([]));
+        assert_eq!(run["automationDetails"]["id"], "keyhound-history/");
+        let invocation = &run["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        assert_eq!(invocation["toolExecutionNotifications"][0]["message"]["text"], "not a git repository");
+        assert_eq!(invocation["toolExecutionNotifications"][0]["level"], "error");
+        let plain = serde_json::to_value(build(&[], &Summary::default(), &RunContext::default(), false)).unwrap();
+        assert!(plain["runs"][0].get("automationDetails").is_none());
     }
 
     #[test]

@@ -5,108 +5,25 @@
 //! throwaway repository. The README's workflow example parses too.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use serde_norway::Value as Yaml;
-
+use crate::harness::action_yml::{
+    binary_dir, inputs, load as action, run_step, step, step_env, steps, text as s, Yaml,
+};
 use crate::harness::*;
-
-fn action() -> Yaml {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
-    serde_norway::from_str(&text).expect("action.yml is YAML")
-}
-
-fn s(v: &Yaml) -> &str {
-    v.as_str().unwrap_or_else(|| panic!("expected a string, got {v:?}"))
-}
-
-fn steps(a: &Yaml) -> &Vec<Yaml> {
-    a["runs"]["steps"].as_sequence().expect("runs.steps")
-}
-
-fn step<'a>(a: &'a Yaml, id: &str) -> &'a Yaml {
-    steps(a).iter().find(|st| st["id"].as_str() == Some(id)).unwrap_or_else(|| panic!("no step with id {id}"))
-}
-
-/// Evaluates the few expressions the action's env blocks use.
-fn expand(value: &str, inputs: &HashMap<&str, String>, outputs: &HashMap<&str, String>) -> String {
-    let mut out = String::new();
-    let mut rest = value;
-    while let Some(i) = rest.find("${{") {
-        out.push_str(&rest[..i]);
-        let end = rest[i..].find("}}").expect("unterminated expression") + i;
-        let expr = rest[i + 3..end].trim();
-        let v = if let Some(name) = expr.strip_prefix("inputs.") {
-            inputs.get(name).cloned().unwrap_or_else(|| panic!("no input {name}"))
-        } else if let Some(name) = expr.strip_prefix("steps.prepare.outputs.") {
-            outputs.get(name).cloned().unwrap_or_else(|| panic!("no output {name}"))
-        } else if expr == "github.action_ref" {
-            "v1".to_string()
-        } else {
-            panic!("unexpected expression {expr}")
-        };
-        out.push_str(&v);
-        rest = &rest[end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The action's inputs with their defaults, overridden by `with`.
-fn inputs(a: &Yaml, with: &[(&'static str, &str)]) -> HashMap<&'static str, String> {
-    let mut m = HashMap::new();
-    for name in ["path", "args", "fail-on-findings", "sarif-file", "version"] {
-        m.insert(name, s(&a["inputs"][name]["default"]).to_string());
-    }
-    for (k, v) in with {
-        m.insert(*k, v.to_string());
-    }
-    m
-}
-
-/// Runs a step's `run` script as the runner does for `shell: bash`.
-fn run_step(
-    st: &Yaml,
-    cwd: &Path,
-    env: &[(String, String)],
-    evaluated: &HashMap<String, String>,
-) -> std::process::Output {
-    assert_eq!(s(&st["shell"]), "bash");
-    let mut cmd = Command::new("bash");
-    cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", s(&st["run"])]).current_dir(cwd);
-    for v in GITHUB_VARS {
-        cmd.env_remove(v);
-    }
-    isolate_network(&mut cmd);
-    cmd.envs(env.iter().map(|(k, v)| (k, v))).envs(evaluated);
-    cmd.output().expect("run bash")
-}
-
-fn step_env(st: &Yaml, inputs: &HashMap<&str, String>, outputs: &HashMap<&str, String>) -> HashMap<String, String> {
-    st["env"]
-        .as_mapping()
-        .map(|m| m.iter().map(|(k, v)| (s(k).to_string(), expand(s(v), inputs, outputs))).collect())
-        .unwrap_or_default()
-}
-
-fn binary_dir() -> PathBuf {
-    let bin = assert_cmd::cargo::cargo_bin("keyhound");
-    bin.parent().unwrap().to_path_buf()
-}
 
 #[test]
 fn action_has_the_documented_inputs_and_outputs() {
     let a = action();
     assert_eq!(s(&a["runs"]["using"]), "composite");
     let names: Vec<&str> = a["inputs"].as_mapping().unwrap().keys().map(s).collect();
-    assert_eq!(names, ["path", "args", "fail-on-findings", "sarif-file", "version"]);
+    assert_eq!(names, ["path", "args", "fail-on-findings", "sarif-file", "category", "version"]);
     assert_eq!(s(&a["inputs"]["path"]["default"]), ".");
     assert_eq!(s(&a["inputs"]["args"]["default"]), "");
     assert_eq!(s(&a["inputs"]["fail-on-findings"]["default"]), "true");
     assert_eq!(s(&a["inputs"]["sarif-file"]["default"]), "keyhound.sarif");
     assert_eq!(s(&a["inputs"]["version"]["default"]), "");
-    for name in ["findings", "sarif-file"] {
+    for name in ["findings", "sarif-file", "category"] {
         assert_eq!(s(&a["outputs"][name]["value"]), format!("${{{{ steps.scan.outputs.{name} }}}}"));
         assert!(!s(&a["outputs"][name]["description"]).is_empty());
     }
@@ -120,8 +37,8 @@ fn action_builds_with_cargo_cached_on_its_ref_and_lockfile() {
     let a = action();
     let cache = steps(&a)
         .iter()
-        .find(|st| st["uses"].as_str().is_some_and(|u| u.starts_with("actions/cache@")))
-        .expect("an actions/cache step");
+        .find(|st| st["uses"].as_str().is_some_and(|u| u.starts_with("actions/cache/restore@")))
+        .expect("an actions/cache/restore step");
     assert_eq!(s(&cache["with"]["key"]), "${{ steps.prepare.outputs.key }}");
     assert_eq!(s(&cache["with"]["path"]), "${{ steps.prepare.outputs.bin }}");
     let build = steps(&a).iter().find(|st| st["run"].as_str().is_some_and(|r| r.contains("cargo build"))).unwrap();
@@ -151,7 +68,7 @@ fn action_builds_with_cargo_cached_on_its_ref_and_lockfile() {
 }
 
 /// Runs the action's scan step in a simulated pull request job.
-fn scan_step(with: &[(&'static str, &str)], shallow: bool) -> (CiRun, Job, Tree) {
+fn scan_step(with: &[(&str, &str)], shallow: bool) -> (CiRun, Job, Tree) {
     let a = action();
     let mut r = Repo::new();
     let base = r.commit_readme().to_string();
@@ -165,7 +82,7 @@ fn scan_step(with: &[(&'static str, &str)], shallow: bool) -> (CiRun, Job, Tree)
     assert_eq!(s(&scan["working-directory"]), "${{ github.workspace }}");
     let script = s(&scan["run"]);
     assert!(script.contains("keyhound ci --no-progress "), "{script}");
-    let outputs = HashMap::from([("bin", binary_dir().display().to_string())]);
+    let outputs = HashMap::from([("bin".to_string(), binary_dir().display().to_string())]);
     let env = step_env(scan, &inputs(&a, with), &outputs);
     let out = run_step(scan, workspace.path(), &job.vars, &env);
     let sarif = workspace.path().join(env["KEYHOUND_SARIF_FILE"].as_str());
@@ -177,7 +94,7 @@ fn scan_step(with: &[(&'static str, &str)], shallow: bool) -> (CiRun, Job, Tree)
 fn scan_step_runs_keyhound_ci_and_fails_on_findings() {
     let (run, _job, _ws) = scan_step(&[], false);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(run.outputs, "findings=1\nsarif-file=keyhound.sarif\n");
+    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-changes\nsarif-file=keyhound.sarif\n");
     assert_eq!(run.finding_annotations().len(), 1);
     assert!(run.finding_annotations()[0].starts_with("::error file=app/.env,line=1,"));
     assert!(run.summary.contains("### keyhound: 1 secret found"));
@@ -188,7 +105,7 @@ fn scan_step_runs_keyhound_ci_and_fails_on_findings() {
 fn scan_step_passes_when_fail_on_findings_is_false() {
     let (run, _job, _ws) = scan_step(&[("fail-on-findings", "false"), ("sarif-file", "reports/keyhound.sarif")], false);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.outputs, "findings=1\nsarif-file=reports/keyhound.sarif\n");
+    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-changes\nsarif-file=reports/keyhound.sarif\n");
     assert_eq!(run.results().len(), 1);
 }
 
@@ -222,7 +139,7 @@ fn readme_workflow_example_is_complete() {
     assert_eq!(uses("actions/checkout@")["with"]["fetch-depth"].as_u64(), Some(0));
     let keyhound = uses("keyhound/keyhound@");
     let upload = uses("github/codeql-action/upload-sarif@");
-    assert_eq!(s(&upload["if"]), "always()");
+    assert!(s(&upload["if"]).starts_with("always() && "), "{}", s(&upload["if"]));
     assert_eq!(s(&upload["with"]["sarif_file"]), format!("${{{{ steps.{}.outputs.sarif-file }}}}", s(&keyhound["id"])));
     let triggers = wf["on"].as_mapping().unwrap();
     for t in ["pull_request", "push"] {

@@ -6,6 +6,7 @@ mod harness;
 
 mod action;
 mod ci;
+mod ci_action;
 mod contexts;
 mod decode;
 mod history;

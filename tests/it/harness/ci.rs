@@ -167,3 +167,46 @@ pub fn push_event(branch: &str, before: &str, after: &str, commits: &[&str], def
 
 /// The id GitHub sends for "no commit".
 pub const NULL_SHA: &str = "0000000000000000000000000000000000000000";
+
+/// `keyhound ci` runs that fail, and the failure report they leave.
+impl Job {
+    /// Keeps git from sending anything to a proxy: every host is "no
+    /// proxy", so a fetch from `http://127.0.0.1:1/` fails on the spot.
+    pub fn without_proxies(self) -> Job {
+        self.var("no_proxy", "*").var("NO_PROXY", "*")
+    }
+}
+
+impl CiRun {
+    /// The `::error title=keyhound::` line of a failed run, unescaped
+    /// (`%0A` → newline, `%25` → `%`); panics unless there is exactly one.
+    pub fn failure_error(&self) -> String {
+        let lines: Vec<&str> = self.stdout.lines().filter_map(|l| l.strip_prefix("::error title=keyhound::")).collect();
+        assert_eq!(lines.len(), 1, "one ::error line for the failure: {}", self.stdout);
+        lines[0].replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+    }
+
+    /// Checks everything a failed run leaves under GitHub Actions: exit code
+    /// 2, the `::error` line, the job-summary section, the outputs
+    /// (`findings` empty, `category`, `sarif-file`) and a schema-valid SARIF
+    /// log with no results whose invocation failed with the reason. Returns
+    /// the reason.
+    pub fn assert_failure_reported(&self, category: &str, sarif_file: &str) -> String {
+        assert_eq!(self.code, 2, "{}", self.stderr);
+        let reason = self.failure_error();
+        assert!(!reason.is_empty());
+        assert!(self.summary.contains("### keyhound: the secret scan did not complete"), "{}", self.summary);
+        assert!(self.summary.contains("**Error:**"), "{}", self.summary);
+        assert_eq!(self.outputs, format!("findings=\ncategory={category}\nsarif-file={sarif_file}\n"));
+        let doc = self.sarif.as_ref().expect("a SARIF log was written for the failed run");
+        assert!(self.results().is_empty(), "{doc}");
+        let run = &doc["runs"][0];
+        assert_eq!(run["tool"]["driver"]["name"], "keyhound");
+        assert_eq!(run["automationDetails"]["id"], format!("{category}/"));
+        let invocation = &run["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false, "{doc}");
+        let notes = invocation["toolExecutionNotifications"].as_array().expect("notifications");
+        assert_eq!(notes[0]["message"]["text"].as_str(), Some(reason.as_str()), "{doc}");
+        reason
+    }
+}

@@ -8,10 +8,12 @@
 //! - `repo`: throwaway git repositories and the history operations tests need
 //! - `sarif`: SARIF reports, validated against the 2.1.0 schema
 //! - `ci`: simulated GitHub Actions jobs for `keyhound ci`
+//! - `action_yml`: `action.yml`'s steps, run as the runner runs them
 //! - `mock_server`: a loopback HTTP server standing in for providers' APIs
 //! - `verify`: the environment that points `--verify` and `keyhound openai`
 //!   at a mock server
 
+pub mod action_yml;
 mod ci;
 mod keys;
 mod mock_server;
