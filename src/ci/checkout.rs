@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::plan::Plan;
-use crate::source::git::Selection;
+use crate::source::git::{shallow_boundary, Selection};
 use crate::util::uri::scrub_urls;
 
 /// How far each `git fetch --deepen` goes, before giving up and asking for
@@ -172,18 +172,12 @@ impl Git {
     }
 
     pub fn is_shallow(&self) -> bool {
-        self.run(&["rev-parse", "--is-shallow-repository"]).ok().flatten().is_some_and(|s| s == "true")
+        !shallow_boundary(&self.dir).is_empty()
     }
 
     /// The commits at the shallow boundary (their parents are missing).
     fn shallow_boundary(&self) -> HashSet<String> {
-        let Some(path) = self.run(&["rev-parse", "--git-path", "shallow"]).ok().flatten() else {
-            return HashSet::new();
-        };
-        let path = if Path::new(&path).is_absolute() { PathBuf::from(path) } else { self.dir.join(path) };
-        std::fs::read_to_string(path)
-            .map(|t| t.lines().map(|l| l.trim().to_ascii_lowercase()).filter(|l| !l.is_empty()).collect())
-            .unwrap_or_default()
+        shallow_boundary(&self.dir).into_iter().collect()
     }
 
     /// The commits reachable from `include` and not from `exclude`.

@@ -51,7 +51,7 @@ use reader::{configure_libgit2, shallow_commits};
 use walk::{Root, TreeCache, NONE};
 
 pub use oid::{OidHasher, OidMap, OidSet};
-pub use reader::{CommitInfo, Reader};
+pub use reader::{shallow_boundary, CommitInfo, Reader};
 pub use walk::{BlobEntry, History, WalkStats};
 
 /// What can go wrong reading history. `Missing` and `Read` concern one

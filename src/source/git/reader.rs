@@ -145,6 +145,15 @@ impl CommitInfo {
     }
 }
 
+/// The commits at the shallow boundary of the repository at or above
+/// `path`, as lower-case hex ids; empty when it is not shallow (or is not a
+/// repository). The one reading of the `shallow` file, for the history walk
+/// and for `keyhound ci`'s fetching alike.
+pub fn shallow_boundary(path: &std::path::Path) -> Vec<String> {
+    let Ok(repo) = Repository::discover(path) else { return Vec::new() };
+    shallow_commits(&repo).iter().map(Oid::to_string).collect()
+}
+
 /// The commits at the shallow boundary of `repo` (listed in its `shallow`
 /// file): their parents are not present.
 pub(super) fn shallow_commits(repo: &Repository) -> OidSet {
