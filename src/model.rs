@@ -148,7 +148,7 @@ pub struct Summary {
     pub skipped_binary: usize,
     pub skipped_large: usize,
     /// Inputs that could not be read, and other non-fatal problems.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     pub duration_ms: u128,
     /// Number of rules in the compiled set.
     pub rules: usize,
@@ -176,6 +176,51 @@ pub struct Outcome {
     /// Findings `suppress` set aside, each with its reason.
     pub suppressed: Vec<Finding>,
     pub summary: Summary,
+}
+
+/// What kind of problem a [`Warning`] reports: whether some content asked
+/// for was not scanned, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// A file, directory, staged blob or git object that could not be read:
+    /// its content was not scanned.
+    Unreadable,
+    /// A git object the repository does not have (a partial clone, a broken
+    /// mirror): its content was not scanned.
+    MissingObject,
+    /// The history ends at a shallow clone's boundary: older commits were
+    /// not there to scan.
+    ShallowHistory,
+    /// Everything was scanned, but something about a finding could not be
+    /// worked out (its introducing commit, its path).
+    Note,
+}
+
+/// A non-fatal problem of a run: the scan went on, and the summary counts
+/// it. Shown, and written to JSON, as its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(kind: WarningKind, message: impl Into<String>) -> Warning {
+        Warning { kind, message: message.into() }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.message)
+    }
 }
 
 /// SHA-256 of the secret, hex. What baselines store instead of the secret.
@@ -266,5 +311,14 @@ mod tests {
         .collect();
         assert_eq!(names, ["allow-comment", "config-path", "config-value", "stopword", "baseline"]);
         assert_eq!(SuppressReason::ConfigValue.to_string(), "config-value");
+    }
+
+    #[test]
+    fn warnings_show_and_serialize_as_their_message() {
+        let w = Warning::new(WarningKind::MissingObject, "missing blob 1234");
+        assert_eq!(w.to_string(), "missing blob 1234");
+        assert_eq!(serde_json::to_value(&w).unwrap(), serde_json::json!("missing blob 1234"));
+        let s = Summary { warnings: vec![w], ..Default::default() };
+        assert_eq!(serde_json::to_value(&s).unwrap()["warnings"], serde_json::json!(["missing blob 1234"]));
     }
 }

@@ -15,7 +15,7 @@ use super::progress::ProgressBars;
 use super::{finish, repo_context_of, scan_engine, write_file, Finish, ReportTo};
 use crate::ci::{append, automation_id, checkout, github, plan, workspace_prefix, CiSettings};
 use crate::config::Config;
-use crate::model::{Finding, Outcome};
+use crate::model::{Finding, Outcome, WarningKind};
 use crate::pipeline::history::{scan_history, HistoryOptions};
 use crate::report::{self, Format, ReportOptions};
 use crate::source::repo::repo_info;
@@ -47,7 +47,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     if resolved.verified {
         // Every commit of the selection was checked to be present: a
         // shallow boundary elsewhere does not matter.
-        outcome.summary.warnings.retain(|w| !w.starts_with("shallow clone"));
+        outcome.summary.warnings.retain(|w| w.kind != WarningKind::ShallowHistory);
     }
 
     let info = repo_info(&ci.repo, None);
@@ -75,7 +75,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
             writeln!(commands, "{}", github::annotation(f, &links))?;
         }
         for w in &outcome.summary.warnings {
-            writeln!(commands, "{}", github::warning(w))?;
+            writeln!(commands, "{}", github::warning(&w.message))?;
         }
         commands.flush()?;
         if let Some(path) = &ci.step_summary {

@@ -19,8 +19,10 @@ use rayon::prelude::*;
 
 use super::to_findings;
 use crate::engine::Engine;
-use crate::model::{Finding, Outcome, Provenance};
-use crate::source::git::{BlobEntry, CommitInfo, GitError, GitRepo, History, OidSet, Reader, Selection, Warnings};
+use crate::model::{Finding, Outcome, Provenance, Warning, WarningKind};
+use crate::source::git::{
+    BlobEntry, CommitInfo, GitError, GitRepo, History, OidSet, Reader, Selection, WarningAbout, Warnings,
+};
 use crate::source::Skip;
 
 /// What to scan and how.
@@ -124,6 +126,16 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// A history warning in the shared vocabulary.
+fn typed((about, message): (WarningAbout, String)) -> Warning {
+    let kind = match about {
+        WarningAbout::MissingObject => WarningKind::MissingObject,
+        WarningAbout::UnreadableObject => WarningKind::Unreadable,
+        WarningAbout::Other => WarningKind::Note,
+    };
+    Warning { kind, message }
+}
+
 /// What a history scan tells whoever shows its progress (the command's
 /// progress bar). Called from worker threads; every method defaults to
 /// nothing.
@@ -159,12 +171,12 @@ pub fn scan_history(
     let mut timings = Timings::new();
     let git = GitRepo::open(repo)?;
     let mut warnings = Warnings::default();
-    if git.is_shallow() {
-        warnings.push(
-            "shallow clone: history is truncated at the shallow boundary; only the commits present are scanned (fetch the full history with `git fetch --unshallow`)"
-                .to_string(),
-        );
-    }
+    let shallow = git.is_shallow().then(|| {
+        Warning::new(
+            WarningKind::ShallowHistory,
+            "shallow clone: history is truncated at the shallow boundary; only the commits present are scanned (fetch the full history with `git fetch --unshallow`)",
+        )
+    });
     let mut history = git.enumerate(&opts.selection, &mut |phase, n| progress.walking(phase, n))?;
     warnings.extend(std::mem::take(&mut history.warnings));
     let stats = history.stats.clone();
@@ -251,7 +263,7 @@ pub fn scan_history(
         outcome.findings = aggregate(git.reader(), &history, partial.hits, &readers, &git_dir, max, &mut warnings);
     }
     timings.phase("provenance", || format!("{} findings", outcome.findings.len()));
-    outcome.summary.warnings = warnings.into_vec();
+    outcome.summary.warnings = shallow.into_iter().chain(warnings.into_vec().into_iter().map(typed)).collect();
     outcome.summary.findings = outcome.findings.len();
     outcome.summary.rules = engine.rules().len();
     outcome.summary.duration_ms = started.elapsed().as_millis();

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::engine::{Engine, Match};
 use crate::finding::{self, LineLocator};
-use crate::model::{Finding, Outcome};
+use crate::model::{Finding, Outcome, Warning, WarningKind};
 use crate::source::files::{self, FileEntry, WalkOptions};
 use crate::source::repo::tracked_by_git;
 use crate::source::{Content, ScanInput, Skip};
@@ -42,7 +42,7 @@ fn absorb(outcome: &mut Outcome, item: Scanned) {
         }
         Scanned::Skipped(Skip::Binary) => outcome.summary.skipped_binary += 1,
         Scanned::Skipped(Skip::TooLarge) => outcome.summary.skipped_large += 1,
-        Scanned::Failed(w) => outcome.summary.warnings.push(w),
+        Scanned::Failed(w) => outcome.summary.warnings.push(Warning::new(WarningKind::Unreadable, w)),
     }
 }
 
@@ -103,7 +103,7 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
     }
     let listed = files::enumerate(&roots, walk);
     outcome.summary.skipped_large += listed.skipped_large;
-    outcome.summary.warnings.extend(listed.warnings);
+    outcome.summary.warnings.extend(listed.warnings.into_iter().map(|w| Warning::new(WarningKind::Unreadable, w)));
     let mut results: Vec<Scanned> = listed
         .files
         .par_iter()

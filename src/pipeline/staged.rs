@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::scan_content;
 use crate::engine::Engine;
-use crate::model::Outcome;
+use crate::model::{Outcome, Warning, WarningKind};
 use crate::source::staged::Staged;
 use crate::source::{Content, Skip};
 
@@ -15,7 +15,7 @@ use crate::source::{Content, Skip};
 pub fn scan_staged(engine: &Engine, staged: Staged) -> Outcome {
     let started = Instant::now();
     let mut outcome = Outcome::default();
-    outcome.summary.warnings.extend(staged.warnings);
+    outcome.summary.warnings.extend(staged.warnings.into_iter().map(|w| Warning::new(WarningKind::Unreadable, w)));
     for file in &staged.files {
         match &file.content {
             Content::Text(data) => {

@@ -188,7 +188,7 @@ mod tests {
             scanned: 3,
             bytes: 2048,
             skipped_binary: 2,
-            warnings: vec!["x".into()],
+            warnings: vec![crate::model::Warning::new(crate::model::WarningKind::Unreadable, "x")],
             ..Default::default()
         };
         let line = summary_line(&s, "file");

@@ -254,7 +254,10 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
         .warnings
         .iter()
         .map(|w| {
-            Notification::builder().message(Message::builder().text(w.clone()).build()).level(json!("warning")).build()
+            Notification::builder()
+                .message(Message::builder().text(w.message.clone()).build())
+                .level(json!("warning"))
+                .build()
         })
         .collect();
     let invocation = if notifications.is_empty() {

@@ -105,18 +105,30 @@ pub enum Selection {
 /// counted (a blobless partial clone would otherwise print thousands).
 const MAX_MISSING_WARNINGS: usize = 20;
 
+/// What a history warning is about: whether an object went unread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningAbout {
+    /// An object the repository does not have.
+    MissingObject,
+    /// An object that is there but could not be read.
+    UnreadableObject,
+    /// Anything else: nothing went unread.
+    Other,
+}
+
 /// Non-fatal problems, with missing objects capped.
 #[derive(Debug, Default)]
 pub struct Warnings {
-    /// (about a missing object, text)
-    list: Vec<(bool, String)>,
+    /// (what the warning is about, text)
+    list: Vec<(WarningAbout, String)>,
     listed_missing: usize,
     unlisted_missing: usize,
 }
 
 impl Warnings {
+    /// Records a problem that left no object unread.
     pub fn push(&mut self, w: String) {
-        self.list.push((false, w));
+        self.list.push((WarningAbout::Other, w));
     }
 
     /// Records an unreadable object: listed while few, counted after.
@@ -128,12 +140,15 @@ impl Warnings {
             }
             self.listed_missing += 1;
         }
-        self.list.push((missing, w));
+        self.list.push((if missing { WarningAbout::MissingObject } else { WarningAbout::UnreadableObject }, w));
     }
 
     pub fn extend(&mut self, other: Warnings) {
-        for (missing, w) in other.list {
-            self.object(missing, w);
+        for (about, w) in other.list {
+            match about {
+                WarningAbout::Other => self.push(w),
+                about => self.object(about == WarningAbout::MissingObject, w),
+            }
         }
         self.unlisted_missing += other.unlisted_missing;
     }
@@ -143,10 +158,13 @@ impl Warnings {
     }
 
     /// The warnings, with a closing line counting unlisted missing objects.
-    pub fn into_vec(self) -> Vec<String> {
-        let mut list: Vec<String> = self.list.into_iter().map(|(_, w)| w).collect();
+    pub fn into_vec(self) -> Vec<(WarningAbout, String)> {
+        let mut list = self.list;
         if self.unlisted_missing > 0 {
-            list.push(format!("{} more missing objects not listed", self.unlisted_missing));
+            list.push((
+                WarningAbout::MissingObject,
+                format!("{} more missing objects not listed", self.unlisted_missing),
+            ));
         }
         list
     }
@@ -411,13 +429,14 @@ mod tests {
         let h = enumerate(&git, Selection::All);
         let w = std::mem::take(&mut { h }.warnings).into_vec();
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].contains(&sub.to_string()) && w[0].contains("at d/"), "{w:?}");
+        assert_eq!(w[0].0, WarningAbout::MissingObject);
+        assert!(w[0].1.contains(&sub.to_string()) && w[0].1.contains("at d/"), "{w:?}");
         remove(c1);
         let h = enumerate(&git, Selection::All);
         let got: Vec<String> = sightings(&git, &h).into_iter().map(|g| g.0).collect();
         assert_eq!(got, ["one", "three"]);
         let w = { h }.warnings.into_vec();
-        assert!(w.iter().any(|w| w.contains(&c1.to_string())), "{w:?}");
+        assert!(w.iter().any(|w| w.0 == WarningAbout::MissingObject && w.1.contains(&c1.to_string())), "{w:?}");
         let _ = c2;
     }
 
@@ -433,6 +452,7 @@ mod tests {
         w.extend(other);
         let v = w.into_vec();
         assert_eq!(v.len(), 1 + MAX_MISSING_WARNINGS + 1);
-        assert_eq!(v.last().unwrap(), "6 more missing objects not listed");
+        assert_eq!(v[0], (WarningAbout::Other, "first".to_string()));
+        assert_eq!(v.last().unwrap(), &(WarningAbout::MissingObject, "6 more missing objects not listed".to_string()));
     }
 }
