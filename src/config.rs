@@ -145,73 +145,7 @@ impl Common {
 
 impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config> {
-        let mut write_baseline = None;
-        let (task, common) = match cli.command {
-            Command::Scan { target, args } => {
-                let skip_ignored = target.skip_ignored;
-                (scan_task(target.paths)?, Common::scanning(args, skip_ignored))
-            }
-            Command::History { target, args } => (history_task(target)?, Common::scanning(args, false)),
-            Command::Baseline { of, args } => {
-                let Some(out) = &args.output else {
-                    bail!("keyhound baseline needs --output FILE (where to write the baseline)");
-                };
-                write_baseline = Some(out.clone());
-                let task = match of {
-                    None => scan_task(Vec::new())?,
-                    Some(BaselineOf::Scan { paths }) => scan_task(paths)?,
-                    Some(BaselineOf::History(target)) => history_task(target)?,
-                };
-                let mut common = Common::defaults();
-                common.quiet = args.quiet;
-                common.skip_ignored = args.skip_ignored;
-                common.tuning = ScanTuningArgs {
-                    threads: args.threads,
-                    max_file_size: args.max_file_size,
-                    decode_depth: args.decode_depth,
-                    no_progress: args.no_progress,
-                };
-                common.config = ConfigArgs { config: args.config, no_config: args.no_config };
-                (task, common)
-            }
-            Command::Staged { repo, args } => {
-                (Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) }, Common::scanning(args, false))
-            }
-            Command::Ci { repo, sarif_file, no_fetch, category, args } => {
-                let settings =
-                    CiSettings::from_env(repo, sarif_file, !no_fetch, category.as_deref(), |k| std::env::var(k).ok())?;
-                (Task::Ci(Box::new(settings)), Common::scanning(args, false))
-            }
-            Command::InstallHook { repo, force, uninstall } => (
-                Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall },
-                Common::defaults(),
-            ),
-            Command::Openai { action } => {
-                let (task, common) = openai_task(action)?;
-                (Task::OpenAi(Box::new(task)), common)
-            }
-            Command::Rules { action: RulesAction::List { format, output, config } } => {
-                let mut common = Common::defaults();
-                common.format = match format {
-                    RulesFormatArg::Text => FormatArg::Text,
-                    RulesFormatArg::Json => FormatArg::Json,
-                    RulesFormatArg::Jsonl => FormatArg::Jsonl,
-                };
-                common.output = output;
-                common.config = config;
-                (Task::RulesList, common)
-            }
-            Command::Rules { action: RulesAction::Check { files, config } } => {
-                for f in &files {
-                    if !f.is_file() {
-                        bail!("rule file {} does not exist", f.display());
-                    }
-                }
-                let mut common = Common::defaults();
-                common.config = config;
-                (Task::RulesCheck { files }, common)
-            }
-        };
+        let (task, common, write_baseline) = task_of(cli.command)?;
         let common = &common;
         let threads = match common.tuning.threads {
             Some(0) => bail!("--threads must be at least 1"),
@@ -285,6 +219,80 @@ pub fn ci_failure_report(cli: &Cli) -> Option<FailureReport> {
         }
         _ => None,
     }
+}
+
+/// The work a command line asks for, its flags (with clap's defaults for
+/// those the command does not take) and, for `keyhound baseline`, where the
+/// baseline goes.
+fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
+    let mut write_baseline = None;
+    let (task, common) = match command {
+        Command::Scan { target, args } => {
+            let skip_ignored = target.skip_ignored;
+            (scan_task(target.paths)?, Common::scanning(args, skip_ignored))
+        }
+        Command::History { target, args } => (history_task(target)?, Common::scanning(args, false)),
+        Command::Baseline { of, args } => {
+            let Some(out) = &args.output else {
+                bail!("keyhound baseline needs --output FILE (where to write the baseline)");
+            };
+            write_baseline = Some(out.clone());
+            let task = match of {
+                None => scan_task(Vec::new())?,
+                Some(BaselineOf::Scan { paths }) => scan_task(paths)?,
+                Some(BaselineOf::History(target)) => history_task(target)?,
+            };
+            let mut common = Common::defaults();
+            common.quiet = args.quiet;
+            common.skip_ignored = args.skip_ignored;
+            common.tuning = ScanTuningArgs {
+                threads: args.threads,
+                max_file_size: args.max_file_size,
+                decode_depth: args.decode_depth,
+                no_progress: args.no_progress,
+            };
+            common.config = ConfigArgs { config: args.config, no_config: args.no_config };
+            (task, common)
+        }
+        Command::Staged { repo, args } => {
+            (Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) }, Common::scanning(args, false))
+        }
+        Command::Ci { repo, sarif_file, no_fetch, category, args } => {
+            let settings =
+                CiSettings::from_env(repo, sarif_file, !no_fetch, category.as_deref(), |k| std::env::var(k).ok())?;
+            (Task::Ci(Box::new(settings)), Common::scanning(args, false))
+        }
+        Command::InstallHook { repo, force, uninstall } => (
+            Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall },
+            Common::defaults(),
+        ),
+        Command::Openai { action } => {
+            let (task, common) = openai_task(action)?;
+            (Task::OpenAi(Box::new(task)), common)
+        }
+        Command::Rules { action: RulesAction::List { format, output, config } } => {
+            let mut common = Common::defaults();
+            common.format = match format {
+                RulesFormatArg::Text => FormatArg::Text,
+                RulesFormatArg::Json => FormatArg::Json,
+                RulesFormatArg::Jsonl => FormatArg::Jsonl,
+            };
+            common.output = output;
+            common.config = config;
+            (Task::RulesList, common)
+        }
+        Command::Rules { action: RulesAction::Check { files, config } } => {
+            for f in &files {
+                if !f.is_file() {
+                    bail!("rule file {} does not exist", f.display());
+                }
+            }
+            let mut common = Common::defaults();
+            common.config = config;
+            (Task::RulesCheck { files }, common)
+        }
+    };
+    Ok((task, common, write_baseline))
 }
 
 fn scan_task(paths: Vec<PathBuf>) -> Result<Task> {
