@@ -20,6 +20,7 @@ use crate::cli::{
     ScanArgs,
 };
 use crate::openai::{Action, KeySource, OpenAiTask, Secret};
+use crate::precommit::StagedCheck;
 use crate::report::{Format, ReportOptions};
 use crate::rules::RuleSet;
 use crate::suppress::{normalize, Baseline, PathBase, RepoConfig, Suppressor, CONFIG_FILE};
@@ -48,6 +49,7 @@ pub enum Task {
     },
     Staged {
         repo: PathBuf,
+        check: StagedCheck,
     },
     Ci(Box<CiSettings>),
     /// `keyhound openai locate|revoke`.
@@ -112,7 +114,10 @@ impl Config {
                     Some(BaselineOf::History(args)) => history_task(args)?,
                 }
             }
-            Command::Staged { repo } => Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) },
+            Command::Staged { files, repo } => {
+                let (repo, files) = crate::precommit::split_args(repo, files)?;
+                Task::Staged { repo, check: StagedCheck::decide(files, |k| std::env::var_os(k)) }
+            }
             Command::Ci { repo, sarif_file, no_fetch } => {
                 Task::Ci(Box::new(CiSettings::from_env(repo, sarif_file, !no_fetch, |k| std::env::var(k).ok())?))
             }
@@ -253,7 +258,7 @@ fn locate(task: &Task, cwd: &Path) -> Located {
         Located { root, base: PathBase::AsShown, config }
     };
     match task {
-        Task::History { repo, .. } | Task::Staged { repo } => git_repo(repo),
+        Task::History { repo, .. } | Task::Staged { repo, .. } => git_repo(repo),
         Task::Ci(ci) => git_repo(&ci.repo),
         Task::Scan { inputs } => {
             let first = inputs.iter().find_map(|i| match i {

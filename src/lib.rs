@@ -15,6 +15,7 @@ pub mod finding;
 pub mod hook;
 pub mod openai;
 pub mod pipeline;
+pub mod precommit;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -15,15 +15,17 @@ use keyhound::cli::Cli;
 use keyhound::config::{Config, Task};
 use keyhound::engine::{selftest, Engine};
 use keyhound::finding::Finding;
-use keyhound::hook::{self, HookOutcome};
+use keyhound::hook;
 use keyhound::openai::{self, KeySource};
 use keyhound::pipeline;
 use keyhound::pipeline::history::HistoryOptions;
+use keyhound::precommit::StagedCheck;
 use keyhound::report::{self, Format, PathBase, RunContext, VcsInfo};
 use keyhound::rules::RuleSet;
 use keyhound::source::files::WalkOptions;
 use keyhound::source::git::Selection;
 use keyhound::source::repo::{repo_info, work_tree_root};
+use keyhound::source::staged::StagedRequest;
 
 /// What a developer whose commit was blocked should do next.
 const STAGED_ADVICE: &str = "\
@@ -33,6 +35,16 @@ keyhound: this commit would add the secret(s) above, so it was stopped. What to 
   3. Stage the fix (git add) and commit again.
   A test fixture or a false positive? Put `keyhound:allow` in a comment on that line (or allowlist
   it in .keyhound.toml), or commit anyway with `git commit --no-verify`; and tell us which rule fired.
+";
+
+/// What a developer whose push was blocked (pre-push stage) should do next.
+const PUSH_ADVICE: &str = "\
+keyhound: the commits being pushed add the secret(s) above, so the push was stopped. What to do:
+  1. Rotate the key: it is in your local history, and may have been shared already.
+  2. Take it out of the commits, not just out of the latest one: `git rebase -i` and edit the commit
+     named above (or `git commit --amend` if it is the last one), then push again.
+  A test fixture or a false positive? Put `keyhound:allow` in a comment on that line (or allowlist
+  it in .keyhound.toml), or push anyway with `git push --no-verify`; and tell us which rule fired.
 ";
 
 fn main() -> ExitCode {
@@ -86,14 +98,37 @@ fn run(cli: Cli) -> Result<u8> {
             let mut outcome = pipeline::history::scan_history(&engine, repo, &opts)?;
             finish(&config, &engine, &mut outcome, "blob", &repo_context(&config, &engine, repo, rev.as_deref()))
         }
-        Task::Staged { repo } => {
+        Task::Staged { repo, check } => {
             let engine = scan_engine(&config)?;
-            let staged = keyhound::source::staged::staged_changes(repo, config.max_file_size)?;
-            let mut outcome = pipeline::staged::scan_staged(&engine, staged);
-            let ctx = repo_context(&config, &engine, repo, None);
-            let code = finish(&config, &engine, &mut outcome, "staged file", &ctx)?;
+            let (mut outcome, unit, rev, advice) = match check {
+                StagedCheck::Index { index_file, files } => {
+                    let cwd = std::env::current_dir().context("reading the current directory")?;
+                    let request = StagedRequest {
+                        max_file_size: config.max_file_size,
+                        index_file: index_file.as_deref(),
+                        files: files.as_deref(),
+                        cwd: &cwd,
+                    };
+                    let staged = keyhound::source::staged::staged_changes(repo, &request)?;
+                    (pipeline::staged::scan_staged(&engine, staged), "staged file", None, STAGED_ADVICE)
+                }
+                StagedCheck::PushRange { from, to } => {
+                    let selection = Selection::Range { from: from.clone(), to: to.clone() };
+                    let opts =
+                        HistoryOptions { selection, max_file_size: config.max_file_size, progress: config.progress };
+                    (pipeline::history::scan_history(&engine, repo, &opts)?, "blob", Some(to.clone()), PUSH_ADVICE)
+                }
+                StagedCheck::PushBranch(branch) => {
+                    let selection = Selection::Ref(branch.clone());
+                    let opts =
+                        HistoryOptions { selection, max_file_size: config.max_file_size, progress: config.progress };
+                    (pipeline::history::scan_history(&engine, repo, &opts)?, "blob", Some(branch.clone()), PUSH_ADVICE)
+                }
+            };
+            let ctx = repo_context(&config, &engine, repo, rev.as_deref());
+            let code = finish(&config, &engine, &mut outcome, unit, &ctx)?;
             if !outcome.findings.is_empty() && !config.quiet {
-                eprint!("{}", STAGED_ADVICE);
+                eprint!("{advice}");
             }
             Ok(code)
         }
@@ -127,12 +162,7 @@ fn run(cli: Cli) -> Result<u8> {
                 let binary = std::env::current_exe().context("locating the keyhound binary")?;
                 hook::install(repo, &binary, *force)?
             };
-            match outcome {
-                HookOutcome::Installed(p) => eprintln!("keyhound: installed pre-commit hook at {}", p.display()),
-                HookOutcome::Replaced(p) => eprintln!("keyhound: replaced pre-commit hook at {}", p.display()),
-                HookOutcome::Removed(p) => eprintln!("keyhound: removed pre-commit hook {}", p.display()),
-                HookOutcome::NothingToRemove(p) => eprintln!("keyhound: no hook at {}", p.display()),
-            }
+            eprintln!("keyhound: {outcome}");
             Ok(0)
         }
         Task::RulesList => {
