@@ -233,9 +233,10 @@ fn push_blob(repo: &Repository, staged: &mut Staged, path: String, id: Oid, adde
 /// does not exist (yet), is appended as written.
 fn canonical(path: &Path) -> PathBuf {
     for (i, existing) in path.ancestors().enumerate() {
-        if let Ok(real) = fs::canonicalize(existing) {
-            let rest: PathBuf = path.components().rev().take(i).collect::<Vec<_>>().into_iter().rev().collect();
-            return real.join(rest);
+        if let Ok(mut real) = fs::canonicalize(existing) {
+            let rest: Vec<Component> = path.components().rev().take(i).collect();
+            real.extend(rest.into_iter().rev());
+            return real;
         }
     }
     path.to_path_buf()
