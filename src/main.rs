@@ -37,6 +37,20 @@ keyhound: this commit would add the secret(s) above, so it was stopped. What to 
   it in .keyhound.toml), or commit anyway with `git commit --no-verify`; and tell us which rule fired.
 ";
 
+/// What to do when named files (the pre-commit framework's, perhaps with
+/// `--all-files`) hold secrets: some may have been committed long ago.
+const FILES_ADVICE: &str = "\
+keyhound: the files checked hold the secret(s) above (on lines staged changes add, or anywhere in a
+file with nothing staged), so the check failed. What to do:
+  1. Remove the key from the file; load it from an environment variable or a secret manager instead.
+  2. If the key was ever committed, pushed, shared or used, rotate it: revoke it at the provider and
+     issue a new one.
+  3. Stage the fix (git add) and run the check again.
+  A test fixture or a false positive? Put `keyhound:allow` in a comment on that line (or allowlist
+  it in .keyhound.toml), or skip the hook once (`SKIP=<hook id> git commit` with pre-commit, or
+  `git commit --no-verify`); and tell us which rule fired.
+";
+
 /// What a developer whose push was blocked (pre-push stage) should do next.
 const PUSH_ADVICE: &str = "\
 keyhound: the commits being pushed add the secret(s) above, so the push was stopped. What to do:
@@ -110,7 +124,8 @@ fn run(cli: Cli) -> Result<u8> {
                         cwd: &cwd,
                     };
                     let staged = keyhound::source::staged::staged_changes(repo, &request)?;
-                    (pipeline::staged::scan_staged(&engine, staged), "staged file", None, STAGED_ADVICE)
+                    let advice = if files.is_some() { FILES_ADVICE } else { STAGED_ADVICE };
+                    (pipeline::staged::scan_staged(&engine, staged), "staged file", None, advice)
                 }
                 StagedCheck::PushRange { from, to } => {
                     let selection = Selection::Range { from: from.clone(), to: to.clone() };

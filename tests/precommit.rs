@@ -42,7 +42,8 @@ fn assert_blocked(dir: &Path, args: &[&str]) -> String {
     let said = all_output(&out);
     assert!(!out.status.success(), "git {args:?} went through: {said}");
     assert_eq!(head(dir), before, "HEAD moved");
-    assert!(said.contains(RULE_NAME) && said.contains("commit would add"), "git {args:?}: {said}");
+    let advised = said.contains("this commit would add") || said.contains("the files checked hold");
+    assert!(said.contains(RULE_NAME) && advised, "git {args:?}: {said}");
     said
 }
 

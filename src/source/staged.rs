@@ -24,7 +24,7 @@ use std::path::{Component, Path, PathBuf};
 
 use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, Index, Oid, Repository};
 
-use super::{classify, Content};
+use super::{classify, Content, Skip};
 
 /// Which lines of a staged file are new.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,8 +157,10 @@ pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, St
     // they have staged changes and are checked by them alone.
     let mut changed = HashSet::new();
     for delta in diff.deltas() {
-        for p in [delta.old_file().path(), delta.new_file().path()].into_iter().flatten() {
-            changed.insert(slash_path(p));
+        if delta.status() != Delta::Conflicted {
+            for p in [delta.old_file().path(), delta.new_file().path()].into_iter().flatten() {
+                changed.insert(slash_path(p));
+            }
         }
         let added = match delta.status() {
             Delta::Added | Delta::Copied => AddedLines::All,
@@ -186,7 +188,7 @@ pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, St
         push_blob(&repo, &mut staged, path, new.id(), added, request.max_file_size);
     }
     // Named paths with nothing staged: whole, from the index; not in the
-    // index: whole, from the work tree.
+    // index (untracked, or only conflict stages): whole, from the work tree.
     for path in named.iter().flatten().filter(|p| !changed.contains(*p)) {
         if let Some(entry) = index.get_path(Path::new(path), 0) {
             if entry.mode != u32::from(git2::FileMode::Commit) {
@@ -198,8 +200,12 @@ pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, St
         match fs::symlink_metadata(&file) {
             Ok(meta) if meta.is_dir() => return Err(StagedError::Directory(path.clone())),
             Ok(meta) if meta.is_file() => {
-                let data = fs::read(&file).map_err(|source| StagedError::Io { path: path.clone(), source })?;
-                let content = classify(data, request.max_file_size);
+                let content = if meta.len() > request.max_file_size {
+                    Content::Skipped(Skip::TooLarge)
+                } else {
+                    let data = fs::read(&file).map_err(|source| StagedError::Io { path: path.clone(), source })?;
+                    classify(data, request.max_file_size)
+                };
                 staged.files.push(StagedFile { path: path.clone(), content, added: AddedLines::All });
             }
             Ok(_) => {} // a symbolic link or special file: no content of its own
@@ -273,6 +279,22 @@ fn slash_path(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_paths_become_repository_relative() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir_all(top.join("sub")).unwrap();
+        let sub = top.join("sub");
+        let rel = |cwd: &Path, named: &str| repo_relative(&top, cwd, Path::new(named));
+        assert_eq!(rel(&top, "a.txt").unwrap(), "a.txt");
+        assert_eq!(rel(&sub, "b/c.txt").unwrap(), "sub/b/c.txt");
+        assert_eq!(rel(&sub, "../a.txt").unwrap(), "a.txt");
+        assert_eq!(rel(&sub, &top.join("sub/./d.txt").display().to_string()).unwrap(), "sub/d.txt");
+        assert!(matches!(rel(&sub, ".."), Err(StagedError::Directory(_))));
+        assert!(matches!(rel(&top, "../elsewhere.txt"), Err(StagedError::OutsideWorkTree(..))));
+        assert!(matches!(rel(&top, ".git/config"), Err(StagedError::OutsideWorkTree(..))));
+    }
 
     #[test]
     fn touches_overlapping_ranges_only() {
