@@ -141,7 +141,8 @@ fn hook_falls_back_to_keyhound_on_path() {
     // Install from a second name of the binary, then remove that name: the
     // hook must find keyhound on PATH instead.
     let repo = hooked();
-    let bin_dir = tempfile::tempdir().unwrap();
+    // Beside target/, so a hard link works and nothing large is copied.
+    let bin_dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let moved = bin_dir.path().join("keyhound");
     if std::fs::hard_link(keyhound_bin(), &moved).is_err() {
         std::fs::copy(keyhound_bin(), &moved).unwrap();
