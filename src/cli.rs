@@ -210,10 +210,20 @@ pub enum Command {
         args: BaselineArgs,
     },
     /// Scan what `git commit` would add (for pre-commit hooks): only secrets
-    /// on lines the staged changes add are reported.
+    /// on lines the staged changes add are reported. Reads the index git
+    /// names in GIT_INDEX_FILE (as `git commit -a` and `git commit <paths>`
+    /// set it), else the repository's own. At the pre-commit framework's
+    /// pre-push stage (PRE_COMMIT_FROM_REF/TO_REF set) it scans the commits
+    /// being pushed instead.
     Staged {
+        /// Check only these files: one with staged changes by the lines they
+        /// add, one with nothing staged whole (its staged content), one not
+        /// in the index whole from the work tree [default: every staged
+        /// change]. A single directory is the repository, as --repo.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// The repository [default: .]
-        #[arg(value_name = "REPO")]
+        #[arg(long, value_name = "REPO")]
         repo: Option<PathBuf>,
         #[command(flatten)]
         args: ScanCommandArgs,
@@ -240,15 +250,19 @@ pub enum Command {
         #[command(flatten)]
         args: ScanCommandArgs,
     },
-    /// Install a git pre-commit hook that runs `keyhound staged`.
+    /// Install a git pre-commit hook that runs `keyhound staged`, where git
+    /// looks for it (`git rev-parse --git-path hooks`: core.hooksPath, else
+    /// the hooks shared by all work trees of the repository).
     InstallHook {
         /// The repository [default: .]
         #[arg(value_name = "REPO")]
         repo: Option<PathBuf>,
-        /// Replace an existing pre-commit hook that keyhound did not write.
+        /// Install over a pre-commit hook that keyhound did not write: it is
+        /// kept as pre-commit.legacy and keyhound's hook runs it first.
         #[arg(long)]
         force: bool,
-        /// Remove keyhound's hook (never someone else's).
+        /// Remove keyhound's hook (never someone else's) and put back the
+        /// hook it kept as pre-commit.legacy.
         #[arg(long, conflicts_with = "force")]
         uninstall: bool,
     },

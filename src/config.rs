@@ -23,6 +23,7 @@ use crate::cli::{
     OpenaiKeyArgs, OutputArgs, RulesAction, RulesFormatArg, ScanCommandArgs, ScanTuningArgs,
 };
 use crate::openai::{Action, KeySource, OpenAiTask, Secret};
+use crate::precommit::StagedCheck;
 use crate::repo_config::{RepoConfig, CONFIG_FILE};
 use crate::report::{Format, ReportOptions};
 use crate::rules::RuleSet;
@@ -48,6 +49,7 @@ pub enum Task {
     },
     Staged {
         repo: PathBuf,
+        check: StagedCheck,
     },
     Ci(Box<CiSettings>),
     /// `keyhound openai locate|revoke`.
@@ -254,8 +256,10 @@ fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
             common.config = ConfigArgs { config: args.config, no_config: args.no_config };
             (task, common)
         }
-        Command::Staged { repo, args } => {
-            (Task::Staged { repo: repo.unwrap_or_else(|| PathBuf::from(".")) }, Common::scanning(args, false))
+        Command::Staged { files, repo, args } => {
+            let (repo, files) = crate::precommit::split_args(repo, files)?;
+            let check = StagedCheck::decide(files, |k| std::env::var_os(k));
+            (Task::Staged { repo, check }, Common::scanning(args, false))
         }
         Command::Ci { repo, sarif_file, no_fetch, category, args } => {
             let settings =
@@ -356,7 +360,7 @@ fn locate(task: &Task, cwd: &Path) -> Located {
         Located { root, base: RootRelative::AsShown, config }
     };
     match task {
-        Task::History { repo, .. } | Task::Staged { repo } => git_repo(repo),
+        Task::History { repo, .. } | Task::Staged { repo, .. } => git_repo(repo),
         Task::Ci(ci) => git_repo(&ci.repo),
         Task::Scan { inputs } => {
             let first = inputs.iter().find_map(|i| match i {

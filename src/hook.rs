@@ -1,10 +1,24 @@
 //! Installs and removes keyhound's git pre-commit hook.
 //!
 //! The hook runs `keyhound staged`, so a commit that adds a secret is
-//! blocked. The hook file carries a marker line; keyhound only ever
-//! overwrites (with `--force`) or removes files that carry it, so a team's
-//! own hook is never lost by accident. Respects `core.hooksPath`.
+//! blocked. It goes where git looks for hooks (`git rev-parse --git-path
+//! hooks`): `core.hooksPath` when set (a relative one is relative to the top
+//! of the work tree, where git runs hooks; in a bare repository to the git
+//! directory), else the `hooks/` of the repository's common directory, which
+//! every linked work tree shares — never a linked work tree's private git
+//! directory, where git does not look.
+//!
+//! The hook file carries a marker line; keyhound only ever overwrites or
+//! removes files that carry it. A team's own hook is never lost: without
+//! `--force` installing over it is refused; with `--force` it is renamed to
+//! `pre-commit.legacy` (an existing `.legacy` is never overwritten), which
+//! keyhound's hook runs first, with the same arguments and input, failing
+//! the commit when it fails; `--uninstall` puts it back.
+//!
+//! This module must not run git or keyhound: it only writes, renames and
+//! removes hook files.
 
+use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -12,13 +26,22 @@ use git2::Repository;
 
 /// Identifies a hook file written by keyhound.
 pub const MARKER: &str = "# keyhound-managed-hook";
+/// The hook's file name.
+pub const HOOK_NAME: &str = "pre-commit";
+/// Where a hook keyhound installed over is kept, next to keyhound's.
+pub const LEGACY_NAME: &str = "pre-commit.legacy";
 
 #[derive(Debug, thiserror::Error)]
 pub enum HookError {
     #[error("{0}: not a git repository (or any parent)")]
     NotARepository(String),
-    #[error("{0} exists and was not installed by keyhound; use --force to replace it")]
+    #[error(
+        "{0} exists and was not installed by keyhound; use --force to keep it as {LEGACY_NAME} \
+         (keyhound's hook runs it first)"
+    )]
     Foreign(String),
+    #[error("{hook} was not installed by keyhound, and {legacy} exists too: move one of them away first")]
+    LegacyTaken { hook: String, legacy: String },
     #[error("{0} was not installed by keyhound; leaving it in place")]
     ForeignUninstall(String),
     #[error("{path}: {source}")]
@@ -27,36 +50,97 @@ pub enum HookError {
     Git(#[from] git2::Error),
 }
 
-/// What happened.
+/// Where git looks for the pre-commit hook of a repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookLocation {
+    /// The hook file.
+    pub path: PathBuf,
+    /// Set by `core.hooksPath` (rather than the repository's `hooks/`).
+    pub hooks_path: bool,
+    /// The repository was reached through a linked work tree
+    /// (`git worktree add`): the hook is shared with every work tree.
+    pub linked_worktree: bool,
+}
+
+/// What an install or uninstall did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum HookOutcome {
-    Installed(PathBuf),
-    Replaced(PathBuf),
-    Removed(PathBuf),
-    NothingToRemove(PathBuf),
+    /// keyhound's hook is at `at.path`; `kept` is where the hook that was
+    /// there before went, `updated` says an older keyhound hook was replaced.
+    Installed { at: HookLocation, kept: Option<PathBuf>, updated: bool },
+    /// keyhound's hook was removed; `restored` is the kept hook put back in
+    /// its place.
+    Removed { at: HookLocation, restored: bool },
+    /// There was no hook; `legacy` is a `pre-commit.legacy` left alone.
+    NothingToRemove { at: HookLocation, legacy: Option<PathBuf> },
 }
 
-/// Where git looks for the pre-commit hook of the repository at `path`.
-pub fn hook_path(path: &Path) -> Result<PathBuf, HookError> {
+impl fmt::Display for HookOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HookOutcome::Installed { at, kept, updated } => {
+                let verb = if *updated { "updated" } else { "installed" };
+                write!(f, "{verb} the pre-commit hook at {}{}", at.path.display(), scope(at))?;
+                if let Some(kept) = kept {
+                    write!(f, "\nkeyhound: the hook that was there is kept as {}; it runs first", kept.display())?;
+                }
+                Ok(())
+            }
+            HookOutcome::Removed { at, restored } => {
+                write!(f, "removed the pre-commit hook {}", at.path.display())?;
+                if *restored {
+                    write!(f, "\nkeyhound: put back the hook it had kept as {LEGACY_NAME}")?;
+                }
+                Ok(())
+            }
+            HookOutcome::NothingToRemove { at, legacy } => {
+                write!(f, "no pre-commit hook at {}", at.path.display())?;
+                if let Some(legacy) = legacy {
+                    write!(f, "; {} left in place", legacy.display())?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Which commits run the hook, when it is not just this work tree's.
+fn scope(at: &HookLocation) -> &'static str {
+    match (at.hooks_path, at.linked_worktree) {
+        (true, _) => " (core.hooksPath)",
+        (false, true) => " (the repository's hooks: every work tree of it runs this hook)",
+        (false, false) => "",
+    }
+}
+
+/// Where git looks for the pre-commit hook of the repository at `path` —
+/// what `git rev-parse --git-path hooks/pre-commit` prints.
+pub fn hook_location(path: &Path) -> Result<HookLocation, HookError> {
     let repo = Repository::discover(path).map_err(|_| HookError::NotARepository(path.display().to_string()))?;
     let config = repo.config()?;
-    let dir = match config.get_path("core.hooksPath") {
-        // A relative hooksPath is relative to the work tree root (git's rule
-        // for non-bare repositories).
-        Ok(p) if p.is_relative() => repo.workdir().unwrap_or_else(|| repo.path()).join(p),
-        Ok(p) => p,
-        Err(_) => repo.path().join("hooks"),
+    let (dir, hooks_path) = match config.get_path("core.hooksPath") {
+        // Relative to where git runs hooks: the top of the work tree, or the
+        // git directory of a bare repository.
+        Ok(p) if p.is_relative() => (repo.workdir().unwrap_or_else(|| repo.path()).join(p), true),
+        Ok(p) => (p, true),
+        Err(_) => (repo.commondir().join("hooks"), false),
     };
-    Ok(dir.join("pre-commit"))
+    Ok(HookLocation { path: dir.join(HOOK_NAME), hooks_path, linked_worktree: repo.is_worktree() })
 }
 
-/// The hook script: runs this keyhound binary if it still exists, else the
-/// one on `PATH`.
+/// The hook script: runs the hook it was installed over, if any, then this
+/// keyhound binary if it still exists, else the one on `PATH`.
 pub fn hook_script(binary: &Path) -> String {
     let quoted = binary.display().to_string().replace('\'', r"'\''");
     format!(
-        "#!/bin/sh\n{MARKER}\n# Blocks commits that add secrets. Installed by `keyhound install-hook`;\n\
+        "#!/bin/sh\n{MARKER}\n\
+         # Blocks commits that add secrets. Installed by `keyhound install-hook`;\n\
          # remove with `keyhound install-hook --uninstall`. Bypass once: git commit --no-verify\n\
+         # A hook that was here before is kept as {LEGACY_NAME} and runs first, with the\n\
+         # same arguments and input; when it fails, the commit fails. It may re-stage files,\n\
+         # so keyhound checks what is staged after it.\n\
+         legacy=\"$(dirname -- \"$0\")/{LEGACY_NAME}\"\n\
+         if [ -x \"$legacy\" ]; then\n  \"$legacy\" \"$@\" || exit $?\nfi\n\
          kh='{quoted}'\n[ -x \"$kh\" ] || kh=keyhound\nexec \"$kh\" staged --no-progress\n"
     )
 }
@@ -69,36 +153,83 @@ fn is_ours(path: &Path) -> bool {
     fs::read_to_string(path).is_ok_and(|s| s.contains(MARKER))
 }
 
-/// Installs the hook for the repository at `repo`.
+/// A file, directory or symbolic link (even a dangling one) is at `path`.
+fn occupied(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok()
+}
+
+fn legacy_of(hook: &Path) -> PathBuf {
+    hook.with_file_name(LEGACY_NAME)
+}
+
+/// Installs the hook for the repository at `repo`. With `force`, a hook
+/// keyhound did not write is kept as `pre-commit.legacy`.
 pub fn install(repo: &Path, binary: &Path, force: bool) -> Result<HookOutcome, HookError> {
-    let path = hook_path(repo)?;
-    let existed = path.exists();
-    if existed && !force && !is_ours(&path) {
-        return Err(HookError::Foreign(path.display().to_string()));
+    let at = hook_location(repo)?;
+    let path = &at.path;
+    let existed = occupied(path);
+    let ours = existed && is_ours(path);
+    let mut kept = None;
+    if existed && !ours {
+        if !force {
+            return Err(HookError::Foreign(path.display().to_string()));
+        }
+        let legacy = legacy_of(path);
+        if occupied(&legacy) {
+            return Err(HookError::LegacyTaken {
+                hook: path.display().to_string(),
+                legacy: legacy.display().to_string(),
+            });
+        }
+        fs::rename(path, &legacy).map_err(io_err(path))?;
+        kept = Some(legacy);
     }
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
     }
-    fs::write(&path, hook_script(binary)).map_err(io_err(&path))?;
+    if let Err(e) = write_script(path, binary) {
+        // Put the user's hook back rather than leave no hook at all.
+        if let Some(legacy) = &kept {
+            let _ = fs::remove_file(path);
+            let _ = fs::rename(legacy, path);
+        }
+        return Err(e);
+    }
+    Ok(HookOutcome::Installed { at, kept, updated: ours })
+}
+
+fn write_script(path: &Path, binary: &Path) -> Result<(), HookError> {
+    fs::write(path, hook_script(binary)).map_err(io_err(path))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).map_err(io_err(&path))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).map_err(io_err(path))?;
     }
-    Ok(if existed { HookOutcome::Replaced(path) } else { HookOutcome::Installed(path) })
+    Ok(())
 }
 
-/// Removes the hook, only if keyhound wrote it.
+/// Removes the hook, only if keyhound wrote it, and puts back the hook it
+/// kept as `pre-commit.legacy` (renamed, so its bytes and mode are as they
+/// were).
 pub fn uninstall(repo: &Path) -> Result<HookOutcome, HookError> {
-    let path = hook_path(repo)?;
-    if !path.exists() {
-        return Ok(HookOutcome::NothingToRemove(path));
+    let at = hook_location(repo)?;
+    let path = &at.path;
+    let legacy = legacy_of(path);
+    if !occupied(path) {
+        let legacy = occupied(&legacy).then_some(legacy);
+        return Ok(HookOutcome::NothingToRemove { at, legacy });
     }
-    if !is_ours(&path) {
+    if !is_ours(path) {
         return Err(HookError::ForeignUninstall(path.display().to_string()));
     }
-    fs::remove_file(&path).map_err(io_err(&path))?;
-    Ok(HookOutcome::Removed(path))
+    // Renaming the kept hook over keyhound's replaces it in one step.
+    let restored = occupied(&legacy);
+    if restored {
+        fs::rename(&legacy, path).map_err(io_err(&legacy))?;
+    } else {
+        fs::remove_file(path).map_err(io_err(path))?;
+    }
+    Ok(HookOutcome::Removed { at, restored })
 }
 
 #[cfg(test)]
@@ -106,11 +237,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn script_is_marked_and_quotes_the_path() {
+    fn script_is_marked_runs_the_legacy_hook_and_quotes_the_path() {
         let s = hook_script(Path::new("/opt/it's/keyhound"));
         assert!(s.starts_with("#!/bin/sh\n"));
         assert!(s.contains(MARKER));
         assert!(s.contains(r"kh='/opt/it'\''s/keyhound'"));
         assert!(s.contains("staged"));
+        let legacy = s.find("\"$legacy\" \"$@\" || exit $?").expect("runs the legacy hook");
+        assert!(legacy < s.find("exec \"$kh\" staged").unwrap(), "the legacy hook runs first");
+    }
+
+    #[test]
+    fn messages_name_the_path_and_the_scope() {
+        let at = HookLocation { path: "/r/.git/hooks/pre-commit".into(), hooks_path: false, linked_worktree: true };
+        let m = HookOutcome::Installed { at, kept: Some("/r/.git/hooks/pre-commit.legacy".into()), updated: false }
+            .to_string();
+        assert!(m.starts_with("installed the pre-commit hook at /r/.git/hooks/pre-commit (the repository's hooks"));
+        assert!(m.contains("kept as /r/.git/hooks/pre-commit.legacy"), "{m}");
     }
 }

@@ -31,11 +31,12 @@
 //! report        model rules util
 //! ci            report source model rules util
 //! hook          util
+//! precommit     -
 //! openai        pipeline finding engine source net verify model rules util
 //! repo_config   suppress model rules util
 //! cli           -
-//! config        cli ci hook openai repo_config report suppress verify net source model rules util
-//! cmd           config ci hook openai repo_config report pipeline suppress verify net source finding engine model rules util
+//! config        cli ci hook precommit openai repo_config report suppress verify net source model rules util
+//! cmd           config ci hook precommit openai repo_config report pipeline suppress verify net source finding engine model rules util
 //! ```
 
 pub mod ci;
@@ -49,6 +50,7 @@ pub mod model;
 pub mod net;
 pub mod openai;
 pub mod pipeline;
+pub mod precommit;
 pub mod repo_config;
 pub mod report;
 pub mod rules;

@@ -1,11 +1,12 @@
 //! `keyhound install-hook [REPO] [--force | --uninstall]`: install or remove
-//! the git pre-commit hook that runs `keyhound staged`.
+//! the git pre-commit hook that runs `keyhound staged`, where git looks for
+//! it, keeping a hook of the user's as `pre-commit.legacy`.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::hook::{self, HookOutcome};
+use crate::hook;
 
 pub(super) fn run(repo: &Path, force: bool, uninstall: bool) -> Result<u8> {
     let outcome = if uninstall {
@@ -14,11 +15,6 @@ pub(super) fn run(repo: &Path, force: bool, uninstall: bool) -> Result<u8> {
         let binary = std::env::current_exe().context("locating the keyhound binary")?;
         hook::install(repo, &binary, force)?
     };
-    match outcome {
-        HookOutcome::Installed(p) => eprintln!("keyhound: installed pre-commit hook at {}", p.display()),
-        HookOutcome::Replaced(p) => eprintln!("keyhound: replaced pre-commit hook at {}", p.display()),
-        HookOutcome::Removed(p) => eprintln!("keyhound: removed pre-commit hook {}", p.display()),
-        HookOutcome::NothingToRemove(p) => eprintln!("keyhound: no hook at {}", p.display()),
-    }
+    eprintln!("keyhound: {outcome}");
     Ok(0)
 }

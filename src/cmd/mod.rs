@@ -35,7 +35,7 @@ pub fn run(config: &Config) -> Result<u8> {
     match &config.task {
         Task::Scan { inputs } => scan::run(config, inputs),
         Task::History { repo, range, branch } => history::run(config, repo, range.as_ref(), branch.as_deref()),
-        Task::Staged { repo } => staged::run(config, repo),
+        Task::Staged { repo, check } => staged::run(config, repo, check),
         Task::Ci(settings) => ci::run(config, settings),
         Task::OpenAi(task) => openai::run(config, task),
         Task::InstallHook { repo, force, uninstall } => install_hook::run(repo, *force, *uninstall),

@@ -11,6 +11,7 @@ mod contexts;
 mod decode;
 mod history;
 mod openai;
+mod precommit;
 mod project;
 mod rules;
 mod sarif;

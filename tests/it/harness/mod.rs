@@ -15,6 +15,7 @@
 
 pub mod action_yml;
 mod ci;
+pub mod git_hooks;
 mod keys;
 mod mock_server;
 mod repo;
