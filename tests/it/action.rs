@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::harness::action_yml::{
-    binary_dir, inputs, load as action, run_step, step, step_env, steps, text as s, Yaml,
+    binary_dir, inputs, load as action, run_step, runner_env, step, step_env, steps, text as s, Yaml,
 };
 use crate::harness::*;
 
@@ -50,13 +50,7 @@ fn action_builds_with_cargo_cached_on_its_ref_and_lockfile() {
     let prepare = step(&a, "prepare");
     let scratch = Tree::new();
     let outputs_file = scratch.path().join("outputs");
-    let env = vec![
-        ("GITHUB_ACTION_PATH".to_string(), env!("CARGO_MANIFEST_DIR").to_string()),
-        ("GITHUB_OUTPUT".to_string(), outputs_file.display().to_string()),
-        ("RUNNER_TEMP".to_string(), scratch.path().display().to_string()),
-        ("RUNNER_OS".to_string(), "Linux".to_string()),
-        ("RUNNER_ARCH".to_string(), "X64".to_string()),
-    ];
+    let env = runner_env(scratch.path(), "Linux");
     let ins = inputs(&a, &[]);
     let out = run_step(prepare, scratch.path(), &env, &step_env(prepare, &ins, &HashMap::new()));
     assert!(out.status.success(), "{}", stderr_of(&out));

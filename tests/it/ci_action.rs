@@ -308,13 +308,7 @@ fn action_says_plainly_it_runs_on_linux_and_macos_only() {
     let prepare = action_yml::step(&a, "prepare");
     let scratch = Tree::new();
     let outputs_file = scratch.path().join("outputs");
-    let env = vec![
-        ("GITHUB_ACTION_PATH".to_string(), env!("CARGO_MANIFEST_DIR").to_string()),
-        ("GITHUB_OUTPUT".to_string(), outputs_file.display().to_string()),
-        ("RUNNER_TEMP".to_string(), scratch.path().display().to_string()),
-        ("RUNNER_OS".to_string(), "Windows".to_string()),
-        ("RUNNER_ARCH".to_string(), "X64".to_string()),
-    ];
+    let env = action_yml::runner_env(scratch.path(), "Windows");
     let step_env = action_yml::step_env(prepare, &action_yml::inputs(&a, &[]), &Default::default());
     let out = action_yml::run_step(prepare, scratch.path(), &env, &step_env);
     assert!(!out.status.success());

@@ -118,3 +118,16 @@ pub fn run_scan_step(job: &super::ci::Job, with: &[(&str, &str)]) -> super::ci::
     let out = run_step(scan, &job.workspace, &job.vars, &env);
     job.collect(&out, &job.workspace.join(&env["KEYHOUND_SARIF_FILE"]))
 }
+
+/// The variables the runner gives every step, for a job on `os` (`Linux`,
+/// `macOS`, `Windows`) whose scratch space is `temp`; step outputs go to
+/// `temp/outputs`.
+pub fn runner_env(temp: &Path, os: &str) -> Vec<(String, String)> {
+    vec![
+        ("GITHUB_ACTION_PATH".to_string(), env!("CARGO_MANIFEST_DIR").to_string()),
+        ("GITHUB_OUTPUT".to_string(), temp.join("outputs").display().to_string()),
+        ("RUNNER_TEMP".to_string(), temp.display().to_string()),
+        ("RUNNER_OS".to_string(), os.to_string()),
+        ("RUNNER_ARCH".to_string(), "X64".to_string()),
+    ]
+}
