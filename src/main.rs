@@ -19,6 +19,7 @@ use keyhound::ci::failure::{public_reason, FailureReport};
 use keyhound::cli::Cli;
 use keyhound::cmd;
 use keyhound::config::{ci_failure_report, Config};
+use keyhound::util::text::escape_controls_keep_lines;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -34,10 +35,10 @@ fn main() -> ExitCode {
             match &ci_failure {
                 Some(report) => {
                     let reason = public_reason(&message);
-                    eprintln!("keyhound: error: {reason}");
+                    eprintln!("keyhound: error: {}", escape_controls_keep_lines(&reason));
                     report_ci_failure(report, &reason);
                 }
-                None => eprintln!("keyhound: error: {message}"),
+                None => eprintln!("keyhound: error: {}", escape_controls_keep_lines(&message)),
             }
             ExitCode::from(2)
         }
@@ -66,7 +67,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
 
 fn report_ci_failure(report: &FailureReport, reason: &str) {
     for problem in report.write(reason, &mut io::stdout().lock()) {
-        eprintln!("keyhound: warning: {problem}");
+        eprintln!("keyhound: warning: {}", escape_controls_keep_lines(&problem.to_string()));
     }
 }
 

@@ -3,10 +3,16 @@
 //! or of a run that failed), and the step outputs. Pure formatting; secrets
 //! are always redacted here, whatever `--show-secrets` says, because logs and
 //! summaries are visible to everyone who can read the repository.
+//!
+//! Text from what was scanned (paths, rule names, authors, messages that
+//! quote them) goes through [`escape_controls`] before the workflow-command
+//! or Markdown escaping, so no raw control character or bidi control reaches
+//! the log or the summary.
 
 use crate::model::Finding;
 use crate::report::sarif;
 use crate::rules::Severity;
+use crate::util::text::{escape_controls, escape_controls_keep_lines};
 use crate::util::uri::encode_path;
 
 /// Escapes a workflow command's message (`%`, CR, LF).
@@ -48,7 +54,7 @@ pub fn annotation(f: &Finding, links: &Links) -> String {
         Severity::Medium | Severity::Low => "warning",
     };
     let mut props = vec![
-        format!("file={}", escape_property(&links.path(f))),
+        format!("file={}", escape_property(&escape_controls(&links.path(f)))),
         format!("line={}", f.line),
         format!("endLine={}", f.end_line),
     ];
@@ -56,22 +62,25 @@ pub fn annotation(f: &Finding, links: &Links) -> String {
         props.push(format!("col={}", f.column));
         props.push(format!("endColumn={}", f.end_column));
     }
-    props.push(format!("title={}", escape_property(&format!("keyhound: {} ({})", f.rule_name, f.rule_id))));
-    format!("::{command} {}::{}", props.join(","), escape_data(&sarif::message(f, false)))
+    let title = format!("keyhound: {} ({})", f.rule_name, f.rule_id);
+    props.push(format!("title={}", escape_property(&escape_controls(&title))));
+    format!("::{command} {}::{}", props.join(","), escape_data(&escape_controls(&sarif::message(f, false))))
 }
 
-/// A `::warning::` workflow command for a message.
+/// A `::warning::` workflow command for a message (its control characters
+/// escaped; line breaks kept, as `%0A`).
 pub fn warning(message: &str) -> String {
-    format!("::warning title=keyhound::{}", escape_data(message))
+    format!("::warning title=keyhound::{}", escape_data(&escape_controls_keep_lines(message)))
 }
 
 /// An `::error::` workflow command for a message (a run that failed).
 pub fn error(message: &str) -> String {
-    format!("::error title=keyhound::{}", escape_data(message))
+    format!("::error title=keyhound::{}", escape_data(&escape_controls_keep_lines(message)))
 }
 
-/// Escapes text for a Markdown table cell.
+/// Escapes text for a Markdown table cell (control characters first).
 fn cell(s: &str) -> String {
+    let s = escape_controls(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -89,6 +98,7 @@ fn cell(s: &str) -> String {
 /// Text in a code span inside a table cell (backticks cannot be escaped in
 /// one, so they become quotes; pipes must be).
 fn code(s: &str) -> String {
+    let s = escape_controls(s);
     format!("`{}`", s.replace('`', "'").replace('|', "\\|").replace(['\n', '\r'], " "))
 }
 
@@ -139,6 +149,7 @@ pub fn summary_markdown(findings: &[Finding], what: &str, scanned: usize, links:
 /// no result, and why. `sarif_file` is the (empty) report written for
 /// code scanning, if one could be.
 pub fn failure_markdown(reason: &str, sarif_file: Option<&str>) -> String {
+    let reason = escape_controls_keep_lines(reason);
     let mut md = String::from("### keyhound: the secret scan did not complete\n\n");
     // A code block shows the message as it is, lines and backticks
     // included; its fence is longer than any run of backticks inside.
@@ -261,6 +272,23 @@ mod tests {
         let md = summary_markdown(&[], &what, 3, &Links::default(), "k.sarif");
         assert!(md.contains("Scanned the whole history (workflow\\_dispatch event): 3 blobs."), "{md}");
         assert!(!md.contains("\\`"), "{md}");
+    }
+
+    #[test]
+    fn scanned_text_reaches_log_and_summary_escaped() {
+        let mut f = finding();
+        f.path = "a\x1b[2J\u{202e}.env".into();
+        f.rule_name = "Evil\x07 rule".into();
+        f.provenance.as_mut().unwrap().author = "Eve\x1b]0;pwned\x07\u{9b}".into();
+        let raw = |s: &str| s.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c));
+        let a = annotation(&f, &Links::default());
+        assert!(!raw(&a) && a.contains("file=a\\x1b[2J\\u202e.env") && a.contains("Evil\\x07 rule"), "{a}");
+        assert!(a.contains("Eve\\x1b]0;pwned\\x07\\u009b"), "{a}");
+        let md = summary_markdown(std::slice::from_ref(&f), "x", 1, &Links::default(), "k.sarif");
+        assert!(!md.replace('\n', "").chars().any(|c| c.is_control() || c == '\u{202e}'), "{md}");
+        assert!(md.contains("`a\\x1b[2J\\u202e.env:3`") && md.contains("Eve\\\\x1b"), "{md}");
+        assert_eq!(warning("bad\x1bname\nnext"), "::warning title=keyhound::bad\\x1bname%0Anext");
+        assert!(failure_markdown("no \u{202e}file", None).contains("no \\u202efile"));
     }
 
     #[test]

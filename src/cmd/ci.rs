@@ -27,7 +27,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     let resolved = git.resolve(&plan)?;
     let mut commands = BufWriter::new(io::stdout().lock());
     for w in &resolved.warnings {
-        eprintln!("keyhound: warning: {w}");
+        eprintln!("keyhound: warning: {}", crate::util::text::escape_controls(w));
         writeln!(commands, "{}", github::warning(w))?;
     }
     if !config.quiet {

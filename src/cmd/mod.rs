@@ -29,6 +29,7 @@ use crate::engine::Engine;
 use crate::model::{Finding, Outcome};
 use crate::report::{self, Format, RunContext, UriBase, VcsInfo};
 use crate::source::repo::{repo_info, RepoInfo};
+use crate::util::text::escape_controls;
 
 /// Runs the command `config` describes; returns its exit code.
 pub fn run(config: &Config) -> Result<u8> {
@@ -82,7 +83,8 @@ type Extra<'a> = &'a mut dyn FnMut(&Outcome, &[Finding]) -> Result<()>;
 /// Findings gathered are always written, warnings or not.
 fn finish(config: &Config, engine: &Engine, outcome: &mut Outcome, how: &Finish, extra: Extra) -> Result<u8> {
     for w in &outcome.summary.warnings {
-        eprintln!("keyhound: warning: {w}");
+        // Warnings name files, which come from what was scanned.
+        eprintln!("keyhound: warning: {}", escape_controls(&w.message));
     }
     config.suppress.apply(outcome);
     if let Some(path) = &config.write_baseline {

@@ -1,11 +1,17 @@
 //! Human-readable output: one block per finding with its location, the kind
 //! of key, the (redacted) secret and its line with the secret masked.
+//!
+//! Everything that came from what was scanned or configured — paths, rule
+//! names and ids, the line's text, commit authors, providers' answers — is
+//! shown through [`escape_controls`], so it cannot drive the terminal; only
+//! the color codes added here reach it raw.
 
 use std::io::{self, Write};
 
 use super::ReportOptions;
 use crate::model::Finding;
 use crate::rules::VerifyStatus;
+use crate::util::text::escape_controls as safe;
 
 struct Style {
     on: bool,
@@ -24,20 +30,20 @@ impl Style {
 pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) -> io::Result<()> {
     let style = Style { on: opts.color };
     for f in findings {
-        let secret = f.display_secret(opts.show_secrets);
+        let secret = safe(&f.display_secret(opts.show_secrets)).into_owned();
         writeln!(
             out,
             "{}  {} {}",
-            style.paint("1", &format!("{}:{}:{}", f.path, f.line, f.column)),
-            style.paint("1;31", &f.rule_name),
-            style.paint("2", &format!("({}, {})", f.rule_id, f.severity)),
+            style.paint("1", &format!("{}:{}:{}", safe(&f.path), f.line, f.column)),
+            style.paint("1;31", &safe(&f.rule_name)),
+            style.paint("2", &format!("({}, {})", safe(&f.rule_id), f.severity)),
         )?;
         writeln!(out, "  secret:      {}", style.paint("33", &secret))?;
-        let at = f.display_at_location(opts.show_secrets);
-        let line = format!("{}{}{}", f.context_before, style.paint("33", &at), f.context_after);
+        let at = safe(&f.display_at_location(opts.show_secrets)).into_owned();
+        let line = format!("{}{}{}", safe(&f.context_before), style.paint("33", &at), safe(&f.context_after));
         writeln!(out, "  line:        {}", line.trim())?;
         if let Some(encoding) = &f.decoded {
-            writeln!(out, "  decoded:     {encoding} (the secret is encoded at this location)")?;
+            writeln!(out, "  decoded:     {} (the secret is encoded at this location)", safe(encoding))?;
         }
         if f.tracked == Some(false) {
             writeln!(out, "  tracked:     no (git does not track this file: it is on this disk, not in a commit)")?;
@@ -46,10 +52,10 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
             writeln!(
                 out,
                 "  commit:      {} by {} <{}> on {}",
-                style.paint("36", &short(&p.commit)),
-                p.author,
-                p.email,
-                p.date
+                style.paint("36", &safe(&short(&p.commit))),
+                safe(&p.author),
+                safe(&p.email),
+                safe(&p.date)
             )?;
             writeln!(
                 out,
@@ -72,11 +78,11 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
                 out,
                 "  verified:    {} ({}, checked {})",
                 style.paint(code, &v.status.to_string()),
-                v.detail,
-                v.checked_at
+                safe(&v.detail),
+                safe(&v.checked_at)
             )?;
         }
-        writeln!(out, "  fingerprint: {}", f.fingerprint)?;
+        writeln!(out, "  fingerprint: {}", safe(&f.fingerprint))?;
         writeln!(out)?;
     }
     Ok(())
