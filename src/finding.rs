@@ -44,6 +44,7 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         rule_name: rule.name.clone(),
         severity: rule.severity,
         path: path.to_string(),
+        path_bytes: None,
         line,
         column,
         end_line: line + inner_newlines,

@@ -25,6 +25,10 @@ pub struct Finding {
     /// Path relative to the scanned root, forward slashes; `<stdin>` for
     /// standard input.
     pub path: String,
+    /// The path's exact bytes when they are not valid UTF-8 (`path` is then
+    /// their lossy form, with U+FFFD); `None` otherwise. Only file scans on
+    /// Unix set it.
+    pub path_bytes: Option<Vec<u8>>,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,

@@ -194,6 +194,7 @@ mod tests {
             rule_name: "OpenAI project API key".into(),
             severity: Severity::Critical,
             path: "config/a,b:c.env".into(),
+            path_bytes: None,
             line: 3,
             column: 16,
             end_line: 3,

@@ -107,7 +107,13 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
     let mut results: Vec<Scanned> = listed
         .files
         .par_iter()
-        .map(|entry: &FileEntry| scan_read(engine, &entry.display, files::read(entry, walk.max_file_size)))
+        .map(|entry: &FileEntry| {
+            let mut scanned = scan_read(engine, &entry.display, files::read(entry, walk.max_file_size));
+            if let (Some(raw), Scanned::Text { findings, .. }) = (&entry.display_bytes, &mut scanned) {
+                findings.iter_mut().for_each(|f| f.path_bytes = Some(raw.clone()));
+            }
+            scanned
+        })
         .collect();
     mark_tracked(&listed.files, &mut results);
     for r in results {

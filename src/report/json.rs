@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use base64::prelude::{Engine as _, BASE64_STANDARD};
 use serde::Serialize;
 
 use crate::model::{Finding, Summary, SuppressReason, Verification};
@@ -20,6 +21,9 @@ struct FindingJson<'a> {
     rule_name: &'a str,
     severity: Severity,
     path: &'a str,
+    /// The path's exact bytes, standard base64, when they are not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_base64: Option<String>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -59,6 +63,7 @@ impl<'a> FindingJson<'a> {
             rule_name: &f.rule_name,
             severity: f.severity,
             path: &f.path,
+            path_base64: f.path_bytes.as_ref().map(|b| BASE64_STANDARD.encode(b)),
             line: f.line,
             column: f.column,
             end_line: f.end_line,

@@ -33,7 +33,7 @@ use super::{RuleInfo, RunContext, UriBase};
 use crate::model::{Finding, Summary, SuppressReason};
 use crate::rules::Severity;
 use crate::util::paths::{normalize, normalize_slash, slash_path};
-use crate::util::uri::{encode_path, file_uri};
+use crate::util::uri::{encode_path, file_uri, restore_raw_bytes, with_byte_stand_ins};
 
 /// The schema URI written in `$schema`.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -96,6 +96,18 @@ pub fn artifact_uri(path: &str, base: Option<&UriBase>) -> (String, Option<&'sta
     match absolute.strip_prefix(&base.root) {
         Ok(rel) => (encode_path(&slash_path(rel)), Some(SRCROOT)),
         Err(_) => (file_uri(&absolute), None),
+    }
+}
+
+/// [`artifact_uri`] of a finding: a path that is not UTF-8 is encoded from
+/// its exact bytes, not from its lossy text.
+fn finding_uri(f: &Finding, base: Option<&UriBase>) -> (String, Option<&'static str>) {
+    match f.path_bytes.as_deref().and_then(with_byte_stand_ins) {
+        Some(marked) => {
+            let (uri, base_id) = artifact_uri(&marked, base);
+            (restore_raw_bytes(&uri), base_id)
+        }
+        None => artifact_uri(&f.path, base),
     }
 }
 
@@ -167,7 +179,7 @@ pub fn message(f: &Finding, show: bool) -> String {
 }
 
 fn result(f: &Finding, index: usize, base: Option<&UriBase>, show: bool) -> SarifResult {
-    let (uri, base_id) = artifact_uri(&f.path, base);
+    let (uri, base_id) = finding_uri(f, base);
     let mut loc = ArtifactLocation::builder().uri(uri).build();
     if f.path == "<stdin>" {
         loc.description = Some(Message::builder().text("standard input").build());

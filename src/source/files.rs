@@ -27,8 +27,12 @@ pub struct WalkOptions {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FileEntry {
     /// What findings show: relative to the working directory as given on
-    /// the command line, without a leading `./`.
+    /// the command line, without a leading `./`; lossy (U+FFFD) when the
+    /// name is not valid UTF-8.
     pub display: String,
+    /// `display`'s exact bytes when they are not valid UTF-8 (Unix only;
+    /// elsewhere the lossy `display` is all there is).
+    pub display_bytes: Option<Vec<u8>>,
     pub path: PathBuf,
 }
 
@@ -58,7 +62,7 @@ pub fn enumerate(roots: &[PathBuf], opts: &WalkOptions) -> Enumeration {
         match std::fs::metadata(root) {
             Ok(m) if m.is_dir() => dirs.push(root.clone()),
             Ok(m) if m.len() > opts.max_file_size => out.skipped_large += 1,
-            Ok(_) => out.files.push(FileEntry { display: display_path(root), path: root.clone() }),
+            Ok(_) => out.files.push(FileEntry::new(root.clone())),
             Err(e) => out.warnings.push(format!("{}: {e}", root.display())),
         }
     }
@@ -90,9 +94,7 @@ pub fn enumerate(roots: &[PathBuf], opts: &WalkOptions) -> Enumeration {
                         }
                         match entry.metadata() {
                             Ok(m) if m.len() > max => Walked::Large,
-                            Ok(_) => {
-                                Walked::File(FileEntry { display: display_path(entry.path()), path: entry.into_path() })
-                            }
+                            Ok(_) => Walked::File(FileEntry::new(entry.into_path())),
                             Err(e) => Walked::Warning(e.to_string()),
                         }
                     }
@@ -114,6 +116,37 @@ pub fn enumerate(roots: &[PathBuf], opts: &WalkOptions) -> Enumeration {
     out.files.sort();
     out.files.dedup();
     out
+}
+
+impl FileEntry {
+    /// The entry for the file at `path`, with its display name.
+    pub fn new(path: PathBuf) -> FileEntry {
+        FileEntry { display: display_path(&path), display_bytes: display_bytes(&path), path }
+    }
+}
+
+/// The bytes of [`display_path`]'s name when they are not valid UTF-8: the
+/// path's own bytes without a leading `./`.
+#[cfg(unix)]
+fn display_bytes(path: &Path) -> Option<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    let raw = path.as_os_str().as_bytes();
+    if std::str::from_utf8(raw).is_ok() {
+        return None;
+    }
+    let name = match raw.strip_prefix(b"./") {
+        Some(rest) if !rest.is_empty() => {
+            rest.iter().position(|&b| b != b'/').map_or(&rest[rest.len()..], |i| &rest[i..])
+        }
+        _ => raw,
+    };
+    Some(name.to_vec())
+}
+
+/// Names that are not Unicode have no byte form on this platform.
+#[cfg(not(unix))]
+fn display_bytes(_: &Path) -> Option<Vec<u8>> {
+    None
 }
 
 fn display_path(path: &Path) -> String {

@@ -2,7 +2,8 @@
 //! relative references, `file://` URIs for local paths (POSIX, Windows drive
 //! and UNC paths alike, whatever the platform the report is written on), and
 //! remote URLs with every credential removed — user info and query-string
-//! tokens — before they reach a report or a message.
+//! tokens — before they reach a report or a message. Paths that are not
+//! UTF-8 keep their exact bytes, percent-encoded ([`with_byte_stand_ins`]).
 //!
 //! Nothing here touches the network or knows what a repository is.
 
@@ -37,6 +38,63 @@ const PATH: &AsciiSet = &NON_ALPHANUMERIC
 /// Percent-encodes a `/`-separated relative path for use as a URI reference.
 pub fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
+}
+
+/// First of the 128 private-use code points (U+F780–U+F7FF) that stand in
+/// for the bytes 0x80–0xFF of invalid UTF-8 while a path that is not UTF-8
+/// goes through the string-based URI functions here.
+const STAND_IN: u32 = 0xF780;
+
+/// `raw` (a path's bytes) as text in which each byte of an invalid UTF-8
+/// sequence (always 0x80 or above) is a private-use stand-in, so the path
+/// can be normalised and encoded like any other; [`restore_raw_bytes`] then
+/// turns the encoded stand-ins back into the bytes, percent-encoded. `None`
+/// when the valid text itself holds a stand-in character, which could not be
+/// told apart from one.
+pub fn with_byte_stand_ins(raw: &[u8]) -> Option<String> {
+    let is_stand_in = |c: char| (STAND_IN..STAND_IN + 0x80).contains(&(c as u32));
+    let mut out = String::with_capacity(raw.len() + 8);
+    for chunk in raw.utf8_chunks() {
+        if chunk.valid().contains(is_stand_in) {
+            return None;
+        }
+        out.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            out.push(char::from_u32(STAND_IN + u32::from(b) - 0x80)?);
+        }
+    }
+    Some(out)
+}
+
+/// A URI built from [`with_byte_stand_ins`] text, with each percent-encoded
+/// stand-in (`%EF%9E%80`…`%EF%9F%BF`) replaced by the byte it stands for,
+/// percent-encoded (`%80`…`%FF`).
+pub fn restore_raw_bytes(uri: &str) -> String {
+    let mut out = String::with_capacity(uri.len());
+    let mut rest = uri;
+    while let Some(at) = rest.find("%EF%9") {
+        out.push_str(&rest[..at]);
+        let candidate = &rest[at..];
+        let byte = candidate.get(..9).and_then(|t| {
+            let second = u8::from_str_radix(&t[4..6], 16).ok()?;
+            let third = u8::from_str_radix(t.get(7..9)?, 16).ok()?;
+            let cp = 0xF000 | (u32::from(second & 0x3F) << 6) | u32::from(third & 0x3F);
+            let ok = (0x9E..=0x9F).contains(&second) && (0x80..=0xBF).contains(&third) && &t[6..7] == "%";
+            ok.then(|| cp - STAND_IN + 0x80)
+        });
+        match byte {
+            Some(b) => {
+                out.push_str(&format!("%{b:02X}"));
+                rest = &candidate[9..];
+            }
+            None => {
+                out.push('%');
+                rest = &candidate[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A `file://` URI for an absolute path. A path ending in a separator (a
@@ -158,6 +216,25 @@ mod tests {
         assert_eq!(encode_path("a b/100%.env"), "a%20b/100%25.env");
         assert_eq!(encode_path("x#y?z:w"), "x%23y%3Fz%3Aw");
         assert_eq!(encode_path("ok-._~!$&'()*+,;=@/"), "ok-._~!$&'()*+,;=@/");
+    }
+
+    #[test]
+    fn raw_bytes_survive_encoding() {
+        let raw = b"dir/caf\xe9 \xff\xc3(x.env";
+        let marked = with_byte_stand_ins(raw).unwrap();
+        assert_eq!(marked.chars().count(), raw.len());
+        assert_eq!(restore_raw_bytes(&encode_path(&marked)), "dir/caf%E9%20%FF%C3(x.env");
+        assert_eq!(
+            restore_raw_bytes(&file_uri(Path::new(&format!("/r/{marked}")))),
+            "file:///r/dir/caf%E9%20%FF%C3(x.env"
+        );
+        // Valid text is kept, other encoded characters too.
+        assert_eq!(with_byte_stand_ins("ключ".as_bytes()).as_deref(), Some("ключ"));
+        assert_eq!(restore_raw_bytes("a%EF%BF%BD%EF%9Cb%25"), "a%EF%BF%BD%EF%9Cb%25");
+        // A stand-in in the valid text cannot be told apart.
+        let mut clash = "\u{f780}".as_bytes().to_vec();
+        clash.push(0xff);
+        assert_eq!(with_byte_stand_ins(&clash), None);
     }
 
     #[test]
