@@ -347,3 +347,28 @@ fn sarif_file_defaults_to_keyhound_sarif() {
     assert!(run.outputs.ends_with("sarif-file=keyhound.sarif\n"), "{}", run.outputs);
     assert_eq!(reported(&run), pr_secrets());
 }
+
+/// A pull request that adds a key beside terminal escapes, in a file whose
+/// name carries ESC and a bidi override: nothing raw reaches the log or the
+/// job summary.
+#[test]
+fn scanned_text_reaches_annotations_and_summary_escaped() {
+    let mut r = Repo::new();
+    let base = r.commit_readme().to_string();
+    r.branch("evil");
+    let key = fake_key("openai-project-key");
+    r.write("evil\x1b[2J\u{202e}vne.env", format!("KEY={key} \x1b[2J\x1b]0;pwned\x07\u{202e}\n"));
+    let head = r.commit_as("evil", "Eve\x1b]0;pwned\x07", "eve@example.com").to_string();
+    let job = Job::new(r.path(), Some("pull_request"), Some(pull_request_event(5, &base, &head)));
+    let run = job.run(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let raw = |s: &str| s.chars().any(|c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c));
+    assert!(!raw(&run.stdout), "{:?}", run.stdout);
+    assert!(!raw(&run.summary), "{:?}", run.summary);
+    assert!(!raw(&run.stderr), "{:?}", run.stderr);
+    let annotation = run.finding_annotations()[0];
+    assert!(annotation.contains("file=evil\\x1b[2J\\u202evne.env"), "{annotation}");
+    assert!(run.summary.contains("`evil\\x1b[2J\\u202evne.env:1`"), "{}", run.summary);
+    // (git drops the BEL that ended the author's name.)
+    assert!(run.summary.contains("Eve\\\\x1b\\]0;pwned"), "{}", run.summary);
+}

@@ -205,3 +205,89 @@ fn broken_pipe_exits_quietly() {
     assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{stderr}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Bytes that must never reach a terminal from scanned content: ESC, BEL,
+/// CR, and the UTF-8 encoding of U+202E (right-to-left override).
+fn raw_controls_in(bytes: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(b, 0x1b | 0x07 | b'\r' | 0x08 | 0x7f) {
+            found.push(format!("byte {b:#04x} at {i}"));
+        }
+    }
+    if bytes.windows(3).any(|w| w == "\u{202e}".as_bytes()) {
+        found.push("U+202E".into());
+    }
+    found
+}
+
+/// A file whose matched line and whose name carry terminal escapes and a
+/// bidi override: text output shows them escaped, JSON keeps them exactly.
+#[test]
+fn scanned_text_is_escaped_in_text_output_and_exact_in_json() {
+    let t = Tree::new();
+    let key = fake_key("openai-project-key");
+    let name = "evil\x1b[31m\u{202e}vne.env";
+    t.write(name, format!("KEY={key} \x1b[2J\x1b]0;pwned\x07\u{202e} tail\n"));
+    let out = t.run(&["scan", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert_eq!(raw_controls_in(&out.stdout), Vec::<String>::new(), "{}", stdout_of(&out));
+    let text = stdout_of(&out);
+    assert!(text.contains("evil\\x1b[31m\\u202evne.env:1:5"), "{text}");
+    assert!(text.contains("\\x1b[2J\\x1b]0;pwned\\x07\\u202e tail"), "{text}");
+    // With colors on, the only escapes are keyhound's own styling (SGR).
+    let colored = t.run(&["scan", ".", "--color", "always"]);
+    let colored_text = String::from_utf8(colored.stdout.clone()).unwrap();
+    assert!(colored_text.contains("\x1b[1m") && colored_text.contains("\x1b[0m"), "{colored_text:?}");
+    for (i, _) in colored_text.match_indices('\x1b') {
+        let rest = &colored_text[i + 1..];
+        let sgr = rest.strip_prefix('[').and_then(|r| r.find('m').map(|m| &r[..m]));
+        assert!(sgr.is_some_and(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';')), "raw ESC at {i}");
+    }
+    assert!(!colored.stdout.windows(3).any(|w| w == "\u{202e}".as_bytes()));
+    let (_, doc) = t.run_json(&["scan", "."]);
+    let f = &findings(&doc)[0];
+    assert_eq!(f["path"], name);
+    assert!(f.get("path_base64").is_none(), "{f}");
+}
+
+/// A file that cannot be read because of its name: the warning on stderr
+/// names it escaped.
+#[cfg(unix)]
+#[test]
+fn warnings_name_files_escaped() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = Tree::new();
+    let p = t.write("locked\x1b]0;pwned\x07.env", "x\n");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&p).is_ok() {
+        return; // running as root: every file is readable
+    }
+    let out = t.run(&["scan", "."]);
+    assert_eq!(raw_controls_in(&out.stderr), Vec::<String>::new(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("locked\\x1b]0;pwned\\x07.env"), "{}", stderr_of(&out));
+}
+
+/// A file name that is not UTF-8: JSON shows it lossily and adds its exact
+/// bytes in base64; SARIF percent-encodes the bytes themselves.
+#[cfg(unix)]
+#[test]
+fn non_utf8_file_name_is_kept_exactly_in_json_and_sarif() {
+    use base64::prelude::{Engine as _, BASE64_STANDARD};
+    use std::os::unix::ffi::OsStrExt;
+    let t = Tree::new();
+    let raw: &[u8] = b"conf/caf\xe9 \xff.env";
+    std::fs::create_dir_all(t.path().join("conf")).unwrap();
+    let key = fake_key("openai-project-key");
+    std::fs::write(t.path().join(std::ffi::OsStr::from_bytes(raw)), format!("KEY={key}\n")).unwrap();
+    let (code, doc) = t.run_json(&["scan", "."]);
+    assert_eq!(code, 1);
+    let f = &findings(&doc)[0];
+    assert_eq!(f["path"], "conf/caf\u{fffd} \u{fffd}.env");
+    assert_eq!(BASE64_STANDARD.decode(f["path_base64"].as_str().unwrap()).unwrap(), raw);
+    let sarif = t.run_sarif(&["scan", "."]);
+    let uri = &sarif.results()[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "conf/caf%E9%20%FF.env");
+    let out = t.run(&["scan", "."]);
+    assert!(stdout_of(&out).contains("conf/caf\u{fffd} \u{fffd}.env:1:5"), "{}", stdout_of(&out));
+}
