@@ -6,7 +6,8 @@
 //! - Each result has one location: a URI relative to the repository root
 //!   (`uriBaseId` `%SRCROOT%`, defined in `originalUriBaseIds` when the root
 //!   is known), percent-encoded, with a region in Unicode code points
-//!   (`columnKind`). Standard input has no URI: it is reported as `-`, the
+//!   (`columnKind`); a path that is not UTF-8 is encoded from its exact
+//!   bytes (`Finding::path_bytes`). Standard input has no URI: it is reported as `-`, the
 //!   argument that reads it, described as "standard input".
 //! - `partialFingerprints["keyhound/v1"]` is the finding's fingerprint (rule,
 //!   path and a hash of the secret), so alerts survive lines moving.
