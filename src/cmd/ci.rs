@@ -31,7 +31,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
         writeln!(commands, "{}", github::warning(w))?;
     }
     if !config.quiet {
-        eprintln!("keyhound: scanning {}", resolved.what);
+        eprintln!("keyhound: scanning {}", crate::util::text::escape_controls(&resolved.what));
     }
     let mut outcome = match &resolved.selection {
         Some(selection) => {

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::engine::{selftest, Engine};
 use crate::report::Format;
 use crate::rules::RuleSet;
+use crate::util::text::escape_controls;
 
 pub(super) fn list(config: &Config) -> Result<u8> {
     let mut out = open_output(config)?;
@@ -34,7 +35,7 @@ pub(super) fn check(config: &Config, files: &[PathBuf]) -> Result<u8> {
     let checked = selftest::check_examples(&engine, None);
     let mut out = open_output(config)?;
     for failure in &checked.failures {
-        writeln!(out, "FAIL {failure}")?;
+        writeln!(out, "FAIL {}", escape_controls(&failure.to_string()))?;
     }
     writeln!(
         out,
@@ -60,7 +61,8 @@ fn write_list(out: &mut dyn Write, set: &RuleSet, format: Format) -> io::Result<
         Format::Text => {
             let width = set.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
             for r in set.rules() {
-                writeln!(out, "{:width$}  {}", r.id, r.name)?;
+                // Rule files are user input: their text is shown escaped.
+                writeln!(out, "{:width$}  {}", escape_controls(&r.id), escape_controls(&r.name))?;
             }
         }
         Format::Json => {

@@ -103,12 +103,17 @@ pub fn artifact_uri(path: &str, base: Option<&UriBase>) -> (String, Option<&'sta
 /// [`artifact_uri`] of a finding: a path that is not UTF-8 is encoded from
 /// its exact bytes, not from its lossy text.
 fn finding_uri(f: &Finding, base: Option<&UriBase>) -> (String, Option<&'static str>) {
-    match f.path_bytes.as_deref().and_then(with_byte_stand_ins) {
+    path_uri(&f.path, f.path_bytes.as_deref(), base)
+}
+
+/// [`artifact_uri`] of `path`, or of `raw`, its exact bytes, when given.
+fn path_uri(path: &str, raw: Option<&[u8]>, base: Option<&UriBase>) -> (String, Option<&'static str>) {
+    match raw.and_then(with_byte_stand_ins) {
         Some(marked) => {
             let (uri, base_id) = artifact_uri(&marked, base);
             (restore_raw_bytes(&uri), base_id)
         }
-        None => artifact_uri(&f.path, base),
+        None => artifact_uri(path, base),
     }
 }
 
@@ -396,6 +401,18 @@ mod tests {
         assert_eq!(artifact_uri("/elsewhere/y.env", Some(&b)), ("file:///elsewhere/y.env".to_string(), None));
         assert_eq!(artifact_uri("<stdin>", Some(&b)), ("-".to_string(), None));
         assert_eq!(artifact_uri("a.env", None), ("a.env".to_string(), None));
+    }
+
+    #[test]
+    fn uris_of_names_that_are_not_utf8_encode_their_bytes() {
+        let b = base("/work/repo", "app");
+        let raw: &[u8] = b"conf/k\xff.env";
+        assert_eq!(path_uri("conf/k\u{fffd}.env", Some(raw), Some(&b)).0, "app/conf/k%FF.env");
+        let abs: &[u8] = b"/work/repo/x/\xe9.env";
+        assert_eq!(path_uri("", Some(abs), Some(&b)), ("x/%E9.env".to_string(), Some(SRCROOT)));
+        let outside: &[u8] = b"/elsewhere/\xe9.env";
+        assert_eq!(path_uri("", Some(outside), Some(&b)), ("file:///elsewhere/%E9.env".to_string(), None));
+        assert_eq!(path_uri("a b.env", None, None).0, "a%20b.env");
     }
 
     #[test]

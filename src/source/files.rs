@@ -191,4 +191,14 @@ mod tests {
         assert_eq!(display_path(Path::new(".")), ".");
         assert_eq!(display_path(Path::new(".env")), ".env");
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_keep_their_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let entry = FileEntry::new(PathBuf::from(std::ffi::OsStr::from_bytes(b"./dir/caf\xe9.env")));
+        assert_eq!(entry.display, "dir/caf\u{fffd}.env");
+        assert_eq!(entry.display_bytes.as_deref(), Some(&b"dir/caf\xe9.env"[..]));
+        assert_eq!(FileEntry::new(PathBuf::from("./ok.env")).display_bytes, None);
+    }
 }
