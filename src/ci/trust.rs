@@ -7,10 +7,10 @@
 //!
 //! Which event is trusted how is [`Plan::trusted_base`]'s to say; which
 //! files are exemptions, and parsing them, is the config's. This module
-//! only reads the files' bytes at the two commits (making sure the commits
-//! are in the clone, fetching them like `checkout` would) and words what
-//! was done for the job summary and annotations. Secrets are never written
-//! in clear here.
+//! only reads files' bytes at the two commits (making sure the commits are
+//! in the clone, fetching them like `checkout` would) and words what was
+//! done for the job summary and annotations; it neither scans nor decides
+//! what is suppressed. Secrets are never written in clear here.
 
 use std::path::Path;
 
@@ -183,11 +183,24 @@ impl TrustedExemptions {
     }
 }
 
-/// The findings of `suppressed` that only an allow comment suppressed: on
-/// a pull request, every finding is in what it adds, so these are the ones
-/// its own allow comments hide.
-pub fn allowed_by_own_comments(suppressed: &[Finding]) -> Vec<&Finding> {
-    suppressed.iter().filter(|f| f.suppressed == Some(SuppressReason::AllowComment)).collect()
+/// The findings of `suppressed` that an allow comment the change added
+/// suppressed. A pull request scan reports the files it adds or edits, so
+/// an allow-commented secret already in the same file at the `base`
+/// commit is not the change's and is left out. A base file that cannot be
+/// read counts as not having it: better listed once too often than hidden.
+pub fn allowed_by_own_comments<'a>(repo: &Path, base: &str, suppressed: &'a [Finding]) -> Vec<&'a Finding> {
+    suppressed
+        .iter()
+        .filter(|f| f.suppressed == Some(SuppressReason::AllowComment))
+        .filter(|f| {
+            let before = file_at_commit(repo, base, &f.path).ok().flatten();
+            !before.is_some_and(|bytes| contains(&bytes, f.secret.as_bytes()))
+        })
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
         // On a pull request, what its own allow comments suppress is in the
         // SARIF report too, marked suppressed (`inSource`).
         let allowed_here = match &config.trusted {
-            Some(_) => trust::allowed_by_own_comments(&outcome.suppressed),
+            Some(t) => trust::allowed_by_own_comments(&ci.repo, &t.base, &outcome.suppressed),
             None => Vec::new(),
         };
         let mut in_sarif = shown.to_vec();

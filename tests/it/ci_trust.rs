@@ -194,6 +194,39 @@ fn pull_request_allow_comments_suppress_but_are_listed() {
 }
 
 #[test]
+fn allow_comments_already_on_the_base_are_not_listed_as_the_pull_requests() {
+    let old = fake_key("openai-project-key");
+    let p = pr(
+        |r| r.write("app/.env", format!("OLD_KEY={old} # keyhound:allow\n")),
+        |r, key| r.write("app/.env", format!("OLD_KEY={old} # keyhound:allow\nNEW_KEY={key} # keyhound:allow\n")),
+    );
+    let (_clone, job) = pr_job(&p);
+    let run = job.run(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let s = &run.summary;
+    assert!(s.contains("1 finding suppressed by this pull request's own allow comments"), "{s}");
+    assert!(s.contains("`app/.env:2`") && !s.contains("`app/.env:1`"), "{s}");
+    assert_eq!(run.results().len(), 1, "{:?}", run.sarif);
+    assert_eq!(run.results()[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+}
+
+#[test]
+fn merge_group_takes_exemptions_from_its_base() {
+    let p = pr(
+        |_| {},
+        |r, key| {
+            add_key(r, key);
+            r.write(".keyhound.toml", ALLOW_APP_ENV);
+        },
+    );
+    let clone = p.repo.clone_with(&["--branch", "feature"]);
+    let event = serde_json::json!({"merge_group": {"base_sha": p.base, "head_sha": p.head}});
+    let run = Job::new(clone.path(), Some("merge_group"), Some(event)).run(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.summary.contains("this pull request changes `.keyhound.toml`"), "{}", run.summary);
+}
+
+#[test]
 fn push_reads_the_work_tree_config() {
     let p = pr(
         |_| {},
