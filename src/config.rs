@@ -4,7 +4,10 @@
 //!
 //! This is also where the root of the scanned tree or repository is found,
 //! and with it the `.keyhound.toml` config and the rule set, so a bad config
-//! or baseline stops the run before any work.
+//! or baseline stops the run before any work. It is the one place that
+//! decides which config and baseline are trusted: the work tree's, except
+//! for `keyhound ci` on a pull request or merge group, which takes both from
+//! its base commit (see [`trusted_exemptions`]); `--config FILE` always wins.
 //!
 //! Errors here are the user's arguments being unusable (exit code 2).
 
@@ -15,6 +18,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use crate::ci::failure::FailureReport;
+use crate::ci::trust::{TrustedCommits, TrustedExemptions};
 use crate::ci::CiSettings;
 use clap::{Args, FromArgMatches};
 
@@ -91,6 +95,9 @@ pub struct Config {
     /// `--verify`: live checks, with their settings. `None` means no
     /// request is ever made.
     pub verify: Option<VerifySettings>,
+    /// `keyhound ci` on a pull request or merge group: the exemptions were
+    /// read from its base commit, not its work tree.
+    pub trusted: Option<TrustedExemptions>,
 }
 
 /// The flags of the command line, whichever subcommand carried them, with
@@ -163,8 +170,12 @@ impl Config {
             }
         }
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        let found = locate(&task, &cwd);
+        let mut found = locate(&task, &cwd);
         let mut rules = RuleSet::embedded()?;
+        let trusted = match &task {
+            Task::Ci(ci) => trusted_exemptions(ci, common, &cwd, &mut found)?,
+            _ => None,
+        };
         let source = match (&common.config.config, common.config.no_config) {
             (_, true) => None,
             (Some(file), _) => {
@@ -184,7 +195,10 @@ impl Config {
             Some(s) => parse_size(s).with_context(|| format!("invalid --max-file-size {s:?}"))?,
             None => repo_config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         };
-        let baseline = common.findings.baseline.as_deref().map(Baseline::load).transpose()?;
+        let baseline = match found.baseline.take() {
+            Some(from_base) => from_base,
+            None => common.findings.baseline.as_deref().map(Baseline::load).transpose()?,
+        };
         let suppress = Suppressor::new(found.base, repo_config.allow, baseline.as_ref());
         let verify = verify_settings(common, &task, write_baseline.is_some())?;
         Ok(Config {
@@ -207,6 +221,7 @@ impl Config {
             show_suppressed: common.findings.show_suppressed,
             write_baseline,
             verify,
+            trusted,
         })
     }
 }
@@ -333,6 +348,9 @@ struct Located {
     root: PathBuf,
     base: RootRelative,
     config: Option<ConfigSource>,
+    /// The baseline when it is not `--baseline`'s file as it is: read from
+    /// a pull request's base commit (`Some(None)`: the base has none).
+    baseline: Option<Option<Baseline>>,
 }
 
 /// Finds the root of the scanned tree or repository:
@@ -357,7 +375,7 @@ fn locate(task: &Task, cwd: &Path) -> Located {
             },
             Err(_) => (normalize(&cwd.join(repo)), None),
         };
-        Located { root, base: RootRelative::AsShown, config }
+        Located { root, base: RootRelative::AsShown, config, baseline: None }
     };
     match task {
         Task::History { repo, .. } | Task::Staged { repo, .. } => git_repo(repo),
@@ -369,19 +387,84 @@ fn locate(task: &Task, cwd: &Path) -> Located {
             });
             let root = tree_root(&normalize(&cwd.join(first.unwrap_or(Path::new(".")))));
             let config = file_at(&root);
-            Located { base: RootRelative::Root { cwd: cwd.to_path_buf(), root: root.clone() }, root, config }
+            Located {
+                base: RootRelative::Root { cwd: cwd.to_path_buf(), root: root.clone() },
+                root,
+                config,
+                baseline: None,
+            }
         }
         // Installing a hook reads no config: a broken one must not stop it;
         // nor do the OpenAI admin commands, which a repository must not steer.
         Task::InstallHook { .. } | Task::OpenAi(_) => {
-            Located { root: cwd.to_path_buf(), base: RootRelative::AsShown, config: None }
+            Located { root: cwd.to_path_buf(), base: RootRelative::AsShown, config: None, baseline: None }
         }
         Task::RulesList | Task::RulesCheck { .. } => {
             let root = tree_root(cwd);
             let config = file_at(&root);
-            Located { base: RootRelative::Root { cwd: cwd.to_path_buf(), root: root.clone() }, root, config }
+            Located {
+                base: RootRelative::Root { cwd: cwd.to_path_buf(), root: root.clone() },
+                root,
+                config,
+                baseline: None,
+            }
         }
     }
+}
+
+/// For `keyhound ci` on an event that must not exempt itself (a pull
+/// request, a merge group): replaces the work tree's config and baseline in
+/// `found` with the base commit's, and says what was read and which of the
+/// event's changes to them were ignored. `None` (nothing replaced) for
+/// other events.
+///
+/// `--config FILE` is the workflow author's, not the pull request's, and
+/// still wins; `--no-config` still reads none. The baseline is read from
+/// the base commit when `--baseline` names a file inside the repository; a
+/// file elsewhere is the workflow's and is read as it is. The commits are
+/// fetched now when a shallow clone lacks them, so a bad config at the base
+/// stops the run before any work, like any other bad config.
+fn trusted_exemptions(
+    ci: &CiSettings,
+    common: &Common,
+    cwd: &Path,
+    found: &mut Located,
+) -> Result<Option<TrustedExemptions>> {
+    let Some(commits) = TrustedCommits::of_event(ci)? else { return Ok(None) };
+    let mut trusted = TrustedExemptions { base: commits.base.clone(), ..TrustedExemptions::default() };
+    if common.config.config.is_none() && !common.config.no_config {
+        let file = commits.read(&ci.repo, CONFIG_FILE)?;
+        if file.changed {
+            trusted.ignored_changes.push(CONFIG_FILE.to_string());
+        }
+        trusted.read.push(CONFIG_FILE.to_string());
+        found.config = file.bytes.map(|bytes| ConfigSource::Text {
+            name: commits.name(CONFIG_FILE),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        });
+    }
+    let in_repo = common.findings.baseline.as_deref().and_then(|b| {
+        let rel = normalize(&cwd.join(b)).strip_prefix(&found.root).ok()?.to_path_buf();
+        (!rel.as_os_str().is_empty()).then(|| crate::util::paths::slash_path(&rel))
+    });
+    if let Some(rel) = in_repo {
+        let file = commits.read(&ci.repo, &rel)?;
+        if file.changed {
+            trusted.ignored_changes.push(rel.clone());
+        }
+        let name = commits.name(&rel);
+        let baseline = match file.bytes {
+            Some(bytes) => Some(Baseline::parse_text(&name, &String::from_utf8_lossy(&bytes))?),
+            // Added by the change: ignored until merged.
+            None if file.changed => None,
+            // In neither commit: a mistyped --baseline is an error, as on
+            // any other event (or the workflow wrote it: read it).
+            None => common.findings.baseline.as_deref().map(Baseline::load).transpose()?,
+        };
+        trusted.read.push(rel);
+        found.baseline = Some(baseline);
+    }
+    Ok(Some(trusted))
 }
 
 /// The top of the git work tree containing `path`, else `path` (or, for a

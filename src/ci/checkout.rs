@@ -277,8 +277,9 @@ impl Git {
         }
     }
 
-    /// The full id of commit `id`, fetching it if it is missing.
-    fn need(&self, id: &str, what: &str) -> Result<String, CheckoutError> {
+    /// The full id of commit `id`, fetching it if it is missing; `what`
+    /// (what is scanned) names the need in errors.
+    pub fn need(&self, id: &str, what: &str) -> Result<String, CheckoutError> {
         let what = what.to_string();
         match self.fetch_commit(id) {
             Ok(full) => Ok(full),

@@ -97,7 +97,7 @@ fn cell(s: &str) -> String {
 
 /// Text in a code span inside a table cell (backticks cannot be escaped in
 /// one, so they become quotes; pipes must be).
-fn code(s: &str) -> String {
+pub(super) fn code(s: &str) -> String {
     let s = escape_controls(s);
     format!("`{}`", s.replace('`', "'").replace('|', "\\|").replace(['\n', '\r'], " "))
 }

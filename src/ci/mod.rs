@@ -4,7 +4,9 @@
 //! clone, fetching what a shallow checkout lacks ([`checkout`]), and what is
 //! told to GitHub ([`github`]): annotations, the job summary, step outputs,
 //! and, when the run fails, word of the failure in the same places
-//! ([`failure`]).
+//! ([`failure`]). On a pull request or merge group, the exemptions
+//! (`.keyhound.toml`, the baseline) come from the base commit, never from
+//! the change itself ([`trust`]).
 //!
 //! It must not scan or decide what is reported: the command in `cmd::ci`
 //! wires this to the pipeline and finishes the run like every other
@@ -15,6 +17,7 @@ pub mod checkout;
 pub mod failure;
 pub mod github;
 pub mod plan;
+pub mod trust;
 
 use std::fs::OpenOptions;
 use std::io::Write;

@@ -8,6 +8,11 @@
 //! | `push` | `before..after`; a new branch (`before` all zeros): commits not on the default branch; a deleted branch: nothing |
 //! | anything else, or no event | the whole history |
 //!
+//! The event also decides which commit's exemptions (`.keyhound.toml`, the
+//! baseline) are trusted ([`Plan::trusted_base`]): for a pull request or
+//! merge group, its base commit, never its own head — a change can not
+//! exempt itself; for the rest, the work tree (the branch itself).
+//!
 //! The event also decides the code-scanning category results are uploaded
 //! under ([`default_category`]): scans of new commits and full-history scans
 //! must not share one, or each upload would close the other's alerts.
@@ -58,6 +63,18 @@ pub enum Plan {
 }
 
 impl Plan {
+    /// The commits whose exemptions the scan must use instead of the work
+    /// tree's, with the commits the event proposes: `(base, head)` of a
+    /// pull request or merge group, whose own changes must not exempt
+    /// themselves. `None` for events whose work tree is the trusted branch
+    /// itself (push, schedule, no event).
+    pub fn trusted_base(&self) -> Option<(&str, &str)> {
+        match self {
+            Plan::Range { base, head, .. } => Some((base, head)),
+            _ => None,
+        }
+    }
+
     /// What is scanned, in words, for the summary.
     pub fn describe(&self) -> &str {
         match self {
@@ -248,6 +265,21 @@ mod tests {
             assert_eq!(default_category(event), HISTORY_CATEGORY, "{event:?}");
         }
         assert_ne!(CHANGES_CATEGORY, HISTORY_CATEGORY);
+    }
+
+    #[test]
+    fn only_pull_requests_and_merge_groups_take_exemptions_from_their_base() {
+        let p = json!({
+            "pull_request": {"base": {"sha": A}, "head": {"sha": B}},
+            "merge_group": {"base_sha": A, "head_sha": B},
+            "ref": "refs/heads/dev", "before": A, "after": B,
+        });
+        for event in ["pull_request", "pull_request_target", "merge_group"] {
+            assert_eq!(plan(Some(event), Some(&p)).unwrap().trusted_base(), Some((A, B)), "{event}");
+        }
+        for event in [Some("push"), Some("schedule"), None] {
+            assert_eq!(plan(event, Some(&p)).unwrap().trusted_base(), None, "{event:?}");
+        }
     }
 
     #[test]

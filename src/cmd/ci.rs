@@ -4,6 +4,12 @@
 //! standard output, a Markdown job summary and step outputs, besides the
 //! usual report with `--output`.
 //!
+//! On a pull request or merge group the exemptions were read from its base
+//! commit (`config` decided that); this command says so, warns on each
+//! exemption file the change edits, and lists — in the summary, and as
+//! suppressed in the SARIF report — the findings the change's own allow
+//! comments hide, so reviewers see them.
+//!
 //! Errors are returned like every command's; under GitHub Actions `main`
 //! hands them to `ci::failure`, which reports them in the same places.
 
@@ -13,7 +19,7 @@ use anyhow::{Context, Result};
 
 use super::progress::ProgressBars;
 use super::{finish, repo_context_of, scan_engine, write_file, Finish, ReportTo};
-use crate::ci::{append, automation_id, checkout, github, plan, workspace_prefix, CiSettings};
+use crate::ci::{append, automation_id, checkout, github, plan, trust, workspace_prefix, CiSettings};
 use crate::config::Config;
 use crate::model::{Finding, Outcome, WarningKind};
 use crate::pipeline::history::{scan_history, HistoryOptions};
@@ -31,6 +37,9 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
         writeln!(commands, "{}", github::warning(w))?;
     }
     if !config.quiet {
+        if let Some(trusted) = &config.trusted {
+            eprintln!("keyhound: {}", crate::util::text::escape_controls(&trusted.log_line()));
+        }
         eprintln!("keyhound: scanning {}", crate::util::text::escape_controls(&resolved.what));
     }
     let mut outcome = match &resolved.selection {
@@ -67,10 +76,25 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     let sarif_opts = ReportOptions { format: Format::Sarif, show_secrets: config.report.show_secrets, color: false };
     let sarif_name = ci.sarif_file.display().to_string();
     let mut ci_outputs = |outcome: &Outcome, shown: &[Finding]| -> Result<()> {
+        // On a pull request, what its own allow comments suppress is in the
+        // SARIF report too, marked suppressed (`inSource`).
+        let allowed_here = match &config.trusted {
+            Some(t) => trust::allowed_by_own_comments(&ci.repo, &t.base, &outcome.suppressed),
+            None => Vec::new(),
+        };
+        let mut in_sarif = shown.to_vec();
+        if !config.show_suppressed {
+            in_sarif.extend(allowed_here.iter().map(|f| (*f).clone()));
+        }
         if let Some(dir) = ci.sarif_file.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        write_file(&ci.sarif_file, |w| report::write_report(w, shown, &outcome.summary, &sarif_opts, &how.ctx))?;
+        write_file(&ci.sarif_file, |w| report::write_report(w, &in_sarif, &outcome.summary, &sarif_opts, &how.ctx))?;
+        if let Some(trusted) = &config.trusted {
+            for line in trusted.annotations(&links) {
+                writeln!(commands, "{line}")?;
+            }
+        }
         for f in &outcome.findings {
             writeln!(commands, "{}", github::annotation(f, &links))?;
         }
@@ -87,6 +111,9 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
                 &sarif_name,
             );
             append(path, &md)?;
+            if let Some(trusted) = &config.trusted {
+                append(path, &trusted.summary_markdown(&allowed_here, &links))?;
+            }
         }
         if let Some(path) = &ci.output_file {
             let lines = github::output_line("findings", &outcome.findings.len().to_string())

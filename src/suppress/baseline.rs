@@ -115,7 +115,13 @@ impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|io| BaselineError::Read { file: file.clone(), io })?;
-        let mut b = Baseline::parse(&file, &text)?;
+        Baseline::parse_text(&file, &text)
+    }
+
+    /// Parses a baseline document read from somewhere other than a file
+    /// (a commit), named `file` in errors, ready to match.
+    pub fn parse_text(file: &str, text: &str) -> Result<Baseline, BaselineError> {
+        let mut b = Baseline::parse(file, text)?;
         for e in &mut b.entries {
             e.secret_sha256.make_ascii_lowercase();
         }

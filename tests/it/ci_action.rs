@@ -95,15 +95,19 @@ fn ci_error_unreachable_remote_is_reported_with_gits_own_error() {
 
 #[test]
 fn ci_error_in_config_validation_is_reported_too() {
-    let (r, base, head) = origin();
-    let job = || Job::new(r.path(), Some("pull_request"), Some(pull_request_event(2, &base, &head)));
-    let job1 = job();
+    let (mut r, base, head) = origin();
+    let job1 = Job::new(r.path(), Some("pull_request"), Some(pull_request_event(2, &base, &head)));
     let run = job1.run(&["--baseline", "missing-baseline.json"]);
     let reason = run.assert_failure_reported("keyhound-changes", &sarif_name(&job1));
     assert!(reason.contains("missing-baseline.json"), "{reason}");
 
+    // A pull request's exemptions come from its base commit: a broken
+    // config there stops the run.
     r.write(".keyhound.toml", "[allow\npaths = [\n");
-    let job = job();
+    let base = r.commit("broken config").to_string();
+    r.write("more.txt", "more\n");
+    let head = r.commit("more").to_string();
+    let job = Job::new(r.path(), Some("pull_request"), Some(pull_request_event(2, &base, &head)));
     let run = job.run(&[]);
     let reason = run.assert_failure_reported("keyhound-changes", &sarif_name(&job));
     assert!(reason.contains(".keyhound.toml"), "{reason}");

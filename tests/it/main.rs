@@ -7,6 +7,7 @@ mod harness;
 mod action;
 mod ci;
 mod ci_action;
+mod ci_trust;
 mod contexts;
 mod decode;
 mod history;

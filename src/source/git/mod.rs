@@ -182,6 +182,32 @@ fn read_kind<'o>(odb: &'o Odb<'_>, oid: Oid, want: ObjectType, kind: &'static st
 /// A ref that points at a tree or blob directly: (ref name, target).
 type RefTarget = (String, Oid);
 
+/// The bytes of the file at `path` (repository-relative, `/`-separated) in
+/// the tree of `commit`; `None` when that tree has no such file. The commit
+/// must be in the repository (an error otherwise): `keyhound ci` reads the
+/// exemptions a pull request is held to from its base commit this way.
+pub fn file_at_commit(repo: &Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+    configure_libgit2();
+    let repo = Repository::open_ext(repo, RepositoryOpenFlags::empty(), std::iter::empty::<&std::ffi::OsStr>())
+        .map_err(|e| match e.code() {
+            ErrorCode::NotFound => GitError::NotARepository { path: repo.to_path_buf() },
+            _ => GitError::Open { path: repo.to_path_buf(), source: e },
+        })?;
+    let oid = Oid::from_str(commit).map_err(|_| GitError::UnknownRef { name: commit.to_string() })?;
+    let commit = repo.find_commit(oid).map_err(|e| GitError::read("commit", oid, e))?;
+    let tree = commit.tree()?;
+    let entry = match tree.get_path(Path::new(path)) {
+        Ok(entry) => entry,
+        Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    if entry.kind() != Some(ObjectType::Blob) {
+        return Ok(None);
+    }
+    let blob = repo.find_blob(entry.id()).map_err(|e| GitError::read("blob", entry.id(), e))?;
+    Ok(Some(blob.content().to_vec()))
+}
+
 /// The repository a history scan reads.
 pub struct GitRepo {
     reader: Reader,
