@@ -366,6 +366,13 @@ fn locate(task: &Task, cwd: &Path) -> Located {
         let f = root.join(CONFIG_FILE);
         f.is_file().then(|| ConfigSource::File(f.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or(f)))
     };
+    // A directory tree rooted at `root`: paths shown relative to `cwd`.
+    let tree_at = |root: PathBuf| Located {
+        base: RootRelative::Root { cwd: cwd.to_path_buf(), root: root.clone() },
+        config: file_at(&root),
+        root,
+        baseline: None,
+    };
     let git_repo = |repo: &Path| {
         let git = git2::Repository::open_ext(repo, git2::RepositoryOpenFlags::empty(), std::iter::empty::<&str>());
         let (root, config) = match &git {
@@ -385,30 +392,14 @@ fn locate(task: &Task, cwd: &Path) -> Located {
                 ScanInput::Path(p) => Some(p.as_path()),
                 ScanInput::Stdin => None,
             });
-            let root = tree_root(&normalize(&cwd.join(first.unwrap_or(Path::new(".")))));
-            let config = file_at(&root);
-            Located {
-                base: RootRelative::Root { cwd: cwd.to_path_buf(), root: root.clone() },
-                root,
-                config,
-                baseline: None,
-            }
+            tree_at(tree_root(&normalize(&cwd.join(first.unwrap_or(Path::new("."))))))
         }
         // Installing a hook reads no config: a broken one must not stop it;
         // nor do the OpenAI admin commands, which a repository must not steer.
         Task::InstallHook { .. } | Task::OpenAi(_) => {
             Located { root: cwd.to_path_buf(), base: RootRelative::AsShown, config: None, baseline: None }
         }
-        Task::RulesList | Task::RulesCheck { .. } => {
-            let root = tree_root(cwd);
-            let config = file_at(&root);
-            Located {
-                base: RootRelative::Root { cwd: cwd.to_path_buf(), root: root.clone() },
-                root,
-                config,
-                baseline: None,
-            }
-        }
+        Task::RulesList | Task::RulesCheck { .. } => tree_at(tree_root(cwd)),
     }
 }
 
