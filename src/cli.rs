@@ -191,6 +191,10 @@ pub enum Command {
     Scan {
         #[command(flatten)]
         target: ScanArgs,
+        /// Exit with code 2 when the scan was incomplete (a file or directory could not be read), after
+        /// writing the report.
+        #[arg(long)]
+        fail_on_incomplete: bool,
         #[command(flatten)]
         args: ScanCommandArgs,
     },
@@ -198,6 +202,10 @@ pub enum Command {
     History {
         #[command(flatten)]
         target: HistoryArgs,
+        /// Exit with code 2 when the scan was incomplete (an object is missing, an object could not be read or the history is shallow), after
+        /// writing the report.
+        #[arg(long)]
+        fail_on_incomplete: bool,
         #[command(flatten)]
         args: ScanCommandArgs,
     },

@@ -95,6 +95,9 @@ pub struct Config {
     /// `--verify`: live checks, with their settings. `None` means no
     /// request is ever made.
     pub verify: Option<VerifySettings>,
+    /// Fail (exit 2, after reporting) when the scan was incomplete:
+    /// `--fail-on-incomplete`, and always for `keyhound ci`.
+    pub fail_on_incomplete: bool,
     /// `keyhound ci` on a pull request or merge group: the exemptions were
     /// read from its base commit, not its work tree.
     pub trusted: Option<TrustedExemptions>,
@@ -112,6 +115,7 @@ struct Common {
     tuning: ScanTuningArgs,
     skip_ignored: bool,
     config: ConfigArgs,
+    fail_on_incomplete: bool,
 }
 
 /// A flag group as clap fills it when none of its flags is given.
@@ -133,6 +137,7 @@ impl Common {
             tuning: clap_defaults(),
             skip_ignored: false,
             config: clap_defaults(),
+            fail_on_incomplete: false,
         }
     }
 
@@ -148,6 +153,7 @@ impl Common {
             tuning,
             skip_ignored,
             config,
+            fail_on_incomplete: false,
         }
     }
 }
@@ -221,6 +227,7 @@ impl Config {
             show_suppressed: common.findings.show_suppressed,
             write_baseline,
             verify,
+            fail_on_incomplete: common.fail_on_incomplete,
             trusted,
         })
     }
@@ -244,11 +251,17 @@ pub fn ci_failure_report(cli: &Cli) -> Option<FailureReport> {
 fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
     let mut write_baseline = None;
     let (task, common) = match command {
-        Command::Scan { target, args } => {
+        Command::Scan { target, fail_on_incomplete, args } => {
             let skip_ignored = target.skip_ignored;
-            (scan_task(target.paths)?, Common::scanning(args, skip_ignored))
+            let mut common = Common::scanning(args, skip_ignored);
+            common.fail_on_incomplete = fail_on_incomplete;
+            (scan_task(target.paths)?, common)
         }
-        Command::History { target, args } => (history_task(target)?, Common::scanning(args, false)),
+        Command::History { target, fail_on_incomplete, args } => {
+            let mut common = Common::scanning(args, false);
+            common.fail_on_incomplete = fail_on_incomplete;
+            (history_task(target)?, common)
+        }
         Command::Baseline { of, args } => {
             let Some(out) = &args.output else {
                 bail!("keyhound baseline needs --output FILE (where to write the baseline)");
@@ -279,7 +292,10 @@ fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
         Command::Ci { repo, sarif_file, no_fetch, category, args } => {
             let settings =
                 CiSettings::from_env(repo, sarif_file, !no_fetch, category.as_deref(), |k| std::env::var(k).ok())?;
-            (Task::Ci(Box::new(settings)), Common::scanning(args, false))
+            let mut common = Common::scanning(args, false);
+            // A CI check that could not scan everything must not pass.
+            common.fail_on_incomplete = true;
+            (Task::Ci(Box::new(settings)), common)
         }
         Command::InstallHook { repo, force, uninstall } => (
             Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall },

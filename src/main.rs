@@ -1,7 +1,9 @@
 //! The `keyhound` binary: parses arguments, builds the validated config,
 //! runs the command, and maps the result to an exit code — in one place.
 //!
-//! Exit codes: 0 nothing found, 1 findings (or `--exit-code N`), 2 error.
+//! Exit codes: 0 nothing found, 1 findings (or `--exit-code N`), 2 error —
+//! including an incomplete scan (`keyhound ci`, `--fail-on-incomplete`),
+//! which fails with [`Incomplete`] after its report is written.
 //! A closed stdout (`keyhound scan . | head`) ends the run quietly. When
 //! `keyhound ci` fails under GitHub Actions — bad arguments included — the
 //! error is also handed to `ci::failure`, which reports it where the user
@@ -19,6 +21,7 @@ use keyhound::ci::failure::{public_reason, FailureReport};
 use keyhound::cli::Cli;
 use keyhound::cmd;
 use keyhound::config::{ci_failure_report, Config};
+use keyhound::model::Incomplete;
 use keyhound::util::text::escape_controls_keep_lines;
 
 fn main() -> ExitCode {
@@ -36,7 +39,12 @@ fn main() -> ExitCode {
                 Some(report) => {
                     let reason = public_reason(&message);
                     eprintln!("keyhound: error: {}", escape_controls_keep_lines(&reason));
-                    report_ci_failure(report, &reason);
+                    if e.downcast_ref::<Incomplete>().is_some() {
+                        // The run wrote its reports; only the error is added.
+                        warn_all(report.write_incomplete(&reason, &mut io::stdout().lock()));
+                    } else {
+                        report_ci_failure(report, &reason);
+                    }
                 }
                 None => eprintln!("keyhound: error: {}", escape_controls_keep_lines(&message)),
             }
@@ -66,8 +74,12 @@ fn usage_error(e: clap::Error) -> ExitCode {
 }
 
 fn report_ci_failure(report: &FailureReport, reason: &str) {
-    for problem in report.write(reason, &mut io::stdout().lock()) {
-        eprintln!("keyhound: warning: {}", escape_controls_keep_lines(&problem.to_string()));
+    warn_all(report.write(reason, &mut io::stdout().lock()));
+}
+
+fn warn_all(problems: Vec<String>) {
+    for problem in problems {
+        eprintln!("keyhound: warning: {}", escape_controls_keep_lines(&problem));
     }
 }
 

@@ -9,6 +9,7 @@
 //! decides suppression or formats output. Every module that needs these
 //! types imports them from here, never from the stage that fills them in.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -153,6 +154,14 @@ pub struct Summary {
     pub skipped_large: usize,
     /// Inputs that could not be read, and other non-fatal problems.
     pub warnings: Vec<Warning>,
+    /// Whether everything asked for was scanned: no input unreadable, no
+    /// object missing, no history cut at a shallow boundary. Set by
+    /// [`Summary::settle`] from `warnings` (`false` until then, so a summary
+    /// nobody settled never reads as clean).
+    pub complete: bool,
+    /// What could not be scanned, per kind: every kind that makes a run
+    /// incomplete is listed, with 0 when none. Set by [`Summary::settle`].
+    pub unread: BTreeMap<WarningKind, usize>,
     pub duration_ms: u128,
     /// Number of rules in the compiled set.
     pub rules: usize,
@@ -161,6 +170,66 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<VerifyCounts>,
 }
+
+impl Summary {
+    /// Works out [`Summary::complete`] and [`Summary::unread`] from the
+    /// warnings — the one place that decides whether a run was complete.
+    /// Call it once the warnings are final (`cmd::finish` does, before
+    /// reporting).
+    pub fn settle(&mut self) {
+        let mut unread: BTreeMap<WarningKind, usize> = WarningKind::INCOMPLETE.iter().map(|&kind| (kind, 0)).collect();
+        for w in &self.warnings {
+            if let Some(n) = unread.get_mut(&w.kind) {
+                *n += 1;
+            }
+        }
+        self.complete = unread.values().all(|&n| n == 0);
+        self.unread = unread;
+    }
+
+    /// What could not be scanned, in words (`1 missing object, 2 unreadable
+    /// inputs`); empty when the run was complete. From [`Summary::unread`].
+    pub fn unread_text(&self) -> String {
+        let parts: Vec<String> = self
+            .unread
+            .iter()
+            .filter(|(_, &n)| n > 0)
+            .map(|(kind, &n)| {
+                let (one, many) = match kind {
+                    WarningKind::Unreadable => ("unreadable input", "unreadable inputs"),
+                    WarningKind::MissingObject => ("missing object", "missing objects"),
+                    WarningKind::ShallowHistory => ("shallow history boundary", "shallow history boundaries"),
+                    WarningKind::Note => ("note", "notes"),
+                };
+                format!("{n} {}", if n == 1 { one } else { many })
+            })
+            .collect();
+        parts.join(", ")
+    }
+}
+
+/// The error of a run that reported everything it found but could not scan
+/// everything it was asked to (`keyhound ci`, `--fail-on-incomplete`): the
+/// report is written, then the run fails with this, which `main` turns into
+/// exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incomplete {
+    /// [`Summary::unread_text`] of the run.
+    pub unread: String,
+}
+
+impl fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the scan was incomplete: {} not scanned (the findings that were found are reported; \
+             what could not be read may hold more)",
+            self.unread
+        )
+    }
+}
+
+impl std::error::Error for Incomplete {}
 
 /// Findings per verification status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -184,7 +253,7 @@ pub struct Outcome {
 
 /// What kind of problem a [`Warning`] reports: whether some content asked
 /// for was not scanned, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WarningKind {
     /// A file, directory, staged blob or git object that could not be read:
@@ -199,6 +268,13 @@ pub enum WarningKind {
     /// Everything was scanned, but something about a finding could not be
     /// worked out (its introducing commit, its path).
     Note,
+}
+
+impl WarningKind {
+    /// The kinds that mean some content asked for was not scanned: a run
+    /// with any of them is incomplete. (`Note` is not one.)
+    pub const INCOMPLETE: [WarningKind; 3] =
+        [WarningKind::Unreadable, WarningKind::MissingObject, WarningKind::ShallowHistory];
 }
 
 /// A non-fatal problem of a run: the scan went on, and the summary counts
@@ -324,5 +400,41 @@ mod tests {
         assert_eq!(serde_json::to_value(&w).unwrap(), serde_json::json!("missing blob 1234"));
         let s = Summary { warnings: vec![w], ..Default::default() };
         assert_eq!(serde_json::to_value(&s).unwrap()["warnings"], serde_json::json!(["missing blob 1234"]));
+    }
+
+    #[test]
+    fn completeness_comes_from_the_warning_kinds() {
+        let summary = |kinds: &[WarningKind]| {
+            let mut s =
+                Summary { warnings: kinds.iter().map(|&k| Warning::new(k, "w")).collect(), ..Default::default() };
+            s.settle();
+            s
+        };
+        let clean = summary(&[]);
+        assert!(clean.complete);
+        assert_eq!(clean.unread.values().sum::<usize>(), 0);
+        assert_eq!(clean.unread.len(), 3, "every incomplete kind is listed, 0 or not");
+        assert_eq!(clean.unread_text(), "");
+        assert!(summary(&[WarningKind::Note, WarningKind::Note]).complete, "notes do not count");
+        for kind in WarningKind::INCOMPLETE {
+            assert!(!summary(&[WarningKind::Note, kind]).complete, "{kind:?}");
+        }
+        let s = summary(&[
+            WarningKind::MissingObject,
+            WarningKind::Note,
+            WarningKind::MissingObject,
+            WarningKind::Unreadable,
+            WarningKind::MissingObject,
+        ]);
+        assert!(!s.complete);
+        assert_eq!(s.unread[&WarningKind::MissingObject], 3);
+        assert_eq!(s.unread[&WarningKind::Unreadable], 1);
+        assert_eq!(s.unread[&WarningKind::ShallowHistory], 0);
+        assert!(!s.unread.contains_key(&WarningKind::Note));
+        assert_eq!(s.unread_text(), "1 unreadable input, 3 missing objects");
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["complete"], false);
+        assert_eq!(json["unread"], serde_json::json!({"unreadable": 1, "missing-object": 3, "shallow-history": 0}));
+        assert!(!Summary::default().complete, "an unsettled summary is not complete");
     }
 }

@@ -96,6 +96,20 @@ impl FailureReport {
         problems
     }
 
+    /// Tells GitHub Actions a run that did report failed because its scan
+    /// was incomplete (`reason` is a [`crate::model::Incomplete`], cleaned
+    /// with [`public_reason`]): only the `::error` line on `commands`. The
+    /// run already wrote its SARIF log (with what it found, and
+    /// `complete: false`), job summary and step outputs, which must not be
+    /// replaced by those of a run that reported nothing. Returns what could
+    /// not be written.
+    pub fn write_incomplete(&self, reason: &str, commands: &mut dyn Write) -> Vec<String> {
+        match writeln!(commands, "{}", github::error(reason)).and_then(|()| commands.flush()) {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![format!("cannot write to standard output: {e}")],
+        }
+    }
+
     /// The SARIF log of the failed run, at `--sarif-file` (directories
     /// created as needed).
     fn write_sarif(&self, reason: &str) -> Result<()> {

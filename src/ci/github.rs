@@ -9,7 +9,7 @@
 //! or Markdown escaping, so no raw control character or bidi control reaches
 //! the log or the summary.
 
-use crate::model::Finding;
+use crate::model::{Finding, Summary};
 use crate::report::sarif;
 use crate::rules::Severity;
 use crate::util::text::{escape_controls, escape_controls_keep_lines};
@@ -102,16 +102,35 @@ pub(super) fn code(s: &str) -> String {
     format!("`{}`", s.replace('`', "'").replace('|', "\\|").replace(['\n', '\r'], " "))
 }
 
-/// The Markdown job summary: what was scanned and a table of findings.
-pub fn summary_markdown(findings: &[Finding], what: &str, scanned: usize, links: &Links, sarif_file: &str) -> String {
+/// The Markdown job summary: what was scanned, whether all of it could be
+/// (`summary` settled: an incomplete run says so in its heading) and a
+/// table of findings.
+pub fn summary_markdown(
+    findings: &[Finding],
+    what: &str,
+    summary: &Summary,
+    links: &Links,
+    sarif_file: &str,
+) -> String {
     let mut md = String::new();
     let n = findings.len();
-    if n == 0 {
+    let scanned = summary.scanned;
+    let incomplete = if summary.complete { "" } else { " (scan INCOMPLETE)" };
+    if n == 0 && summary.complete {
         md.push_str("### keyhound: no secrets found\n\n");
+    } else if n == 0 {
+        md.push_str("### keyhound: scan INCOMPLETE, no secrets found in what could be read\n\n");
     } else {
-        md.push_str(&format!("### keyhound: {n} secret{} found\n\n", if n == 1 { "" } else { "s" }));
+        md.push_str(&format!("### keyhound: {n} secret{} found{incomplete}\n\n", if n == 1 { "" } else { "s" }));
     }
     md.push_str(&format!("Scanned {}: {scanned} blob{}.\n\n", cell(what), if scanned == 1 { "" } else { "s" }));
+    if !summary.complete {
+        md.push_str(&format!(
+            "> [!WARNING]\n> **The scan was incomplete: {} not scanned.** Secrets there are unchecked: \
+             restore the missing content (a full, non-shallow clone with every object) and re-run the job.\n\n",
+            summary.unread_text()
+        ));
+    }
     if n > 0 {
         md.push_str("| Rule | File | Commit | Author | Secret |\n| --- | --- | --- | --- | --- |\n");
         for f in findings {
@@ -237,12 +256,40 @@ mod tests {
         assert!(linked.contains("file=sub/config"), "{linked}");
     }
 
+    fn settled(scanned: usize) -> Summary {
+        let mut s = Summary { scanned, ..Default::default() };
+        s.settle();
+        s
+    }
+
+    #[test]
+    fn incomplete_runs_say_so_first() {
+        let mut s = Summary {
+            scanned: 2,
+            warnings: vec![crate::model::Warning::new(crate::model::WarningKind::MissingObject, "missing blob")],
+            ..Default::default()
+        };
+        s.settle();
+        let md = summary_markdown(&[], "the whole history", &s, &Links::default(), "k.sarif");
+        assert!(md.starts_with("### keyhound: scan INCOMPLETE"), "{md}");
+        assert!(md.contains("**The scan was incomplete: 1 missing object not scanned.**"), "{md}");
+        let md = summary_markdown(std::slice::from_ref(&finding()), "x", &s, &Links::default(), "k.sarif");
+        assert!(md.starts_with("### keyhound: 1 secret found (scan INCOMPLETE)"), "{md}");
+        let clean = summary_markdown(&[], "x", &settled(2), &Links::default(), "k.sarif");
+        assert!(!clean.contains("INCOMPLETE") && !clean.contains("incomplete"), "{clean}");
+    }
+
     #[test]
     fn summary_is_a_redacted_table() {
         let f = finding();
         let links = Links { prefix: String::new(), web: Some("https://github.com/o/r".into()) };
-        let md =
-            summary_markdown(std::slice::from_ref(&f), "the commits of pull request #1", 4, &links, "keyhound.sarif");
+        let md = summary_markdown(
+            std::slice::from_ref(&f),
+            "the commits of pull request #1",
+            &settled(4),
+            &links,
+            "keyhound.sarif",
+        );
         assert!(md.starts_with("### keyhound: 1 secret found"), "{md}");
         assert!(md.contains("| Rule | File | Commit | Author | Secret |"), "{md}");
         assert!(md.contains("Ann \\| Example"), "{md}");
@@ -251,7 +298,7 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("`sk-proj-Ab…(164 chars)`") && !md.contains(&f.secret), "{md}");
-        let none = summary_markdown(&[], "the whole history", 1, &Links::default(), "k.sarif");
+        let none = summary_markdown(&[], "the whole history", &settled(1), &Links::default(), "k.sarif");
         assert!(none.starts_with("### keyhound: no secrets found") && none.contains(": 1 blob."), "{none}");
     }
 
@@ -270,7 +317,7 @@ mod tests {
     #[test]
     fn schedule_summary_has_no_literal_backticks() {
         let what = crate::ci::plan::plan(Some("workflow_dispatch"), None).unwrap().describe().to_string();
-        let md = summary_markdown(&[], &what, 3, &Links::default(), "k.sarif");
+        let md = summary_markdown(&[], &what, &settled(3), &Links::default(), "k.sarif");
         assert!(md.contains("Scanned the whole history (workflow\\_dispatch event): 3 blobs."), "{md}");
         assert!(!md.contains("\\`"), "{md}");
     }
@@ -285,7 +332,7 @@ mod tests {
         let a = annotation(&f, &Links::default());
         assert!(!raw(&a) && a.contains("file=a\\x1b[2J\\u202e.env") && a.contains("Evil\\x07 rule"), "{a}");
         assert!(a.contains("Eve\\x1b]0;pwned\\x07\\u009b"), "{a}");
-        let md = summary_markdown(std::slice::from_ref(&f), "x", 1, &Links::default(), "k.sarif");
+        let md = summary_markdown(std::slice::from_ref(&f), "x", &settled(1), &Links::default(), "k.sarif");
         assert!(!md.replace('\n', "").chars().any(|c| c.is_control() || c == '\u{202e}'), "{md}");
         assert!(md.contains("`a\\x1b[2J\\u202e.env:3`") && md.contains("Eve\\\\x1b"), "{md}");
         assert_eq!(warning("bad\x1bname\nnext"), "::warning title=keyhound::bad\\x1bname%0Anext");

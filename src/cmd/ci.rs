@@ -11,7 +11,11 @@
 //! comments hide, so reviewers see them.
 //!
 //! Errors are returned like every command's; under GitHub Actions `main`
-//! hands them to `ci::failure`, which reports them in the same places.
+//! hands them to `ci::failure`, which reports them in the same places. A
+//! scan that could not read everything (missing objects of a partial clone,
+//! a shallow history it could not deepen) is one: `finish` writes the SARIF
+//! file, annotations, job summary and outputs first, all saying the scan was
+//! incomplete, then fails with `model::Incomplete` (exit 2).
 
 use std::io::{self, BufWriter, Write};
 
@@ -103,13 +107,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
         }
         commands.flush()?;
         if let Some(path) = &ci.step_summary {
-            let md = github::summary_markdown(
-                &outcome.findings,
-                &resolved.what,
-                outcome.summary.scanned,
-                &links,
-                &sarif_name,
-            );
+            let md = github::summary_markdown(&outcome.findings, &resolved.what, &outcome.summary, &links, &sarif_name);
             append(path, &md)?;
             if let Some(trusted) = &config.trusted {
                 append(path, &trusted.summary_markdown(&allowed_here, &links))?;
@@ -118,7 +116,8 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
         if let Some(path) = &ci.output_file {
             let lines = github::output_line("findings", &outcome.findings.len().to_string())
                 + &github::output_line("category", &ci.category)
-                + &github::output_line("sarif-file", &sarif_name);
+                + &github::output_line("sarif-file", &sarif_name)
+                + &github::output_line("complete", &outcome.summary.complete.to_string());
             append(path, &lines)?;
         }
         Ok(())

@@ -7,7 +7,9 @@
 //! code.
 //!
 //! Commands get a validated [`Config`] and return an exit code; turning
-//! errors into exit code 2 is `main`'s job, not theirs.
+//! errors into exit code 2 is `main`'s job, not theirs. An incomplete scan
+//! with `--fail-on-incomplete` (always in `keyhound ci`) is such an error,
+//! raised by [`finish`] once the report is written.
 
 mod ci;
 mod history;
@@ -26,7 +28,7 @@ use anyhow::{Context, Result};
 
 use crate::config::{Config, Task};
 use crate::engine::Engine;
-use crate::model::{Finding, Outcome};
+use crate::model::{Finding, Incomplete, Outcome, Summary};
 use crate::report::{self, Format, RunContext, UriBase, VcsInfo};
 use crate::source::repo::{repo_info, RepoInfo};
 use crate::util::text::escape_controls;
@@ -81,6 +83,12 @@ type Extra<'a> = &'a mut dyn FnMut(&Outcome, &[Finding]) -> Result<()>;
 
 /// Finishes a run: suppress → verify → report (and `extra`) → exit code.
 /// Findings gathered are always written, warnings or not.
+///
+/// Whether the run was complete is worked out here, once, from the final
+/// warnings ([`crate::model::Summary::settle`]), before anything reports it.
+/// An incomplete run says so on stderr even with `--quiet`; with
+/// `fail_on_incomplete` (`--fail-on-incomplete`, `keyhound ci`) it then
+/// fails with [`Incomplete`] — after everything is written.
 fn finish(config: &Config, engine: &Engine, outcome: &mut Outcome, how: &Finish, extra: Extra) -> Result<u8> {
     for w in &outcome.summary.warnings {
         // Warnings name files, which come from what was scanned.
@@ -88,18 +96,20 @@ fn finish(config: &Config, engine: &Engine, outcome: &mut Outcome, how: &Finish,
     }
     config.suppress.apply(outcome);
     if let Some(path) = &config.write_baseline {
+        outcome.summary.settle();
         let baseline = config.suppress.baseline_of(&outcome.findings);
         baseline.write(path)?;
+        print_summary(config, &outcome.summary, how.unit);
         if !config.quiet {
-            eprintln!("{}", report::summary_line(&outcome.summary, how.unit));
             let n = baseline.entries.len();
             eprintln!("keyhound: wrote a baseline of {n} finding{} to {}", plural(n), path.display());
         }
-        return Ok(0);
+        return incomplete_or(config, &outcome.summary, 0);
     }
     if let Some(settings) = &config.verify {
         crate::verify::apply(outcome, engine.rules(), settings);
     }
+    outcome.summary.settle();
     let shown: Vec<Finding>;
     let findings = if config.show_suppressed && !outcome.suppressed.is_empty() {
         shown = outcome.findings.iter().chain(&outcome.suppressed).cloned().collect();
@@ -117,10 +127,26 @@ fn finish(config: &Config, engine: &Engine, outcome: &mut Outcome, how: &Finish,
         (None, ReportTo::OutputOnly) => {}
     }
     extra(outcome, findings)?;
+    print_summary(config, &outcome.summary, how.unit);
+    incomplete_or(config, &outcome.summary, if outcome.findings.is_empty() { 0 } else { config.exit_code })
+}
+
+/// The summary line on stderr; with `--quiet`, only the line saying the run
+/// was incomplete, if it was.
+fn print_summary(config: &Config, summary: &Summary, unit: &str) {
     if !config.quiet {
-        eprintln!("{}", report::summary_line(&outcome.summary, how.unit));
+        eprintln!("{}", report::summary_line(summary, unit));
+    } else if let Some(line) = report::incomplete_line(summary) {
+        eprintln!("{line}");
     }
-    Ok(if outcome.findings.is_empty() { 0 } else { config.exit_code })
+}
+
+/// `code`, unless the run was incomplete and the command fails on that.
+fn incomplete_or(config: &Config, summary: &Summary, code: u8) -> Result<u8> {
+    if config.fail_on_incomplete && !summary.complete {
+        return Err(Incomplete { unread: summary.unread_text() }.into());
+    }
+    Ok(code)
 }
 
 /// No extra outputs.

@@ -150,7 +150,23 @@ pub fn summary_line(summary: &Summary, unit: &str) -> String {
         s.push_str("; ");
         s.push_str(&extra.join(", "));
     }
+    if let Some(incomplete) = incomplete_line(summary) {
+        s.push('\n');
+        s.push_str(&incomplete);
+    }
     s
+}
+
+/// The line that says a run was incomplete (`keyhound: INCOMPLETE: 3
+/// missing objects not scanned …`), printed on stderr even with `--quiet`;
+/// `None` for a complete run.
+pub fn incomplete_line(summary: &Summary) -> Option<String> {
+    (!summary.complete).then(|| {
+        format!(
+            "keyhound: INCOMPLETE: {} not scanned; no finding there does not mean no secret there",
+            summary.unread_text()
+        )
+    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -188,17 +204,36 @@ mod tests {
             scanned: 3,
             bytes: 2048,
             skipped_binary: 2,
-            warnings: vec![crate::model::Warning::new(crate::model::WarningKind::Unreadable, "x")],
+            warnings: vec![crate::model::Warning::new(crate::model::WarningKind::Note, "x")],
             ..Default::default()
         };
+        let mut s = s;
+        s.settle();
         let line = summary_line(&s, "file");
         assert!(line.starts_with("keyhound: 1 finding in 3 files (2.0 KiB)"), "{line}");
         assert!(line.contains("2 binary skipped") && line.contains("1 warning"), "{line}");
+        assert!(!line.contains("INCOMPLETE"), "{line}");
         let v = Summary { verified: Some(VerifyCounts { live: 1, invalid: 2, ..Default::default() }), ..s };
         assert!(
             summary_line(&v, "file").ends_with("verified: 1 live, 2 invalid, 0 unknown"),
             "{}",
             summary_line(&v, "file")
         );
+    }
+
+    #[test]
+    fn incomplete_runs_say_so_on_a_line_of_their_own() {
+        let mut s = Summary {
+            warnings: vec![
+                crate::model::Warning::new(crate::model::WarningKind::MissingObject, "missing blob a"),
+                crate::model::Warning::new(crate::model::WarningKind::MissingObject, "missing blob b"),
+            ],
+            ..Default::default()
+        };
+        s.settle();
+        let line = summary_line(&s, "blob");
+        let last = line.lines().last().unwrap();
+        assert!(last.starts_with("keyhound: INCOMPLETE: 2 missing objects not scanned"), "{line}");
+        assert_eq!(incomplete_line(&s).as_deref(), Some(last));
     }
 }

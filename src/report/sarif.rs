@@ -14,6 +14,10 @@
 //! - History results carry their commit, author and date in `properties`;
 //!   runs over a repository carry `versionControlProvenance`.
 //! - Secrets appear only redacted unless `--show-secrets`.
+//! - Whether the run scanned everything it was asked to is
+//!   `invocations[0].properties.complete` and `properties.summary.complete`
+//!   (with `unread`, what could not be read per kind); the invocation is
+//!   still `executionSuccessful`: it reported what it found.
 //! - A run that could not scan is still a valid log ([`build_failed`]): no
 //!   results, and an invocation with `executionSuccessful: false` saying
 //!   why, so it is never mistaken for a clean result.
@@ -278,10 +282,19 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
                 .build()
         })
         .collect();
+    // The tool ran (`executionSuccessful`), but whether it scanned all it
+    // was asked to is `properties.complete`.
+    let complete = PropertyBag::builder()
+        .additional_properties(BTreeMap::from([("complete".to_string(), json!(summary.complete))]))
+        .build();
     let invocation = if notifications.is_empty() {
-        Invocation::builder().execution_successful(true).build()
+        Invocation::builder().execution_successful(true).properties(complete).build()
     } else {
-        Invocation::builder().execution_successful(true).tool_execution_notifications(notifications).build()
+        Invocation::builder()
+            .execution_successful(true)
+            .tool_execution_notifications(notifications)
+            .properties(complete)
+            .build()
     };
     let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
@@ -300,6 +313,8 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
                         "skipped_large": summary.skipped_large,
                         "duration_ms": summary.duration_ms,
                         "rules": summary.rules,
+                        "complete": summary.complete,
+                        "unread": summary.unread,
                     }),
                 )]))
                 .build(),
@@ -438,6 +453,25 @@ mod tests {
         assert_eq!(invocation["toolExecutionNotifications"][0]["level"], "error");
         let plain = serde_json::to_value(build(&[], &Summary::default(), &RunContext::default(), false)).unwrap();
         assert!(plain["runs"][0].get("automationDetails").is_none());
+    }
+
+    #[test]
+    fn incomplete_runs_succeed_but_say_they_are_incomplete() {
+        let mut summary = Summary {
+            warnings: vec![crate::model::Warning::new(crate::model::WarningKind::MissingObject, "missing blob")],
+            ..Default::default()
+        };
+        summary.settle();
+        let doc = serde_json::to_value(build(&[], &summary, &RunContext::default(), false)).unwrap();
+        let run = &doc["runs"][0];
+        assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+        assert_eq!(run["invocations"][0]["properties"]["complete"], false);
+        assert_eq!(run["properties"]["summary"]["complete"], false);
+        assert_eq!(run["properties"]["summary"]["unread"]["missing-object"], 1);
+        let mut clean = Summary::default();
+        clean.settle();
+        let doc = serde_json::to_value(build(&[], &clean, &RunContext::default(), false)).unwrap();
+        assert_eq!(doc["runs"][0]["invocations"][0]["properties"]["complete"], true);
     }
 
     #[test]

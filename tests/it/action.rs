@@ -23,7 +23,7 @@ fn action_has_the_documented_inputs_and_outputs() {
     assert_eq!(s(&a["inputs"]["fail-on-findings"]["default"]), "true");
     assert_eq!(s(&a["inputs"]["sarif-file"]["default"]), "keyhound.sarif");
     assert_eq!(s(&a["inputs"]["version"]["default"]), "");
-    for name in ["findings", "sarif-file", "category"] {
+    for name in ["findings", "sarif-file", "category", "complete"] {
         assert_eq!(s(&a["outputs"][name]["value"]), format!("${{{{ steps.scan.outputs.{name} }}}}"));
         assert!(!s(&a["outputs"][name]["description"]).is_empty());
     }
@@ -88,7 +88,7 @@ fn scan_step(with: &[(&str, &str)], shallow: bool) -> (CiRun, Job, Tree) {
 fn scan_step_runs_keyhound_ci_and_fails_on_findings() {
     let (run, _job, _ws) = scan_step(&[], false);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-changes\nsarif-file=keyhound.sarif\n");
+    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-changes\nsarif-file=keyhound.sarif\ncomplete=true\n");
     assert_eq!(run.finding_annotations().len(), 1);
     assert!(run.finding_annotations()[0].starts_with("::error file=app/.env,line=1,"));
     assert!(run.summary.contains("### keyhound: 1 secret found"));
@@ -99,7 +99,10 @@ fn scan_step_runs_keyhound_ci_and_fails_on_findings() {
 fn scan_step_passes_when_fail_on_findings_is_false() {
     let (run, _job, _ws) = scan_step(&[("fail-on-findings", "false"), ("sarif-file", "reports/keyhound.sarif")], false);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-changes\nsarif-file=reports/keyhound.sarif\n");
+    assert_eq!(
+        run.outputs,
+        "findings=1\ncategory=keyhound-changes\nsarif-file=reports/keyhound.sarif\ncomplete=true\n"
+    );
     assert_eq!(run.results().len(), 1);
 }
 

@@ -124,7 +124,7 @@ fn pull_request_reports_only_its_own_commits() {
 
     // Outputs.
     let sarif = job.sarif_path().display().to_string();
-    assert_eq!(run.outputs, format!("findings=2\ncategory=keyhound-changes\nsarif-file={sarif}\n"));
+    assert_eq!(run.outputs, format!("findings=2\ncategory=keyhound-changes\nsarif-file={sarif}\ncomplete=true\n"));
 
     // SARIF: commits in properties, the run's provenance.
     let by_uri = |uri: &str| {
@@ -344,7 +344,7 @@ fn sarif_file_defaults_to_keyhound_sarif() {
     let out = job.command().arg("ci").output().unwrap();
     let run = job.collect(&out, &clone.path().join("keyhound.sarif"));
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.outputs.ends_with("sarif-file=keyhound.sarif\n"), "{}", run.outputs);
+    assert!(run.outputs.ends_with("sarif-file=keyhound.sarif\ncomplete=true\n"), "{}", run.outputs);
     assert_eq!(reported(&run), pr_secrets());
 }
 

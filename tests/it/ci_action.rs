@@ -208,7 +208,10 @@ fn category_output_follows_the_event() {
         let job = Job::new(clone.path(), Some(event), Some(payload));
         let run = job.run(&[]);
         assert_eq!(run.code, 1, "{event}: {}", run.stderr);
-        assert_eq!(run.outputs, format!("findings=1\ncategory={category}\nsarif-file={}\n", sarif_name(&job)));
+        assert_eq!(
+            run.outputs,
+            format!("findings=1\ncategory={category}\nsarif-file={}\ncomplete=true\n", sarif_name(&job))
+        );
         let doc = run.sarif.as_ref().unwrap();
         assert_eq!(doc["runs"][0]["automationDetails"]["id"], format!("{category}/"), "{event}");
     }
@@ -230,10 +233,10 @@ fn action_category_input_and_output() {
     let job = Job::new(ws.path(), Some("schedule"), Some(json!({})));
     let run = action_yml::run_scan_step(&job, &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-history\nsarif-file=keyhound.sarif\n");
+    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-history\nsarif-file=keyhound.sarif\ncomplete=true\n");
     let job = Job::new(ws.path(), Some("schedule"), Some(json!({})));
     let run = action_yml::run_scan_step(&job, &[("category", "secrets-nightly")]);
-    assert_eq!(run.outputs, "findings=1\ncategory=secrets-nightly\nsarif-file=keyhound.sarif\n");
+    assert_eq!(run.outputs, "findings=1\ncategory=secrets-nightly\nsarif-file=keyhound.sarif\ncomplete=true\n");
     assert_eq!(run.sarif.as_ref().unwrap()["runs"][0]["automationDetails"]["id"], "secrets-nightly/");
 }
 

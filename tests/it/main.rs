@@ -8,6 +8,7 @@ mod action;
 mod ci;
 mod ci_action;
 mod ci_trust;
+mod completeness;
 mod contexts;
 mod decode;
 mod history;
