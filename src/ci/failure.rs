@@ -195,6 +195,23 @@ mod tests {
     }
 
     #[test]
+    fn an_incomplete_run_only_adds_the_error_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = FailureReport {
+            sarif_file: dir.path().join("k.sarif"),
+            category: "keyhound-history".into(),
+            step_summary: Some(dir.path().join("summary.md")),
+            output_file: Some(dir.path().join("output.txt")),
+        };
+        let mut stdout = Vec::new();
+        assert_eq!(report.write_incomplete("the scan was incomplete", &mut stdout), Vec::<String>::new());
+        assert_eq!(String::from_utf8(stdout).unwrap(), "::error title=keyhound::the scan was incomplete\n");
+        // What the run wrote itself is left alone.
+        assert!(!report.sarif_file.exists() && !dir.path().join("summary.md").exists());
+        assert!(!dir.path().join("output.txt").exists());
+    }
+
+    #[test]
     fn writes_every_part_and_reports_what_it_could_not() {
         let dir = tempfile::tempdir().unwrap();
         let report = FailureReport {
