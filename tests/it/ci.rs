@@ -372,3 +372,23 @@ fn scanned_text_reaches_annotations_and_summary_escaped() {
     // (git drops the BEL that ended the author's name.)
     assert!(run.summary.contains("Eve\\\\x1b\\]0;pwned"), "{}", run.summary);
 }
+
+#[test]
+fn pull_request_that_only_moves_a_file_with_an_old_key_is_clean() {
+    let mut r = Repo::new();
+    r.commit_readme();
+    let old = fake_key("openai-project-key");
+    r.write("legacy.env", format!("OPENAI_API_KEY={old}\n"));
+    let base = r.commit("legacy settings").to_string();
+    r.branch("tidy");
+    r.rename("legacy.env", "config/legacy.env");
+    r.commit("move settings");
+    r.write("config/copy.env", format!("OPENAI_API_KEY={old}\n"));
+    let head = r.commit("copy settings").to_string();
+    let job = Job::new(r.path(), Some("pull_request"), Some(pull_request_event(9, &base, &head)));
+    let run = job.run(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.finding_annotations().is_empty(), "{}", run.stdout);
+    assert!(run.outputs.starts_with("findings=0\n"), "{}", run.outputs);
+    assert!(run.results().is_empty());
+}

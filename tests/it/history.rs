@@ -396,3 +396,40 @@ fn a_linked_work_tree_and_a_subdirectory_work() {
     assert_eq!(code, 1, "{doc}");
     assert_eq!(findings(&doc)[0]["path"], "app/.env");
 }
+
+#[test]
+fn a_range_that_renames_or_copies_a_committed_key_reports_nothing() {
+    let mut r = Repo::new();
+    let old = fake_key("openai-project-key");
+    r.write(".env", format!("OPENAI_API_KEY={old}\n"));
+    r.write("config/app.env", format!("OPENAI_API_KEY={old}\nDEBUG=1\n"));
+    r.commit("old key");
+    r.tag("base");
+    let main = r.current_branch();
+    // Another branch moves a file; merging it brings the moved file.
+    r.branch("other");
+    r.rename("config/app.env", "settings/app.env");
+    r.commit("move config");
+    r.checkout(&main);
+    r.rename(".env", "deploy/.env");
+    r.commit("move");
+    r.write("copy.env", format!("OPENAI_API_KEY={old}\n"));
+    r.commit("copy");
+    r.merge("other", "merge other", |_| {});
+    let (code, doc) = r.run_json(&["history", "--range", "base..HEAD", "--show-secrets"]);
+    assert_eq!((code, findings(&doc).len()), (0, 0), "{doc}");
+    assert_eq!(doc["summary"]["scanned"], 0, "{doc}");
+
+    // A renamed file edited afterwards is new content: its blob is scanned.
+    let new = fake_key("anthropic-api-key");
+    r.rename("copy.env", "prod.env");
+    r.write("prod.env", format!("OPENAI_API_KEY={old}\nCLIENT_KEY={new}\n"));
+    let c = r.commit("new key");
+    let (code, doc) = r.run_json(&["history", "--range", "base..HEAD", "--show-secrets"]);
+    assert_eq!(code, 1, "{doc}");
+    let f = findings(&doc);
+    let new_one: Vec<&Value> = f.iter().filter(|f| f["secret"] == new.as_str()).collect();
+    assert_eq!(new_one.len(), 1, "{doc}");
+    assert_eq!(new_one[0]["commit"], c.to_string());
+    assert_eq!(new_one[0]["path"], "prod.env");
+}

@@ -55,6 +55,11 @@ impl Graph {
         &self.nodes[i as usize]
     }
 
+    /// Where a loaded commit is in the graph.
+    pub(super) fn index_of(&self, oid: &Oid) -> Option<u32> {
+        self.index.get(oid).copied()
+    }
+
     /// The root tree of a loaded, readable commit.
     pub(super) fn tree_of(&self, oid: &Oid) -> Option<Oid> {
         self.index.get(oid).and_then(|&i| self.nodes[i as usize].tree)

@@ -13,7 +13,9 @@
 //! blobs that matched. A range `A..B` loads only the commits reachable from B
 //! and not from A and diffs each one's tree against its parents: a blob is
 //! new when it differs from the same path in every parent (so a blob written
-//! while resolving a merge belongs to the merge commit). Blobs are best read
+//! while resolving a merge belongs to the merge commit) and the range's base
+//! (the trees of its commits' parents outside it, read once when first
+//! needed) does not hold it at any path (so a rename or copy is not new). Blobs are best read
 //! in pack order ([`History::read_order`]), which the pack indexes give.
 //!
 //! Missing objects (broken mirrors, partial clones) become warnings and the
@@ -364,6 +366,18 @@ impl GitRepo {
         let started = std::time::Instant::now();
         // Roots: commits oldest first, then what refs point at directly.
         h.roots = order.iter().map(|&i| Root::Commit(graph.node(i).oid)).collect();
+        if let Selection::Range { .. } = selection {
+            // The parents outside the range: what the range starts from.
+            let mut base: Vec<Oid> = order
+                .iter()
+                .flat_map(|&i| &graph.node(i).parents)
+                .filter(|p| graph.index_of(p).is_some_and(|j| !graph.node(j).in_range()))
+                .filter_map(|p| graph.tree_of(p))
+                .collect();
+            base.sort();
+            base.dedup();
+            h.set_base(base);
+        }
         let mut cache = TreeCache::new();
         for (n, &i) in order.iter().enumerate() {
             let node = graph.node(i);

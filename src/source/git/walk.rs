@@ -4,7 +4,8 @@
 //! entry index; paths are built only on request). A commit's tree is
 //! compared with its first parent's, so runs of unchanged entries are
 //! skipped in one byte comparison; in a range, each tree is diffed against
-//! every parent's. Recently read trees are cached.
+//! every parent's, and what the range's base holds at any path is not new.
+//! Recently read trees are cached.
 //!
 //! Must not order commits (that is `graph`) or parse object bytes itself
 //! (that is `object`); it knows nothing of rules, the engine or findings.
@@ -82,8 +83,22 @@ pub struct History {
     seen_trees: IdSet,
     trees: Vec<TreeRec>,
     pub(super) roots: Vec<Root>,
+    /// In a range: what the commits it starts from hold (read on demand).
+    base: Base,
     pub warnings: Warnings,
     pub stats: WalkStats,
+}
+
+/// In a range, the root trees of the commits outside it that commits in it
+/// have as parents, and once a changed entry needs them, every tree and
+/// blob they hold: a blob there (at any path) is not introduced by the
+/// range, so a renamed, copied or moved file is not a new leak.
+#[derive(Debug, Default)]
+struct Base {
+    roots: Vec<Oid>,
+    read: bool,
+    trees: IdSet,
+    blobs: IdSet,
 }
 
 impl History {
@@ -104,6 +119,54 @@ impl History {
     /// Whether the walk saw this blob.
     pub fn contains(&self, oid: Oid) -> bool {
         self.seen_blobs.contains(&raw(oid))
+    }
+
+    /// Sets the root trees of the commits a range starts from (its
+    /// commits' parents outside it); see [`Base`].
+    pub(super) fn set_base(&mut self, roots: Vec<Oid>) {
+        self.base = Base { roots, ..Base::default() };
+    }
+
+    /// Whether the range's base holds `id` (a tree when `tree`), reading
+    /// the base's trees the first time (each unique tree once).
+    fn in_base(&mut self, odb: &Odb<'_>, id: &RawId, tree: bool) -> bool {
+        if !self.base.read {
+            self.base.read = true;
+            let mut work: Vec<Oid> = self.base.roots.clone();
+            while let Some(oid) = work.pop() {
+                if !self.base.trees.insert(raw(oid)) {
+                    continue;
+                }
+                let obj = match read_kind(odb, oid, ObjectType::Tree, "tree") {
+                    Ok(o) => o,
+                    Err(e) => {
+                        let w = format!("{e} in the range's base; what it holds may be reported as introduced");
+                        self.warnings.object(e.is_missing(), w);
+                        continue;
+                    }
+                };
+                let mut pos = 0;
+                while let Some((mode, _, id, next)) = parse_entry(obj.data(), pos) {
+                    pos = next;
+                    match EntryKind::of(mode) {
+                        EntryKind::Blob => {
+                            self.base.blobs.insert(*id);
+                        }
+                        EntryKind::Tree => {
+                            if !self.base.trees.contains(id) {
+                                work.push(oid_of(id));
+                            }
+                        }
+                        EntryKind::Other => {}
+                    }
+                }
+            }
+        }
+        if tree {
+            self.base.trees.contains(id)
+        } else {
+            self.base.blobs.contains(id)
+        }
     }
 
     /// Trees visited so far.
@@ -293,9 +356,10 @@ impl History {
     }
 
     /// Records what `tree` has that differs from the same path in every one
-    /// of `parents` (no parents: everything). Trees already visited in this
+    /// of `parents` (no parents: everything) and that the range's base (see
+    /// [`Base`]) does not hold at any path. Trees already visited in this
     /// walk are skipped: their blobs were recorded, or were already present
-    /// before the range.
+    /// before the range; so are trees the base holds (a moved directory).
     pub(super) fn diff_root<'o>(
         &mut self,
         odb: &'o Odb<'_>,
@@ -338,9 +402,14 @@ impl History {
                     continue;
                 }
                 match EntryKind::of(mode) {
-                    EntryKind::Blob => self.add_blob(id, root, rec, this),
+                    EntryKind::Blob => {
+                        if !self.seen_blobs.contains(id) && !self.in_base(odb, id, false) {
+                            self.add_blob(id, root, rec, this)
+                        }
+                    }
                     EntryKind::Tree => {
-                        if self.seen_trees.insert(*id) {
+                        if !self.seen_trees.contains(id) && !self.in_base(odb, id, true) {
+                            self.seen_trees.insert(*id);
                             let child = self.push_tree(oid_of(id), rec, this);
                             let sub = before
                                 .iter()
@@ -571,6 +640,49 @@ mod tests {
         assert!(h.blobs().is_empty());
         let err = git.enumerate(&Selection::Range { from: "main".into(), to: "nope".into() }, &mut |_, _| {});
         assert!(matches!(err, Err(GitError::UnknownRef { name }) if name == "nope"));
+    }
+
+    #[test]
+    fn a_range_does_not_introduce_what_its_base_holds_at_any_path() {
+        let mut f = Fixture::new();
+        let base = f.commit("main", &[("a.env", "key"), ("d/x", "x"), ("d/y", "y"), ("m.env", "mkey")], &[]);
+        // Rename a file, copy it, move a whole directory.
+        let t1 = f.commit(
+            "topic",
+            &[("b.env", "key"), ("copy.env", "key"), ("e/x", "x"), ("e/y", "y"), ("m.env", "mkey")],
+            &[base],
+        );
+        // An edit of the renamed file: new content, so a new blob.
+        let t2 = f.commit(
+            "topic",
+            &[("b.env", "key edited"), ("copy.env", "key"), ("e/x", "x"), ("e/y", "y"), ("m.env", "mkey")],
+            &[t1],
+        );
+        // Main renames a file; merging main brings the renamed file.
+        let m1 = f.commit("main", &[("a.env", "key"), ("d/x", "x"), ("d/y", "y"), ("n.env", "mkey")], &[base]);
+        let t3 = f.commit(
+            "topic",
+            &[("b.env", "key edited"), ("copy.env", "key"), ("e/x", "x"), ("e/y", "y"), ("n.env", "mkey")],
+            &[t2, m1],
+        );
+        // A new key in a renamed file is new.
+        let t4 = f.commit(
+            "topic",
+            &[("c.env", "key edited + new"), ("copy.env", "key"), ("e/x", "x"), ("e/y", "y"), ("n.env", "mkey")],
+            &[t3],
+        );
+        let git = f.open();
+        let h = enumerate(&git, Selection::Range { from: "main".into(), to: "topic".into() });
+        assert_eq!(
+            sightings(&git, &h),
+            vec![(s("key edited"), t2.to_string(), s("b.env")), (s("key edited + new"), t4.to_string(), s("c.env"))]
+        );
+        assert!(h.warnings.is_empty());
+        // Against the fork point, main's rename (a parent outside the range) is not new either.
+        let h = enumerate(&git, Selection::Range { from: base.to_string(), to: "topic".into() });
+        let got: Vec<String> = sightings(&git, &h).into_iter().map(|g| g.0).collect();
+        assert_eq!(got, ["key edited", "key edited + new"]);
+        let _ = t3;
     }
 
     #[test]
