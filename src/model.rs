@@ -340,9 +340,16 @@ fn hex(bytes: &[u8]) -> String {
 pub fn redact(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let n = chars.len();
-    if secret.starts_with("-----BEGIN") {
-        let first = secret.lines().next().unwrap_or("");
-        return format!("{first}…({n} chars)");
+    // A PEM block shows its BEGIN line, which is not secret: up to the
+    // dashes that close it, never further (the block may be on one line,
+    // or carry escaped `\n`s, as in JSON or docs).
+    if let Some(rest) = secret.strip_prefix("-----BEGIN") {
+        if let Some(close) = rest.find("-----") {
+            let header = &secret[.."-----BEGIN".len() + close + "-----".len()];
+            if header.len() <= 80 && !header.contains(['\n', '\r', '\\']) {
+                return format!("{header}…({n} chars)");
+            }
+        }
     }
     let head: String = chars.iter().take(16).collect();
     // Formats without a separator (`AKIA…`, `AIza…`) still have a fixed
@@ -367,6 +374,18 @@ mod tests {
         assert_eq!(redact("short"), "s…(5 chars)");
         let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----";
         assert_eq!(redact(pem), format!("-----BEGIN RSA PRIVATE KEY-----…({} chars)", pem.len()));
+        // Escaped newlines or none at all: still only the header is shown.
+        for pem in [
+            "-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAwYSiPeJLSi6k8J4\\n-----END RSA PRIVATE KEY-----",
+            "-----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEAwYSiPeJLSi6k8J4-----END RSA PRIVATE KEY-----",
+        ] {
+            let shown = redact(pem);
+            assert_eq!(shown, format!("-----BEGIN RSA PRIVATE KEY-----…({} chars)", pem.len()));
+            assert!(!shown.contains("MIIE"), "{shown}");
+        }
+        // No closing dashes: the generic prefix, never the whole block.
+        let odd = format!("-----BEGIN {}", "A".repeat(100));
+        assert!(redact(&odd).len() < 40, "{}", redact(&odd));
     }
 
     #[test]
