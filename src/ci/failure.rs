@@ -194,15 +194,20 @@ mod tests {
         assert_eq!(public_reason(plain), plain);
     }
 
+    /// A report whose files all go under `dir` (the SARIF file at `sarif`).
+    fn report_in(dir: &std::path::Path, sarif: &str) -> FailureReport {
+        FailureReport {
+            sarif_file: dir.join(sarif),
+            category: "keyhound-history".into(),
+            step_summary: Some(dir.join("summary.md")),
+            output_file: Some(dir.join("output.txt")),
+        }
+    }
+
     #[test]
     fn an_incomplete_run_only_adds_the_error_line() {
         let dir = tempfile::tempdir().unwrap();
-        let report = FailureReport {
-            sarif_file: dir.path().join("k.sarif"),
-            category: "keyhound-history".into(),
-            step_summary: Some(dir.path().join("summary.md")),
-            output_file: Some(dir.path().join("output.txt")),
-        };
+        let report = report_in(dir.path(), "k.sarif");
         let mut stdout = Vec::new();
         assert_eq!(report.write_incomplete("the scan was incomplete", &mut stdout), Vec::<String>::new());
         assert_eq!(String::from_utf8(stdout).unwrap(), "::error title=keyhound::the scan was incomplete\n");
@@ -214,12 +219,7 @@ mod tests {
     #[test]
     fn writes_every_part_and_reports_what_it_could_not() {
         let dir = tempfile::tempdir().unwrap();
-        let report = FailureReport {
-            sarif_file: dir.path().join("out/k.sarif"),
-            category: "keyhound-history".into(),
-            step_summary: Some(dir.path().join("summary.md")),
-            output_file: Some(dir.path().join("output.txt")),
-        };
+        let report = report_in(dir.path(), "out/k.sarif");
         let mut stdout = Vec::new();
         assert_eq!(report.write("no such repository", &mut stdout), Vec::<String>::new());
         assert_eq!(String::from_utf8(stdout).unwrap(), "::error title=keyhound::no such repository\n");
