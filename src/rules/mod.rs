@@ -52,6 +52,105 @@ impl fmt::Display for Severity {
     }
 }
 
+/// What kind of service a credential belongs to: the README and
+/// `keyhound rules list` group rules by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// AI model and agent APIs.
+    Ai,
+    /// Cloud platforms (compute, storage, their IAM).
+    Cloud,
+    /// Hosting, deployment, CDN, DNS and edge platforms.
+    Hosting,
+    /// Source hosting and code review.
+    SourceControl,
+    /// CI/CD, build and infrastructure-as-code services.
+    CiCd,
+    /// Package and container registries.
+    PackageRegistry,
+    /// Secret managers and key vaults.
+    SecretsManagement,
+    /// Identity, login and access management.
+    Identity,
+    /// Payments, banking and crypto exchanges.
+    Payments,
+    /// Chat, email, SMS and push messaging.
+    Messaging,
+    /// Monitoring, logging, error tracking and analytics.
+    Observability,
+    /// Database services and connection strings.
+    Database,
+    /// CRM, marketing, support and sales tools.
+    Crm,
+    /// Productivity, collaboration and design tools.
+    Productivity,
+    /// E-commerce platforms.
+    Ecommerce,
+    /// Social networks and their APIs.
+    Social,
+    /// Maps, search, media and other developer APIs.
+    DeveloperApi,
+    /// Security tools and services.
+    Security,
+    /// Private keys and certificates, whatever issued them.
+    PrivateKey,
+    /// Credentials of no particular provider.
+    Generic,
+}
+
+impl Category {
+    /// Every category, in the order the README lists them.
+    pub const ALL: [Category; 20] = [
+        Category::Ai,
+        Category::Cloud,
+        Category::Hosting,
+        Category::SourceControl,
+        Category::CiCd,
+        Category::PackageRegistry,
+        Category::SecretsManagement,
+        Category::Identity,
+        Category::Payments,
+        Category::Messaging,
+        Category::Observability,
+        Category::Database,
+        Category::Crm,
+        Category::Productivity,
+        Category::Ecommerce,
+        Category::Social,
+        Category::DeveloperApi,
+        Category::Security,
+        Category::PrivateKey,
+        Category::Generic,
+    ];
+
+    /// The name used in rule files and JSON (`source-control`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Ai => "ai",
+            Category::Cloud => "cloud",
+            Category::Hosting => "hosting",
+            Category::SourceControl => "source-control",
+            Category::CiCd => "ci-cd",
+            Category::PackageRegistry => "package-registry",
+            Category::SecretsManagement => "secrets-management",
+            Category::Identity => "identity",
+            Category::Payments => "payments",
+            Category::Messaging => "messaging",
+            Category::Observability => "observability",
+            Category::Database => "database",
+            Category::Crm => "crm",
+            Category::Productivity => "productivity",
+            Category::Ecommerce => "ecommerce",
+            Category::Social => "social",
+            Category::DeveloperApi => "developer-api",
+            Category::Security => "security",
+            Category::PrivateKey => "private-key",
+            Category::Generic => "generic",
+        }
+    }
+}
+
 fn default_near_distance() -> usize {
     256
 }
@@ -68,6 +167,14 @@ pub struct Rule {
     pub id: String,
     /// What a human calls this credential.
     pub name: String,
+    /// The service that issues it (`Anthropic`); defaults to the file's
+    /// top-level `provider`.
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// What kind of service that is; defaults to the file's top-level
+    /// `category`.
+    #[serde(default)]
+    pub category: Option<Category>,
     /// The pattern; the secret is the capture group named `secret` when the
     /// pattern is wider than the key, else the whole match.
     pub regex: String,
@@ -129,6 +236,12 @@ pub struct Rule {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
+    /// The provider of every rule in the file that names none itself.
+    #[serde(default)]
+    provider: Option<String>,
+    /// The category of every rule in the file that names none itself.
+    #[serde(default)]
+    category: Option<Category>,
     #[serde(default)]
     rule: Vec<Rule>,
 }
@@ -174,6 +287,10 @@ impl RuleSet {
             toml::from_str(text).map_err(|e| RuleError::File { file: file.to_string(), message: e.to_string() })?;
         for mut rule in doc.rule {
             rule.source = file.to_string();
+            if rule.provider.is_none() {
+                rule.provider = doc.provider.clone();
+            }
+            rule.category = rule.category.or(doc.category);
             let known = parsed.get(rule.id.as_str()).copied();
             self.add_checked(rule, known)?;
         }
@@ -343,6 +460,60 @@ mod tests {
         let parsed: HashMap<&str, usize> = [("other-id", 3)].into_iter().collect();
         let err = RuleSet::default().add_toml_parsed("f.toml", bad, &parsed).unwrap_err();
         assert!(err.to_string().contains("invalid rule regex"), "{err}");
+    }
+
+    #[test]
+    fn every_shipped_rule_meets_the_rule_standard() {
+        // The README promises these of every shipped rule: a provider and
+        // category to list it under, the provider's documentation, where to
+        // revoke, and examples both ways.
+        let set = RuleSet::embedded().unwrap();
+        let mut missing = Vec::new();
+        for r in set.rules() {
+            let mut gaps = Vec::new();
+            if r.provider.as_deref().is_none_or(str::is_empty) {
+                gaps.push("provider");
+            }
+            if r.category.is_none() {
+                gaps.push("category");
+            }
+            if r.references.is_empty() {
+                gaps.push("references");
+            }
+            if r.remediation.as_deref().is_none_or(str::is_empty) {
+                gaps.push("remediation");
+            }
+            if r.examples.len() < 2 {
+                gaps.push("2 examples");
+            }
+            if r.negative_examples.len() < 2 {
+                gaps.push("2 negative examples");
+            }
+            if !gaps.is_empty() {
+                missing.push(format!("{} ({}): {}", r.id, r.source, gaps.join(", ")));
+            }
+        }
+        assert!(missing.is_empty(), "rules below the standard:\n{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn provider_and_category_default_to_the_files() {
+        let text = "provider = \"Acme\"\ncategory = \"ci-cd\"\n\
+            [[rule]]\nid = \"acme-a\"\nname = \"A\"\nregex = \"acme_[a-z]{8}\"\nkeywords = [\"acme_\"]\n\
+            [[rule]]\nid = \"acme-b\"\nname = \"B\"\nprovider = \"Acme Cloud\"\ncategory = \"cloud\"\n\
+            regex = \"acmb_[a-z]{8}\"\nkeywords = [\"acmb_\"]\n";
+        let mut set = RuleSet::default();
+        set.add_toml("acme.toml", text).unwrap();
+        let a = set.get("acme-a").unwrap();
+        assert_eq!((a.provider.as_deref(), a.category), (Some("Acme"), Some(Category::CiCd)));
+        let b = set.get("acme-b").unwrap();
+        assert_eq!((b.provider.as_deref(), b.category), (Some("Acme Cloud"), Some(Category::Cloud)));
+        let err = RuleSet::default().add_toml("x.toml", "category = \"nope\"\n").unwrap_err().to_string();
+        assert!(err.contains("x.toml") && err.contains("unknown variant"), "{err}");
+        for c in Category::ALL {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
     }
 
     #[test]

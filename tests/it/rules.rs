@@ -56,6 +56,14 @@ fn rules_list_json_is_one_document_and_jsonl_one_rule_per_line() {
     let rules = doc["rules"].as_array().expect("a rules array");
     assert!(rules.len() > 100, "{}", rules.len());
     assert!(rules.iter().all(|r| r["id"].is_string() && r["severity"].is_string()));
+    // What coverage questions need: provider, category, keywords, live check.
+    assert!(rules.iter().all(|r| r["provider"].is_string() && r["category"].is_string()));
+    assert!(rules.iter().all(|r| r["keywords"].as_array().is_some_and(|k| !k.is_empty())));
+    let by_id = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id} listed"));
+    let key = by_id("anthropic-api-key");
+    assert_eq!((key["provider"].as_str(), key["category"].as_str()), (Some("Anthropic"), Some("ai")));
+    assert_eq!(key["live_check"], true);
+    assert_eq!(by_id("private-key-rsa")["live_check"], false);
     let out = t.run(&["rules", "list", "--format", "jsonl"]);
     let lines: Vec<serde_json::Value> = stdout_of(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), rules.len());
