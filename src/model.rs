@@ -94,7 +94,7 @@ pub struct Provenance {
     pub email: String,
     /// Author date, RFC 3339.
     pub date: String,
-    /// The secret is still present in HEAD's tree.
+    /// HEAD's tree still holds the secret at this path.
     pub in_head: bool,
     /// How many distinct blobs carried this secret at this path.
     pub occurrences: usize,

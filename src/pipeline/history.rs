@@ -1,9 +1,11 @@
 //! History scans: wires the git source to the engine. The source enumerates
 //! the unique blobs of the requested history; each is read and scanned once,
 //! in parallel (one git handle per worker thread), and only blobs that
-//! matched get a path. Findings are then merged per (rule, secret, path) at
-//! the commit that introduced them, with how many blobs carried them and
-//! whether the secret is still in HEAD.
+//! matched get their paths: every path each has had. Findings are then
+//! merged per (rule, secret, path) at the first commit that had the secret
+//! at that path, with how many blobs carried it there and whether HEAD
+//! still has it at that path; in a range, a secret its base already had at
+//! the same path is not introduced.
 //!
 //! This module must not walk git objects itself (that is `source::git`),
 //! match bytes (the engine) or format output (the reporters).
@@ -13,15 +15,14 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use aho_corasick::AhoCorasick;
 use indicatif::HumanBytes;
 use rayon::prelude::*;
 
 use super::to_findings;
 use crate::engine::Engine;
-use crate::model::{Finding, Outcome, Provenance, Warning, WarningKind};
+use crate::model::{fingerprint, Finding, Outcome, Provenance, Warning, WarningKind};
 use crate::source::git::{
-    BlobEntry, CommitInfo, GitError, GitRepo, History, OidSet, Reader, Selection, WarningAbout, Warnings,
+    BlobEntry, CommitInfo, GitError, GitRepo, History, Reader, Selection, WarningAbout, Warnings,
 };
 use crate::source::Skip;
 
@@ -260,7 +261,7 @@ pub fn scan_history(
     outcome.summary.skipped_large = partial.large;
     warnings.extend(partial.warnings);
     if !partial.hits.is_empty() {
-        outcome.findings = aggregate(git.reader(), &history, partial.hits, &readers, &git_dir, max, &mut warnings);
+        outcome.findings = aggregate(git.reader(), &history, partial.hits, max, &mut warnings);
     }
     timings.phase("provenance", || format!("{} findings", outcome.findings.len()));
     outcome.summary.warnings = shallow.into_iter().chain(warnings.into_vec().into_iter().map(typed)).collect();
@@ -297,67 +298,108 @@ fn blob_place(reader: &Reader, history: &History, blob: &BlobEntry) -> String {
     format!(" (first seen at {path} in {commit})")
 }
 
-/// A finding being merged: the oldest sighting and how many blobs had it.
+/// A finding being merged: its oldest sighting at its path and how many
+/// blobs had it there.
 struct Group {
     finding: Finding,
     order: u32,
     blobs: usize,
     last_blob: u32,
-    in_head: bool,
 }
 
-/// Merges per-blob findings per (rule, secret, path) at their oldest
-/// sighting, and fills in provenance and `in_head`.
+/// `f` as found at `path` (exact bytes).
+fn at_path(f: &Finding, path: &[u8]) -> Finding {
+    let mut f = f.clone();
+    f.path = String::from_utf8_lossy(path).into_owned();
+    f.path_bytes = std::str::from_utf8(path).is_err().then(|| path.to_vec());
+    f.fingerprint = fingerprint(&f.rule_id, &f.path, &f.secret);
+    f
+}
+
+/// Merges per-blob findings per (rule, secret, path), for every path each
+/// matched blob has had, at the first commit that had the secret at that
+/// path; drops, in a range, what its base already had at the same path (an
+/// edit that keeps a key); and fills in provenance and `in_head` (HEAD
+/// still has the secret at that path).
 fn aggregate(
     main: &Reader,
     history: &History,
     mut hits: Vec<Hit>,
-    readers: &PerThread<Reader>,
-    git_dir: &Path,
     max_file_size: u64,
     warnings: &mut Warnings,
 ) -> Vec<Finding> {
-    // Blobs are listed in first-sighting order, so the first blob of a
-    // group is its introduction, and within a blob the first line.
     hits.sort_unstable_by_key(|h| h.blob);
-    let blobs = history.blobs();
-    let head = main.head_blobs(warnings);
-    let mut in_head: HashSet<(String, String)> = HashSet::new();
-    let mut groups: HashMap<(String, String, String), Group> = HashMap::new();
-    for hit in hits {
-        let blob = &blobs[hit.blob as usize];
-        let here = head.contains(&blob.oid());
-        for f in hit.findings {
-            if here {
-                in_head.insert((f.rule_id.clone(), f.secret.clone()));
-            }
-            let key = (f.rule_id.clone(), f.secret.clone(), f.path.clone());
-            match groups.get_mut(&key) {
-                Some(g) => {
-                    // An allow comment on any version of the line allows
-                    // the secret there (it may have been added later).
-                    g.finding.line_allowed |= f.line_allowed;
-                    if g.last_blob != hit.blob {
-                        g.blobs += 1;
-                        g.last_blob = hit.blob;
+    let ids: Vec<u32> = hits.iter().map(|h| h.blob).collect();
+    let places = main.places(history, &ids, warnings);
+    let mut groups: HashMap<(String, String, Vec<u8>), Group> = HashMap::new();
+    for (hit, places) in hits.iter().zip(&places) {
+        for place in places {
+            for f in &hit.findings {
+                let key = (f.rule_id.clone(), f.secret.clone(), place.path.clone());
+                match groups.get_mut(&key) {
+                    Some(g) => {
+                        // An allow comment on any version of the line allows
+                        // the secret there (it may have been added later).
+                        let allowed = g.finding.line_allowed || f.line_allowed;
+                        if g.last_blob != hit.blob {
+                            g.blobs += 1;
+                            g.last_blob = hit.blob;
+                        }
+                        if place.order < g.order {
+                            (g.finding, g.order) = (at_path(f, &place.path), place.order);
+                        }
+                        g.finding.line_allowed = allowed;
                     }
-                }
-                None => {
-                    let g = Group { finding: f, order: blob.order(), blobs: 1, last_blob: hit.blob, in_head: false };
-                    groups.insert(key, g);
+                    None => {
+                        let g = Group {
+                            finding: at_path(f, &place.path),
+                            order: place.order,
+                            blobs: 1,
+                            last_blob: hit.blob,
+                        };
+                        groups.insert(key, g);
+                    }
                 }
             }
         }
     }
-    let mut groups: Vec<Group> = groups.into_values().collect();
-    for g in &mut groups {
-        g.in_head = in_head.contains(&(g.finding.rule_id.clone(), g.finding.secret.clone()));
+
+    // What a blob holds, read at most once: matched blobs by their
+    // findings, others by searching for the secret's text.
+    let matched: HashMap<git2::Oid, HashSet<(&str, &str)>> = hits
+        .iter()
+        .map(|h| {
+            let oid = history.blobs()[h.blob as usize].oid();
+            (oid, h.findings.iter().map(|f| (f.rule_id.as_str(), f.secret.as_str())).collect())
+        })
+        .collect();
+    let mut texts: HashMap<git2::Oid, Option<Vec<u8>>> = HashMap::new();
+    let mut holds = |oid: git2::Oid, rule: &str, secret: &str| -> bool {
+        if let Some(found) = matched.get(&oid) {
+            return found.contains(&(rule, secret));
+        }
+        if history.contains(oid) {
+            return false; // scanned: the rule did not find it there
+        }
+        let text = texts
+            .entry(oid)
+            .or_insert_with(|| main.with_blob(oid, max_file_size, |d| d.to_vec()).ok().and_then(|r| r.ok()));
+        text.as_deref().is_some_and(|t| memchr::memmem::find(t, secret.as_bytes()).is_some())
+    };
+    let base = main.base_trees(history);
+    let head = main.head_tree();
+    let mut kept = Vec::with_capacity(groups.len());
+    for ((rule, secret, path), g) in groups {
+        if base.iter().any(|&t| main.blob_at(t, &path).is_some_and(|b| holds(b, &rule, &secret))) {
+            continue;
+        }
+        let in_head = head.and_then(|t| main.blob_at(t, &path)).is_some_and(|b| holds(b, &rule, &secret));
+        kept.push((g, in_head));
     }
-    search_unscanned_head(history, &head, &mut groups, readers, git_dir, max_file_size);
 
     let mut commits: HashMap<u32, CommitInfo> = HashMap::new();
-    let mut findings = Vec::with_capacity(groups.len());
-    for g in groups {
+    let mut findings = Vec::with_capacity(kept.len());
+    for (g, in_head) in kept {
         let info = commits.entry(g.order).or_insert_with(|| {
             main.commit_info(history, g.order).unwrap_or_else(|e| {
                 warnings.push(format!("cannot read the introducing commit: {e}"));
@@ -370,7 +412,7 @@ fn aggregate(
             author: info.author.clone(),
             email: info.email.clone(),
             date: info.date.clone(),
-            in_head: g.in_head,
+            in_head,
             occurrences: g.blobs,
         });
         findings.push(f);
@@ -379,52 +421,4 @@ fn aggregate(
         (&a.path, a.line, a.column, &a.rule_id, &a.secret).cmp(&(&b.path, b.line, b.column, &b.rule_id, &b.secret))
     });
     findings
-}
-
-/// HEAD may hold blobs this scan did not read (a range or a single branch):
-/// looks for the secrets not yet known to be in HEAD there.
-fn search_unscanned_head(
-    history: &History,
-    head: &OidSet,
-    groups: &mut [Group],
-    readers: &PerThread<Reader>,
-    git_dir: &Path,
-    max_file_size: u64,
-) {
-    let wanted: Vec<String> = {
-        let mut v: Vec<String> = groups.iter().filter(|g| !g.in_head).map(|g| g.finding.secret.clone()).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let unscanned: Vec<_> = head.iter().copied().filter(|oid| !history.contains(*oid)).collect();
-    if wanted.is_empty() || unscanned.is_empty() {
-        return;
-    }
-    let Ok(ac) = AhoCorasick::new(&wanted) else { return };
-    let found: HashSet<usize> = unscanned
-        .par_iter()
-        .map(|&oid| {
-            readers
-                .with(
-                    || Reader::open(git_dir),
-                    |r| {
-                        r.with_blob(oid, max_file_size, |data| {
-                            ac.find_overlapping_iter(data).map(|m| m.pattern().as_usize()).collect::<Vec<_>>()
-                        })
-                    },
-                )
-                .and_then(|r| r)
-                .ok()
-                .and_then(|r| r.ok())
-                .unwrap_or_default()
-        })
-        .flatten()
-        .collect();
-    let present: HashSet<&str> = found.iter().map(|&i| wanted[i].as_str()).collect();
-    for g in groups.iter_mut() {
-        if present.contains(g.finding.secret.as_str()) {
-            g.in_head = true;
-        }
-    }
 }

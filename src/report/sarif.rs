@@ -177,7 +177,7 @@ pub fn message(f: &Finding, show: bool) -> String {
     if let Some(p) = &f.provenance {
         m.push_str(&format!(" (added in commit {} by {} on {}", short(&p.commit), p.author, p.date));
         if !p.in_head {
-            m.push_str("; removed since, but still in the history");
+            m.push_str("; removed from this path since, but still in the history");
         }
         m.push(')');
     }

@@ -392,3 +392,27 @@ fn pull_request_that_only_moves_a_file_with_an_old_key_is_clean() {
     assert!(run.outputs.starts_with("findings=0\n"), "{}", run.outputs);
     assert!(run.results().is_empty());
 }
+
+#[test]
+fn pull_request_adding_one_key_in_two_files_reports_both_and_not_an_edit_keeping_an_old_key() {
+    let mut r = Repo::new();
+    r.commit_readme();
+    let old = fake_key("openai-project-key");
+    r.write("app.env", format!("OPENAI_API_KEY={old}\n"));
+    let base = r.commit("settings").to_string();
+    r.branch("envs");
+    r.write("app.env", format!("LOG=debug\nOPENAI_API_KEY={old}\n"));
+    let new = fake_key("github-personal-access-token");
+    r.write("prod/.env", format!("GITHUB_TOKEN={new}\n"));
+    r.write("staging/.env", format!("GITHUB_TOKEN={new}\n"));
+    let head = r.commit("environments").to_string();
+    let job = Job::new(r.path(), Some("pull_request"), Some(pull_request_event(11, &base, &head)));
+    let run = job.run(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        reported(&run),
+        [pair("github-personal-access-token", "prod/.env"), pair("github-personal-access-token", "staging/.env")]
+    );
+    assert_eq!(run.finding_annotations().len(), 2, "{}", run.stdout);
+    assert!(run.outputs.starts_with("findings=2\n"), "{}", run.outputs);
+}

@@ -83,22 +83,106 @@ fn key_in_a_file_edited_later_is_one_finding_at_the_first_commit() {
 }
 
 #[test]
-fn a_rename_is_not_a_new_finding() {
+fn a_rename_names_both_places_and_in_head_follows_each_path() {
     let mut r = Repo::new();
     let key = fake_key("anthropic-api-key");
     r.write("old/secrets.env", format!("ANTHROPIC_API_KEY={key}\n"));
     let c1 = r.commit("add");
     r.rename("old/secrets.env", "new/secrets.env");
-    r.commit("move");
+    let c2 = r.commit("move");
 
     let (code, doc) = r.run_json(&["history", "--show-secrets"]);
     assert_eq!(code, 1);
     let f = findings(&doc);
-    assert_eq!(f.len(), 1, "{doc}");
-    assert_eq!(f[0]["path"], "old/secrets.env");
-    assert_eq!(f[0]["commit"], c1.to_string());
-    // Still in HEAD, under its new name.
+    assert_eq!(f.len(), 2, "{doc}");
+    // Sorted by path: the new place, then the old one.
+    assert_eq!(
+        (f[0]["path"].as_str(), f[0]["commit"].as_str()),
+        (Some("new/secrets.env"), Some(c2.to_string().as_str()))
+    );
     assert_eq!(f[0]["in_head"], true);
+    assert_eq!(
+        (f[1]["path"].as_str(), f[1]["commit"].as_str()),
+        (Some("old/secrets.env"), Some(c1.to_string().as_str()))
+    );
+    // Gone from that path, though still in HEAD elsewhere.
+    assert_eq!(f[1]["in_head"], false);
+    assert_eq!(f[0]["occurrences"], 1);
+}
+
+#[test]
+fn identical_files_at_several_paths_are_one_finding_each() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    let env = format!("OPENAI_API_KEY={key}\n");
+    // One blob at two paths in one commit.
+    r.write("prod/.env", &env);
+    r.write("staging/.env", &env);
+    let c1 = r.commit("environments");
+    // A copy added later, and a copy of a whole directory.
+    r.write("dev/.env", &env);
+    let c2 = r.commit("dev");
+    r.write("backup/prod/.env", &env);
+    let c3 = r.commit("backup");
+    // One copy deleted: no longer in HEAD at that path.
+    r.remove("staging/.env");
+    r.commit("drop staging");
+
+    let (code, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let got: Vec<(&str, &str, bool)> = findings(&doc)
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["commit"].as_str().unwrap(), f["in_head"].as_bool().unwrap()))
+        .collect();
+    let (c1, c2, c3) = (c1.to_string(), c2.to_string(), c3.to_string());
+    assert_eq!(
+        got,
+        [
+            ("backup/prod/.env", c3.as_str(), true),
+            ("dev/.env", c2.as_str(), true),
+            ("prod/.env", c1.as_str(), true),
+            ("staging/.env", c1.as_str(), false),
+        ],
+        "{doc}"
+    );
+    // Each place is its own finding: its own fingerprint.
+    let mut prints: Vec<&str> = findings(&doc).iter().map(|f| f["fingerprint"].as_str().unwrap()).collect();
+    prints.sort();
+    prints.dedup();
+    assert_eq!(prints.len(), 4);
+    // A scan of HEAD's files names the same places that history says are in HEAD.
+    let (_, scan) = r.run_json(&["scan", "."]);
+    let mut in_tree: Vec<&str> = findings(&scan).iter().map(|f| f["path"].as_str().unwrap()).collect();
+    in_tree.sort();
+    assert_eq!(in_tree, ["backup/prod/.env", "dev/.env", "prod/.env"]);
+}
+
+#[test]
+fn a_range_reports_every_new_path_and_not_an_edit_that_keeps_a_key() {
+    let mut r = Repo::new();
+    let old = fake_key("openai-project-key");
+    r.write("app.env", format!("OPENAI_API_KEY={old}\n"));
+    r.commit("old key");
+    r.tag("base");
+    // An edit that keeps the key at the same path: not new.
+    r.write("app.env", format!("DEBUG=1\nOPENAI_API_KEY={old}\n"));
+    r.commit("debug");
+    // Two identical new files: two findings.
+    let new = fake_key("anthropic-api-key");
+    r.write("a/.env", format!("ANTHROPIC_API_KEY={new}\n"));
+    r.write("b/.env", format!("ANTHROPIC_API_KEY={new}\n"));
+    let c = r.commit("new key twice");
+    let (code, doc) = r.run_json(&["history", "--range", "base..HEAD", "--show-secrets"]);
+    assert_eq!(code, 1, "{doc}");
+    let got: Vec<(&str, &str)> =
+        findings(&doc).iter().map(|f| (f["path"].as_str().unwrap(), f["secret"].as_str().unwrap())).collect();
+    assert_eq!(got, [("a/.env", new.as_str()), ("b/.env", new.as_str())], "{doc}");
+    assert!(findings(&doc).iter().all(|f| f["commit"] == c.to_string().as_str() && f["in_head"] == true));
+    // The whole history agrees: the old key is one finding, at the base.
+    let (_, doc) = r.run_json(&["history", "--show-secrets"]);
+    let old_ones: Vec<&Value> = findings(&doc).iter().filter(|f| f["secret"] == old.as_str()).collect();
+    assert_eq!(old_ones.len(), 1, "{doc}");
+    assert_eq!(old_ones[0]["occurrences"], 2);
 }
 
 #[test]

@@ -54,7 +54,7 @@ use walk::{Root, TreeCache, NONE};
 
 pub use oid::{OidHasher, OidMap, OidSet};
 pub use reader::{shallow_boundary, CommitInfo, Reader};
-pub use walk::{BlobEntry, History, WalkStats};
+pub use walk::{BlobEntry, History, Place, WalkStats};
 
 /// What can go wrong reading history. `Missing` and `Read` concern one
 /// object and become warnings; the others stop a scan before it starts.
@@ -403,7 +403,7 @@ impl GitRepo {
             h.roots.push(Root::Ref { name, target });
             match self.peel(&odb, target) {
                 Ok((ObjectType::Tree, t)) => h.walk_root(&odb, &mut cache, root, t, None),
-                Ok((ObjectType::Blob, b)) => h.add_blob(&raw(b), root, NONE, NONE),
+                Ok((ObjectType::Blob, b)) => h.add_blob(&raw(b), root, NONE, NONE, b""),
                 _ => {}
             }
         }

@@ -1,16 +1,17 @@
 //! Reading objects for a scan: libgit2's process-wide settings, the
 //! per-thread [`Reader`] handle (blob contents, the commit that introduced a
-//! blob, where a blob was first seen, HEAD's blobs) and the shallow file.
+//! blob, every path a blob has had, the blob at a path of HEAD or of a
+//! range's base) and the shallow file.
 //!
-//! Must not walk trees, order commits or parse object bytes: paths and
-//! HEAD's blobs come from `walk`, commit and tag fields from libgit2.
+//! Must not walk trees, order commits or parse object bytes: paths come
+//! from `walk`, commit and tag fields and path lookups from libgit2.
 
 use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository, Signature};
 
 use super::oid::{parse_hex_oid, OidSet};
-use super::walk::{self, BlobEntry, History, Root};
+use super::walk::{BlobEntry, History, Place, Root};
 use super::{GitError, Warnings};
 use crate::source::{check, Skip};
 use crate::util::time::rfc3339;
@@ -109,17 +110,40 @@ impl Reader {
         }
     }
 
-    /// The blobs in HEAD's tree; empty when HEAD does not name a commit yet.
-    pub fn head_blobs(&self, warnings: &mut Warnings) -> OidSet {
-        let Ok(tree) = self.repo.head().and_then(|h| h.peel_to_tree()) else { return OidSet::default() };
-        let odb = match self.repo.odb() {
-            Ok(o) => o,
+    /// Every path each of `blobs` (indices into [`History::blobs`]) has had,
+    /// with the first commit that had it there (see [`History::places`]).
+    pub fn places(&self, history: &History, blobs: &[u32], warnings: &mut Warnings) -> Vec<Vec<Place>> {
+        match self.repo.odb() {
+            Ok(odb) => history.places(&odb, blobs, warnings),
             Err(e) => {
-                warnings.push(format!("cannot read HEAD: {}", e.message()));
-                return OidSet::default();
+                warnings.push(format!("cannot read paths: {}", e.message()));
+                vec![Vec::new(); blobs.len()]
             }
-        };
-        walk::head_blobs(&odb, tree.id(), warnings)
+        }
+    }
+
+    /// HEAD's root tree; `None` when HEAD does not name a commit yet.
+    pub fn head_tree(&self) -> Option<Oid> {
+        self.repo.head().and_then(|h| h.peel_to_tree()).map(|t| t.id()).ok()
+    }
+
+    /// In a range: the root trees of the commits it starts from (its
+    /// commits' parents outside it). Empty for other selections.
+    pub fn base_trees(&self, history: &History) -> Vec<Oid> {
+        history.base_roots().to_vec()
+    }
+
+    /// The blob at `path` (exact bytes, `/`-separated) in tree `tree`;
+    /// `None` when there is none (or it is a directory or a submodule).
+    pub fn blob_at(&self, tree: Oid, path: &[u8]) -> Option<Oid> {
+        #[cfg(unix)]
+        let path: &Path = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(path).as_ref();
+        #[cfg(not(unix))]
+        let owned = String::from_utf8_lossy(path).into_owned();
+        #[cfg(not(unix))]
+        let path: &Path = owned.as_ref();
+        let entry = self.repo.find_tree(tree).ok()?.get_path(path).ok()?;
+        (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
     }
 }
 

@@ -7,6 +7,14 @@
 //! every parent's, and what the range's base holds at any path is not new.
 //! Recently read trees are cached.
 //!
+//! Every path a blob has had is recoverable too, for the few blobs that
+//! matched ([`History::places`]): each tree record carries a hash of its
+//! path, and the walk notes, compactly, a known blob met at a path other
+//! than its first (a copy, a rename) and a known tree met at a path other
+//! than its first (a copied or moved directory, whose blobs are listed from
+//! its objects when asked). An entry unchanged from the parent's at the same
+//! path is no new place, so skipping it loses nothing.
+//!
 //! Must not order commits (that is `graph`) or parse object bytes itself
 //! (that is `object`); it knows nothing of rules, the engine or findings.
 
@@ -17,7 +25,7 @@ use std::rc::Rc;
 use git2::{ObjectType, Odb, OdbObject, Oid, Repository};
 
 use super::object::{entry_map, git_order, nth_entry_name, parse_entry, EntryKind};
-use super::oid::{oid_of, raw, IdMap, IdSet, OidSet, RawId};
+use super::oid::{oid_of, raw, IdMap, IdSet, RawId};
 use super::{pack_order, read_kind, GitError, Warnings};
 
 pub(super) const NONE: u32 = u32::MAX;
@@ -32,7 +40,50 @@ pub struct BlobEntry {
     tree: u32,
     /// Its position among that tree's entries.
     entry: u32,
+    /// Hash of the path it was first seen at (see [`path_hash`]).
+    path: u64,
 }
+
+/// A blob seen again at a path other than its first, in a later root.
+#[derive(Debug, Clone, Copy)]
+struct Sighting {
+    /// Index into [`History::blobs`].
+    blob: u32,
+    root: u32,
+    tree: u32,
+    entry: u32,
+}
+
+/// A tree seen again at a path other than its first: entry `entry` of tree
+/// record `parent`, in root `root`. Everything in it has that path too.
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    tree: RawId,
+    root: u32,
+    parent: u32,
+    entry: u32,
+}
+
+/// One path a blob has had, and the first root (commit, oldest first) that
+/// had it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// Repository-relative, `/`-separated, exact bytes.
+    pub path: Vec<u8>,
+    pub order: u32,
+}
+
+/// A path, hashed as a chain: the hash of a directory's path and an entry
+/// name give the entry's (FNV-1a, 64 bits). Root trees have [`ROOT_PATH`].
+fn path_hash(dir: u64, name: &[u8]) -> u64 {
+    let mut h = dir ^ 0x100_0000_01b3;
+    for &b in name.iter().chain(b"/") {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+    h
+}
+
+const ROOT_PATH: u64 = 0xcbf2_9ce4_8422_2325;
 
 impl BlobEntry {
     pub fn oid(&self) -> Oid {
@@ -51,6 +102,8 @@ struct TreeRec {
     oid: Oid,
     parent: u32,
     entry: u32,
+    /// Hash of its path (see [`path_hash`]).
+    path: u64,
 }
 
 /// Where blobs come from: commits (oldest first), then trees and blobs that
@@ -79,9 +132,15 @@ pub struct WalkStats {
 #[derive(Debug, Default)]
 pub struct History {
     blobs: Vec<BlobEntry>,
-    seen_blobs: IdSet,
-    seen_trees: IdSet,
+    /// Blob id to its index in `blobs`.
+    seen_blobs: IdMap<u32>,
+    /// Tree id to its record in `trees`.
+    seen_trees: IdMap<u32>,
     trees: Vec<TreeRec>,
+    /// Known blobs met again at another path.
+    extra: Vec<Sighting>,
+    /// Known trees met again at another path.
+    placements: Vec<Placement>,
     pub(super) roots: Vec<Root>,
     /// In a range: what the commits it starts from hold (read on demand).
     base: Base,
@@ -118,7 +177,7 @@ impl History {
 
     /// Whether the walk saw this blob.
     pub fn contains(&self, oid: Oid) -> bool {
-        self.seen_blobs.contains(&raw(oid))
+        self.seen_blobs.contains_key(&raw(oid))
     }
 
     /// Sets the root trees of the commits a range starts from (its
@@ -169,19 +228,50 @@ impl History {
         }
     }
 
+    /// In a range: the root trees its commits' parents outside it have.
+    pub(super) fn base_roots(&self) -> &[Oid] {
+        &self.base.roots
+    }
+
     /// Trees visited so far.
     pub(super) fn tree_count(&self) -> usize {
         self.trees.len()
     }
 
-    fn push_tree(&mut self, oid: Oid, parent: u32, entry: u32) -> u32 {
-        self.trees.push(TreeRec { oid, parent, entry });
-        (self.trees.len() - 1) as u32
+    /// Records a tree first seen as entry `entry` (named `name`) of tree
+    /// record `parent` ([`NONE`]: a root tree); returns its record.
+    fn push_tree(&mut self, id: &RawId, parent: u32, entry: u32, name: &[u8]) -> u32 {
+        let path = if parent == NONE { ROOT_PATH } else { path_hash(self.trees[parent as usize].path, name) };
+        let rec = self.trees.len() as u32;
+        self.seen_trees.insert(*id, rec);
+        self.trees.push(TreeRec { oid: oid_of(id), parent, entry, path });
+        rec
     }
 
-    pub(super) fn add_blob(&mut self, id: &RawId, root: u32, tree: u32, entry: u32) {
-        if self.seen_blobs.insert(*id) {
-            self.blobs.push(BlobEntry { oid: oid_of(id), root, tree, entry });
+    /// A tree seen before met as entry `entry` (named `name`) of tree
+    /// record `parent`: noted when that is a new path for it.
+    fn place_tree(&mut self, id: &RawId, first: u32, root: u32, parent: u32, entry: u32, name: &[u8]) {
+        if self.trees[first as usize].path != path_hash(self.trees[parent as usize].path, name) {
+            self.placements.push(Placement { tree: *id, root, parent, entry });
+        }
+    }
+
+    /// A blob met as entry `entry` (named `name`) of tree record `tree` in
+    /// `root` ([`NONE`] for a blob a ref points at): recorded when first
+    /// seen, noted as a sighting when seen before at another path.
+    pub(super) fn add_blob(&mut self, id: &RawId, root: u32, tree: u32, entry: u32, name: &[u8]) {
+        let path = if tree == NONE { ROOT_PATH } else { path_hash(self.trees[tree as usize].path, name) };
+        match self.seen_blobs.entry(*id) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(self.blobs.len() as u32);
+                self.blobs.push(BlobEntry { oid: oid_of(id), root, tree, entry, path });
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let blob = *o.get();
+                if tree != NONE && self.blobs[blob as usize].path != path {
+                    self.extra.push(Sighting { blob, root, tree, entry });
+                }
+            }
         }
     }
 
@@ -203,7 +293,8 @@ impl History {
         if blob.tree == NONE {
             return Ok(self.commit_of(blob.root));
         }
-        self.entry_path(&repo.odb()?, blob.tree, blob.entry)
+        let path = self.entry_path(&repo.odb()?, blob.tree, blob.entry)?;
+        Ok(String::from_utf8_lossy(&path).into_owned())
     }
 
     /// Reads `tree` for walking; a missing tree is a warning naming where it
@@ -244,10 +335,10 @@ impl History {
         tree: Oid,
         parent: Option<Oid>,
     ) {
-        if parent == Some(tree) || !self.seen_trees.insert(raw(tree)) {
+        if parent == Some(tree) || self.seen_trees.contains_key(&raw(tree)) {
             return;
         }
-        let rec = self.push_tree(tree, NONE, 0);
+        let rec = self.push_tree(&raw(tree), NONE, 0, b"");
         let Some(data) = self.read_tree(odb, cache, rec, root) else { return };
         let old = parent.and_then(|p| cache.get(odb, &raw(p)).ok()).map(|t| {
             let bounds = t.bounds();
@@ -326,9 +417,11 @@ impl History {
                     continue;
                 }
                 match EntryKind::of(mode) {
-                    EntryKind::Blob => self.add_blob(id, root, rec, this),
+                    EntryKind::Blob => self.add_blob(id, root, rec, this, name),
                     EntryKind::Tree => {
-                        if self.seen_trees.insert(*id) {
+                        if let Some(&first) = self.seen_trees.get(id) {
+                            self.place_tree(id, first, root, rec, this, name);
+                        } else {
                             let child_old = before
                                 .filter(|(m, _)| EntryKind::of(*m) == EntryKind::Tree)
                                 .and_then(|(_, o)| cache.get(odb, o).ok())
@@ -336,7 +429,7 @@ impl History {
                                     let b = t.bounds();
                                     (t, b)
                                 });
-                            let child = self.push_tree(oid_of(id), rec, this);
+                            let child = self.push_tree(id, rec, this, name);
                             if let Some(data) = self.read_tree(odb, cache, child, root) {
                                 let top = stack.last_mut().expect("current frame");
                                 (top.pos, top.opos, top.oi, top.entry, top.bounds) = (pos, opos, oi, entry, bounds);
@@ -368,10 +461,10 @@ impl History {
         tree: Oid,
         parents: Vec<Option<Oid>>,
     ) {
-        if parents.contains(&Some(tree)) || !self.seen_trees.insert(raw(tree)) {
+        if parents.contains(&Some(tree)) || self.seen_trees.contains_key(&raw(tree)) {
             return;
         }
-        let rec = self.push_tree(tree, NONE, 0);
+        let rec = self.push_tree(&raw(tree), NONE, 0, b"");
         let mut work = vec![(rec, parents)];
         while let Some((rec, parents)) = work.pop() {
             let Some(obj) = self.read_tree(odb, cache, rec, root) else { continue };
@@ -403,14 +496,16 @@ impl History {
                 }
                 match EntryKind::of(mode) {
                     EntryKind::Blob => {
-                        if !self.seen_blobs.contains(id) && !self.in_base(odb, id, false) {
-                            self.add_blob(id, root, rec, this)
+                        // Seen in the range: maybe a new path for it.
+                        if self.seen_blobs.contains_key(id) || !self.in_base(odb, id, false) {
+                            self.add_blob(id, root, rec, this, name)
                         }
                     }
                     EntryKind::Tree => {
-                        if !self.seen_trees.contains(id) && !self.in_base(odb, id, true) {
-                            self.seen_trees.insert(*id);
-                            let child = self.push_tree(oid_of(id), rec, this);
+                        if let Some(&first) = self.seen_trees.get(id) {
+                            self.place_tree(id, first, root, rec, this, name);
+                        } else if !self.in_base(odb, id, true) {
+                            let child = self.push_tree(id, rec, this, name);
                             let sub = before
                                 .iter()
                                 .map(|b| {
@@ -426,8 +521,74 @@ impl History {
         }
     }
 
+    /// Every path each of `blobs` (indices into [`History::blobs`]) has had
+    /// in the walked history, each with the first root that had it there
+    /// (oldest first, then by path). Costs nothing for blobs never copied
+    /// or moved; a moved directory is read once, whatever its size. A
+    /// place that cannot be read is a warning and left out.
+    pub(super) fn places(&self, odb: &Odb<'_>, blobs: &[u32], warnings: &mut Warnings) -> Vec<Vec<Place>> {
+        let wanted: HashMap<u32, usize> = blobs.iter().enumerate().map(|(i, &b)| (b, i)).collect();
+        let mut best: Vec<HashMap<Vec<u8>, u32>> = vec![HashMap::new(); blobs.len()];
+        let mut note = |slot: usize, path: Vec<u8>, order: u32| {
+            let e = best[slot].entry(path).or_insert(order);
+            *e = (*e).min(order);
+        };
+        let failed = |e: GitError, warnings: &mut Warnings| {
+            warnings.object(e.is_missing(), format!("{e}; a path of a matched blob is not reported"))
+        };
+        for (slot, &b) in blobs.iter().enumerate() {
+            let blob = &self.blobs[b as usize];
+            if blob.tree == NONE {
+                note(slot, self.commit_of(blob.root).into_bytes(), blob.root);
+                continue;
+            }
+            match self.entry_path(odb, blob.tree, blob.entry) {
+                Ok(path) => note(slot, path, blob.root),
+                Err(e) => failed(e, warnings),
+            }
+        }
+        for s in &self.extra {
+            let Some(&slot) = wanted.get(&s.blob) else { continue };
+            match self.entry_path(odb, s.tree, s.entry) {
+                Ok(path) => note(slot, path, s.root),
+                Err(e) => failed(e, warnings),
+            }
+        }
+        if !self.placements.is_empty() {
+            let ids: IdMap<usize> = blobs.iter().map(|&b| (raw(self.blobs[b as usize].oid), wanted[&b])).collect();
+            let mut contents: IdMap<Under> = IdMap::default();
+            for p in &self.placements {
+                let inside = match wanted_under(odb, &p.tree, &ids, &mut contents) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        failed(e, warnings);
+                        continue;
+                    }
+                };
+                if inside.is_empty() {
+                    continue;
+                }
+                match self.entry_path(odb, p.parent, p.entry) {
+                    Ok(dir) => {
+                        for (rel, slot) in inside.iter() {
+                            note(*slot, [&dir[..], b"/", rel].concat(), p.root);
+                        }
+                    }
+                    Err(e) => failed(e, warnings),
+                }
+            }
+        }
+        best.into_iter()
+            .map(|m| {
+                let mut v: Vec<Place> = m.into_iter().map(|(path, order)| Place { path, order }).collect();
+                v.sort_by(|a, b| (a.order, &a.path).cmp(&(b.order, &b.path)));
+                v
+            })
+            .collect()
+    }
+
     /// The path of entry `entry` of tree record `tree`, from the root.
-    fn entry_path(&self, odb: &Odb<'_>, tree: u32, entry: u32) -> Result<String, GitError> {
+    fn entry_path(&self, odb: &Odb<'_>, tree: u32, entry: u32) -> Result<Vec<u8>, GitError> {
         let mut names: Vec<Vec<u8>> = Vec::new();
         let (mut rec, mut idx) = (tree, entry);
         loop {
@@ -441,7 +602,7 @@ impl History {
             (rec, idx) = (t.parent, t.entry);
         }
         names.reverse();
-        Ok(String::from_utf8_lossy(&names.join(&b'/')).into_owned())
+        Ok(names.join(&b'/'))
     }
 
     /// The path of a tree record (empty for a root tree).
@@ -450,9 +611,47 @@ impl History {
         if t.parent == NONE {
             Ok(String::new())
         } else {
-            self.entry_path(odb, t.parent, t.entry)
+            self.entry_path(odb, t.parent, t.entry).map(|p| String::from_utf8_lossy(&p).into_owned())
         }
     }
+}
+
+/// Wanted blobs under a tree: (path relative to it, caller's slot).
+type Under = Rc<Vec<(Vec<u8>, usize)>>;
+
+/// The blobs of `wanted` (id to caller's slot) anywhere under tree `tree`,
+/// with their paths relative to it; each tree is read once (`memo`).
+fn wanted_under(
+    odb: &Odb<'_>,
+    tree: &RawId,
+    wanted: &IdMap<usize>,
+    memo: &mut IdMap<Under>,
+) -> Result<Under, GitError> {
+    if let Some(found) = memo.get(tree) {
+        return Ok(found.clone());
+    }
+    let obj = read_kind(odb, oid_of(tree), ObjectType::Tree, "tree")?;
+    let mut found = Vec::new();
+    let mut pos = 0;
+    while let Some((mode, name, id, next)) = parse_entry(obj.data(), pos) {
+        pos = next;
+        match EntryKind::of(mode) {
+            EntryKind::Blob => {
+                if let Some(&slot) = wanted.get(id) {
+                    found.push((name.to_vec(), slot));
+                }
+            }
+            EntryKind::Tree => {
+                for (rel, slot) in wanted_under(odb, id, wanted, memo)?.iter() {
+                    found.push(([name, b"/", rel].concat(), *slot));
+                }
+            }
+            EntryKind::Other => {}
+        }
+    }
+    let found = Rc::new(found);
+    memo.insert(*tree, found.clone());
+    Ok(found)
 }
 
 /// A tree object and, once known, where each of its entries starts.
@@ -540,43 +739,13 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     i
 }
 
-/// The blobs in HEAD's tree `tree` and below; a missing tree is a warning.
-pub(super) fn head_blobs(odb: &Odb<'_>, tree: Oid, warnings: &mut Warnings) -> OidSet {
-    let mut blobs = OidSet::default();
-    let mut seen = OidSet::default();
-    let mut work = vec![tree];
-    while let Some(oid) = work.pop() {
-        if !seen.insert(oid) {
-            continue;
-        }
-        let obj = match read_kind(odb, oid, ObjectType::Tree, "tree") {
-            Ok(o) => o,
-            Err(e) => {
-                warnings.object(e.is_missing(), format!("{e} in HEAD; in_head may be incomplete"));
-                continue;
-            }
-        };
-        let mut pos = 0;
-        while let Some((mode, _, id, next)) = parse_entry(obj.data(), pos) {
-            pos = next;
-            match EntryKind::of(mode) {
-                EntryKind::Blob => {
-                    blobs.insert(oid_of(id));
-                }
-                EntryKind::Tree => work.push(oid_of(id)),
-                EntryKind::Other => {}
-            }
-        }
-    }
-    blobs
-}
-
 #[cfg(test)]
 mod tests {
     use git2::Oid;
 
     use super::super::fixture::{enumerate, s, sightings, Fixture, PLAIN_WALK};
-    use super::super::{GitError, Selection, Warnings};
+    use super::super::{GitError, GitRepo, Selection, Warnings};
+    use super::{History, Root};
 
     #[test]
     fn each_blob_once_at_its_first_commit_and_path() {
@@ -685,21 +854,106 @@ mod tests {
         let _ = t3;
     }
 
-    #[test]
-    fn head_blobs_are_heads_tree() {
-        let mut f = Fixture::new();
-        let c1 = f.commit("main", &[("a", "one"), ("d/b", "two")], &[]);
-        f.commit("main", &[("a", "one")], &[c1]);
-        f.repo.set_head("refs/heads/main").unwrap();
-        let git = f.open();
-        let head = git.reader().head_blobs(&mut Warnings::default());
-        assert_eq!(head.len(), 1);
-        assert!(head.contains(&f.blob("one")));
+    /// Every (path, content, first commit) of the blobs whose content is
+    /// in `contents`, as [`History::places`] gives them.
+    fn places(git: &GitRepo, h: &History, contents: &[&str]) -> Vec<(String, String, String)> {
+        let blobs: Vec<u32> = (0..h.blobs().len() as u32)
+            .filter(|&i| {
+                let b = h.blobs()[i as usize].oid();
+                let text = git.reader().with_blob(b, u64::MAX, |d| String::from_utf8_lossy(d).into_owned());
+                contents.contains(&text.unwrap().unwrap().as_str())
+            })
+            .collect();
+        let mut w = Warnings::default();
+        let places = git.reader().places(h, &blobs, &mut w);
+        assert!(w.is_empty());
+        let mut out = Vec::new();
+        for (&b, places) in blobs.iter().zip(places) {
+            let oid = h.blobs()[b as usize].oid();
+            let text = git.reader().with_blob(oid, u64::MAX, |d| String::from_utf8_lossy(d).into_owned());
+            let text = text.unwrap().unwrap();
+            for p in places {
+                let commit = git.reader().commit_info(h, p.order).unwrap().id;
+                out.push((String::from_utf8(p.path).unwrap(), text.clone(), commit));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The same by brute force: every commit's whole tree, oldest first.
+    fn places_by_listing(git: &GitRepo, h: &History, contents: &[&str]) -> Vec<(String, String, String)> {
+        let repo = &git.reader().repo;
+        let mut first: std::collections::BTreeMap<(String, String), String> = Default::default();
+        for root in &h.roots {
+            let Root::Commit(c) = root else { continue };
+            let tree = repo.find_commit(*c).unwrap().tree().unwrap();
+            tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+                if e.kind() == Some(git2::ObjectType::Blob) {
+                    let blob = repo.find_blob(e.id()).unwrap();
+                    let text = String::from_utf8_lossy(blob.content()).into_owned();
+                    if contents.contains(&text.as_str()) {
+                        let path = format!("{dir}{}", e.name().unwrap());
+                        first.entry((path, text)).or_insert_with(|| c.to_string());
+                    }
+                }
+                git2::TreeWalkResult::Ok
+            })
+            .unwrap();
+        }
+        first.into_iter().map(|((p, t), c)| (p, t, c)).collect()
     }
 
     #[test]
-    fn the_optimised_walk_matches_a_plain_walk_on_random_histories() {
-        for seed in 1..=4u64 {
+    fn every_path_of_a_blob_at_the_first_commit_that_had_it_there() {
+        let mut f = Fixture::new();
+        // Identical files at two paths in one commit.
+        let c1 = f.commit("main", &[("prod/.env", "key"), ("staging/.env", "key"), ("x", "other")], &[]);
+        // A copy in a later commit, then a rename of the first.
+        let c2 = f.commit("main", &[("prod/.env", "key"), ("staging/.env", "key"), ("dev/.env", "key")], &[c1]);
+        let c3 = f.commit("main", &[("live/.env", "key"), ("staging/.env", "key"), ("dev/.env", "key")], &[c2]);
+        // A directory copied whole: its blobs are at new paths too.
+        let c4 = f.commit(
+            "main",
+            &[("live/.env", "key"), ("staging/.env", "key"), ("dev/.env", "key"), ("copy/live/.env", "key")],
+            &[c3],
+        );
+        let git = f.open();
+        let h = enumerate(&git, Selection::All);
+        let (c1, c2, c3, c4) = (c1.to_string(), c2.to_string(), c3.to_string(), c4.to_string());
+        let want = vec![
+            (s("copy/live/.env"), s("key"), c4),
+            (s("dev/.env"), s("key"), c2),
+            (s("live/.env"), s("key"), c3),
+            (s("prod/.env"), s("key"), c1.clone()),
+            (s("staging/.env"), s("key"), c1),
+        ];
+        assert_eq!(places(&git, &h, &["key"]), want);
+        assert_eq!(places_by_listing(&git, &h, &["key"]), want);
+    }
+
+    #[test]
+    fn a_range_places_blobs_at_every_new_path_and_not_at_the_bases() {
+        let mut f = Fixture::new();
+        let base = f.commit("main", &[("a.env", "old")], &[]);
+        // Two identical new files, a copy of the base's file, a moved directory.
+        let t1 =
+            f.commit("topic", &[("a.env", "old"), ("n1.env", "new"), ("n2.env", "new"), ("c.env", "old")], &[base]);
+        let t2 =
+            f.commit("topic", &[("a.env", "old"), ("d/n1.env", "new"), ("n2.env", "new"), ("c.env", "old")], &[t1]);
+        let git = f.open();
+        let h = enumerate(&git, Selection::Range { from: "main".into(), to: "topic".into() });
+        let (t1, t2) = (t1.to_string(), t2.to_string());
+        assert_eq!(
+            places(&git, &h, &["new", "old"]),
+            vec![(s("d/n1.env"), s("new"), t2), (s("n1.env"), s("new"), t1.clone()), (s("n2.env"), s("new"), t1)]
+        );
+    }
+
+    /// A random history of 60 commits with branches, merges, renames,
+    /// deletions, wide directories and names that sort around each other.
+    fn random_history(seed: u64) -> Fixture {
+        {
             let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
             let mut rand = move |n: usize| {
                 state ^= state << 13;
@@ -743,6 +997,14 @@ mod tests {
                 };
                 tips.push(f.commit(&format!("b{}", i % 3), &list, &parents));
             }
+            f
+        }
+    }
+
+    #[test]
+    fn the_optimised_walk_matches_a_plain_walk_on_random_histories() {
+        for seed in 1..=4u64 {
+            let f = random_history(seed);
             let git = f.open();
             let fast = sightings(&git, &enumerate(&git, Selection::All));
             PLAIN_WALK.with(|p| p.set(true));
@@ -750,6 +1012,20 @@ mod tests {
             PLAIN_WALK.with(|p| p.set(false));
             assert_eq!(fast, plain, "seed {seed}");
             assert!(fast.len() > 10);
+        }
+    }
+
+    #[test]
+    fn places_match_listing_every_commit_on_random_histories() {
+        for seed in 1..=4u64 {
+            let f = random_history(seed);
+            let git = f.open();
+            let h = enumerate(&git, Selection::All);
+            // A few contents, as if they had matched.
+            let contents = ["v1", "v4", "v7"];
+            let got = places(&git, &h, &contents);
+            assert_eq!(got, places_by_listing(&git, &h, &contents), "seed {seed}");
+            assert!(got.len() > 5, "seed {seed}: {}", got.len());
         }
     }
 
