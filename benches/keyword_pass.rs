@@ -1,0 +1,65 @@
+//! Times the keyword pass alone: every keyword of a set over every file of
+//! a directory held in memory, one thread, and prints the median of several
+//! runs with the set's group count and hits. Not a test (no timing belongs
+//! in tests): run it through `bench/keyword-pass.sh`.
+//!
+//! Usage: keyword_pass DIR [KEYWORDS_FILE] [RUNS]
+//! KEYWORDS_FILE has one keyword per line; without it, the shipped rules'
+//! keywords are used.
+
+use std::time::Instant;
+
+use keyhound::engine::keywords::KeywordSet;
+use keyhound::rules::RuleSet;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let dir = args.first().expect("usage: keyword_pass DIR [KEYWORDS_FILE] [RUNS]");
+    let keywords: Vec<String> = match args.get(1).filter(|a| !a.is_empty() && *a != "-") {
+        Some(file) => std::fs::read_to_string(file)
+            .expect("keywords file")
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        None => {
+            let set = RuleSet::embedded().expect("shipped rules");
+            let mut k: Vec<String> = set.rules().iter().flat_map(|r| r.keywords.clone()).collect();
+            k.sort();
+            k.dedup();
+            k
+        }
+    };
+    let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(5);
+    let mut files = Vec::new();
+    for entry in ignore::WalkBuilder::new(dir).hidden(false).ignore(false).git_ignore(false).build().flatten() {
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            if let Ok(data) = std::fs::read(entry.path()) {
+                files.push(data);
+            }
+        }
+    }
+    let bytes: usize = files.iter().map(Vec::len).sum();
+    let started = Instant::now();
+    let set = KeywordSet::new(&keywords);
+    let build = started.elapsed();
+    let mut times = Vec::new();
+    let mut hits = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        hits = files.iter().map(|f| set.find_iter(f).count()).sum::<usize>();
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{} keywords, {} groups (built in {:.1} ms); {} files, {:.0} MB; {} hits; median {:.3} s over {runs} runs ({:.2} GB/s)",
+        keywords.len(),
+        set.groups(),
+        build.as_secs_f64() * 1000.0,
+        files.len(),
+        bytes as f64 / 1e6,
+        hits,
+        times[runs / 2],
+        bytes as f64 / times[runs / 2] / 1e9
+    );
+}
