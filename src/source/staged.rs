@@ -74,6 +74,8 @@ pub struct StagedRequest<'a> {
 pub enum StagedError {
     #[error("{0}: not a git repository (or any parent)")]
     NotARepository(String),
+    #[error("{0}")]
+    ObjectFormat(String),
     #[error("{0}: a bare repository has no index to scan")]
     Bare(String),
     #[error("GIT_INDEX_FILE names {0}, which does not exist: refusing to check an empty index instead")]
@@ -102,6 +104,7 @@ pub struct Staged {
 
 /// Reads the staged changes of the repository containing `path`.
 pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, StagedError> {
+    super::git::check_object_format(path).map_err(|e| StagedError::ObjectFormat(e.to_string()))?;
     let repo = Repository::discover(path).map_err(|_| StagedError::NotARepository(path.display().to_string()))?;
     let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
         return Err(StagedError::Bare(path.display().to_string()));

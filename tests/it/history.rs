@@ -410,6 +410,23 @@ fn not_a_repository_is_an_error() {
 }
 
 #[test]
+fn a_sha256_repository_is_unusable_input_and_says_why() {
+    let t = sha256_repo(&fake_key("openai-project-key"));
+    let want = format!("keyhound: error: {}\n", sha256_error(&t));
+    for args in [&["history"][..], &["history", "--format", "json"], &["history", "--branch", "HEAD"]] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        assert_eq!(stderr_of(&out), want, "{args:?}");
+        assert_eq!(stdout_of(&out), "", "{args:?}");
+    }
+    // Named from elsewhere, or from a subdirectory: the same repository.
+    std::fs::create_dir(t.path().join("sub")).unwrap();
+    let out = Tree::new().run(&["history", t.path().join("sub").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr_of(&out), want);
+}
+
+#[test]
 fn an_empty_repository_has_nothing_to_report() {
     let r = Repo::new();
     let (code, doc) = r.run_json(&["history"]);
