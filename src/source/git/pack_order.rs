@@ -1,8 +1,8 @@
-//! Pack order: reads the pack `.idx` files (version 2, with offsets in its
-//! 64-bit table too) of an object
-//! directory to sort object ids by where they sit in the packs, so blobs
-//! are read in pack order (delta bases before the deltas built on them,
-//! while libgit2's small delta-base cache still holds them).
+//! Pack order: reads the pack `.idx` files (version 2, offsets in its 64-bit
+//! table included) of an object directory to sort object ids by where they
+//! sit in the packs, so blobs are read in pack order (delta bases before the
+//! deltas built on them, while libgit2's small delta-base cache still holds
+//! them).
 //!
 //! Reads only `.idx` files and `info/alternates`, never an object: it knows
 //! nothing of commits, trees or blob contents.
