@@ -299,6 +299,10 @@ mod tests {
                 let got: Vec<_> = read_all(reader, &h).into_iter().map(|r| r.map_err(|e| e.to_string())).collect();
                 assert_eq!(got, want.iter().cloned().map(Ok).collect::<Vec<_>>(), "{repack:?}");
             }
+            // The walk, too, through the handle it walked with before.
+            let again = enumerate(&repo, Selection::All);
+            assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+            assert_eq!(again.blobs().len(), h.blobs().len() + 1, "and the commit made after the walk");
         }
     }
 
