@@ -300,6 +300,32 @@ mod tests {
     }
 
     #[test]
+    fn a_sha256_repository_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = fs::canonicalize(dir.path()).unwrap();
+        let init = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&top)
+            .args(["init", "-q", "--object-format=sha256"])
+            .output();
+        if !init.is_ok_and(|o| o.status.success()) {
+            return; // no git command line (or one without sha256) here
+        }
+        fs::write(top.join("a.env"), "A=1\n").unwrap();
+        let request = StagedRequest { max_file_size: 1 << 20, index_file: None, files: None, cwd: &top };
+        match staged_changes(&top, &request) {
+            Err(StagedError::ObjectFormat(m)) => assert_eq!(
+                m,
+                format!(
+                    "{} uses the sha256 object format, which keyhound does not read yet (only sha1)",
+                    top.display()
+                )
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn touches_overlapping_ranges_only() {
         let r = AddedLines::Ranges(vec![(3, 4), (10, 10)]);
         assert!(r.touches(4, 6));
