@@ -31,6 +31,7 @@ use crate::precommit::StagedCheck;
 use crate::repo_config::{RepoConfig, CONFIG_FILE};
 use crate::report::{Format, ReportOptions};
 use crate::rules::RuleSet;
+use crate::source::git::check_object_format;
 use crate::source::ScanInput;
 use crate::suppress::{Baseline, RootRelative, Suppressor};
 use crate::util::paths::normalize;
@@ -176,6 +177,13 @@ impl Config {
             }
         }
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        // A repository in a format keyhound cannot read (sha256) is unusable
+        // input, said plainly before anything tries to read it.
+        match &task {
+            Task::History { repo, .. } | Task::Staged { repo, .. } => check_object_format(repo)?,
+            Task::Ci(ci) => check_object_format(&ci.repo)?,
+            _ => {}
+        }
         let mut found = locate(&task, &cwd);
         let mut rules = RuleSet::embedded()?;
         let trusted = match &task {

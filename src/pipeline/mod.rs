@@ -102,6 +102,17 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
         absorb(&mut outcome, scan_read(engine, "<stdin>", files::read_stdin(walk.max_file_size)));
     }
     let listed = files::enumerate(&roots, walk);
+    scan_listed(engine, listed, walk, &mut outcome);
+    outcome.summary.findings = outcome.findings.len();
+    outcome.summary.rules = engine.rules().len();
+    outcome.summary.duration_ms = started.elapsed().as_millis();
+    outcome
+}
+
+/// Reads and scans the files a walk listed into `outcome`. A file that
+/// cannot be read — gone, or no longer a file, since the walk — is an
+/// `Unreadable` warning and the others are scanned all the same.
+fn scan_listed(engine: &Engine, listed: files::Enumeration, walk: &WalkOptions, outcome: &mut Outcome) {
     outcome.summary.skipped_large += listed.skipped_large;
     outcome.summary.warnings.extend(listed.warnings.into_iter().map(|w| Warning::new(WarningKind::Unreadable, w)));
     let mut results: Vec<Scanned> = listed
@@ -117,10 +128,46 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
         .collect();
     mark_tracked(&listed.files, &mut results);
     for r in results {
-        absorb(&mut outcome, r);
+        absorb(outcome, r);
     }
-    outcome.summary.findings = outcome.findings.len();
-    outcome.summary.rules = engine.rules().len();
-    outcome.summary.duration_ms = started.elapsed().as_millis();
-    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn a_file_gone_between_the_walk_and_the_read_is_a_warning() {
+        let mut set = RuleSet::default();
+        set.add_toml(
+            "test.toml",
+            r#"
+[[rule]]
+id = "t-token"
+name = "T token"
+regex = '''(?-u:\b)(?P<secret>tok_[a-z0-9]{12})(?:[^a-z0-9]|$)'''
+keywords = ["tok_"]
+"#,
+        )
+        .unwrap();
+        let engine = Engine::new(&set).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.env"), "T=tok_k3j9x2m4q8w1\n").unwrap();
+        std::fs::write(dir.path().join("gone.env"), "T=tok_p7r2v5n8c1z4\n").unwrap();
+        std::fs::write(dir.path().join("z.env"), "T=tok_h6d3f9s2l5y8\n").unwrap();
+        let walk = WalkOptions { skip_ignored: false, threads: 1, max_file_size: 1 << 20 };
+        let listed = files::enumerate(&[dir.path().to_path_buf()], &walk);
+        assert_eq!(listed.files.len(), 3);
+        std::fs::remove_file(dir.path().join("gone.env")).unwrap();
+        let mut outcome = Outcome::default();
+        scan_listed(&engine, listed, &walk, &mut outcome);
+        let secrets: Vec<&str> = outcome.findings.iter().map(|f| f.secret.as_str()).collect();
+        assert_eq!(secrets, ["tok_k3j9x2m4q8w1", "tok_h6d3f9s2l5y8"]);
+        assert_eq!(outcome.summary.scanned, 2);
+        let w = &outcome.summary.warnings;
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].kind, WarningKind::Unreadable);
+        assert!(w[0].message.contains("gone.env"), "{w:?}");
+    }
 }

@@ -3,8 +3,14 @@
 //! Reads every file by default — git-ignored ones included, since a local,
 //! ignored `.env` is the commonest leak — and respects `.gitignore`,
 //! `.ignore` and git's exclude files only when asked to skip ignored files.
-//! Walks hidden files but never `.git/`, and does not follow symbolic links. Enumeration only stats files; reading happens later, in parallel,
-//! through [`read`].
+//! Walks hidden files but never `.git/`, and does not follow symbolic links.
+//! Enumeration only stats files; reading happens later, in parallel,
+//! through [`read`], which copies each file into a buffer and never maps it
+//! (a file truncated while mapped would fault): a file that shrank, grew or
+//! vanished since the walk is read as it now is, or is an error for the
+//! caller to warn about.
+//!
+//! Must not match or decide what a failed read means for the scan.
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -158,11 +164,20 @@ fn display_path(path: &Path) -> String {
 }
 
 /// Reads one file, skipping it when it is binary or has grown past the
-/// size limit since it was listed.
+/// size limit since it was listed. A file that is gone since it was listed
+/// (or is no longer a file) is an error, for the caller to report as a
+/// warning.
 pub fn read(entry: &FileEntry, max_file_size: u64) -> io::Result<Content> {
-    let file = std::fs::File::open(&entry.path)?;
+    read_open(std::fs::File::open(&entry.path)?, max_file_size)
+}
+
+/// Reads an open file to its end, whatever its size says: the bytes are
+/// copied into a buffer (never mapped), so a file that shrinks or grows
+/// while it is read yields what was there — a shorter or longer text, or
+/// [`Skip::TooLarge`] past the limit — and cannot fault.
+fn read_open(file: std::fs::File, max_file_size: u64) -> io::Result<Content> {
     // `take` hides the file's size from `read_to_end`; without the hint the
-    // buffer grows by doubling and copying.
+    // buffer grows by doubling and copying. The size is only a hint.
     let size_hint = file.metadata().map_or(0, |m| m.len().min(max_file_size));
     let mut data = Vec::with_capacity(usize::try_from(size_hint).unwrap_or(0).saturating_add(1));
     // Read one byte past the limit to detect a file that grew.
@@ -183,6 +198,51 @@ pub fn read_stdin(max_file_size: u64) -> io::Result<Content> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files that change between the walk and the read: staged in the gap
+    /// between listing and reading, and between opening (and sizing) a
+    /// file and reading it.
+    #[test]
+    fn files_that_vanish_or_change_after_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["gone.env", "dir.env", "short.env", "long.env", "empty.env", "kept.env"] {
+            std::fs::write(dir.path().join(name), "A=1\n".repeat(1000)).unwrap();
+        }
+        let opts = WalkOptions { skip_ignored: false, threads: 1, max_file_size: 8000 };
+        let listed = enumerate(&[dir.path().to_path_buf()], &opts);
+        assert_eq!(listed.files.len(), 6);
+        let entry = |name: &str| listed.files.iter().find(|f| f.path.ends_with(name)).unwrap();
+
+        // Deleted after the walk listed it: an error saying so.
+        std::fs::remove_file(dir.path().join("gone.env")).unwrap();
+        let e = read(entry("gone.env"), opts.max_file_size).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
+        // Replaced by a directory: an error too.
+        std::fs::remove_file(dir.path().join("dir.env")).unwrap();
+        std::fs::create_dir(dir.path().join("dir.env")).unwrap();
+        assert!(read(entry("dir.env"), opts.max_file_size).is_err());
+
+        // Opened (and sized: 4000 bytes) and then cut short, emptied or
+        // grown past the limit before it is read: what is there is read.
+        let opened = |name: &str| std::fs::File::open(&entry(name).path).unwrap();
+        let resize = |name: &str, len: u64| {
+            std::fs::OpenOptions::new().write(true).open(dir.path().join(name)).unwrap().set_len(len).unwrap()
+        };
+        let short = opened("short.env");
+        resize("short.env", 6);
+        match read_open(short, opts.max_file_size).unwrap() {
+            Content::Text(t) => assert_eq!(t, b"A=1\nA="),
+            other => panic!("{other:?}"),
+        }
+        let empty = opened("empty.env");
+        resize("empty.env", 0);
+        assert!(matches!(read_open(empty, opts.max_file_size).unwrap(), Content::Text(t) if t.is_empty()));
+        let long = opened("long.env");
+        std::fs::write(dir.path().join("long.env"), "A=1\n".repeat(3000)).unwrap();
+        assert!(matches!(read_open(long, opts.max_file_size).unwrap(), Content::Skipped(Skip::TooLarge)));
+        // The rest reads as listed.
+        assert!(matches!(read(entry("kept.env"), opts.max_file_size).unwrap(), Content::Text(t) if t.len() == 4000));
+    }
 
     #[test]
     fn strips_leading_dot_slash() {

@@ -74,6 +74,8 @@ pub struct StagedRequest<'a> {
 pub enum StagedError {
     #[error("{0}: not a git repository (or any parent)")]
     NotARepository(String),
+    #[error("{0}")]
+    ObjectFormat(String),
     #[error("{0}: a bare repository has no index to scan")]
     Bare(String),
     #[error("GIT_INDEX_FILE names {0}, which does not exist: refusing to check an empty index instead")]
@@ -102,6 +104,7 @@ pub struct Staged {
 
 /// Reads the staged changes of the repository containing `path`.
 pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, StagedError> {
+    super::git::check_object_format(path).map_err(|e| StagedError::ObjectFormat(e.to_string()))?;
     let repo = Repository::discover(path).map_err(|_| StagedError::NotARepository(path.display().to_string()))?;
     let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
         return Err(StagedError::Bare(path.display().to_string()));
@@ -294,6 +297,32 @@ mod tests {
         assert!(matches!(rel(&sub, ".."), Err(StagedError::Directory(_))));
         assert!(matches!(rel(&top, "../elsewhere.txt"), Err(StagedError::OutsideWorkTree(..))));
         assert!(matches!(rel(&top, ".git/config"), Err(StagedError::OutsideWorkTree(..))));
+    }
+
+    #[test]
+    fn a_sha256_repository_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = fs::canonicalize(dir.path()).unwrap();
+        let init = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&top)
+            .args(["init", "-q", "--object-format=sha256"])
+            .output();
+        if !init.is_ok_and(|o| o.status.success()) {
+            return; // no git command line (or one without sha256) here
+        }
+        fs::write(top.join("a.env"), "A=1\n").unwrap();
+        let request = StagedRequest { max_file_size: 1 << 20, index_file: None, files: None, cwd: &top };
+        match staged_changes(&top, &request) {
+            Err(StagedError::ObjectFormat(m)) => assert_eq!(
+                m,
+                format!(
+                    "{} uses the sha256 object format, which keyhound does not read yet (only sha1)",
+                    top.display()
+                )
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -265,14 +265,33 @@ fn request<'a>(spec: &'a VerifySpec, base: Option<&str>, secret: &str) -> Reques
     Request { method: &spec.method, url, headers }
 }
 
-/// Runs one check: rate-limited request, one retry after a backoff on 429
-/// and 5xx, then reads the answer.
+/// Whether an answer may be different when asked again: a rate limit (429)
+/// or a server error (5xx) may pass, but not an out-of-quota 429 (OpenAI's
+/// `insufficient_quota`: the account has no credit left, and waiting a
+/// second does not add any), nor a 401 or any other answer about the key.
+fn retryable(r: &Response) -> bool {
+    match r.status {
+        429 => !out_of_quota(r),
+        500..=599 => true,
+        _ => false,
+    }
+}
+
+/// A 429 that says the account is out of quota rather than rate-limited:
+/// `insufficient_quota` as the error's code or type.
+fn out_of_quota(r: &Response) -> bool {
+    let Some(body) = r.json() else { return false };
+    ["code", "type"].iter().any(|field| body["error"][*field] == "insufficient_quota")
+}
+
+/// Runs one check: rate-limited request, one retry after a backoff on an
+/// answer that may change ([`retryable`]), then reads the answer.
 fn check(client: &Client, limiter: &RateLimiter, spec: &VerifySpec, base: Option<&str>, secret: &str) -> Verification {
     let req = request(spec, base, secret);
     limiter.wait();
     let mut answer = client.send(&req);
     if let Ok(r) = &answer {
-        if r.status == 429 || (500..=599).contains(&r.status) {
+        if retryable(r) {
             std::thread::sleep(r.retry_after.unwrap_or(DEFAULT_BACKOFF).min(MAX_BACKOFF));
             limiter.wait();
             answer = client.send(&req);
@@ -367,6 +386,21 @@ mod tests {
         let mut r = resp(302, "");
         r.location = Some("https://elsewhere.example/".into());
         assert!(read_response(&s, &r).1.contains("not followed"));
+    }
+
+    #[test]
+    fn only_answers_that_may_change_are_retried() {
+        assert!(retryable(&resp(429, r#"{"error": {"code": "rate_limit_exceeded", "type": "requests"}}"#)));
+        assert!(retryable(&resp(429, "")));
+        assert!(retryable(&resp(429, "slow down")));
+        assert!(retryable(&resp(500, "")));
+        assert!(retryable(&resp(503, "{}")));
+        assert!(!retryable(&resp(429, r#"{"error": {"code": "insufficient_quota", "type": "insufficient_quota"}}"#)));
+        assert!(!retryable(&resp(429, r#"{"error": {"code": null, "type": "insufficient_quota"}}"#)));
+        assert!(!retryable(&resp(401, "")));
+        assert!(!retryable(&resp(401, r#"{"error": {"code": "invalid_api_key"}}"#)));
+        assert!(!retryable(&resp(200, "")));
+        assert!(!retryable(&resp(403, "")));
     }
 
     #[test]

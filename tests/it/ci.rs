@@ -416,3 +416,17 @@ fn pull_request_adding_one_key_in_two_files_reports_both_and_not_an_edit_keeping
     assert_eq!(run.finding_annotations().len(), 2, "{}", run.stdout);
     assert!(run.outputs.starts_with("findings=2\n"), "{}", run.outputs);
 }
+
+#[test]
+fn a_sha256_repository_fails_the_run_and_says_why() {
+    let t = sha256_repo(&fake_key("openai-project-key"));
+    let want = sha256_error(&t);
+    let run = Job::new(t.path(), Some("workflow_dispatch"), Some(serde_json::json!({}))).run(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr, format!("keyhound: error: {want}\n"));
+    assert_eq!(run.failure_error(), want);
+    // Outside GitHub Actions too.
+    let out = t.run(&["ci", "--sarif-file", t.path().join("k.sarif").to_str().unwrap(), t.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), format!("keyhound: error: {want}\n"));
+}

@@ -409,6 +409,79 @@ fn not_a_repository_is_an_error() {
     assert!(stderr_of(&out).contains("no-such-dir"), "{}", stderr_of(&out));
 }
 
+/// The pack of a repository packed into one (`git repack -adf`), and how
+/// many of its index's offsets are in the 64-bit table.
+fn the_pack(repo: &Repo) -> (std::path::PathBuf, usize) {
+    let dir = repo.path().join(".git/objects/pack");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let packs: Vec<_> = files.iter().filter(|p| p.extension().is_some_and(|x| x == "pack")).collect();
+    assert_eq!(packs.len(), 1, "{files:?}");
+    let idx = std::fs::read(packs[0].with_extension("idx")).unwrap();
+    assert_eq!(idx[..8], [0xff, b't', b'O', b'c', 0, 0, 0, 2], "a version 2 index");
+    let n = u32::from_be_bytes(idx[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
+    // Header and fan-out, then per object a name, a CRC and a 32-bit
+    // offset; then 8 bytes per 64-bit offset; then two checksums.
+    let large = (idx.len() - (8 + 256 * 4 + n * 28 + 40)) / 8;
+    (packs[0].clone(), large)
+}
+
+#[test]
+fn a_pack_index_with_64_bit_offsets_is_read_like_any_other() {
+    let mut r = Repo::new();
+    let key = fake_key("openai-project-key");
+    r.commit_readme();
+    // Enough blobs that they are read in pack order (which reads the
+    // index's offsets itself), not only through libgit2.
+    for i in 0..300 {
+        r.write_unstaged(&format!("notes/{i:03}.txt"), format!("note {i}\n").repeat(i % 7 + 1));
+    }
+    git_ok(r.path(), &["add", "-A"]);
+    r.repo.index().unwrap().read(true).unwrap();
+    r.commit("notes");
+    r.write(".env", format!("# settings\nOPENAI_API_KEY={key}\n"));
+    let c = r.commit("settings");
+    // Edited, key kept: a delta in the pack.
+    r.write(".env", format!("# settings\nOPENAI_API_KEY={key}\nDEBUG=1\n"));
+    r.commit("debug");
+    git_ok(r.path(), &["repack", "-a", "-d", "-f", "-q"]);
+    let (pack, large) = the_pack(&r);
+    assert_eq!(large, 0);
+    let (code, plain) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1, "{plain}");
+    assert!(plain["summary"]["scanned"].as_u64().unwrap() > 300, "{plain}");
+
+    git_ok(r.path(), &["index-pack", "--index-version=2,0x40", pack.to_str().unwrap()]);
+    let (_, large) = the_pack(&r);
+    assert!(large > 300, "most offsets are in the 64-bit table: {large}");
+    let (code, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(findings(&doc), findings(&plain));
+    let f = with_secret(&doc, &key);
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!((f[0]["path"].as_str(), f[0]["commit"].as_str()), (Some(".env"), Some(c.to_string().as_str())));
+    assert_eq!(f[0]["occurrences"], 2);
+    assert_eq!(doc["summary"]["scanned"], plain["summary"]["scanned"]);
+    assert_eq!(doc["summary"]["complete"], true, "{doc}");
+    assert!(doc["summary"]["warnings"].as_array().is_none_or(|w| w.is_empty()), "{doc}");
+}
+
+#[test]
+fn a_sha256_repository_is_unusable_input_and_says_why() {
+    let t = sha256_repo(&fake_key("openai-project-key"));
+    let want = format!("keyhound: error: {}\n", sha256_error(&t));
+    for args in [&["history"][..], &["history", "--format", "json"], &["history", "--branch", "HEAD"]] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        assert_eq!(stderr_of(&out), want, "{args:?}");
+        assert_eq!(stdout_of(&out), "", "{args:?}");
+    }
+    // Named from elsewhere, or from a subdirectory: the same repository.
+    std::fs::create_dir(t.path().join("sub")).unwrap();
+    let out = Tree::new().run(&["history", t.path().join("sub").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr_of(&out), want);
+}
+
 #[test]
 fn an_empty_repository_has_nothing_to_report() {
     let r = Repo::new();

@@ -151,3 +151,15 @@ fn install_hook_respects_foreign_hooks_and_hooks_path() {
     assert_eq!(repo.run(&["install-hook"]).status.code(), Some(0));
     assert!(repo.path().join(".githooks/pre-commit").exists());
 }
+
+#[test]
+fn a_sha256_repository_is_unusable_input_and_says_why() {
+    let t = sha256_repo(&fake_key("openai-project-key"));
+    let want = format!("keyhound: error: {}\n", sha256_error(&t));
+    for args in [&["staged"][..], &["staged", "staged.env"], &["staged", "--format", "json"]] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        assert_eq!(stderr_of(&out), want, "{args:?}");
+        assert_eq!(stdout_of(&out), "", "{args:?}");
+    }
+}

@@ -92,9 +92,10 @@ fn openai_statuses_are_read_as_documented() {
         assert!(keys.iter().any(|k| r.header("authorization") == Some(&format!("Bearer {k}"))), "{r:?}");
         assert!(r.header("user-agent").unwrap().starts_with("keyhound/"));
     }
-    // One request each, plus one retry for the 429 and the 500; the redirect
-    // was not followed.
-    assert_eq!(reqs.len(), 9, "{reqs:#?}");
+    // One request each, plus one retry for the 500; not for the 429, which
+    // says the account is out of quota (asking again cannot change that);
+    // the redirect was not followed.
+    assert_eq!(reqs.len(), 8, "{reqs:#?}");
     assert!(stderr.contains("verified: 3 live, 1 invalid, 3 unknown"), "{stderr}");
 }
 
@@ -156,6 +157,59 @@ fn at_most_one_retry_after_a_backoff_on_429_and_5xx() {
     let flaky_at = of(&flaky);
     assert_eq!(flaky_at.len(), 2);
     assert!(flaky_at[1] - flaky_at[0] >= Duration::from_millis(950), "backoff honoured Retry-After");
+}
+
+#[test]
+fn answers_a_retry_cannot_change_are_not_retried() {
+    let quota = fake_key("openai-project-key");
+    let unauthorized = fake_key("openai-project-key");
+    let limited = fake_key("openai-project-key");
+    let failing = fake_key("openai-project-key");
+    let mut answers: Answers = HashMap::new();
+    // Out of quota: the same answer however often it is asked.
+    answers.insert(
+        quota.clone(),
+        answer(|_| {
+            MockResponse::json(
+                429,
+                json!({"error": {"message": "You exceeded your current quota", "type": "insufficient_quota", "param": null, "code": "insufficient_quota"}}),
+            )
+            .header("Retry-After", "0")
+        }),
+    );
+    answers.insert(
+        unauthorized.clone(),
+        answer(|_| {
+            MockResponse::json(401, json!({"error": {"code": "invalid_api_key", "message": "Incorrect API key"}}))
+                .header("Retry-After", "0")
+        }),
+    );
+    // A plain rate limit and a server error may pass: asked twice.
+    answers.insert(
+        limited.clone(),
+        answer(|_| {
+            MockResponse::json(429, json!({"error": {"code": "rate_limit_exceeded", "type": "requests"}}))
+                .header("Retry-After", "0")
+        }),
+    );
+    answers.insert(failing.clone(), answer(|_| MockResponse::status(502).header("Retry-After", "0")));
+    let server = mock_by_key(answers);
+    let t = Tree::new();
+    t.write("k.env", format!("A={quota}\nB={unauthorized}\nC={limited}\nD={failing}\n"));
+    let (code, doc, stderr) = t.run_verify(&server, &["scan", ".", "--verify", "--show-secrets"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(verification(&doc, &quota)["status"], "live");
+    assert_eq!(verification(&doc, &quota)["detail"], "rate-limited or out of quota (insufficient_quota)");
+    assert_eq!(verification(&doc, &unauthorized)["status"], "invalid");
+    assert_eq!(verification(&doc, &limited)["status"], "live");
+    assert_eq!(verification(&doc, &failing)["status"], "unknown");
+    let reqs = server.requests();
+    let sent = |k: &str| reqs.iter().filter(|r| r.credential() == Some(k)).count();
+    assert_eq!(sent(&quota), 1, "out of quota is not retried: {reqs:#?}");
+    assert_eq!(sent(&unauthorized), 1, "401 is not retried: {reqs:#?}");
+    assert_eq!(sent(&limited), 2, "a rate limit is retried once: {reqs:#?}");
+    assert_eq!(sent(&failing), 2, "a server error is retried once: {reqs:#?}");
+    assert_eq!(reqs.len(), 6);
 }
 
 #[test]

@@ -28,7 +28,8 @@
 //! sets keyed by them, `graph` orders commits, `walk` walks trees and keeps
 //! first sightings, `pack_order` reads pack indexes, `reader` reads blobs
 //! and commits; `fixture` is test support. This file holds what they share
-//! (errors, typed object reads, capped warnings), opens the repository,
+//! (errors, typed object reads, capped warnings), opens the repository
+//! (refusing object formats other than sha1, which it cannot read),
 //! resolves refs and ties the graph to the walk; it neither parses object
 //! bytes nor walks trees itself.
 
@@ -66,6 +67,8 @@ pub enum GitError {
     NotARepository { path: PathBuf },
     #[error("{}: cannot open repository: {}", .path.display(), .source.message())]
     Open { path: PathBuf, source: git2::Error },
+    #[error("{} uses the {format} object format, which keyhound does not read yet (only sha1)", .path.display())]
+    ObjectFormat { path: PathBuf, format: String },
     #[error("unknown ref {name:?}: no branch, tag or commit has that name")]
     UnknownRef { name: String },
     #[error("missing {kind} {oid}")]
@@ -210,6 +213,49 @@ pub fn file_at_commit(repo: &Path, commit: &str, path: &str) -> Result<Option<Ve
     Ok(Some(blob.content().to_vec()))
 }
 
+/// Fails with [`GitError::ObjectFormat`] when the repository at or above
+/// `path` uses an object format other than sha1 (`extensions.objectformat`
+/// in its config, e.g. `git init --object-format=sha256`): keyhound reads
+/// sha1 repositories only, and says so before anything else goes wrong.
+/// Anything else (no repository, an unreadable config) is left to whoever
+/// opens the repository next.
+pub fn check_object_format(path: &Path) -> Result<(), GitError> {
+    // Discovery finds the git directory without opening the repository,
+    // which libgit2 refuses for formats it does not know.
+    let Ok(git_dir) = Repository::discover_path(path, std::iter::empty::<&std::ffi::OsStr>()) else { return Ok(()) };
+    // A linked work tree's git directory names the shared one, which holds
+    // the config.
+    let common = match std::fs::read_to_string(git_dir.join("commondir")) {
+        Ok(dir) => git_dir.join(dir.trim()),
+        Err(_) => git_dir.clone(),
+    };
+    let Ok(config) = git2::Config::open(&common.join("config")) else { return Ok(()) };
+    match config.get_string("extensions.objectformat") {
+        Ok(format) if !format.eq_ignore_ascii_case("sha1") => {
+            Err(GitError::ObjectFormat { path: work_tree_of(&git_dir), format })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What names the repository of `git_dir` for the user: its work tree (the
+/// directory holding `.git`, or what a linked work tree's `gitdir` file
+/// names), else the git directory itself (bare).
+fn work_tree_of(git_dir: &Path) -> PathBuf {
+    let git_dir: PathBuf = git_dir.components().collect();
+    if git_dir.file_name().is_some_and(|n| n == ".git") {
+        return git_dir.parent().unwrap_or(&git_dir).to_path_buf();
+    }
+    if git_dir.join("commondir").is_file() {
+        if let Ok(link) = std::fs::read_to_string(git_dir.join("gitdir")) {
+            if let Some(work) = Path::new(link.trim()).parent() {
+                return work.to_path_buf();
+            }
+        }
+    }
+    git_dir
+}
+
 /// The repository a history scan reads.
 pub struct GitRepo {
     reader: Reader,
@@ -225,6 +271,7 @@ impl GitRepo {
             return Err(GitError::NoSuchPath { path: path.to_path_buf() });
         }
         configure_libgit2();
+        check_object_format(path)?;
         let repo = Repository::open_ext(path, RepositoryOpenFlags::empty(), std::iter::empty::<&std::ffi::OsStr>())
             .map_err(|e| match e.code() {
                 ErrorCode::NotFound => GitError::NotARepository { path: path.to_path_buf() },
@@ -478,6 +525,52 @@ mod tests {
         let w = { h }.warnings.into_vec();
         assert!(w.iter().any(|w| w.0 == WarningAbout::MissingObject && w.1.contains(&c1.to_string())), "{w:?}");
         let _ = c2;
+    }
+
+    #[test]
+    fn repositories_in_another_object_format_are_named() {
+        let git = |dir: &Path, args: &[&str]| {
+            std::process::Command::new("git")
+                .current_dir(dir)
+                .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+                .args(args)
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path().canonicalize().unwrap();
+        let (work, bare, plain) = (top.join("work"), top.join("bare.git"), top.join("plain"));
+        for d in [&work, &plain] {
+            std::fs::create_dir(d).unwrap();
+        }
+        if !git(&work, &["init", "-q", "--object-format=sha256"]) {
+            return; // no git command line (or one without sha256) here
+        }
+        assert!(git(&top, &["init", "-q", "--bare", "--object-format=sha256", "bare.git"]));
+        assert!(git(&plain, &["init", "-q", "--object-format=sha1"]));
+        std::fs::write(work.join("a"), "a").unwrap();
+        assert!(git(&work, &["add", "a"]) && git(&work, &["commit", "-q", "-m", "a"]));
+        assert!(git(&work, &["worktree", "add", "-q", "-b", "wt", top.join("linked").to_str().unwrap()]));
+        std::fs::create_dir(work.join("sub")).unwrap();
+        let named = |path: &Path| match check_object_format(path) {
+            Err(GitError::ObjectFormat { path, format }) => Some((path, format)),
+            Err(e) => panic!("{e}"),
+            Ok(()) => None,
+        };
+        let sha256 = |p: &Path| Some((p.to_path_buf(), "sha256".to_string()));
+        assert_eq!(named(&work), sha256(&work));
+        assert_eq!(named(&work.join("sub")), sha256(&work));
+        assert_eq!(named(&work.join(".git")), sha256(&work));
+        assert_eq!(named(&bare), sha256(&bare));
+        // A linked work tree shares the main repository's config.
+        assert_eq!(named(&top.join("linked")), sha256(&top.join("linked")));
+        assert_eq!(named(&plain), None);
+        assert_eq!(named(&top), None, "not a repository: left to whoever opens it");
+        let e = GitRepo::open(&work).err().expect("sha256 is refused");
+        assert_eq!(
+            e.to_string(),
+            format!("{} uses the sha256 object format, which keyhound does not read yet (only sha1)", work.display())
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! Pack order: reads the pack `.idx` files (version 2) of an object
-//! directory to sort object ids by where they sit in the packs, so blobs
-//! are read in pack order (delta bases before the deltas built on them,
-//! while libgit2's small delta-base cache still holds them).
+//! Pack order: reads the pack `.idx` files (version 2, offsets in its 64-bit
+//! table included) of an object directory to sort object ids by where they
+//! sit in the packs, so blobs are read in pack order (delta bases before the
+//! deltas built on them, while libgit2's small delta-base cache still holds
+//! them).
 //!
 //! Reads only `.idx` files and `info/alternates`, never an object: it knows
 //! nothing of commits, trees or blob contents.
@@ -65,9 +66,16 @@ impl PackIndex {
         self.data[IDX_NAMES + i * 20..IDX_NAMES + i * 20 + 20].try_into().expect("20 bytes")
     }
 
+    /// The 32-bit offset entry of object `i`: its offset, or (high bit
+    /// set) its index in the 64-bit table that follows.
+    fn raw_offset(&self, i: usize) -> u32 {
+        let offsets = IDX_NAMES + self.n * 24;
+        u32::from_be_bytes(self.data[offsets + i * 4..offsets + i * 4 + 4].try_into().expect("4 bytes"))
+    }
+
     fn offset(&self, i: usize) -> u64 {
         let offsets = IDX_NAMES + self.n * 24;
-        let off = u32::from_be_bytes(self.data[offsets + i * 4..offsets + i * 4 + 4].try_into().expect("4 bytes"));
+        let off = self.raw_offset(i);
         if off & 0x8000_0000 == 0 {
             u64::from(off)
         } else {
@@ -133,7 +141,7 @@ impl PackOrder {
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{enumerate, Fixture};
-    use super::super::Selection;
+    use super::super::{Reader, Selection};
     use super::*;
 
     #[test]
@@ -163,5 +171,52 @@ mod tests {
         assert_eq!(sorted, (0..h.blobs().len() as u32).collect::<Vec<_>>());
         assert!(order.windows(2).all(|w| positions[w[0] as usize] < positions[w[1] as usize]));
         assert_eq!(packs.position(&[0u8; 20]), (0, 0));
+    }
+
+    /// Offsets in the 64-bit table of a version 2 index (packs over 2 GiB
+    /// have them; `git index-pack --index-version=2,<offset>` puts every
+    /// offset above `<offset>` there, so a small pack can too).
+    #[test]
+    fn large_offsets_are_read_from_the_64_bit_table() {
+        let git = |dir: &Path, args: &[&str]| {
+            std::process::Command::new("git").arg("-C").arg(dir).args(args).output().is_ok_and(|o| o.status.success())
+        };
+        let mut f = Fixture::new();
+        let mut tip = f.commit("main", &[("a", "v0")], &[]);
+        for i in 1..20 {
+            tip = f.commit("main", &[("a", &format!("v{i}\n").repeat(50)), ("b", &format!("w{i}"))], &[tip]);
+        }
+        let repo = f.open();
+        if !git(repo.git_dir(), &["repack", "-a", "-d", "-f", "-q"]) {
+            return; // no git command line here
+        }
+        let h = enumerate(&repo, Selection::All);
+        let ids: Vec<RawId> = h.blobs().iter().map(|b| raw(b.oid())).collect();
+        let before = PackOrder::load(&repo.objects_dir());
+        let idx = &before.packs[0];
+        assert_eq!(before.packs.len(), 1);
+        let large = |p: &PackIndex| (0..p.n).filter(|&i| p.raw_offset(i) & 0x8000_0000 != 0).count();
+        assert_eq!(large(idx), 0, "a small pack's index has no 64-bit offsets");
+        let want: Vec<(u32, u64)> = ids.iter().map(|id| before.position(id)).collect();
+
+        let pack_dir = repo.objects_dir().join("pack");
+        let pack = std::fs::read_dir(&pack_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "pack"))
+            .unwrap();
+        assert!(git(repo.git_dir(), &["index-pack", "--index-version=2,0x40", pack.to_str().unwrap()]));
+        let after = PackOrder::load(&repo.objects_dir());
+        let idx = &after.packs[0];
+        // Every object past the first 64 bytes of the pack: most of them.
+        assert!(large(idx) * 2 > idx.n, "{} of {} offsets in the 64-bit table", large(idx), idx.n);
+        let got: Vec<(u32, u64)> = ids.iter().map(|id| after.position(id)).collect();
+        assert_eq!(got, want, "the same offsets, read from the other table");
+        assert!(got.iter().all(|&(pack, off)| pack == 1 && (12..u64::MAX).contains(&off)), "{got:?}");
+        // libgit2 reads the objects through the re-written index too.
+        let reader = Reader::open(repo.git_dir()).unwrap();
+        for b in h.blobs() {
+            assert!(reader.with_blob(b.oid(), u64::MAX, |d| d.len()).unwrap().is_ok());
+        }
     }
 }

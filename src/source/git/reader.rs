@@ -3,6 +3,13 @@
 //! blob, every path a blob has had, the blob at a path of HEAD or of a
 //! range's base) and the shallow file.
 //!
+//! A repository repacked while it is read (`git repack -ad`, `git gc`)
+//! reads the same: a pack already opened stays readable after it is
+//! deleted, and an object that is no longer where the handle last looked
+//! makes libgit2 re-scan the pack directory and retry once, as git does.
+//! An object the repack dropped is then [`GitError::Missing`], which the
+//! scan reports as a missing object (the tests here stage both).
+//!
 //! Must not walk trees, order commits or parse object bytes: paths come
 //! from `walk`, commit and tag fields and path lookups from libgit2.
 
@@ -186,4 +193,146 @@ pub(super) fn shallow_commits(repo: &Repository) -> OidSet {
         shallow.extend(text.split(|&b| b == b'\n').filter_map(|l| parse_hex_oid(l.trim_ascii())));
     }
     shallow
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{enumerate, Fixture};
+    use super::super::Selection;
+    use super::*;
+
+    /// Runs the git command line on the repository at `dir`.
+    fn git(dir: &Path, args: &[&str]) -> bool {
+        std::process::Command::new("git").arg("-C").arg(dir).args(args).output().is_ok_and(|o| o.status.success())
+    }
+
+    /// Every blob of `h` read through `reader`: its content, where it was
+    /// first seen and the commit that introduced it.
+    fn read_all(reader: &Reader, h: &History) -> Vec<Result<(String, String, String), GitError>> {
+        h.blobs()
+            .iter()
+            .map(|b| {
+                let content = reader.with_blob(b.oid(), u64::MAX, |d| String::from_utf8_lossy(d).into_owned())?;
+                Ok((content.expect("text"), reader.path_of(h, b)?, reader.commit_info(h, b.order())?.id))
+            })
+            .collect()
+    }
+
+    /// The files in the object directory's `pack/`, and how many loose
+    /// objects there are.
+    fn objects(dir: &Path) -> (Vec<String>, usize) {
+        let objects = dir.join("objects");
+        let mut packs: Vec<String> = std::fs::read_dir(objects.join("pack"))
+            .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        packs.sort();
+        let loose = std::fs::read_dir(&objects)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().len() == 2)
+            .map(|e| std::fs::read_dir(e.path()).unwrap().count())
+            .sum();
+        (packs, loose)
+    }
+
+    /// A repository packed once with more history loose after, walked; and
+    /// what each of its blobs reads as.
+    fn packed_then_loose(repack: &[&str]) -> Option<(Fixture, Oid)> {
+        let mut f = Fixture::new();
+        let mut tip = f.commit("main", &[("a", "v0")], &[]);
+        for i in 1..10 {
+            tip = f.commit("main", &[("a", &format!("v{i}\n").repeat(40)), ("b", &format!("w{i}"))], &[tip]);
+        }
+        if !git(f.repo.path(), repack) {
+            return None; // no git command line here
+        }
+        for i in 10..15 {
+            tip = f.commit("main", &[("a", &format!("v{i}\n").repeat(40)), ("c", &format!("x{i}"))], &[tip]);
+        }
+        Some((f, tip))
+    }
+
+    /// `git repack -adf` (or `git gc`) while a history scan reads: the
+    /// packs and loose objects the readers were opened on are deleted and
+    /// their objects are in a new pack. Readers that already read from the
+    /// old pack, and readers that had not read anything yet, read every
+    /// object all the same (libgit2 re-scans the pack directory when an
+    /// object is not where it was, and retries once, as git does).
+    #[test]
+    fn a_repository_repacked_during_a_scan_reads_the_same() {
+        let plain = &["repack", "-a", "-d", "-f", "-q"][..];
+        let midx = &["repack", "-a", "-d", "-f", "-q", "--write-midx"][..];
+        let gc = &["gc", "--quiet", "--prune=now"][..];
+        for (first, repack) in [(plain, plain), (plain, gc), (midx, midx)] {
+            let Some((mut f, tip)) = packed_then_loose(first) else { return };
+            let dir = f.repo.path().to_path_buf();
+            let repo = f.open();
+            let h = enumerate(&repo, Selection::All);
+            let want: Vec<_> = read_all(repo.reader(), &h).into_iter().map(Result::unwrap).collect();
+            assert_eq!(want.len(), h.blobs().len());
+            let used = Reader::open(&dir).unwrap();
+            let fresh = Reader::open(&dir).unwrap();
+            // Its object database open, so its list of packs is read now:
+            // before the repack, with no pack opened.
+            fresh.repo.odb().unwrap();
+            let half = h.blobs().len() / 2;
+            for b in &h.blobs()[..half] {
+                used.with_blob(b.oid(), u64::MAX, |_| ()).unwrap().unwrap();
+            }
+            let (packs_before, loose_before) = objects(&dir);
+            assert!(loose_before > 0 && !packs_before.is_empty());
+            // A commit after the walk, so the new pack is not the old one.
+            f.commit("main", &[("d", "after the walk")], &[tip]);
+            assert!(git(&dir, repack), "git {repack:?}");
+            let (packs_after, loose_after) = objects(&dir);
+            assert_eq!(loose_after, 0, "{repack:?}");
+            let old_pack_left = packs_after.iter().any(|p| p.ends_with(".pack") && packs_before.contains(p));
+            assert!(!old_pack_left, "{packs_before:?} {packs_after:?}");
+            // What `fresh` knew of the object database is out of date: the
+            // blobs that were loose are only found after a re-scan of the
+            // pack directory.
+            let stale = fresh.repo.odb().unwrap();
+            let found: Vec<bool> =
+                h.blobs().iter().map(|b| stale.exists_ext(b.oid(), git2::OdbLookupFlags::NO_REFRESH)).collect();
+            assert!(found.contains(&false), "{first:?} {repack:?} {found:?}");
+            for reader in [&used, &fresh, repo.reader()] {
+                let got: Vec<_> = read_all(reader, &h).into_iter().map(|r| r.map_err(|e| e.to_string())).collect();
+                assert_eq!(got, want.iter().cloned().map(Ok).collect::<Vec<_>>(), "{repack:?}");
+            }
+            // The walk, too, through the handle it walked with before.
+            let again = enumerate(&repo, Selection::All);
+            assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+            assert_eq!(again.blobs().len(), h.blobs().len() + 1, "and the commit made after the walk");
+        }
+    }
+
+    /// An object the repack dropped (its branch was deleted after the walk)
+    /// is missing: an error the scan reports as a missing object, and the
+    /// other objects read as before.
+    #[test]
+    fn an_object_a_repack_dropped_is_missing() {
+        let Some((mut f, tip)) = packed_then_loose(&["repack", "-a", "-d", "-f", "-q"]) else { return };
+        let gone = f.commit("gone", &[("secret", "only on the deleted branch")], &[tip]);
+        let dir = f.repo.path().to_path_buf();
+        let repo = f.open();
+        let h = enumerate(&repo, Selection::All);
+        let reader = Reader::open(&dir).unwrap();
+        let before: Vec<_> = read_all(&reader, &h).into_iter().map(Result::unwrap).collect();
+        f.repo.find_reference("refs/heads/gone").unwrap().delete().unwrap();
+        assert!(git(&dir, &["repack", "-a", "-d", "-f", "-q"]) && git(&dir, &["prune", "--expire=now"]));
+        let mut missing = 0;
+        for (b, want) in h.blobs().iter().zip(&before) {
+            match reader.with_blob(b.oid(), u64::MAX, |d| String::from_utf8_lossy(d).into_owned()) {
+                Ok(content) => assert_eq!(content.unwrap(), want.0),
+                Err(e) => {
+                    assert_eq!(want.0, "only on the deleted branch");
+                    assert!(e.is_missing(), "{e}");
+                    assert_eq!(e.to_string(), format!("missing blob {}", b.oid()));
+                    missing += 1;
+                }
+            }
+        }
+        assert_eq!(missing, 1);
+        let _ = gone;
+    }
 }

@@ -259,3 +259,24 @@ pub fn git_ok(dir: &Path, args: &[&str]) {
     let out = git(dir, args);
     assert!(out.status.success(), "git {args:?} failed: {}", stderr_of(&out));
 }
+
+/// A repository in the sha256 object format (`git init
+/// --object-format=sha256`; the git command line writes it, libgit2 cannot)
+/// with `key` in a committed `.env` and in a staged `staged.env`.
+pub fn sha256_repo(key: &str) -> Tree {
+    let tree = Tree::new();
+    git_ok(tree.path(), &["init", "--quiet", "--object-format=sha256"]);
+    tree.write(".env", format!("OPENAI_API_KEY={key}\n"));
+    git_ok(tree.path(), &["add", ".env"]);
+    git_ok(tree.path(), &["commit", "--quiet", "-m", "add .env"]);
+    tree.write("staged.env", format!("OPENAI_API_KEY={key}\n"));
+    git_ok(tree.path(), &["add", "staged.env"]);
+    tree
+}
+
+/// The one-line error keyhound gives for the sha256 repository `tree` (see
+/// [`sha256_repo`]).
+pub fn sha256_error(tree: &Tree) -> String {
+    let root = tree.path().canonicalize().unwrap();
+    format!("{} uses the sha256 object format, which keyhound does not read yet (only sha1)", root.display())
+}
