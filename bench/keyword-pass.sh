@@ -3,7 +3,7 @@
 # keywords, or those of KEYWORDS_FILE (one per line), over every file of DIR
 # held in memory, one thread; prints groups, hits and the median of RUNS.
 #
-# Usage: bench/keyword-pass.sh [DIR] [KEYWORDS_FILE|-] [RUNS]
+# Usage: bench/keyword-pass.sh [DIR] [KEYWORDS_FILE|-] [RUNS] [portable|vector|wide]
 # DIR defaults to the bench tree (/tmp/keyhound-bench/tree). On a busy
 # machine prefer instruction counts, which are repeatable:
 #   KEYWORD_PASS_CALLGRIND=1 bench/keyword-pass.sh DIR
@@ -24,5 +24,5 @@ if [ -n "${KEYWORD_PASS_CALLGRIND:-}" ]; then
     valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" "$dir" "$keywords" 1 2>&1 | grep -E "keywords|refs"
     rm -f "$out"
 else
-    "$bin" "$dir" "$keywords" "$runs"
+    "$bin" "$dir" "$keywords" "$runs" "${4:-wide}"
 fi

@@ -3,13 +3,14 @@
 //! runs with the set's group count and hits. Not a test (no timing belongs
 //! in tests): run it through `bench/keyword-pass.sh`.
 //!
-//! Usage: keyword_pass DIR [KEYWORDS_FILE] [RUNS]
-//! KEYWORDS_FILE has one keyword per line; without it, the shipped rules'
-//! keywords are used.
+//! Usage: keyword_pass DIR [KEYWORDS_FILE] [RUNS] [SEARCH]
+//! KEYWORDS_FILE has one keyword per line; without it (or `-`), the shipped
+//! rules' keywords are used. SEARCH (`portable`, `vector`, `wide`) caps the
+//! search used; default: the best this CPU has.
 
 use std::time::Instant;
 
-use keyhound::engine::keywords::KeywordSet;
+use keyhound::engine::keywords::{KeywordSet, Search};
 use keyhound::rules::RuleSet;
 
 fn main() {
@@ -41,7 +42,12 @@ fn main() {
     }
     let bytes: usize = files.iter().map(Vec::len).sum();
     let started = Instant::now();
-    let set = KeywordSet::new(&keywords);
+    let search = match args.get(3).map(String::as_str) {
+        Some("portable") => Search::Portable,
+        Some("vector") => Search::Vector,
+        _ => Search::Wide,
+    };
+    let set = KeywordSet::new(&keywords).with_search(search);
     let build = started.elapsed();
     let mut times = Vec::new();
     let mut hits = 0;
@@ -52,9 +58,10 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     println!(
-        "{} keywords, {} groups (built in {:.1} ms); {} files, {:.0} MB; {} hits; median {:.3} s over {runs} runs ({:.2} GB/s)",
+        "{} keywords, {} groups, {:?} search (built in {:.1} ms); {} files, {:.0} MB; {} hits; median {:.3} s over {runs} runs ({:.2} GB/s)",
         keywords.len(),
         set.groups(),
+        set.search(),
         build.as_secs_f64() * 1000.0,
         files.len(),
         bytes as f64 / 1e6,
