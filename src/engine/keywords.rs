@@ -472,6 +472,8 @@ mod wide {
         let mut at = span.start;
         while at + 64 <= span.end && at + 64 + FINGERPRINT - 1 <= hay.len() {
             let mut found = [_mm512_set1_epi8(-1); G];
+            // `i` is an input offset as much as a table index.
+            #[allow(clippy::needless_range_loop)]
             for i in 0..FINGERPRINT {
                 // SAFETY: at + i + 64 <= hay.len() by the loop condition.
                 let v = unsafe { _mm512_loadu_si512(hay.as_ptr().add(at + i).cast()) };
