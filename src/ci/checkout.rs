@@ -6,6 +6,12 @@
 //! `git fetch --deepen`, finally `--unshallow`) with the `git` command line,
 //! which uses the credentials the checkout configured.
 //!
+//! A partial clone (`--filter=blob:none`, `--filter=tree:0`) lacks objects
+//! by design; before the scan, the objects the selection needs that are
+//! missing are fetched from the promisor remote in batches (as git itself
+//! does when it needs one), so the scan reads everything. What still cannot
+//! be read is left to the scan to report as incomplete.
+//!
 //! When that fails the run fails, saying why: git's own message when
 //! `git fetch` failed (an unreachable remote, refused credentials, a commit
 //! the remote does not have), with credentials removed from any URL in it;
@@ -23,6 +29,10 @@ use crate::util::uri::scrub_urls;
 /// How far each `git fetch --deepen` goes, before giving up and asking for
 /// the whole history with `--unshallow`.
 const DEEPEN_STEPS: [u32; 3] = [50, 500, 5000];
+
+/// Rounds of fetching a partial clone's missing objects: blobs need one;
+/// a treeless clone needs one per directory level still missing.
+const MISSING_ROUNDS: usize = 8;
 
 /// The advice every "history is incomplete" error ends with.
 pub const FETCH_DEPTH_ADVICE: &str = "check out the full history: with actions/checkout, set `fetch-depth: 0`";
@@ -213,6 +223,89 @@ impl Git {
             Ok(())
         } else {
             Err(FetchError::Failed { command: shown, message: git_message(&out.stderr) })
+        }
+    }
+
+    /// In a partial clone, fetches the objects `selection` needs that are
+    /// missing, a batch per round (each round's trees reveal the next
+    /// round's objects), at most [`MISSING_ROUNDS`] rounds. Returns what to
+    /// warn about; nothing for a clone that is not partial or when fetching
+    /// is off (the scan then reports what it could not read).
+    pub fn fetch_missing_objects(&self, selection: &Selection) -> Vec<String> {
+        if !self.fetch || !self.is_partial() {
+            return Vec::new();
+        }
+        // `--all` is an option; revisions come after `--end-of-options`.
+        let (all, revs): (bool, Vec<String>) = match selection {
+            Selection::All => (true, Vec::new()),
+            Selection::Ref(r) => (false, vec![r.clone()]),
+            Selection::Range { from, to } => (false, vec![to.clone(), format!("^{from}")]),
+        };
+        for _ in 0..MISSING_ROUNDS {
+            let missing = match self.missing_objects(all, &revs) {
+                Ok(m) => m,
+                Err(e) => return vec![format!("cannot list the objects this partial clone lacks: {e}")],
+            };
+            if missing.is_empty() {
+                break;
+            }
+            let remote = self.remote.as_deref().unwrap_or("origin");
+            eprintln!("keyhound: fetching: {} missing objects of this partial clone from {remote}", missing.len());
+            if let Err(e) = self.fetch_objects(remote, &missing) {
+                return vec![format!("cannot fetch the objects this partial clone lacks: {e}")];
+            }
+        }
+        Vec::new()
+    }
+
+    /// Whether the repository is a partial clone (has a promisor remote).
+    fn is_partial(&self) -> bool {
+        let set = |key: &str| self.run(&["config", "--get", key]).ok().flatten().is_some_and(|v| !v.is_empty());
+        set("extensions.partialclone") || self.remote.as_deref().is_some_and(|r| set(&format!("remote.{r}.promisor")))
+    }
+
+    /// The objects reachable from `revs` (and every ref when `all`) that
+    /// the repository lacks, as git lists them without fetching
+    /// (`rev-list --missing=print`).
+    fn missing_objects(&self, all: bool, revs: &[String]) -> Result<Vec<String>, String> {
+        let out = self
+            .command()
+            .env("GIT_NO_LAZY_FETCH", "1")
+            .args(["rev-list", "--objects", "--missing=print"])
+            .args(all.then_some("--all"))
+            .arg("--end-of-options")
+            .args(revs)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(git_message(&out.stderr));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        Ok(text.lines().filter_map(|l| l.strip_prefix('?')).map(|id| id.trim().to_string()).collect())
+    }
+
+    /// Fetches `ids` from `remote` the way git fetches a promisor's missing
+    /// objects: by id, without negotiating, writing no refs.
+    fn fetch_objects(&self, remote: &str, ids: &[String]) -> Result<(), String> {
+        use std::io::Write;
+        let mut child = self
+            .command()
+            .args(["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "--no-tags"])
+            .args(["--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none", "--stdin", remote])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let written = ids.iter().try_for_each(|id| writeln!(stdin, "{id}"));
+        drop(stdin);
+        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        written.map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(git_message(&out.stderr))
         }
     }
 

@@ -34,7 +34,11 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     let engine = scan_engine(config)?;
     let plan = plan::plan(ci.event_name.as_deref(), ci.event.as_ref())?;
     let git = checkout::Git::open(&ci.repo, ci.fetch)?;
-    let resolved = git.resolve(&plan)?;
+    let mut resolved = git.resolve(&plan)?;
+    if let Some(selection) = &resolved.selection {
+        let warnings = git.fetch_missing_objects(selection);
+        resolved.warnings.extend(warnings);
+    }
     let mut commands = BufWriter::new(io::stdout().lock());
     for w in &resolved.warnings {
         eprintln!("keyhound: warning: {}", crate::util::text::escape_controls(w));

@@ -136,17 +136,87 @@ fn ci_on_a_damaged_repository_reports_its_findings_then_fails() {
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
-#[test]
-fn ci_on_a_blobless_partial_clone_fails() {
+/// A repository whose first commit's key is gone from HEAD (so a partial
+/// clone's checkout does not fetch it), served to partial clones.
+fn partial_clone_origin() -> Repo {
     let mut r = Repo::new();
-    r.write(".env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
+    r.write("deep/dir/.env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
     r.commit("first");
-    r.remove(".env");
+    r.remove("deep/dir/.env");
     r.write("later.env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
     r.commit("second");
     git_ok(r.path(), &["config", "uploadpack.allowFilter", "true"]);
+    git_ok(r.path(), &["config", "uploadpack.allowAnySHA1InWant", "true"]);
+    r
+}
+
+#[test]
+fn ci_on_a_blobless_partial_clone_that_may_not_fetch_fails() {
+    let r = partial_clone_origin();
     let clone = r.clone_with(&["--filter=blob:none"]);
     // HEAD's blobs were fetched by the checkout; the first commit's .env was not.
     let run = Job::new(clone.path(), Some("schedule"), Some(serde_json::json!({}))).run(&["--no-fetch"]);
     assert_incomplete_ci(&run, 1);
+}
+
+#[test]
+fn ci_fetches_what_a_blobless_or_treeless_partial_clone_lacks() {
+    let r = partial_clone_origin();
+    for filter in ["--filter=blob:none", "--filter=tree:0"] {
+        let clone = r.clone_with(&[filter]);
+        let run = Job::new(clone.path(), Some("schedule"), Some(serde_json::json!({}))).run(&[]);
+        assert_eq!(run.code, 1, "{filter}: {}", run.stderr);
+        assert!(run.stderr.contains("missing objects of this partial clone"), "{filter}: {}", run.stderr);
+        assert_eq!(run.results().len(), 2, "{filter}: {}", run.stderr);
+        assert!(run.outputs.ends_with("complete=true\n"), "{filter}: {}", run.outputs);
+        assert_eq!(run.sarif.as_ref().unwrap()["runs"][0]["properties"]["summary"]["complete"], true);
+    }
+}
+
+#[test]
+fn ci_on_a_partial_clone_whose_server_is_gone_fails_saying_what_it_could_not_read() {
+    let r = partial_clone_origin();
+    let clone = r.clone_with(&["--filter=blob:none"]);
+    git_ok(clone.path(), &["remote", "set-url", "origin", "file:///nonexistent/keyhound-origin"]);
+    let run = Job::new(clone.path(), Some("schedule"), Some(serde_json::json!({}))).run(&[]);
+    assert!(run.stderr.contains("cannot fetch the objects this partial clone lacks"), "{}", run.stderr);
+    assert_incomplete_ci(&run, 1);
+}
+
+#[test]
+fn ci_on_a_shallow_clone_whose_server_is_gone_fails() {
+    let mut r = Repo::new();
+    r.write(".env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
+    r.commit("first");
+    r.write("b.txt", "b\n");
+    r.commit("second");
+    let clone = r.clone_shallow(1);
+    git_ok(clone.path(), &["remote", "set-url", "origin", "file:///nonexistent/keyhound-origin"]);
+    let run = Job::new(clone.path(), Some("schedule"), Some(serde_json::json!({}))).run(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("keyhound: error:") && run.stderr.contains("git fetch"), "{}", run.stderr);
+    assert!(run.stdout.contains("::error"), "{}", run.stdout);
+}
+
+#[test]
+fn ci_on_a_mirror_with_a_deleted_pack_fails() {
+    let mut r = Repo::new();
+    r.write(".env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
+    r.commit("first");
+    git_ok(r.path(), &["repack", "-adq"]);
+    r.write("later.env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
+    r.commit("second");
+    let mirror = r.clone_with(&["--mirror"]);
+    // A pack of the mirror's own history lost (a broken mirror): here the
+    // only pack, keeping what a later push would have added loose.
+    let packs = mirror.path().join("objects/pack");
+    for e in std::fs::read_dir(&packs).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "pack" || x == "idx") {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    let run = Job::new(mirror.path(), Some("schedule"), Some(serde_json::json!({}))).run(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("keyhound: error:"), "{}", run.stderr);
 }
