@@ -27,7 +27,8 @@
 //! Files: `object` parses object bytes (no I/O), `oid` holds ids and the
 //! sets keyed by them, `graph` orders commits, `walk` walks trees and keeps
 //! first sightings, `pack_order` reads pack indexes, `reader` reads blobs
-//! and commits; `fixture` is test support. This file holds what they share
+//! and commits; `fixture` is test support; `fuzzing` (hidden) exposes the
+//! byte parsers of `object`, `oid` and `pack_order` to the fuzz targets. This file holds what they share
 //! (errors, typed object reads, capped warnings), opens the repository,
 //! resolves refs and ties the graph to the walk; it neither parses object
 //! bytes nor walks trees itself.
@@ -41,6 +42,8 @@ mod walk;
 
 #[cfg(test)]
 mod fixture;
+#[doc(hidden)]
+pub mod fuzzing;
 
 use std::path::{Path, PathBuf};
 
