@@ -87,7 +87,9 @@ fuzz_target!(|data: &[u8]| {
         1 => {
             if let Some((tree, parents, _time)) = parse_commit(rest) {
                 let text = String::from_utf8_lossy(rest);
-                assert!(text.contains(&format!("tree {tree}")) || text.to_lowercase().contains(&format!("tree {tree}")));
+                assert!(
+                    text.contains(&format!("tree {tree}")) || text.to_lowercase().contains(&format!("tree {tree}"))
+                );
                 assert!(parents.len() <= rest.len() / 48);
             }
         }

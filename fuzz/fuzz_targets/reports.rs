@@ -11,9 +11,7 @@
 use std::path::PathBuf;
 
 use arbitrary::Arbitrary;
-use keyhound::model::{
-    fingerprint, Finding, Provenance, Summary, SuppressReason, Verification, Warning, WarningKind,
-};
+use keyhound::model::{fingerprint, Finding, Provenance, Summary, SuppressReason, Verification, Warning, WarningKind};
 use keyhound::report::{write_report, Format, ReportOptions, RuleInfo, RunContext, UriBase, VcsInfo};
 use keyhound::rules::{Severity, VerifyStatus};
 use libfuzzer_sys::fuzz_target;

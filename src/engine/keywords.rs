@@ -890,7 +890,8 @@ mod oracle {
 
     fn oracle(kws: &[Vec<u8>], hay: &[u8]) -> Vec<(usize, usize, usize)> {
         let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(kws).expect("oracle builds");
-        let mut hits: Vec<_> = ac.find_overlapping_iter(hay).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
+        let mut hits: Vec<_> =
+            ac.find_overlapping_iter(hay).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
         hits.sort_unstable();
         hits
     }
