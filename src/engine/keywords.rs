@@ -1002,3 +1002,78 @@ mod tests {
         }
     }
 }
+
+/// The keyword pass against an oracle: `aho-corasick`'s overlapping search
+/// over the same keywords reports the same hits (keyword, start, end), with
+/// the vector search and the portable one, on random keyword sets (small
+/// alphabets make keywords overlap and prefix each other) and haystacks of
+/// 0 to 150 bytes with keywords planted across the 32-byte steps of the
+/// vector search. The fuzz target `keywords` runs the same check unbounded.
+#[cfg(test)]
+mod oracle {
+    use super::*;
+    use aho_corasick::{AhoCorasick, MatchKind};
+    use proptest::prelude::*;
+
+    /// Bytes keywords and haystacks are made of: few, so they meet often;
+    /// one with the high bit set.
+    const ALPHABET: &[u8] = b"ab_k-\xe9";
+
+    fn keywords() -> impl Strategy<Value = Vec<Vec<u8>>> {
+        prop::collection::vec(prop::collection::vec(prop::sample::select(ALPHABET), 1..9), 1..48).prop_map(|kws| {
+            // The contract: distinct keywords.
+            let mut out: Vec<Vec<u8>> = Vec::new();
+            for kw in kws {
+                if !out.contains(&kw) {
+                    out.push(kw);
+                }
+            }
+            out
+        })
+    }
+
+    /// A haystack of `len` bytes with keywords planted at some positions,
+    /// many of them just before a multiple of 32.
+    fn haystack(kws: &[Vec<u8>], bytes: Vec<u8>, plants: Vec<(usize, usize, bool)>) -> Vec<u8> {
+        let mut hay = bytes;
+        for (k, at, at_edge) in plants {
+            let kw = &kws[k % kws.len()];
+            let at = if at_edge { (at % 5 + 1) * 32 - (at / 5) % (kw.len() + 1) } else { at };
+            if at + kw.len() <= hay.len() {
+                hay[at..at + kw.len()].copy_from_slice(kw);
+            }
+        }
+        hay
+    }
+
+    fn oracle(kws: &[Vec<u8>], hay: &[u8]) -> Vec<(usize, usize, usize)> {
+        let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(kws).expect("oracle builds");
+        let mut hits: Vec<_> =
+            ac.find_overlapping_iter(hay).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
+        hits.sort_unstable();
+        hits
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 160, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn same_hits_as_aho_corasick(
+            kws in keywords(),
+            bytes in prop::collection::vec(prop::sample::select(b"ab_k-\xe9 ".as_slice()), 0..150),
+            plants in prop::collection::vec((0..64usize, 0..150usize, any::<bool>()), 0..8),
+        ) {
+            let hay = haystack(&kws, bytes, plants);
+            let want = oracle(&kws, &hay);
+            // Every search this CPU has.
+            for search in [Search::Wide, Search::Vector, Search::Portable] {
+                let set = KeywordSet::new(&kws).with_search(search);
+                let got: Vec<_> = set.find_iter(&hay).map(|h| (h.start, h.end, h.keyword)).collect();
+                prop_assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{:?}: out of order: {:?}", search, got);
+                let mut sorted = got;
+                sorted.sort_unstable();
+                prop_assert_eq!(&sorted, &want, "{:?}", search);
+            }
+        }
+    }
+}

@@ -76,10 +76,11 @@ pub fn restore_raw_bytes(uri: &str) -> String {
         out.push_str(&rest[..at]);
         let candidate = &rest[at..];
         let byte = candidate.get(..9).and_then(|t| {
-            let second = u8::from_str_radix(&t[4..6], 16).ok()?;
+            // `get`, not indexing: after `%EF%9` may come any character.
+            let second = u8::from_str_radix(t.get(4..6)?, 16).ok()?;
             let third = u8::from_str_radix(t.get(7..9)?, 16).ok()?;
             let cp = 0xF000 | (u32::from(second & 0x3F) << 6) | u32::from(third & 0x3F);
-            let ok = (0x9E..=0x9F).contains(&second) && (0x80..=0xBF).contains(&third) && &t[6..7] == "%";
+            let ok = (0x9E..=0x9F).contains(&second) && (0x80..=0xBF).contains(&third) && t.get(6..7) == Some("%");
             ok.then(|| cp - STAND_IN + 0x80)
         });
         match byte {
@@ -231,6 +232,10 @@ mod tests {
         // Valid text is kept, other encoded characters too.
         assert_eq!(with_byte_stand_ins("ключ".as_bytes()).as_deref(), Some("ключ"));
         assert_eq!(restore_raw_bytes("a%EF%BF%BD%EF%9Cb%25"), "a%EF%BF%BD%EF%9Cb%25");
+        // Text that is not a URI (a multi-byte character right after
+        // `%EF%9`) is kept as it is, not cut inside the character.
+        assert_eq!(restore_raw_bytes("%EF%9\u{e9}00"), "%EF%9\u{e9}00");
+        assert_eq!(restore_raw_bytes("%EF%9E\u{e9}0"), "%EF%9E\u{e9}0");
         // A stand-in in the valid text cannot be told apart.
         let mut clash = "\u{f780}".as_bytes().to_vec();
         clash.push(0xff);

@@ -93,14 +93,20 @@ fn complete_runs_say_complete() {
     assert!(!run.summary.contains("INCOMPLETE"), "{}", run.summary);
 }
 
-#[test]
-fn shallow_history_is_incomplete() {
+/// A clone of a repository's last commit only, its key in the commit
+/// before; the repository it came from is gone.
+fn shallow_clone() -> Tree {
     let mut r = Repo::new();
     r.write(".env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
     r.commit("first");
     r.write("b.txt", "b\n");
     r.commit("second");
-    let clone = r.clone_shallow(1);
+    r.clone_shallow(1)
+}
+
+#[test]
+fn shallow_history_is_incomplete() {
+    let clone = shallow_clone();
     let (code, doc) = clone.run_json(&["history"]);
     assert_eq!(code, 1, "{doc}");
     assert_eq!(doc["summary"]["complete"], false, "{doc}");
@@ -185,13 +191,7 @@ fn ci_on_a_partial_clone_whose_server_is_gone_fails_saying_what_it_could_not_rea
 
 #[test]
 fn ci_on_a_shallow_clone_whose_server_is_gone_fails() {
-    let mut r = Repo::new();
-    r.write(".env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
-    r.commit("first");
-    r.write("b.txt", "b\n");
-    r.commit("second");
-    let clone = r.clone_shallow(1);
-    git_ok(clone.path(), &["remote", "set-url", "origin", "file:///nonexistent/keyhound-origin"]);
+    let clone = shallow_clone();
     let run = Job::new(clone.path(), Some("schedule"), Some(serde_json::json!({}))).run(&[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("keyhound: error:") && run.stderr.contains("git fetch"), "{}", run.stderr);

@@ -589,4 +589,12 @@ fn a_range_that_renames_or_copies_a_committed_key_reports_nothing() {
     assert_eq!(new_one.len(), 1, "{doc}");
     assert_eq!(new_one[0]["commit"], c.to_string());
     assert_eq!(new_one[0]["path"], "prod.env");
+    // The old key, kept through the rename and the edit, is now in new
+    // content at a path the base never had it at: reported there, once.
+    let kept: Vec<&Value> = f.iter().filter(|f| f["secret"] == old.as_str()).collect();
+    assert_eq!(kept.len(), 1, "{doc}");
+    assert_eq!(
+        (kept[0]["path"].as_str(), kept[0]["commit"].as_str()),
+        (Some("prod.env"), Some(c.to_string().as_str()))
+    );
 }

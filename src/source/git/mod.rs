@@ -27,9 +27,11 @@
 //! Files: `object` parses object bytes (no I/O), `oid` holds ids and the
 //! sets keyed by them, `graph` orders commits, `walk` walks trees and keeps
 //! first sightings, `pack_order` reads pack indexes, `reader` reads blobs
-//! and commits; `fixture` is test support. This file holds what they share
-//! (errors, typed object reads, capped warnings), opens the repository
-//! (refusing object formats other than sha1, which it cannot read),
+//! and commits; `fixture` is test support; `fuzzing` (hidden) exposes the
+//! byte parsers of `object`, `oid` and `pack_order` to the fuzz targets.
+//! This file holds what they share (errors, typed object reads, capped
+//! warnings), opens the repository (refusing object formats other than
+//! sha1, which it cannot read),
 //! resolves refs and ties the graph to the walk; it neither parses object
 //! bytes nor walks trees itself.
 
@@ -42,6 +44,8 @@ mod walk;
 
 #[cfg(test)]
 mod fixture;
+#[doc(hidden)]
+pub mod fuzzing;
 
 use std::path::{Path, PathBuf};
 

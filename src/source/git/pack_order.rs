@@ -44,17 +44,22 @@ struct PackOrder {
 }
 
 /// One pack's index, read whole.
-struct PackIndex {
+pub(super) struct PackIndex {
     data: Vec<u8>,
     /// Number of objects.
-    n: usize,
+    pub(super) n: usize,
 }
 
 const IDX_NAMES: usize = 8 + 256 * 4;
 
 impl PackIndex {
     fn read(idx: &Path) -> Option<PackIndex> {
-        let data = std::fs::read(idx).ok()?;
+        PackIndex::parse(std::fs::read(idx).ok()?)
+    }
+
+    /// Checks an index's header and size: `None` unless it is a version 2
+    /// index long enough for the object count its fan-out table gives.
+    pub(super) fn parse(data: Vec<u8>) -> Option<PackIndex> {
         if data.len() < IDX_NAMES || data[..8] != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
             return None;
         }
@@ -62,7 +67,7 @@ impl PackIndex {
         (data.len() >= IDX_NAMES + n * 28).then_some(PackIndex { data, n })
     }
 
-    fn name(&self, i: usize) -> &RawId {
+    pub(super) fn name(&self, i: usize) -> &RawId {
         self.data[IDX_NAMES + i * 20..IDX_NAMES + i * 20 + 20].try_into().expect("20 bytes")
     }
 
@@ -73,7 +78,7 @@ impl PackIndex {
         u32::from_be_bytes(self.data[offsets + i * 4..offsets + i * 4 + 4].try_into().expect("4 bytes"))
     }
 
-    fn offset(&self, i: usize) -> u64 {
+    pub(super) fn offset(&self, i: usize) -> u64 {
         let offsets = IDX_NAMES + self.n * 24;
         let off = self.raw_offset(i);
         if off & 0x8000_0000 == 0 {
@@ -85,7 +90,7 @@ impl PackIndex {
     }
 
     /// Index of an object in this pack.
-    fn find(&self, id: &RawId) -> Option<usize> {
+    pub(super) fn find(&self, id: &RawId) -> Option<usize> {
         let fan = |i: usize| u32::from_be_bytes(self.data[8 + i * 4..12 + i * 4].try_into().expect("4 bytes")) as usize;
         let lo = if id[0] == 0 { 0 } else { fan(usize::from(id[0]) - 1) };
         let (mut lo, mut hi) = (lo, fan(usize::from(id[0])).min(self.n));

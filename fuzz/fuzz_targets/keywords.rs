@@ -1,0 +1,122 @@
+//! The keyword pass (`engine::keywords::KeywordSet`) against an oracle:
+//! aho-corasick's overlapping search over the same keywords must report the
+//! same hits (keyword index, start, end), each once, by increasing start,
+//! with the vector search and with the portable one.
+//!
+//! First input byte: bit 0 clear, keywords and haystack both come from the
+//! input; set, the shipped rules' keywords search a haystack from the input.
+//! Bit 1 puts the haystack just before a 64 KiB block boundary of the
+//! search, so hits straddle it.
+
+#![no_main]
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use arbitrary::{Arbitrary, Unstructured};
+use keyhound::engine::keywords::{KeywordSet, Search};
+use libfuzzer_sys::fuzz_target;
+
+/// Positions the keyword pass searches per refill (its `BLOCK`).
+const BLOCK: usize = 1 << 16;
+
+struct Searchers {
+    keywords: Vec<Vec<u8>>,
+    wide: KeywordSet,
+    vector: KeywordSet,
+    scalar: KeywordSet,
+    oracle: AhoCorasick,
+}
+
+impl Searchers {
+    fn new(keywords: Vec<Vec<u8>>) -> Searchers {
+        // Every search this CPU has (each capped at most at what it has).
+        let wide = KeywordSet::new(&keywords).with_search(Search::Wide);
+        let vector = KeywordSet::new(&keywords).with_search(Search::Vector);
+        let scalar = KeywordSet::new(&keywords).with_search(Search::Portable);
+        let oracle = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&keywords).expect("oracle builds");
+        Searchers { keywords, wide, vector, scalar, oracle }
+    }
+
+    fn check(&self, hay: &[u8]) {
+        let mut want: Vec<(usize, usize, usize)> =
+            self.oracle.find_overlapping_iter(hay).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
+        want.sort_unstable();
+        for (name, set) in [("wide", &self.wide), ("vector", &self.vector), ("scalar", &self.scalar)] {
+            let got: Vec<(usize, usize, usize)> = set.find_iter(hay).map(|h| (h.start, h.end, h.keyword)).collect();
+            assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{name}: hits out of order: {got:?}");
+            for &(s, e, k) in &got {
+                assert!(k < self.keywords.len() && e == s + self.keywords[k].len() && e <= hay.len());
+            }
+            let mut sorted = got;
+            sorted.sort_unstable();
+            assert_eq!(sorted, want, "{name}: keywords {:?}", self.keywords);
+        }
+    }
+}
+
+fn shipped() -> &'static Searchers {
+    static SHIPPED: OnceLock<Searchers> = OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        let rules = keyhound::rules::RuleSet::embedded().expect("embedded rules");
+        let mut keywords: Vec<Vec<u8>> = Vec::new();
+        for rule in rules.rules() {
+            for kw in &rule.keywords {
+                if !kw.is_empty() && !keywords.iter().any(|k| k == kw.as_bytes()) {
+                    keywords.push(kw.as_bytes().to_vec());
+                }
+            }
+        }
+        Searchers::new(keywords)
+    })
+}
+
+/// The haystack, put before a block boundary when asked.
+fn haystack(data: &[u8], at_boundary: bool) -> Vec<u8> {
+    if !at_boundary {
+        return data.to_vec();
+    }
+    // The input's first byte picks how far before the boundary it starts.
+    let back = usize::from(data.first().copied().unwrap_or(0)) % 40 + 1;
+    let mut hay = vec![b' '; BLOCK - back];
+    hay.extend_from_slice(data);
+    hay
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else { return };
+    let at_boundary = mode & 2 != 0;
+    if mode & 1 != 0 {
+        shipped().check(&haystack(rest, at_boundary));
+        return;
+    }
+    let mut u = Unstructured::new(rest);
+    let Ok(specs) = <Vec<Keyword>>::arbitrary(&mut u) else { return };
+    let text = u.take_rest();
+    // The contract: distinct, non-empty keywords.
+    let mut keywords: Vec<Vec<u8>> = Vec::new();
+    for spec in specs.into_iter().take(300) {
+        let kw = match spec {
+            Keyword::Bytes(b) => b,
+            Keyword::Slice { at, len } if !text.is_empty() => {
+                let at = usize::from(at) % text.len();
+                text[at..(at + usize::from(len % 12)).min(text.len())].to_vec()
+            }
+            Keyword::Slice { .. } => continue,
+        };
+        if !kw.is_empty() && !keywords.contains(&kw) {
+            keywords.push(kw);
+        }
+    }
+    if keywords.is_empty() {
+        return;
+    }
+    Searchers::new(keywords).check(&haystack(text, at_boundary));
+});
+
+/// A keyword: bytes of its own, or a piece of the haystack (so it is found).
+#[derive(Arbitrary, Debug)]
+enum Keyword {
+    Bytes(Vec<u8>),
+    Slice { at: u16, len: u8 },
+}
