@@ -98,3 +98,46 @@ fn flags_a_command_does_not_take_are_rejected_and_not_in_its_help() {
         assert!(help.contains(flag), "scan --help lacks {flag}");
     }
 }
+
+/// Stripe, Paystack, Clerk and WorkOS all issue `sk_live_`/`sk_test_` keys.
+/// Each provider's key has its own structure, and one key is reported by
+/// one rule: every example of every rule whose examples hold such a key,
+/// scanned on its own, is reported by that rule and no other.
+#[test]
+fn a_shared_sk_live_or_sk_test_prefix_is_reported_by_one_rule() {
+    use keyhound::rules::template::{expand, seed_for};
+    let set = keyhound::rules::RuleSet::embedded().unwrap();
+    let shared = |e: &String| e.contains("sk_live_") || e.contains("sk_test_");
+    let sharing: Vec<&keyhound::rules::Rule> = set.rules().iter().filter(|r| r.examples.iter().any(shared)).collect();
+    let ids: Vec<&str> = sharing.iter().map(|r| r.id.as_str()).collect();
+    for id in ["stripe-secret-key", "stripe-test-secret-key", "paystack-secret-key", "paystack-test-secret-key"] {
+        assert!(ids.contains(&id), "{id} has no sk_live_/sk_test_ example: {ids:?}");
+    }
+    for id in ["clerk-secret-key", "workos-api-key"] {
+        assert!(ids.contains(&id), "{id} has no sk_live_/sk_test_ example: {ids:?}");
+    }
+    let t = Tree::new();
+    let mut want = std::collections::BTreeMap::new();
+    for rule in &sharing {
+        for (i, example) in rule.examples.iter().enumerate().filter(|(_, e)| shared(e)) {
+            let file = format!("{}-{i}.txt", rule.id);
+            t.write(&file, expand(example, seed_for(&rule.id, i)) + "\n");
+            want.insert(file, rule.id.clone());
+        }
+    }
+    let (code, doc) = t.run_json(&["scan", "."]);
+    assert_eq!(code, 1);
+    let mut got: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for f in findings(&doc) {
+        let path = f["path"].as_str().unwrap().to_string();
+        got.entry(path).or_default().insert(f["rule_id"].as_str().unwrap().to_string());
+    }
+    let mut wrong = Vec::new();
+    for (file, rule) in &want {
+        let fired: Vec<&String> = got.get(file).map(|s| s.iter().collect()).unwrap_or_default();
+        if fired != vec![rule] {
+            wrong.push(format!("{file}: example of {rule} reported by {fired:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "one key, one rule:\n{}", wrong.join("\n"));
+}
