@@ -1,5 +1,7 @@
 //! `keyhound rules list|check`: the shipped rules are listed and pass their
-//! own examples; a user's rule file is checked and its errors named.
+//! own examples; a user's rule file is checked and its errors named; keys
+//! that share a prefix across providers are each reported by one rule; the
+//! README lists exactly the shipped rules, by category.
 
 use crate::harness::*;
 
