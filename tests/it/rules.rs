@@ -1,5 +1,7 @@
 //! `keyhound rules list|check`: the shipped rules are listed and pass their
-//! own examples; a user's rule file is checked and its errors named.
+//! own examples; a user's rule file is checked and its errors named; keys
+//! that share a prefix across providers are each reported by one rule; the
+//! README lists exactly the shipped rules, by category.
 
 use crate::harness::*;
 
@@ -97,4 +99,160 @@ fn flags_a_command_does_not_take_are_rejected_and_not_in_its_help() {
     for flag in ["--baseline", "--verify", "--skip-ignored", "--format", "--threads"] {
         assert!(help.contains(flag), "scan --help lacks {flag}");
     }
+}
+
+/// Stripe, Paystack, Clerk and WorkOS all issue `sk_live_`/`sk_test_` keys.
+/// Each provider's key has its own structure, and one key is reported by
+/// one rule: every example of every rule whose examples hold such a key,
+/// scanned on its own, is reported by that rule and no other.
+#[test]
+fn a_shared_sk_live_or_sk_test_prefix_is_reported_by_one_rule() {
+    use keyhound::rules::template::{expand, seed_for};
+    let set = keyhound::rules::RuleSet::embedded().unwrap();
+    let shared = |e: &String| e.contains("sk_live_") || e.contains("sk_test_");
+    let sharing: Vec<&keyhound::rules::Rule> = set.rules().iter().filter(|r| r.examples.iter().any(shared)).collect();
+    let ids: Vec<&str> = sharing.iter().map(|r| r.id.as_str()).collect();
+    for id in ["stripe-secret-key", "stripe-test-secret-key", "paystack-secret-key", "paystack-test-secret-key"] {
+        assert!(ids.contains(&id), "{id} has no sk_live_/sk_test_ example: {ids:?}");
+    }
+    for id in ["clerk-secret-key", "workos-api-key"] {
+        assert!(ids.contains(&id), "{id} has no sk_live_/sk_test_ example: {ids:?}");
+    }
+    let t = Tree::new();
+    let mut want = std::collections::BTreeMap::new();
+    for rule in &sharing {
+        for (i, example) in rule.examples.iter().enumerate().filter(|(_, e)| shared(e)) {
+            let file = format!("{}-{i}.txt", rule.id);
+            t.write(&file, expand(example, seed_for(&rule.id, i)) + "\n");
+            want.insert(file, rule.id.clone());
+        }
+    }
+    let (code, doc) = t.run_json(&["scan", "."]);
+    assert_eq!(code, 1);
+    let mut got: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for f in findings(&doc) {
+        let path = f["path"].as_str().unwrap().to_string();
+        got.entry(path).or_default().insert(f["rule_id"].as_str().unwrap().to_string());
+    }
+    let mut wrong = Vec::new();
+    for (file, rule) in &want {
+        let fired: Vec<&String> = got.get(file).map(|s| s.iter().collect()).unwrap_or_default();
+        if fired != vec![rule] {
+            wrong.push(format!("{file}: example of {rule} reported by {fired:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "one key, one rule:\n{}", wrong.join("\n"));
+}
+
+/// One rule as the README's "Every rule, by category" section lists it.
+#[derive(Debug, PartialEq)]
+struct ListedRule {
+    category: String,
+    provider: String,
+    live_check: bool,
+}
+
+/// Rule id → where the README lists it.
+type Listed = std::collections::BTreeMap<String, ListedRule>;
+
+/// A category's summary line: the category, and its stated rule and
+/// provider counts.
+type CategoryCount = (String, usize, usize);
+
+/// The README's "Every rule, by category" section: where each rule is
+/// listed, and each category's stated counts. Panics on a rule listed twice.
+fn readme_rule_list(readme: &str) -> (Listed, Vec<CategoryCount>) {
+    let start =
+        readme.find("\n### Every rule, by category\n").expect("README has an \"Every rule, by category\" section");
+    let section = &readme[start + 1..];
+    let end = section[4..].find("\n#").map_or(section.len(), |i| i + 4);
+    let mut listed = std::collections::BTreeMap::new();
+    let mut counts = Vec::new();
+    let mut category: Option<String> = None;
+    for line in section[..end].lines() {
+        if let Some(summary) = line.strip_prefix("<summary>") {
+            let code = summary.split("<code>").nth(1).and_then(|s| s.split("</code>").next());
+            let cat = code.unwrap_or_else(|| panic!("summary without a <code>category</code>: {line}")).to_string();
+            let number = |word: &str| -> usize {
+                let before = summary.split(word).next().unwrap_or("");
+                let n = before.rsplit([' ', ':', ',']).find(|s| !s.is_empty()).unwrap_or("");
+                n.parse().unwrap_or_else(|_| panic!("no count of {word} in {line}"))
+            };
+            counts.push((cat.clone(), number(" rule"), number(" provider")));
+            category = Some(cat);
+            continue;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() != 4 || cells[1] == "provider" || cells[1].starts_with("---") {
+            continue;
+        }
+        let cat = category.clone().unwrap_or_else(|| panic!("a table row before any category: {line}"));
+        for entry in cells[2].split(", ") {
+            let id = entry.trim_end_matches('†').trim_matches('`');
+            assert!(
+                !id.is_empty() && entry.starts_with('`') && !id.contains('`'),
+                "not a `rule-id` in the README: {entry:?} in {line}"
+            );
+            let rule =
+                ListedRule {
+                    category: cat.clone(), provider: cells[1].to_string(), live_check: entry.ends_with('†')
+                };
+            assert!(listed.insert(id.to_string(), rule).is_none(), "{id} is listed twice in the README");
+        }
+    }
+    (listed, counts)
+}
+
+/// The README lists every shipped rule under its category and provider,
+/// marks exactly the rules with a live check, and lists nothing else: it is
+/// compared with `keyhound rules list --format json`.
+#[test]
+fn the_readme_lists_every_rule_under_its_category() {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let (listed, counts) = readme_rule_list(&readme);
+    let t = Tree::new();
+    let (code, doc) = t.run_json(&["rules", "list"]);
+    assert_eq!(code, 0);
+    let rules = doc["rules"].as_array().unwrap();
+    assert!(rules.len() >= 400, "{} rules", rules.len());
+    let mut want = std::collections::BTreeMap::new();
+    for r in rules {
+        let rule = ListedRule {
+            category: r["category"].as_str().unwrap().to_string(),
+            provider: r["provider"].as_str().unwrap().to_string(),
+            live_check: r["live_check"].as_bool().unwrap(),
+        };
+        want.insert(r["id"].as_str().unwrap().to_string(), rule);
+    }
+    let mut problems = Vec::new();
+    for (id, rule) in &want {
+        match listed.get(id) {
+            None => problems.push(format!("{id} ({}, {}) is not in the README", rule.category, rule.provider)),
+            Some(l) if l != rule => problems.push(format!("{id}: README says {l:?}, the rule is {rule:?}")),
+            Some(_) => {}
+        }
+    }
+    for id in listed.keys().filter(|id| !want.contains_key(*id)) {
+        problems.push(format!("{id} is in the README but is no shipped rule"));
+    }
+    // Each category's summary line counts its rules and providers.
+    for (category, n_rules, n_providers) in &counts {
+        let of: Vec<&ListedRule> = want.values().filter(|r| &r.category == category).collect();
+        let providers: std::collections::BTreeSet<&str> = of.iter().map(|r| r.provider.as_str()).collect();
+        if (*n_rules, *n_providers) != (of.len(), providers.len()) {
+            problems.push(format!(
+                "{category}: README says {n_rules} rules, {n_providers} providers; there are {}, {}",
+                of.len(),
+                providers.len()
+            ));
+        }
+    }
+    let categories: std::collections::BTreeSet<&str> = want.values().map(|r| r.category.as_str()).collect();
+    let summarized: Vec<&str> = counts.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(summarized.len(), categories.len(), "one <details> per category: {summarized:?}");
+    let total = format!("prints the shipped rules ({},", want.len());
+    if !readme.contains(&total) {
+        problems.push(format!("README does not say `keyhound rules list` {total}…"));
+    }
+    assert!(problems.is_empty(), "README's rule list is out of date:\n{}", problems.join("\n"));
 }

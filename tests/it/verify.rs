@@ -592,3 +592,205 @@ fn the_readme_says_exactly_what_is_sent_where() {
         );
     }
 }
+
+/// One case of [`every_declared_live_check_sends_its_request_and_reads_its_answers`]:
+/// a fresh key of a rule, what the mock answers when asked about it, and
+/// what keyhound must then say.
+struct CheckCase {
+    rule: String,
+    /// Which response entry (or the fallback) this case exercises, for
+    /// failure messages.
+    what: String,
+    /// The rule's example holding the key, as written to the scanned tree.
+    example: String,
+    secret: String,
+    answer: MockResponse,
+    want: (String, String),
+}
+
+/// Sets `path` (dotted, as in `detail_from` and `json.path`; numeric parts
+/// index arrays) in `body` to `value`, creating what is missing.
+fn set_json_path(body: &mut Value, path: &str, value: Value) {
+    let mut at = body;
+    for part in path.split('.') {
+        at = match part.parse::<usize>() {
+            Ok(i) => {
+                if !at.is_array() {
+                    *at = json!([]);
+                }
+                let a = at.as_array_mut().unwrap();
+                while a.len() <= i {
+                    a.push(Value::Null);
+                }
+                &mut a[i]
+            }
+            Err(_) => {
+                if !at.is_object() {
+                    *at = json!({});
+                }
+                at.as_object_mut().unwrap().entry(part).or_insert(Value::Null)
+            }
+        };
+    }
+    *at = value;
+}
+
+/// The cases for one rule's check: for every declared response entry, each
+/// of its statuses (and each value its JSON condition accepts), with a body
+/// that satisfies the condition and carries the `detail_from` field; and
+/// one status the check does not declare, which must read as `unknown`.
+fn check_cases(rule: &keyhound::rules::Rule) -> Vec<CheckCase> {
+    let spec = rule.verify.as_ref().unwrap();
+    let mut cases = Vec::new();
+    for (i, entry) in spec.responses.iter().enumerate() {
+        let json_values: Vec<Option<Value>> = match &entry.json {
+            None => vec![None],
+            Some(c) => match (&c.equals, &c.one_of, &c.contains) {
+                (Some(v), _, _) => vec![Some(v.clone())],
+                (None, Some(set), _) => set.iter().cloned().map(Some).collect(),
+                (None, None, Some(text)) => vec![Some(Value::String(format!("API {text} exceeded")))],
+                (None, None, None) => panic!("{}: a JSON condition without a test", rule.id),
+            },
+        };
+        for &status in &entry.status {
+            for json_value in &json_values {
+                let mut body = json!({});
+                if let (Some(c), Some(v)) = (&entry.json, json_value) {
+                    set_json_path(&mut body, &c.path, v.clone());
+                }
+                let mut detail = entry.detail.clone().unwrap_or_else(|| format!("HTTP {status}"));
+                if let Some(from) = &entry.detail_from {
+                    let cond_path = entry.json.as_ref().map(|c| c.path.as_str());
+                    if cond_path != Some(from.as_str()) {
+                        set_json_path(&mut body, from, json!(format!("mock detail {i}")));
+                    }
+                    let shown = match json_path_of(&body, from) {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    detail.push_str(&format!(" ({shown})"));
+                }
+                let (example, secret) = fake_example(&rule.id);
+                cases.push(CheckCase {
+                    rule: rule.id.clone(),
+                    what: format!("responses[{i}] (HTTP {status}, body {body})"),
+                    example,
+                    secret,
+                    answer: MockResponse::json(status, body).header("Retry-After", "0"),
+                    want: (entry.result.to_string(), detail),
+                });
+            }
+        }
+    }
+    let undeclared = [418u16, 451, 422].into_iter().find(|s| spec.responses.iter().all(|e| !e.status.contains(s)));
+    let undeclared = undeclared.unwrap_or_else(|| panic!("{}: every test status is declared", rule.id));
+    let (example, secret) = fake_example(&rule.id);
+    cases.push(CheckCase {
+        rule: rule.id.clone(),
+        what: format!("an undeclared status (HTTP {undeclared})"),
+        example,
+        secret,
+        answer: MockResponse::status(undeclared),
+        want: ("unknown".to_string(), format!("unexpected HTTP {undeclared}")),
+    });
+    cases
+}
+
+fn json_path_of<'a>(body: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(body, |v, part| match part.parse::<usize>() {
+        Ok(i) if v.is_array() => &v[i],
+        _ => &v[part],
+    })
+}
+
+/// Every `[rule.verify]` of the shipped rules, run through `--verify`
+/// against the mock: the request goes to the declared method and path with
+/// the declared headers (the key substituted for `{secret}`), and every
+/// declared answer reads as the declared result. A new rule with a check is
+/// covered by being shipped.
+#[test]
+fn every_declared_live_check_sends_its_request_and_reads_its_answers() {
+    let set = keyhound::rules::RuleSet::embedded().unwrap();
+    let checked: Vec<&keyhound::rules::Rule> = set.rules().iter().filter(|r| r.verify.is_some()).collect();
+    assert!(checked.len() >= 100, "only {} rules with a live check", checked.len());
+    let cases: Vec<CheckCase> = checked.iter().flat_map(|r| check_cases(r)).collect();
+    // The mock answers by the key a request carries, in whatever header.
+    let answers: HashMap<String, MockResponse> = cases.iter().map(|c| (c.secret.clone(), c.answer.clone())).collect();
+    assert_eq!(answers.len(), cases.len(), "fresh keys are distinct");
+    let server = MockServer::start(move |req, _| {
+        let key = req
+            .headers
+            .iter()
+            .flat_map(|(_, v)| answers.keys().filter(|k| v.contains(k.as_str())))
+            .max_by_key(|k| k.len());
+        key.map_or_else(|| MockResponse::status(404), |k| answers[k].clone())
+    });
+    let t = Tree::new();
+    // One file per rule: no rule's example is next to another rule's.
+    for rule in &checked {
+        let text: Vec<&str> = cases.iter().filter(|c| c.rule == rule.id).map(|c| c.example.as_str()).collect();
+        t.write(&format!("checks/{}.txt", rule.id), text.join("\n\n") + "\n");
+    }
+    let args = ["scan", ".", "--verify", "--show-secrets", "--verify-rate", "1000", "--verify-concurrency", "8"];
+    let (code, doc, stderr) = t.run_verify(&server, &args);
+    assert_eq!(code, 1, "{stderr}");
+    let reqs = server.requests();
+    let mut failures = Vec::new();
+    for c in &cases {
+        let spec = set.get(&c.rule).unwrap().verify.as_ref().unwrap();
+        let name = format!("rule {} ({}, {})", c.rule, c.what, spec.url);
+        // What was sent.
+        let sent: Vec<&MockRequest> =
+            reqs.iter().filter(|r| r.headers.iter().any(|(_, v)| v.contains(c.secret.as_str()))).collect();
+        if sent.is_empty() {
+            failures.push(format!("{name}: no request carried its key"));
+        }
+        for r in &sent {
+            if (r.method.as_str(), r.path.as_str()) != (spec.method.as_str(), spec.path()) {
+                failures.push(format!(
+                    "{name}: its key went to {} {}, declared {} {} (does another rule's check report it too?)",
+                    r.method,
+                    r.path,
+                    spec.method,
+                    spec.path()
+                ));
+            }
+            for (header, template) in &spec.headers {
+                let want = template.replace("{secret}", &c.secret);
+                if r.header(header) != Some(want.as_str()) {
+                    failures.push(format!("{name}: header {header} was {:?}, declared {template:?}", r.header(header)));
+                }
+            }
+            if !r.header("user-agent").is_some_and(|ua| ua.starts_with("keyhound/")) {
+                failures.push(format!("{name}: no keyhound User-Agent"));
+            }
+        }
+        // How the answer was read.
+        let found: Vec<&Value> = findings(&doc)
+            .iter()
+            .filter(|f| f["rule_id"] == c.rule.as_str() && f["secret"] == c.secret.as_str())
+            .collect();
+        let [f] = found.as_slice() else {
+            failures.push(format!("{name}: {} findings of its key, want 1", found.len()));
+            continue;
+        };
+        let got = (f["verification"]["status"].as_str(), f["verification"]["detail"].as_str());
+        if got != (Some(c.want.0.as_str()), Some(c.want.1.as_str())) {
+            failures.push(format!("{name}: read as {got:?}, declared ({:?}, {:?})", c.want.0, c.want.1));
+        }
+    }
+    // Nothing was sent that no case accounts for.
+    for r in &reqs {
+        if !cases.iter().any(|c| r.headers.iter().any(|(_, v)| v.contains(c.secret.as_str()))) {
+            failures.push(format!("a request carrying no planted key: {} {}", r.method, r.path));
+        }
+    }
+    failures.dedup();
+    assert!(
+        failures.is_empty(),
+        "{} problems in {} live-check cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}

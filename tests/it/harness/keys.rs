@@ -43,19 +43,27 @@ static SEED: AtomicUsize = AtomicUsize::new(1);
 /// (entropy, fake-key runs) may refuse an unlucky expansion.
 const ATTEMPTS: usize = 100;
 
-/// A fresh fake key for the key name `name` (see [`resolve`]) and the id of
-/// the rule that reports it.
-fn generate(name: &str) -> (&'static str, String) {
+/// A fresh fake key for the key name `name` (see [`resolve`]), the id of
+/// the rule that reports it, and the expanded example it was cut from.
+fn generate_example(name: &str) -> (&'static str, String, String) {
     let (r, template) = resolve(name);
     let engine = engine();
     for _ in 0..ATTEMPTS {
         let text = expand(template, seed_for(name, SEED.fetch_add(1, Ordering::Relaxed)));
         let hit = engine.scan(text.as_bytes()).into_iter().find(|m| m.rule == r && m.decoded.is_none());
         if let Some(m) = hit {
-            return (&engine.rules()[r].id, text[m.start..m.end].to_string());
+            let key = text[m.start..m.end].to_string();
+            return (&engine.rules()[r].id, key, text);
         }
     }
     panic!("rule {} never matched its example {template:?}", engine.rules()[r].id)
+}
+
+/// A fresh fake key for the key name `name` (see [`resolve`]) and the id of
+/// the rule that reports it.
+fn generate(name: &str) -> (&'static str, String) {
+    let (rule_id, key, _) = generate_example(name);
+    (rule_id, key)
 }
 
 /// A fresh fake key of the rule (or variant) `name`, different on every
@@ -63,6 +71,16 @@ fn generate(name: &str) -> (&'static str, String) {
 /// (a multi-line PEM block), `fake_key("openai-project-key-58")`.
 pub fn fake_key(name: &str) -> String {
     generate(name).1
+}
+
+/// A fresh fake key of the rule (or variant) `name` in its context: the
+/// rule's example, expanded (a line the rule reports, with whatever word or
+/// assignment the rule needs nearby), and the key cut out of it. For rules
+/// that report a key only next to their provider's name, where a bare key
+/// would not be found.
+pub fn fake_example(name: &str) -> (String, String) {
+    let (_, key, text) = generate_example(name);
+    (text, key)
 }
 
 /// A secret planted by [`expand_fixture`]: where it is and what should report it.
