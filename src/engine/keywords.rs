@@ -1,5 +1,5 @@
 //! The keyword pass: reports every occurrence of every rule keyword in a
-//! haystack, in one pass over it whatever the number of keywords.
+//! haystack, in one pass over it per 128 keywords (4 groups of buckets).
 //!
 //! A keyword is found in two steps. A *fingerprint* of its first
 //! [`FINGERPRINT`] bytes puts it in one of a few dozen buckets: for every
