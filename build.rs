@@ -1,10 +1,24 @@
 //! Embeds every `rules/*.toml` file into the binary, so the shipped rule set
-//! is whatever the `rules/` directory held at build time, and parses their
-//! regexes now so that every start of keyhound need not: for each rule whose
-//! regexes (rule, `allow`, `near`) all parse, `EMBEDDED_MIN_LEN` holds its
-//! minimum match length. A rule missing from it (a file or regex that does
-//! not parse) is checked at run time, which reports the error as for any
-//! rule file.
+//! is whatever the `rules/` directory held at build time, and does now the
+//! work that every start of keyhound would otherwise repeat:
+//!
+//! - Parses each file's TOML and embeds the same document as JSON
+//!   (`EMBEDDED_RULE_FILES`), which the run time reads into the same serde
+//!   types as TOML (`RuleFile`) several times faster than it parses TOML.
+//!   JSON, because the loader needs a self-describing format: the rule
+//!   types use `#[serde(default)]`, `deny_unknown_fields` and hold
+//!   `serde_json::Value`s (verify conditions), which compact binary formats
+//!   (postcard, bincode) cannot deserialize; and `serde_json` is already a
+//!   dependency, so nothing new is linked in. A file that is not valid TOML,
+//!   or holds a value JSON cannot carry as it is (a datetime, a NaN or
+//!   infinite float), gets no JSON form: the run time parses its TOML,
+//!   which reports the error, or gives the value, as for any rule file.
+//!   The TOML text is embedded too, for that and so that the run time can
+//!   fall back on it (and its error messages) if the JSON is ever refused.
+//! - Parses the rules' regexes: for each rule whose regexes (rule, `allow`,
+//!   `near`) all parse, `EMBEDDED_MIN_LEN` holds its minimum match length.
+//!   A rule missing from it (a file or regex that does not parse) is
+//!   checked at run time, which reports the error as for any rule file.
 
 #[path = "src/rules/regex_parse.rs"]
 mod regex_parse;
@@ -15,6 +29,7 @@ use std::path::PathBuf;
 
 fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let rules_dir = root.join("rules");
     println!("cargo:rerun-if-changed={}", rules_dir.display());
 
@@ -25,33 +40,64 @@ fn main() {
         .collect();
     files.sort();
 
+    let json_dir = out_dir.join("rules-json");
+    fs::create_dir_all(&json_dir).expect("create OUT_DIR/rules-json");
     let mut out = String::from(
-        "/// Shipped rule files: (file name, TOML text).\npub static EMBEDDED_RULE_FILES: &[(&str, &str)] = &[\n",
+        "/// Shipped rule files: (file name, TOML text, the same document as JSON\n\
+         /// when build.rs could convert it).\n\
+         pub static EMBEDDED_RULE_FILES: &[(&str, &str, Option<&str>)] = &[\n",
+    );
+    let mut min_lens = String::from(
+        "/// Shipped rules whose regexes parsed at build time: (rule id, minimum match length).\n\
+         pub static EMBEDDED_MIN_LEN: &[(&str, usize)] = &[\n",
     );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy();
-        out.push_str(&format!("    ({:?}, include_str!({:?})),\n", name, f.display().to_string()));
-    }
-    out.push_str("];\n");
-    out.push_str(
-        "/// Shipped rules whose regexes parsed at build time: (rule id, minimum match length).\npub static EMBEDDED_MIN_LEN: &[(&str, usize)] = &[\n",
-    );
-    for f in &files {
         let text = fs::read_to_string(f).expect("rule file is readable");
-        for (id, min_len) in parsed_rules(&text) {
-            out.push_str(&format!("    ({id:?}, {min_len}),\n"));
+        let doc = text.parse::<toml::Table>().ok();
+        let json = match doc.as_ref().and_then(to_json) {
+            Some(json) => {
+                let path = json_dir.join(format!("{name}.json"));
+                fs::write(&path, json).expect("write rule file JSON");
+                format!("Some(include_str!({:?}))", path.display().to_string())
+            }
+            None => "None".to_string(),
+        };
+        out.push_str(&format!("    ({:?}, include_str!({:?}), {json}),\n", name, f.display().to_string()));
+        for (id, min_len) in doc.as_ref().map(parsed_rules).unwrap_or_default() {
+            min_lens.push_str(&format!("    ({id:?}, {min_len}),\n"));
         }
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
-    fs::write(dest, out).expect("write embedded_rules.rs");
+    min_lens.push_str("];\n");
+    out.push_str(&min_lens);
+    fs::write(out_dir.join("embedded_rules.rs"), out).expect("write embedded_rules.rs");
+}
+
+/// The document as JSON, if JSON holds every value of it exactly: strings,
+/// integers, finite floats, booleans, arrays and tables (in file order: the
+/// `toml` build dependency preserves it). A float keeps its decimal point
+/// (`3.0`), so it stays a float.
+fn to_json(doc: &toml::Table) -> Option<String> {
+    fn exact(v: &toml::Value) -> bool {
+        match v {
+            toml::Value::String(_) | toml::Value::Integer(_) | toml::Value::Boolean(_) => true,
+            toml::Value::Float(f) => f.is_finite(),
+            toml::Value::Datetime(_) => false,
+            toml::Value::Array(a) => a.iter().all(exact),
+            toml::Value::Table(t) => t.values().all(exact),
+        }
+    }
+    if !doc.values().all(exact) {
+        return None;
+    }
+    Some(serde_json::to_string(doc).expect("a TOML table serializes to JSON"))
 }
 
 /// `(id, minimum match length)` of each rule of a rule file whose regexes
-/// all parse; nothing for a file that is not valid TOML.
-fn parsed_rules(text: &str) -> Vec<(String, usize)> {
-    let Ok(doc) = text.parse::<toml::Table>() else { return Vec::new() };
+/// all parse.
+fn parsed_rules(doc: &toml::Table) -> Vec<(String, usize)> {
     let Some(rules) = doc.get("rule").and_then(|r| r.as_array()) else { return Vec::new() };
     let mut out = Vec::new();
     for rule in rules.iter().filter_map(|r| r.as_table()) {

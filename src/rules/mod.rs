@@ -1,6 +1,7 @@
 //! Rules: the data model of a detection rule, loading rule files (TOML) with
 //! validation, and the default set embedded from `rules/*.toml` at build
-//! time.
+//! time (which build.rs also embeds as JSON, read here into the same types
+//! because that is several times cheaper at every start than parsing TOML).
 //!
 //! This module describes *what* to look for. It must not scan content: the
 //! engine compiles a [`RuleSet`] and does the matching.
@@ -160,7 +161,7 @@ fn yes() -> bool {
 }
 
 /// One `[[rule]]` table of a rule file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Stable identifier, e.g. `openai-project-key`.
@@ -255,11 +256,23 @@ pub struct RuleSet {
 impl RuleSet {
     /// The rules shipped in the binary.
     pub fn embedded() -> Result<RuleSet, RuleError> {
+        RuleSet::from_embedded(EMBEDDED_RULE_FILES, EMBEDDED_MIN_LEN)
+    }
+
+    /// The rule set of embedded rule files, as build.rs lays them out.
+    fn from_embedded(files: &[(&str, &str, Option<&str>)], min_lens: &[(&str, usize)]) -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
         // build.rs parsed these rules' regexes already (see EMBEDDED_MIN_LEN).
-        let parsed: HashMap<&str, usize> = EMBEDDED_MIN_LEN.iter().copied().collect();
-        for (name, text) in EMBEDDED_RULE_FILES {
-            set.add_toml_parsed(name, text, &parsed)?;
+        let parsed: HashMap<&str, usize> = min_lens.iter().copied().collect();
+        for (name, text, json) in files {
+            // build.rs turned the file into JSON, which reads into the same
+            // types several times faster than TOML parses. A file it could
+            // not convert, or JSON refused, is read as TOML, so any error is
+            // the one the TOML gives.
+            match json.and_then(|j| serde_json::from_str::<RuleFile>(j).ok()) {
+                Some(doc) => set.add_rule_file(name, doc, &parsed)?,
+                None => set.add_toml_parsed(name, text, &parsed)?,
+            }
         }
         for r in &mut set.rules {
             r.shipped = true;
@@ -285,6 +298,12 @@ impl RuleSet {
     fn add_toml_parsed(&mut self, file: &str, text: &str, parsed: &HashMap<&str, usize>) -> Result<(), RuleError> {
         let doc: RuleFile =
             toml::from_str(text).map_err(|e| RuleError::File { file: file.to_string(), message: e.to_string() })?;
+        self.add_rule_file(file, doc, parsed)
+    }
+
+    /// Validates and adds the rules of one parsed rule file; `parsed` as
+    /// for [`RuleSet::add_toml_parsed`].
+    fn add_rule_file(&mut self, file: &str, doc: RuleFile, parsed: &HashMap<&str, usize>) -> Result<(), RuleError> {
         for mut rule in doc.rule {
             rule.source = file.to_string();
             if rule.provider.is_none() {
@@ -460,6 +479,49 @@ mod tests {
         let parsed: HashMap<&str, usize> = [("other-id", 3)].into_iter().collect();
         let err = RuleSet::default().add_toml_parsed("f.toml", bad, &parsed).unwrap_err();
         assert!(err.to_string().contains("invalid rule regex"), "{err}");
+    }
+
+    #[test]
+    fn the_embedded_json_gives_the_rules_the_toml_gives() {
+        // Startup reads the JSON form build.rs made of each shipped file: it
+        // must exist for every file and give exactly the TOML's rules.
+        let mut from_toml = RuleSet::default();
+        for (name, text, json) in EMBEDDED_RULE_FILES {
+            let json = json.unwrap_or_else(|| panic!("build.rs gave {name} no JSON form"));
+            let doc: RuleFile = serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let mut one = RuleSet::default();
+            one.add_rule_file(name, doc, &HashMap::new()).unwrap();
+            let mut toml = RuleSet::default();
+            toml.add_toml(name, text).unwrap();
+            assert_eq!(one.len(), toml.len(), "{name}");
+            for (j, t) in one.rules().iter().zip(toml.rules()) {
+                assert_eq!(j, t, "{name}: rule {}", t.id);
+            }
+            from_toml.add_toml(name, text).unwrap();
+        }
+        for r in &mut from_toml.rules {
+            r.shipped = true;
+        }
+        assert_eq!(RuleSet::embedded().unwrap().rules(), from_toml.rules());
+    }
+
+    #[test]
+    fn an_embedded_file_without_usable_json_is_read_as_toml() {
+        // A file build.rs could not convert (invalid TOML, say) has no JSON
+        // form, and JSON the types refuse is ignored: either way the TOML is
+        // read, and its error is the one any rule file would give.
+        let ok = "[[rule]]\nid = \"x-ok\"\nname = \"X\"\nregex = \"abc\"\nkeywords = [\"abc\"]\n";
+        let bad_toml = "[[rule]]\nid = \"x-bad\"\nname = \n";
+        let unknown = "[[rule]]\nid = \"x-u\"\nname = \"X\"\nregex = \"abc\"\nkeywords = [\"abc\"]\nbogus = 1\n";
+        let unknown_json = r#"{"rule":[{"id":"x-u","name":"X","regex":"abc","keywords":["abc"],"bogus":1}]}"#;
+        let set = RuleSet::from_embedded(&[("ok.toml", ok, None)], &[]).unwrap();
+        assert_eq!(set.get("x-ok").map(|r| r.min_len), Some(3));
+        for (file, text, json) in [("bad.toml", bad_toml, None), ("u.toml", unknown, Some(unknown_json))] {
+            let err = RuleSet::from_embedded(&[(file, text, json)], &[]).unwrap_err().to_string();
+            let want = RuleSet::default().add_toml(file, text).unwrap_err().to_string();
+            assert_eq!(err, want);
+            assert!(err.contains(file) && err.contains("line"), "{err}");
+        }
     }
 
     #[test]
