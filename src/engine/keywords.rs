@@ -1,32 +1,41 @@
 //! The keyword pass: reports every occurrence of every rule keyword in a
 //! haystack, in one pass over it per 128 keywords (4 groups of buckets).
 //!
-//! A keyword is found in two steps. A *fingerprint* of its first
-//! [`FINGERPRINT`] bytes puts it in one of a few dozen buckets: for every
-//! input position, a set of nybble tables says which buckets' keywords could
-//! start there (a byte fits a bucket when its low nybble and its high nybble
-//! each occur at that offset in one of the bucket's keywords). Positions
-//! with no bucket are skipped 32 at a time with AVX2; a position with a
-//! bucket, a *candidate*, is checked against that bucket's few keywords,
-//! first on a 4-byte word, then in full. This is the idea of Hyperscan's and
-//! `aho-corasick`'s Teddy, built here because the candidates are where the
-//! time goes and a search with 90 keywords needs more buckets than Teddy
-//! has: buckets come in groups of 8 (one bit each of a byte), and every
-//! group is checked in the same pass over the input.
+//! A keyword is found in three steps.
+//! 1. The *filter*: a fingerprint of its first [`FINGERPRINT`] bytes puts
+//!    it in one of at most 32 buckets, in groups of 8 (one bit each of a
+//!    byte). For every input position, a set of nybble tables says which
+//!    buckets' keywords could start there (a byte fits a bucket when its
+//!    low nybble and its high nybble each occur at that offset in one of
+//!    the bucket's keywords). Positions with no bucket are skipped 32 at a
+//!    time with AVX2. This is the idea of Hyperscan's and `aho-corasick`'s
+//!    Teddy. Where the CPU has AVX-512 VBMI, a step covers 64 positions and
+//!    each fingerprint byte is looked up whole in a 128-entry table per
+//!    group (one `vpermi2b`, against two nybble shuffles): a bucket fits
+//!    exactly the ASCII bytes its keywords have there.
+//! 2. The *exact check* of a position the filter let through (a
+//!    *candidate*): four lookups in 256-entry tables of 128-bit sets give
+//!    the *fine buckets* (keywords in order of their first bytes, at most
+//!    128 buckets) whose keywords have exactly the position's 4 bytes.
+//! 3. Each keyword of those buckets is compared, on a 4-byte word, then in
+//!    full.
 //!
-//! Where the CPU has AVX-512 VBMI, a step covers 64 positions and each
-//! fingerprint byte is looked up whole in a 128-entry table per group
-//! (one `vpermi2b`, against the two nybble shuffles of AVX2): a bucket fits
-//! exactly the ASCII bytes its keywords have there, so a group costs about
-//! a fifth as much and yields fewer candidates, and hundreds of keywords
-//! cost little more than dozens did with AVX2.
+//! Each group of the filter costs its lookups at every step, whether or not
+//! anything is found; a candidate costs a few nanoseconds. So the filter
+//! never has more than [`MAX_GROUPS`] groups, all checked in one pass: past
+//! 128 keywords its buckets grow instead, letting through more candidates
+//! for the exact check, which stays cheap. With 351 keywords the pass costs
+//! about twice what it does with 94, against 3 to 4 times with one group
+//! per 32 keywords (`bench/keyword-pass.sh`, rules/KEYWORDS.md).
 //!
-//! Buckets are only as good as their keywords' nybbles are alike: a bucket
-//! holding `lin_api_`, `mongodb` and `cio` fits `con` and `min`, common
-//! words. Keywords are therefore placed by estimating each bucket's
+//! Filter buckets are only as good as their keywords' bytes are alike: a
+//! bucket holding `lin_api_`, `mongodb` and `cio` fits `con` and `min`,
+//! common words. Keywords are therefore placed by estimating each bucket's
 //! candidates from the byte frequencies of source code ([`BYTE_FREQ`]),
-//! greedily and then improved by swaps. Without AVX2, and for the last
-//! bytes of the input, an exact two-byte table replaces the fingerprint.
+//! greedily and then improved by a bounded number of swaps (start-up time
+//! counts: a pre-commit hook runs this at every commit). Without AVX2 or
+//! NEON, and for the last bytes of the input, an exact two-byte table
+//! replaces the filter.
 //!
 //! What it must not do: lose an occurrence, report one twice, or report
 //! hits out of order. Occurrences may overlap (`sk-` inside `sk-ant-ad`,
@@ -42,12 +51,20 @@ const FINGERPRINT: usize = 4;
 /// Buckets per group: one bit each of a byte.
 const BUCKETS: usize = 8;
 
-/// Keywords per group the placement aims for. Each group costs 8 byte
-/// shuffles per 32 input bytes; more keywords per bucket cost candidates.
+/// Keywords per group the placement aims for, up to [`MAX_GROUPS`]. Each
+/// group costs 8 byte shuffles per 32 input bytes; more keywords per bucket
+/// cost candidates.
 const GROUP_TARGET: usize = 32;
 
-/// Groups one search loop handles; a set with more searches several times.
-const GROUPS_PER_PASS: usize = 4;
+/// The most groups the filter has: one search loop handles them all. Past
+/// `MAX_GROUPS * GROUP_TARGET` keywords, buckets grow instead, which costs
+/// candidates, each a few table lookups ([`KeywordSet::confirm`]), rather
+/// than another pass over the input.
+const MAX_GROUPS: usize = 4;
+
+/// Buckets of the exact check that confirms a candidate: one bit each of a
+/// `u128`.
+const FINE_BUCKETS: usize = 128;
 
 /// How often each byte value occurs in source code, per 2^20 bytes (at least
 /// 1): git/git's working tree (C, shell, Perl, documentation, translations).
@@ -131,10 +148,13 @@ impl Default for Tables {
 /// Finds many literal keywords at once. Cheap to share across threads.
 pub struct KeywordSet {
     keywords: Vec<Box<[u8]>>,
-    /// Per group of [`BUCKETS`] buckets.
+    /// The filter: per group of [`BUCKETS`] buckets.
     tables: Vec<Tables>,
-    /// Per bucket (group `b / 8`, bit `b % 8`): its keywords.
-    buckets: Vec<Vec<Probe>>,
+    /// The exact check: `fine[i][byte]` has bit `b` set when a keyword of
+    /// fine bucket `b` has `byte` at offset `i` (or ends before it).
+    fine: Box<[[u128; 256]; FINGERPRINT]>,
+    /// Per fine bucket: its keywords.
+    fine_buckets: Vec<Vec<Probe>>,
     /// Exact first two bytes (`b0 << 8 | b1`) → index in `by_pair`, where
     /// `pair_bits` has the pair. A one-byte keyword is under every second
     /// byte.
@@ -152,8 +172,18 @@ impl KeywordSet {
     /// Builds the set for `keywords`, which must be distinct and non-empty.
     pub fn new<S: AsRef<[u8]>>(keywords: &[S]) -> KeywordSet {
         let kws: Vec<&[u8]> = keywords.iter().map(|k| k.as_ref()).collect();
-        let buckets = place(&kws);
-        KeywordSet::with_buckets(&kws, buckets)
+        KeywordSet::for_search(&kws, Search::Wide)
+    }
+
+    /// Builds the set for the best search this CPU has, at most `search`;
+    /// the filter's buckets are placed for that search's tables.
+    fn for_search(kws: &[&[u8]], search: Search) -> KeywordSet {
+        let wide = wide_available() && search >= Search::Wide;
+        let groups = kws.len().div_ceil(GROUP_TARGET).min(MAX_GROUPS);
+        let mut set = KeywordSet::with_buckets(kws, place(kws, groups * BUCKETS, wide));
+        set.wide = wide;
+        set.vector &= search >= Search::Vector;
+        set
     }
 
     /// Builds the set with the given buckets (keyword indices), in groups of
@@ -162,7 +192,6 @@ impl KeywordSet {
         assert!(kws.iter().all(|k| !k.is_empty()), "empty keyword");
         let ngroups = placed.len().div_ceil(BUCKETS);
         let mut tables = vec![Tables::default(); ngroups];
-        let mut buckets = Vec::with_capacity(placed.len());
         for (b, members) in placed.iter().enumerate() {
             let t = &mut tables[b / BUCKETS];
             let bit = 1u8 << (b % BUCKETS);
@@ -184,7 +213,19 @@ impl KeywordSet {
                     }
                 }
             }
-            buckets.push(members.iter().map(|&k| probe(k, kws[k])).collect());
+        }
+        let mut fine = Box::new([[0u128; 256]; FINGERPRINT]);
+        let mut fine_buckets = Vec::new();
+        for (b, members) in fine_place(kws).into_iter().enumerate() {
+            for &k in &members {
+                for (i, table) in fine.iter_mut().enumerate() {
+                    match kws[k].get(i) {
+                        Some(&byte) => table[usize::from(byte)] |= 1 << b,
+                        None => table.iter_mut().for_each(|x| *x |= 1 << b),
+                    }
+                }
+            }
+            fine_buckets.push(members.iter().map(|&k| probe(k, kws[k])).collect());
         }
         let mut pair_index = vec![0u16; 1 << 16].into_boxed_slice();
         let mut pair_bits = vec![0u64; (1 << 16) / 64].into_boxed_slice();
@@ -208,21 +249,21 @@ impl KeywordSet {
         KeywordSet {
             keywords: kws.iter().map(|k| Box::from(*k)).collect(),
             tables,
-            buckets,
+            fine,
+            fine_buckets,
             pair_index,
             pair_bits,
             by_pair,
             vector: vector_available(),
-            wide: wide_available(),
+            wide: false,
         }
     }
 
     /// The same set searching with at most `search` (the best this CPU has
     /// is the default): for measuring one search against another.
-    pub fn with_search(mut self, search: Search) -> KeywordSet {
-        self.vector &= search >= Search::Vector;
-        self.wide &= search >= Search::Wide;
-        self
+    pub fn with_search(self, search: Search) -> KeywordSet {
+        let kws: Vec<&[u8]> = self.keywords.iter().map(|k| &k[..]).collect();
+        KeywordSet::for_search(&kws, search)
     }
 
     /// The search this set runs on this CPU.
@@ -268,78 +309,58 @@ impl KeywordSet {
         }
     }
 
-    /// Checks bucket `b`'s keywords at `at`, which has [`FINGERPRINT`] bytes
-    /// after it.
+    /// Confirms the candidates of one vector step, the positions `at + p`
+    /// for each bit `p` of `positions`, each of which has [`FINGERPRINT`]
+    /// bytes after it: the exact tables give the fine buckets whose
+    /// keywords have each of its 4 bytes, then each keyword of those is
+    /// compared.
     #[inline]
-    fn verify(&self, b: usize, hay: &[u8], at: usize, out: &mut Vec<Hit>) {
-        let word = u32::from_le_bytes(hay[at..at + 4].try_into().expect("4 bytes"));
-        for p in &self.buckets[b] {
-            if word & p.mask == p.head {
-                let kw = &self.keywords[p.keyword];
-                if kw.len() <= 4 || hay[at + 4..].starts_with(&kw[4..]) {
-                    out.push(Hit { start: at, end: at + kw.len(), keyword: p.keyword });
+    fn confirm(&self, mut positions: u64, hay: &[u8], at: usize, out: &mut Vec<Hit>) {
+        while positions != 0 {
+            let start = at + positions.trailing_zeros() as usize;
+            positions &= positions - 1;
+            let bytes: [u8; FINGERPRINT] = hay[start..start + FINGERPRINT].try_into().expect("a fingerprint");
+            let mut fits = !0u128;
+            for (table, &byte) in self.fine.iter().zip(&bytes) {
+                fits &= table[usize::from(byte)];
+            }
+            let word = u32::from_le_bytes(bytes);
+            while fits != 0 {
+                let b = fits.trailing_zeros() as usize;
+                fits &= fits - 1;
+                for p in &self.fine_buckets[b] {
+                    if word & p.mask == p.head {
+                        let kw = &self.keywords[p.keyword];
+                        if kw.len() <= 4 || hay[start + 4..].starts_with(&kw[4..]) {
+                            out.push(Hit { start, end: start + kw.len(), keyword: p.keyword });
+                        }
+                    }
                 }
             }
         }
     }
 
     /// The vector search over the positions of `span` with a full
-    /// fingerprint after them, a whole step at a time; returns where it
-    /// stopped. More than [`GROUPS_PER_PASS`] groups take several passes,
-    /// whose hits are then merged.
+    /// fingerprint after them, a whole step at a time, all groups in one
+    /// pass; returns where it stopped.
     fn find_vector(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<Hit>) -> usize {
-        let mut done = span.start;
-        let before = out.len();
-        let passes = self.tables.len().div_ceil(GROUPS_PER_PASS);
-        for pass in 0..passes {
-            let first = pass * GROUPS_PER_PASS;
-            let groups = &self.tables[first..self.tables.len().min(first + GROUPS_PER_PASS)];
-            let span = span.clone();
-            // SAFETY: `vector` is only set where the CPU has the
-            // instructions `vector::search` uses, `wide` where it has those
-            // of `wide::search`.
-            done = unsafe {
-                match (self.wide, groups.len()) {
-                    (true, 1) => wide::search::<1>(self, first, groups, hay, span, out),
-                    (true, 2) => wide::search::<2>(self, first, groups, hay, span, out),
-                    (true, 3) => wide::search::<3>(self, first, groups, hay, span, out),
-                    (true, _) => wide::search::<4>(self, first, groups, hay, span, out),
-                    (false, 1) => vector::search::<1>(self, first, groups, hay, span, out),
-                    (false, 2) => vector::search::<2>(self, first, groups, hay, span, out),
-                    (false, 3) => vector::search::<3>(self, first, groups, hay, span, out),
-                    (false, _) => vector::search::<4>(self, first, groups, hay, span, out),
-                }
-            };
+        let groups = &self.tables[..];
+        if groups.is_empty() {
+            return span.start;
         }
-        if passes > 1 {
-            out[before..].sort_unstable_by_key(|h| (h.start, h.keyword));
-        }
-        done
-    }
-
-    /// Checks the candidates of one vector step: `lanes[g][p]` holds the
-    /// buckets of group `first + g` that position `at + p` fits, and bit `p`
-    /// of `positions` is set if any does.
-    #[inline]
-    fn verify_lanes<const N: usize>(
-        &self,
-        first: usize,
-        lanes: &[[u8; N]],
-        mut positions: u64,
-        hay: &[u8],
-        at: usize,
-        out: &mut Vec<Hit>,
-    ) {
-        while positions != 0 {
-            let p = positions.trailing_zeros() as usize;
-            positions &= positions - 1;
-            for (g, lane) in lanes.iter().enumerate() {
-                let mut bits = lane[p];
-                while bits != 0 {
-                    let b = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    self.verify((first + g) * BUCKETS + b, hay, at + p, out);
-                }
+        // SAFETY: `vector` is only set where the CPU has the instructions
+        // `vector::search` uses, `wide` where it has those of
+        // `wide::search`.
+        unsafe {
+            match (self.wide, groups.len()) {
+                (true, 1) => wide::search::<1>(self, groups, hay, span, out),
+                (true, 2) => wide::search::<2>(self, groups, hay, span, out),
+                (true, 3) => wide::search::<3>(self, groups, hay, span, out),
+                (true, _) => wide::search::<4>(self, groups, hay, span, out),
+                (false, 1) => vector::search::<1>(self, groups, hay, span, out),
+                (false, 2) => vector::search::<2>(self, groups, hay, span, out),
+                (false, 3) => vector::search::<3>(self, groups, hay, span, out),
+                (false, _) => vector::search::<4>(self, groups, hay, span, out),
             }
         }
     }
@@ -431,7 +452,6 @@ mod wide {
 
     pub(super) unsafe fn search<const G: usize>(
         _: &KeywordSet,
-        _: usize,
         _: &[Tables],
         _: &[u8],
         _: Range<usize>,
@@ -457,7 +477,6 @@ mod wide {
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
     pub(super) unsafe fn search<const G: usize>(
         set: &KeywordSet,
-        first: usize,
         groups: &[Tables],
         hay: &[u8],
         span: Range<usize>,
@@ -492,12 +511,7 @@ mod wide {
             }
             let positions = _mm512_test_epi8_mask(any, any);
             if positions != 0 {
-                let mut lanes = [[0u8; 64]; G];
-                for g in 0..G {
-                    // SAFETY: stores 64 bytes into a 64-byte array.
-                    unsafe { _mm512_storeu_si512(lanes[g].as_mut_ptr().cast(), found[g]) };
-                }
-                set.verify_lanes(first, &lanes, positions, hay, at, out);
+                set.confirm(positions, hay, at, out);
             }
             at += 64;
         }
@@ -513,7 +527,6 @@ mod vector {
 
     pub(super) unsafe fn search<const G: usize>(
         _: &KeywordSet,
-        _: usize,
         _: &[Tables],
         _: &[u8],
         _: Range<usize>,
@@ -539,7 +552,6 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn search<const G: usize>(
         set: &KeywordSet,
-        first: usize,
         groups: &[Tables],
         hay: &[u8],
         span: Range<usize>,
@@ -574,13 +586,8 @@ mod avx2 {
                 any = _mm256_or_si256(any, *f);
             }
             if _mm256_testz_si256(any, any) == 0 {
-                let mut lanes = [[0u8; 32]; G];
-                for g in 0..G {
-                    // SAFETY: stores 32 bytes into a 32-byte array.
-                    unsafe { _mm256_storeu_si256(lanes[g].as_mut_ptr().cast(), found[g]) };
-                }
                 let positions = !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(any, zero)) as u32);
-                set.verify_lanes(first, &lanes, u64::from(positions), hay, at, out);
+                set.confirm(u64::from(positions), hay, at, out);
             }
             at += 32;
         }
@@ -601,7 +608,6 @@ mod neon {
     /// AVX2 search.
     pub(super) unsafe fn search<const G: usize>(
         set: &KeywordSet,
-        first: usize,
         groups: &[Tables],
         hay: &[u8],
         span: Range<usize>,
@@ -633,12 +639,10 @@ mod neon {
                     any = vorrq_u8(any, *f);
                 }
                 if vmaxvq_u8(any) != 0 {
-                    let mut lanes = [[0u8; 16]; G];
-                    for g in 0..G {
-                        vst1q_u8(lanes[g].as_mut_ptr(), found[g]);
-                    }
-                    // Positions with no candidate cost a byte test each.
-                    set.verify_lanes(first, &lanes, 0xFFFF, hay, at, out);
+                    let mut lanes = [0u8; 16];
+                    vst1q_u8(lanes.as_mut_ptr(), any);
+                    let positions = lanes.iter().enumerate().fold(0u64, |m, (p, &l)| m | u64::from(l != 0) << p);
+                    set.confirm(positions, hay, at, out);
                 }
                 at += 16;
             }
@@ -647,23 +651,25 @@ mod neon {
     }
 }
 
-/// Assigns keywords to buckets: as many groups of [`BUCKETS`] as
-/// [`GROUP_TARGET`] asks for, bucket sizes as even as possible. Keywords are
+/// Assigns keywords to the filter's `nbuckets` buckets, sizes as even as
+/// possible. Keywords are
 /// placed most expensive first, each where it adds the fewest expected
 /// candidates; then each pair in different buckets is swapped if that lowers
 /// the estimate. Deterministic.
-fn place(kws: &[&[u8]]) -> Vec<Vec<usize>> {
+fn place(kws: &[&[u8]], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
     let n = kws.len();
     if n == 0 {
         return Vec::new();
     }
-    let nbuckets = n.div_ceil(GROUP_TARGET) * BUCKETS;
     let cap = |b: usize| n / nbuckets + usize::from(b < n % nbuckets);
-    let est = Estimator::new();
+    let est = Estimator::new(wide);
+    let sigs: Vec<Sig> = kws.iter().map(|kw| Sig::of(kw)).collect();
+    let union = |members: &mut dyn Iterator<Item = usize>| members.fold(Sig::default(), |u, k| u.or(&sigs[k]));
     let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nbuckets];
-    let own: Vec<f64> = (0..n).map(|k| est.cost(kws, [k].into_iter())).collect();
+    let own: Vec<f64> = sigs.iter().map(|s| est.cost(s, 1)).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| own[b].total_cmp(&own[a]).then(a.cmp(&b)));
+    let mut unions = vec![Sig::default(); nbuckets];
     let mut costs = vec![0.0; nbuckets];
     for &k in &order {
         let mut best: Option<(f64, usize)> = None;
@@ -671,32 +677,42 @@ fn place(kws: &[&[u8]]) -> Vec<Vec<usize>> {
             if bucket.len() >= cap(b) {
                 continue;
             }
-            let delta = est.cost(kws, bucket.iter().copied().chain([k])) - costs[b];
+            let delta = est.cost(&unions[b].or(&sigs[k]), bucket.len() + 1) - costs[b];
             if best.is_none_or(|(d, _)| delta < d) {
                 best = Some((delta, b));
             }
         }
         let (_, b) = best.expect("capacity for every keyword");
         buckets[b].push(k);
-        costs[b] = est.cost(kws, buckets[b].iter().copied());
+        unions[b] = unions[b].or(&sigs[k]);
+        costs[b] = est.cost(&unions[b], buckets[b].len());
     }
     // One pass of swaps between buckets, each kept when it lowers the
-    // estimate (further passes gain next to nothing). Only buckets of the
-    // same or the next groups: with hundreds of keywords, trying every pair
-    // of buckets costs more start-up time (a pre-commit hook's budget) than
-    // it saves.
+    // estimate (further passes gain next to nothing). Only between buckets
+    // a few apart, as many as SWAP_TRIALS allows: with hundreds of
+    // keywords, trying every pair of buckets costs more start-up time (a
+    // pre-commit hook's budget) than it saves. `without[b][i]`: bucket
+    // `b`'s union without its member `i`.
+    let per_pair = cap(0) * cap(0);
+    let reach = (SWAP_TRIALS / (nbuckets * per_pair)).clamp(2, 2 * BUCKETS);
+    let without_each = |bucket: &[usize]| -> Vec<Sig> {
+        (0..bucket.len())
+            .map(|i| union(&mut bucket.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, &k)| k)))
+            .collect()
+    };
+    let mut without: Vec<Vec<Sig>> = buckets.iter().map(|b| without_each(b)).collect();
     for b1 in 0..nbuckets {
-        for b2 in b1 + 1..nbuckets.min(b1 + SWAP_REACH) {
+        for b2 in b1 + 1..nbuckets.min(b1 + reach) {
             for x in 0..buckets[b1].len() {
                 for y in 0..buckets[b2].len() {
                     let (kx, ky) = (buckets[b1][x], buckets[b2][y]);
-                    let swapped = |b: &[usize], at: usize, with: usize| {
-                        est.cost(kws, b.iter().enumerate().map(move |(i, &k)| if i == at { with } else { k }))
-                    };
-                    let (c1, c2) = (swapped(&buckets[b1], x, ky), swapped(&buckets[b2], y, kx));
+                    let c1 = est.cost(&without[b1][x].or(&sigs[ky]), buckets[b1].len());
+                    let c2 = est.cost(&without[b2][y].or(&sigs[kx]), buckets[b2].len());
                     if c1 + c2 < (costs[b1] + costs[b2]) * 0.999 {
                         (buckets[b1][x], buckets[b2][y]) = (ky, kx);
                         (costs[b1], costs[b2]) = (c1, c2);
+                        without[b1] = without_each(&buckets[b1]);
+                        without[b2] = without_each(&buckets[b2]);
                     }
                 }
             }
@@ -705,8 +721,61 @@ fn place(kws: &[&[u8]]) -> Vec<Vec<usize>> {
     buckets
 }
 
-/// How many buckets on from each the placement tries swaps with.
-const SWAP_REACH: usize = 2 * BUCKETS;
+/// The bytes a bucket's keywords have at each fingerprint offset: low and
+/// high nybbles (for the nybble tables) and low 7 bits (for the wide
+/// search's exact tables). A keyword that ends before an offset has every
+/// byte there.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sig {
+    lo: [u16; FINGERPRINT],
+    hi: [u16; FINGERPRINT],
+    ascii: [u128; FINGERPRINT],
+}
+
+impl Sig {
+    fn of(kw: &[u8]) -> Sig {
+        let mut s = Sig::default();
+        for i in 0..FINGERPRINT {
+            match kw.get(i) {
+                Some(&b) => {
+                    s.lo[i] = 1 << (b & 0xF);
+                    s.hi[i] = 1 << (b >> 4);
+                    s.ascii[i] = 1 << (b & 0x7F);
+                }
+                None => (s.lo[i], s.hi[i], s.ascii[i]) = (!0, !0, !0),
+            }
+        }
+        s
+    }
+
+    fn or(&self, other: &Sig) -> Sig {
+        Sig {
+            lo: std::array::from_fn(|i| self.lo[i] | other.lo[i]),
+            hi: std::array::from_fn(|i| self.hi[i] | other.hi[i]),
+            ascii: std::array::from_fn(|i| self.ascii[i] | other.ascii[i]),
+        }
+    }
+}
+
+/// Assigns keywords to the exact check's buckets: in order of their first
+/// bytes, so that a bucket's keywords share bytes, in up to
+/// [`FINE_BUCKETS`] runs as even as possible (one keyword each while there
+/// are few enough). Deterministic.
+fn fine_place(kws: &[&[u8]]) -> Vec<Vec<usize>> {
+    let n = kws.len();
+    let nbuckets = n.min(FINE_BUCKETS);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        kws[a][..kws[a].len().min(FINGERPRINT)].cmp(&kws[b][..kws[b].len().min(FINGERPRINT)]).then(a.cmp(&b))
+    });
+    let mut order = order.into_iter();
+    (0..nbuckets).map(|b| order.by_ref().take(n / nbuckets + usize::from(b < n % nbuckets)).collect()).collect()
+}
+
+/// About how many swaps the placement tries: with 94 keywords (4 a
+/// bucket), between each bucket and the next 15; with 351 (11 a bucket),
+/// the next 3. Each try costs two estimates.
+const SWAP_TRIALS: usize = 12_000;
 
 /// Relative cost of a candidate, and of checking one more keyword of its
 /// bucket there.
@@ -721,10 +790,13 @@ struct Estimator {
     /// nybble `h` and a low nybble in `set` (bits 0-7 are nybbles 0-7 for
     /// `half` 0, nybbles 8-15 for `half` 1).
     mass: Box<[[[f64; 256]; 2]; 16]>,
+    /// For the wide search, whose tables are exact: the frequency of each
+    /// byte's low 7 bits (of 1).
+    exact: Option<[f64; 128]>,
 }
 
 impl Estimator {
-    fn new() -> Estimator {
+    fn new(wide: bool) -> Estimator {
         let total: f64 = BYTE_FREQ.iter().map(|&f| f64::from(f)).sum();
         let mut mass = Box::new([[[0.0; 256]; 2]; 16]);
         for (h, halves) in mass.iter_mut().enumerate() {
@@ -736,41 +808,49 @@ impl Estimator {
                 }
             }
         }
-        Estimator { mass }
+        let exact = wide.then(|| std::array::from_fn(|b| f64::from(BYTE_FREQ[b] + BYTE_FREQ[b | 0x80]) / total));
+        Estimator { mass, exact }
     }
 
-    /// The cost of a bucket holding the keywords `members`.
-    fn cost(&self, kws: &[&[u8]], members: impl Iterator<Item = usize>) -> f64 {
-        // Per fingerprint byte: the low and high nybbles the bucket takes.
-        let (mut lo, mut hi) = ([0u16; FINGERPRINT], [0u16; FINGERPRINT]);
-        let mut n = 0u32;
-        for k in members {
-            n += 1;
-            for i in 0..FINGERPRINT {
-                match kws[k].get(i) {
-                    Some(&b) => {
-                        lo[i] |= 1 << (b & 0xF);
-                        hi[i] |= 1 << (b >> 4);
-                    }
-                    None => (lo[i], hi[i]) = (0xFFFF, 0xFFFF),
-                }
-            }
-        }
+    /// The cost of a bucket of `n` keywords whose bytes are `sig`.
+    fn cost(&self, sig: &Sig, n: usize) -> f64 {
         if n == 0 {
             return 0.0;
         }
-        let mut p = 1.0;
-        for (&lo, &hi) in lo.iter().zip(&hi) {
-            let (lo0, lo1) = (usize::from(lo & 0xFF), usize::from(lo >> 8));
-            p *= bits(hi).map(|h| self.mass[h][0][lo0] + self.mass[h][1][lo1]).sum::<f64>();
-        }
-        p * (CANDIDATE_COST + VERIFY_COST * f64::from(n))
+        let p: f64 = match &self.exact {
+            Some(freq) => sig
+                .ascii
+                .iter()
+                .map(|&set| if set == !0 { 1.0 } else { bits128(set).map(|b| freq[b]).sum::<f64>() })
+                .product(),
+            None => sig
+                .lo
+                .iter()
+                .zip(&sig.hi)
+                .map(|(&lo, &hi)| {
+                    let (lo0, lo1) = (usize::from(lo & 0xFF), usize::from(lo >> 8));
+                    bits(hi).map(|h| self.mass[h][0][lo0] + self.mass[h][1][lo1]).sum::<f64>()
+                })
+                .product(),
+        };
+        p * (CANDIDATE_COST + VERIFY_COST * n as f64)
     }
 }
 
 /// The indices of the set bits of `x`.
+fn bits128(mut x: u128) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (x != 0).then(|| {
+            let b = x.trailing_zeros() as usize;
+            x &= x - 1;
+            b
+        })
+    })
+}
+
+/// The indices of the set bits of `x`.
 fn bits(x: u16) -> impl Iterator<Item = usize> {
-    (0..16).filter(move |i| x & (1 << i) != 0)
+    bits128(u128::from(x))
 }
 
 #[cfg(test)]
@@ -834,7 +914,9 @@ mod tests {
         assert_eq!(KeywordSet::new(&["abc", "def"]).groups(), 1);
         assert_eq!(KeywordSet::new(&many(GROUP_TARGET)).groups(), 1);
         assert_eq!(KeywordSet::new(&many(GROUP_TARGET + 1)).groups(), 2);
-        assert_eq!(KeywordSet::new(&many(150)).groups(), 5);
+        // Past MAX_GROUPS groups, buckets grow instead.
+        assert_eq!(KeywordSet::new(&many(150)).groups(), 4);
+        assert_eq!(KeywordSet::new(&many(700)).groups(), MAX_GROUPS);
         let empty: [&str; 0] = [];
         let set = KeywordSet::new(&empty);
         assert_eq!(set.groups(), 0);
@@ -957,10 +1039,11 @@ mod tests {
     }
 
     #[test]
-    fn many_groups_merge_in_order() {
-        let kws = many(150);
+    fn more_keywords_than_fine_buckets_are_all_found() {
+        // 700 keywords: 16 per filter bucket, 5 or 6 per fine bucket.
+        let kws = many(700);
         let mut set = KeywordSet::new(&kws);
-        assert!(set.groups() > GROUPS_PER_PASS);
+        assert!(set.fine_buckets.iter().all(|b| b.len() == 5 || b.len() == 6));
         // Each keyword twice, in reverse order, separated by spaces.
         let mut hay = Vec::new();
         for kw in kws.iter().rev().chain(kws.iter()) {
@@ -968,15 +1051,33 @@ mod tests {
             hay.push(b' ');
         }
         assert_exact(&mut set, &kws, &hay);
-        assert_eq!(hits(&set, &hay).len(), 300);
+        assert_eq!(hits(&set, &hay).len(), 1400);
+    }
+
+    #[test]
+    fn fine_buckets_hold_keywords_with_the_same_first_bytes() {
+        let kws = many(300);
+        let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
+        let fine = fine_place(&refs);
+        assert_eq!(fine.len(), FINE_BUCKETS);
+        let mut all: Vec<usize> = fine.iter().flatten().copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..300).collect::<Vec<_>>());
+        // In order of first bytes: every bucket's keywords come before the
+        // next bucket's.
+        let head = |k: usize| &refs[k][..FINGERPRINT];
+        for pair in fine.windows(2) {
+            assert!(pair[0].iter().all(|&a| pair[1].iter().all(|&b| head(a) <= head(b))));
+        }
+        assert_eq!(fine_place(&refs[..5]).len(), 5, "one keyword a bucket while they fit");
     }
 
     #[test]
     fn placement_is_deterministic_complete_and_even() {
         let kws = many(77);
         let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
-        let a = place(&refs);
-        assert_eq!(a, place(&refs));
+        let a = place(&refs, 24, false);
+        assert_eq!(a, place(&refs, 24, false));
         let mut all: Vec<usize> = a.iter().flatten().copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..77).collect::<Vec<_>>());
@@ -993,7 +1094,7 @@ mod tests {
         let kws =
             ["glpat-", "glptt-", "glrt-", "gldt-", "AKIA", "ASIA", "ABIA", "ACCA", "xoxb", "xoxp", "xoxa", "xoxr"];
         let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
-        let buckets = place(&refs);
+        let buckets = place(&refs, 8, false);
         assert_eq!(buckets.len(), 8);
         // 12 keywords in 8 buckets: 4 buckets hold 2, placed in pairs of a kind.
         assert_eq!(buckets.iter().filter(|b| b.len() == 2).count(), 4, "{buckets:?}");
