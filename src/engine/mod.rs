@@ -19,6 +19,7 @@
 //! touches the filesystem or git and knows nothing about paths or lines.
 
 pub mod decode;
+mod gate;
 pub mod keywords;
 pub mod selftest;
 
@@ -31,6 +32,7 @@ use regex_automata::Input;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
+use self::gate::Gate;
 use self::keywords::KeywordSet;
 use crate::rules::{looks_fake, regex_parse, rule_error, shannon_entropy, Rule, RuleError, RuleSet};
 
@@ -231,6 +233,9 @@ pub struct Engine {
     keywords: KeywordSet,
     /// For each keyword of `keywords`: the rules to try when it is found.
     keyword_rules: Vec<Vec<Trigger>>,
+    /// For each keyword, built at its first hit: which of its rules to try
+    /// at a hit ([`Gate`]).
+    gates: Vec<OnceLock<Option<Gate>>>,
     /// How many encodings deep to look for secrets; 0 turns decoding off.
     decode_depth: usize,
     /// The shortest match any rule can produce: decoded text shorter than
@@ -279,12 +284,14 @@ impl Engine {
             .map(|d| d.into_iter().map(|(rule, keyword)| Trigger { rule, keyword }).collect())
             .collect();
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
+        let gates = keywords.iter().map(|_| OnceLock::new()).collect();
         let min_match = rules.iter().map(|r| r.min_len).min().unwrap_or(usize::MAX);
         Ok(Engine {
             rules,
             compiled,
             keywords: keyword_set,
             keyword_rules,
+            gates,
             decode_depth: DEFAULT_DECODE_DEPTH,
             min_match,
         })
@@ -310,6 +317,30 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// The gate of keyword `k`'s rules: those whose matches start with one
+    /// of a few literals and reach at most [`gate::MAX_GATED_REACH`] around
+    /// a hit, and do not run anchored at the hit (which costs less than the
+    /// gate). Parses the rules' regexes, not compiling them.
+    fn gate(&self, k: usize) -> Option<&Gate> {
+        self.gates[k]
+            .get_or_init(|| {
+                let rules: Vec<Option<(Hir, usize)>> = self.keyword_rules[k]
+                    .iter()
+                    .map(|t| {
+                        let rule = &self.rules[t.rule];
+                        let hir = regex_parse::parse(&rule.regex).ok()?;
+                        let reach = hir.properties().maximum_len().filter(|&n| n <= gate::MAX_GATED_REACH)?;
+                        if keyword_anchors(&hir, &rule.keywords).is_some() {
+                            return None;
+                        }
+                        Some((relax_counted_repetitions(&hir), reach))
+                    })
+                    .collect();
+                Gate::new(&rules)
+            })
+            .as_ref()
     }
 
     fn compiled_rule(&self, r: usize) -> Option<&CompiledRule> {
@@ -388,8 +419,16 @@ impl Engine {
         // Per rule: the window still open (start, end).
         let mut open: Vec<Option<(usize, usize)>> = Vec::new();
         let mut touched: Vec<usize> = Vec::new();
+        let mut pass: Vec<bool> = Vec::new();
         for hit in self.keywords.find_iter(hay) {
-            for trigger in &self.keyword_rules[hit.keyword] {
+            let gate = self.gate(hit.keyword);
+            if let Some(gate) = gate {
+                gate.check(hay, hit.start, hit.end, &mut pass);
+            }
+            for (t, trigger) in self.keyword_rules[hit.keyword].iter().enumerate() {
+                if gate.is_some() && !pass[t] {
+                    continue;
+                }
                 let r = trigger.rule;
                 let Some(rule) = self.compiled_rule(r) else { continue };
                 if let Some(anchors) = &rule.anchors {
