@@ -1,5 +1,5 @@
 //! The keyword pass: reports every occurrence of every rule keyword in a
-//! haystack, in one pass over it whatever the number of keywords.
+//! haystack, in one pass over it per 128 keywords (4 groups of buckets).
 //!
 //! A keyword is found in three steps.
 //! 1. The *filter*: a fingerprint of its first [`FINGERPRINT`] bytes puts
@@ -949,9 +949,10 @@ mod tests {
     #[test]
     fn every_occurrence_in_random_input() {
         // Keywords of 1 to 6 bytes over a 4-letter alphabet overlap and
-        // contain each other in every way; 1 to 150 of them make 1 to 5
-        // groups (so several passes), and inputs of 0 to 300 bytes end at
-        // every offset of a block.
+        // contain each other in every way; 1 to 150 of them make 1 to 4
+        // filter groups (past 128, bigger buckets) and up to 128 fine
+        // buckets, and inputs of 0 to 300 bytes end at every offset of a
+        // block.
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         for round in 0..60 {
             let want = 1 + round * 5 / 2;

@@ -102,18 +102,24 @@ fn base_commit_config_allowlists_the_pull_request_key() {
     assert!(ignored_change_annotation(&run, ".keyhound.toml").is_none(), "{}", run.stdout);
 }
 
-#[test]
-fn pull_request_removing_the_base_allowlist_is_held_to_the_base() {
-    // The base allowlists the path; the pull request's own config drops
-    // the allowlist: the base's still applies (until merge), and the
-    // change is reported as ignored.
-    let p = pr(
+/// A pull request that adds a key at the path the base allowlists, and
+/// drops that allowlist from its own config.
+fn pr_dropping_the_base_allowlist() -> Pr {
+    pr(
         |r| r.write(".keyhound.toml", ALLOW_APP_ENV),
         |r, key| {
             add_key(r, key);
             r.write(".keyhound.toml", "# nothing allowed\n");
         },
-    );
+    )
+}
+
+#[test]
+fn pull_request_removing_the_base_allowlist_is_held_to_the_base() {
+    // The base allowlists the path; the pull request's own config drops
+    // the allowlist: the base's still applies (until merge), and the
+    // change is reported as ignored.
+    let p = pr_dropping_the_base_allowlist();
     let (_clone, job) = pr_job(&p);
     let run = job.run(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -264,13 +270,7 @@ fn explicit_config_file_wins_on_a_pull_request() {
 
 #[test]
 fn shallow_pull_request_checkout_fetches_the_base_for_its_exemptions() {
-    let p = pr(
-        |r| r.write(".keyhound.toml", ALLOW_APP_ENV),
-        |r, key| {
-            add_key(r, key);
-            r.write(".keyhound.toml", "# nothing allowed\n");
-        },
-    );
+    let p = pr_dropping_the_base_allowlist();
     let clone = p.repo.clone_shallow_branch(1, "feature");
     let job = Job::new(clone.path(), Some("pull_request"), Some(pull_request_event(9, &p.base, &p.head)));
     let run = job.run(&[]);
