@@ -16,8 +16,9 @@
 //! It knows nothing of files, paths or findings.
 
 use aho_corasick::{AhoCorasick, Input, MatchKind};
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
+
+use super::is_boundary;
 
 /// Rules whose matches reach further than this around a hit are not gated:
 /// searching their whole window at every hit would cost about what running
@@ -25,8 +26,14 @@ use regex_syntax::hir::Hir;
 pub(super) const MAX_GATED_REACH: usize = 512;
 
 /// A rule whose shortest prefix literal is shorter than this is not gated:
-/// one or two letters are in nearly every window.
+/// one or two letters are in nearly every window. Two letters after a word
+/// boundary (`\bdd` for `DD_API_KEY`) are enough.
 const MIN_LITERAL: usize = 3;
+
+/// How much of a prefix is kept, and how many prefixes a rule may have
+/// before alternatives stop being expanded.
+const MAX_LITERAL: usize = 16;
+const MAX_LITERALS: usize = 64;
 
 /// The gate of one keyword's rules (its triggers, in order).
 pub(super) struct Gate {
@@ -35,8 +42,9 @@ pub(super) struct Gate {
     literals: AhoCorasick,
     /// Per literal: the triggers whose rule starts with it or with a
     /// shorter literal it starts with (found at a position, a literal means
-    /// its prefixes are there too).
-    owners: Vec<Vec<usize>>,
+    /// its prefixes are there too), and whether that rule needs a word
+    /// boundary before it.
+    owners: Vec<Vec<(usize, bool)>>,
     /// Per trigger: how far its rule's matches reach around a hit, when it
     /// is gated.
     reach: Vec<Option<usize>>,
@@ -52,20 +60,20 @@ impl Gate {
     /// run. `None` when no rule is gated.
     pub(super) fn new(rules: &[Option<(Hir, usize)>]) -> Option<Gate> {
         let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut owners: Vec<Vec<(usize, bool)>> = Vec::new();
         let mut reach = vec![None; rules.len()];
         for (t, rule) in rules.iter().enumerate() {
             let Some((hir, rule_reach)) = rule else { continue };
             let Some(literals) = prefix_literals(hir) else { continue };
             reach[t] = Some(*rule_reach);
-            for literal in literals {
+            for (literal, boundary) in literals {
                 let p = patterns.iter().position(|p| *p == literal).unwrap_or_else(|| {
                     patterns.push(literal);
                     owners.push(Vec::new());
                     patterns.len() - 1
                 });
-                if !owners[p].contains(&t) {
-                    owners[p].push(t);
+                if !owners[p].contains(&(t, boundary)) {
+                    owners[p].push((t, boundary));
                 }
             }
         }
@@ -73,7 +81,7 @@ impl Gate {
         let longest = patterns.iter().map(Vec::len).max()?;
         let owners = (0..patterns.len())
             .map(|p| {
-                let mut all: Vec<usize> = (0..patterns.len())
+                let mut all: Vec<(usize, bool)> = (0..patterns.len())
                     .filter(|&q| patterns[p].starts_with(&patterns[q]))
                     .flat_map(|q| owners[q].iter().copied())
                     .collect();
@@ -108,9 +116,9 @@ impl Gate {
         while let Some(m) = self.literals.find(Input::new(hay).range(pos..to)) {
             let at = m.start();
             pos = at + 1;
-            for &t in &self.owners[m.pattern().as_usize()] {
+            for &(t, boundary) in &self.owners[m.pattern().as_usize()] {
                 if let Some(reach) = self.reach[t] {
-                    if at <= start && at + reach >= end {
+                    if at <= start && at + reach >= end && (!boundary || is_boundary(hay, at)) {
                         pass[t] = true;
                     }
                 }
@@ -119,26 +127,137 @@ impl Gate {
     }
 }
 
-/// The lower-cased literals every match of `hir` starts with, when they are
-/// a finite set of literals at least [`MIN_LITERAL`] bytes long.
-fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
-    let literals = seq.literals()?;
-    if literals.is_empty() || literals.iter().any(|l| l.len() < MIN_LITERAL) {
+/// The literals every match of `hir` starts with, lower-cased, each with
+/// whether the regex requires an ASCII word boundary before it, when they
+/// are a finite set of literals at least [`MIN_LITERAL`] bytes long (2 after
+/// a boundary).
+fn prefix_literals(hir: &Hir) -> Option<Vec<(Vec<u8>, bool)>> {
+    let mut prefixes = vec![Prefix { bytes: Vec::new(), boundary: false, open: true }];
+    extend(hir, &mut prefixes);
+    let short = |p: &Prefix| p.bytes.len() < MIN_LITERAL && !(p.boundary && p.bytes.len() >= 2);
+    if prefixes.iter().any(short) {
         return None;
     }
-    let mut lower: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
-    lower.sort();
-    lower.dedup();
-    Some(lower)
+    let mut out: Vec<(Vec<u8>, bool)> = prefixes.into_iter().map(|p| (p.bytes, p.boundary)).collect();
+    out.sort();
+    out.dedup();
+    // The same bytes with and without a boundary: without is the weaker.
+    let unbounded: Vec<Vec<u8>> = out.iter().filter(|(_, b)| !b).map(|(l, _)| l.clone()).collect();
+    out.retain(|(l, b)| !b || !unbounded.contains(l));
+    Some(out)
+}
+
+/// A prefix every match of some alternative starts with, as far as it is
+/// known; `open` while the bytes after it are still being added.
+#[derive(Clone)]
+struct Prefix {
+    bytes: Vec<u8>,
+    boundary: bool,
+    open: bool,
+}
+
+/// Adds to each open prefix what `hir` matches next; closes a prefix where
+/// that is not a short list of literals. A closed prefix stays true: every
+/// match still starts with it.
+fn extend(hir: &Hir, prefixes: &mut Vec<Prefix>) {
+    let close = |prefixes: &mut Vec<Prefix>| prefixes.iter_mut().for_each(|p| p.open = false);
+    match hir.kind() {
+        HirKind::Empty => {}
+        HirKind::Literal(lit) => {
+            for p in prefixes.iter_mut().filter(|p| p.open) {
+                p.bytes.extend(lit.0.iter().map(u8::to_ascii_lowercase));
+                if p.bytes.len() >= MAX_LITERAL {
+                    p.bytes.truncate(MAX_LITERAL);
+                    p.open = false;
+                }
+            }
+        }
+        HirKind::Class(class) => {
+            let mut bytes: Vec<u8> = match class {
+                Class::Bytes(c) => c.iter().flat_map(|r| r.start()..=r.end()).take(9).collect(),
+                Class::Unicode(c) => c
+                    .iter()
+                    .flat_map(|r| u32::from(r.start())..=u32::from(r.end()))
+                    .take(9)
+                    .map(|c| u8::try_from(c).unwrap_or(0x80))
+                    .collect(),
+            };
+            bytes.iter_mut().for_each(|b| *b = b.to_ascii_lowercase());
+            bytes.sort_unstable();
+            bytes.dedup();
+            let open = prefixes.iter().filter(|p| p.open).count();
+            if bytes.len() > 4 || bytes.iter().any(|&b| b >= 0x80) || open * bytes.len() > MAX_LITERALS {
+                close(prefixes);
+                return;
+            }
+            let mut next = Vec::new();
+            for p in prefixes.drain(..) {
+                if !p.open {
+                    next.push(p);
+                    continue;
+                }
+                for &b in &bytes {
+                    let mut q = p.clone();
+                    q.bytes.push(b);
+                    q.open = q.bytes.len() < MAX_LITERAL;
+                    next.push(q);
+                }
+            }
+            *prefixes = next;
+        }
+        HirKind::Look(look) => {
+            for p in prefixes.iter_mut().filter(|p| p.open) {
+                if p.bytes.is_empty() && *look == Look::WordAscii {
+                    p.boundary = true;
+                } else {
+                    p.open = false;
+                }
+            }
+        }
+        HirKind::Capture(cap) => extend(&cap.sub, prefixes),
+        HirKind::Concat(subs) => {
+            for sub in subs {
+                if !prefixes.iter().any(|p| p.open) {
+                    break;
+                }
+                extend(sub, prefixes);
+            }
+        }
+        HirKind::Alternation(alts) => {
+            let (open, closed): (Vec<Prefix>, Vec<Prefix>) = prefixes.drain(..).partition(|p| p.open);
+            let mut next = closed.clone();
+            for alt in alts {
+                let mut branch = open.clone();
+                extend(alt, &mut branch);
+                next.extend(branch);
+            }
+            if next.len() > MAX_LITERALS {
+                // Too many: stop before the alternation.
+                *prefixes = closed;
+                prefixes.extend(open);
+                close(prefixes);
+                return;
+            }
+            *prefixes = next;
+        }
+        HirKind::Repetition(rep) => {
+            if rep.min == 0 {
+                close(prefixes);
+            } else {
+                extend(&rep.sub, prefixes);
+                close(prefixes);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Parsed as the engine parses rule regexes (bytes, ASCII classes).
     fn hir(pattern: &str) -> Hir {
-        regex_syntax::parse(pattern).unwrap()
+        crate::rules::regex_parse::parse(pattern).unwrap()
     }
 
     fn passes(gate: &Gate, hay: &str, keyword: &str) -> Vec<bool> {
@@ -189,6 +308,25 @@ mod tests {
     fn rules_without_a_finite_literal_prefix_are_not_gated() {
         assert!(Gate::new(&[Some((hir(r"[a-z]+_api_key"), 60)), None]).is_none());
         assert!(Gate::new(&[Some((hir(r"(?:x|[a-z]{2})key"), 60))]).is_none());
-        assert_eq!(prefix_literals(&hir(r"(?:ABC|abd)x")), Some(vec![b"abcx".to_vec(), b"abdx".to_vec()]));
+        assert_eq!(
+            prefix_literals(&hir(r"(?:ABC|abd)x")),
+            Some(vec![(b"abcx".to_vec(), false), (b"abdx".to_vec(), false)])
+        );
+        // Two letters are too few, unless after a word boundary.
+        assert_eq!(prefix_literals(&hir(r"(?i:dd)[a-z]+")), None);
+        assert_eq!(
+            prefix_literals(&hir(r"(?i:(?:(?-u:\b)dd|datadog)(?:_[a-z]{1,16})?_api_key)")),
+            Some(vec![(b"datadog".to_vec(), false), (b"dd".to_vec(), true)])
+        );
+    }
+
+    #[test]
+    fn a_literal_after_a_word_boundary_counts_only_at_one() {
+        let rules = [Some((hir(r"(?i:(?:(?-u:\b)dd|datadog)_api_key=[a-f0-9]{32})"), 60))];
+        let gate = Gate::new(&rules).unwrap();
+        assert_eq!(passes(&gate, "DD_API_KEY=x", "API_KEY"), [true]);
+        assert_eq!(passes(&gate, "export dd_api_key=x", "api_key"), [true]);
+        assert_eq!(passes(&gate, "ADD_API_KEY=x", "API_KEY"), [false]);
+        assert_eq!(passes(&gate, "MY_DATADOG_API_KEY=x", "API_KEY"), [true]);
     }
 }
