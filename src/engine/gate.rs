@@ -5,14 +5,17 @@
 //! the name before it (`COHERE_API_KEY`, `MISTRAL_API_KEY`): every such hit
 //! would otherwise run dozens of regexes over its window, and compile each
 //! of them first. Every match of such a rule starts with one of a few
-//! literals (its prefix literals, extracted from the regex as compiled), so
-//! one case-insensitive search over the hit's surroundings for all the
-//! rules' literals says which rules are worth running: a rule none of whose
-//! literals starts within its window around the hit cannot match there.
+//! literals (its prefix literals, read off the regex as compiled, some
+//! after a word boundary: `\bdd` in `(?:\bdd|datadog)_api_key`), so one
+//! case-insensitive search just before the hit for all the rules' literals
+//! says which rules are worth running: a rule none of whose literals starts
+//! where a match holding the hit could start cannot match there.
 //!
 //! What it must not do: skip a rule that could match. A rule is only gated
 //! when its prefix literals are a finite set (every match starts with one
-//! of them); matching them case-insensitively only lets more rules through.
+//! of them), and a literal is only required to follow a word boundary when
+//! the regex requires it; matching them case-insensitively only lets more
+//! rules through.
 //! It knows nothing of files, paths or findings.
 
 use aho_corasick::{AhoCorasick, Input, MatchKind};
