@@ -1,5 +1,5 @@
 //! The keyword pass: reports every occurrence of every rule keyword in a
-//! haystack, in one pass over it per 128 keywords (4 groups of buckets).
+//! haystack, in one pass over it whatever the number of keywords.
 //!
 //! A keyword is found in three steps.
 //! 1. The *filter*: a fingerprint of its first [`FINGERPRINT`] bytes puts
@@ -652,10 +652,9 @@ mod neon {
 }
 
 /// Assigns keywords to the filter's `nbuckets` buckets, sizes as even as
-/// possible. Keywords are
-/// placed most expensive first, each where it adds the fewest expected
-/// candidates; then each pair in different buckets is swapped if that lowers
-/// the estimate. Deterministic.
+/// possible. Keywords are placed most expensive first, each where it adds
+/// the fewest expected candidates; then pairs in different buckets are
+/// swapped where that lowers the estimate. Deterministic.
 fn place(kws: &[&[u8]], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
     let n = kws.len();
     if n == 0 {
@@ -666,7 +665,7 @@ fn place(kws: &[&[u8]], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
     let sigs: Vec<Sig> = kws.iter().map(|kw| Sig::of(kw)).collect();
     let union = |members: &mut dyn Iterator<Item = usize>| members.fold(Sig::default(), |u, k| u.or(&sigs[k]));
     let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nbuckets];
-    let own: Vec<f64> = sigs.iter().map(|s| est.cost(s, 1)).collect();
+    let own: Vec<f64> = sigs.iter().map(|s| est.cost(s)).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| own[b].total_cmp(&own[a]).then(a.cmp(&b)));
     let mut unions = vec![Sig::default(); nbuckets];
@@ -677,7 +676,7 @@ fn place(kws: &[&[u8]], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
             if bucket.len() >= cap(b) {
                 continue;
             }
-            let delta = est.cost(&unions[b].or(&sigs[k]), bucket.len() + 1) - costs[b];
+            let delta = est.cost(&unions[b].or(&sigs[k])) - costs[b];
             if best.is_none_or(|(d, _)| delta < d) {
                 best = Some((delta, b));
             }
@@ -685,7 +684,7 @@ fn place(kws: &[&[u8]], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
         let (_, b) = best.expect("capacity for every keyword");
         buckets[b].push(k);
         unions[b] = unions[b].or(&sigs[k]);
-        costs[b] = est.cost(&unions[b], buckets[b].len());
+        costs[b] = est.cost(&unions[b]);
     }
     // One pass of swaps between buckets, each kept when it lowers the
     // estimate (further passes gain next to nothing). Only between buckets
@@ -706,8 +705,8 @@ fn place(kws: &[&[u8]], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
             for x in 0..buckets[b1].len() {
                 for y in 0..buckets[b2].len() {
                     let (kx, ky) = (buckets[b1][x], buckets[b2][y]);
-                    let c1 = est.cost(&without[b1][x].or(&sigs[ky]), buckets[b1].len());
-                    let c2 = est.cost(&without[b2][y].or(&sigs[kx]), buckets[b2].len());
+                    let c1 = est.cost(&without[b1][x].or(&sigs[ky]));
+                    let c2 = est.cost(&without[b2][y].or(&sigs[kx]));
                     if c1 + c2 < (costs[b1] + costs[b2]) * 0.999 {
                         (buckets[b1][x], buckets[b2][y]) = (ky, kx);
                         (costs[b1], costs[b2]) = (c1, c2);
@@ -777,14 +776,8 @@ fn fine_place(kws: &[&[u8]]) -> Vec<Vec<usize>> {
 /// the next 3. Each try costs two estimates.
 const SWAP_TRIALS: usize = 12_000;
 
-/// Relative cost of a candidate, and of checking one more keyword of its
-/// bucket there.
-const CANDIDATE_COST: f64 = 20.0;
-const VERIFY_COST: f64 = 4.0;
-
 /// Estimates a bucket's cost: how often the fingerprint fits it per input
-/// byte, times what a candidate costs, assuming independent bytes with
-/// [`BYTE_FREQ`] frequencies.
+/// byte, assuming independent bytes with [`BYTE_FREQ`] frequencies.
 struct Estimator {
     /// `mass[h][half][set]`: the frequency (of 1) of the bytes with high
     /// nybble `h` and a low nybble in `set` (bits 0-7 are nybbles 0-7 for
@@ -812,12 +805,11 @@ impl Estimator {
         Estimator { mass, exact }
     }
 
-    /// The cost of a bucket of `n` keywords whose bytes are `sig`.
-    fn cost(&self, sig: &Sig, n: usize) -> f64 {
-        if n == 0 {
-            return 0.0;
-        }
-        let p: f64 = match &self.exact {
+    /// The cost of a bucket whose keywords' bytes are `sig`: how often a
+    /// position fits it. What a candidate then costs does not depend on the
+    /// bucket (the exact check sorts it out), so that is all there is to it.
+    fn cost(&self, sig: &Sig) -> f64 {
+        match &self.exact {
             Some(freq) => sig
                 .ascii
                 .iter()
@@ -832,8 +824,7 @@ impl Estimator {
                     bits(hi).map(|h| self.mass[h][0][lo0] + self.mass[h][1][lo1]).sum::<f64>()
                 })
                 .product(),
-        };
-        p * (CANDIDATE_COST + VERIFY_COST * n as f64)
+        }
     }
 }
 

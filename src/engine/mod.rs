@@ -122,18 +122,23 @@ fn is_boundary(hay: &[u8], at: usize) -> bool {
 impl CompiledRule {
     fn build(rule: &Rule) -> Result<CompiledRule, RuleError> {
         let hir = regex_parse::parse(&rule.regex).map_err(|e| regex_error(rule, "rule", e))?;
+        CompiledRule::from_hir(rule, &hir)
+    }
+
+    /// Compiles `rule` whose regex parsed to `hir`.
+    fn from_hir(rule: &Rule, hir: &Hir) -> Result<CompiledRule, RuleError> {
         let regex = Regex::builder()
-            .build_from_hir(&relax_counted_repetitions(&hir))
+            .build_from_hir(&relax_counted_repetitions(hir))
             .map_err(|e| regex_error(rule, "rule", e))?;
         let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
-        let max_secret_len = secret_hir(&hir).unwrap_or(&hir).properties().maximum_len();
+        let max_secret_len = secret_hir(hir).unwrap_or(hir).properties().maximum_len();
         let allow = rule.allow.iter().map(|a| build_regex(rule, "allow", a)).collect::<Result<_, _>>()?;
         let near = match &rule.near {
             Some(n) => Some((build_regex(rule, "near", n)?, rule.near_distance)),
             None => None,
         };
         let reach = hir.properties().maximum_len().map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
-        let anchors = keyword_anchors(&hir, &rule.keywords);
+        let anchors = keyword_anchors(hir, &rule.keywords);
         Ok(CompiledRule { regex, secret_group, max_secret_len, allow, near, reach, anchors })
     }
 }
@@ -230,6 +235,9 @@ fn secret_hir(hir: &Hir) -> Option<&Hir> {
 pub struct Engine {
     rules: Vec<Rule>,
     compiled: Vec<OnceLock<Result<CompiledRule, String>>>,
+    /// Per rule, parsed on first use: its regex, which both the gate and
+    /// the compiler read (`None` when it does not parse).
+    parsed: Vec<OnceLock<Option<Hir>>>,
     keywords: KeywordSet,
     /// For each keyword of `keywords`: the rules to try when it is found.
     keyword_rules: Vec<Vec<Trigger>>,
@@ -284,11 +292,13 @@ impl Engine {
             .map(|d| d.into_iter().map(|(rule, keyword)| Trigger { rule, keyword }).collect())
             .collect();
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
+        let parsed = rules.iter().map(|_| OnceLock::new()).collect();
         let gates = keywords.iter().map(|_| OnceLock::new()).collect();
         let min_match = rules.iter().map(|r| r.min_len).min().unwrap_or(usize::MAX);
         Ok(Engine {
             rules,
             compiled,
+            parsed,
             keywords: keyword_set,
             keyword_rules,
             gates,
@@ -330,12 +340,12 @@ impl Engine {
                     .iter()
                     .map(|t| {
                         let rule = &self.rules[t.rule];
-                        let hir = regex_parse::parse(&rule.regex).ok()?;
+                        let hir = self.parsed_rule(t.rule)?;
                         let reach = hir.properties().maximum_len().filter(|&n| n <= gate::MAX_GATED_REACH)?;
-                        if keyword_anchors(&hir, &rule.keywords).is_some() {
+                        if keyword_anchors(hir, &rule.keywords).is_some() {
                             return None;
                         }
-                        Some((relax_counted_repetitions(&hir), reach))
+                        Some((relax_counted_repetitions(hir), reach))
                     })
                     .collect();
                 Gate::new(&rules)
@@ -343,8 +353,23 @@ impl Engine {
             .as_ref()
     }
 
+    /// Rule `r`'s regex, parsed once.
+    fn parsed_rule(&self, r: usize) -> Option<&Hir> {
+        self.parsed[r].get_or_init(|| regex_parse::parse(&self.rules[r].regex).ok()).as_ref()
+    }
+
     fn compiled_rule(&self, r: usize) -> Option<&CompiledRule> {
-        self.compiled[r].get_or_init(|| CompiledRule::build(&self.rules[r]).map_err(|e| e.to_string())).as_ref().ok()
+        self.compiled[r]
+            .get_or_init(|| {
+                let rule = &self.rules[r];
+                match self.parsed_rule(r) {
+                    Some(hir) => CompiledRule::from_hir(rule, hir),
+                    None => CompiledRule::build(rule),
+                }
+                .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .ok()
     }
 
     /// The rules, indexed as [`Match::rule`].
