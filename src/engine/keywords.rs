@@ -602,21 +602,40 @@ mod wide {
         let tabs: [[(__m512i, __m512i); FINGERPRINT]; G] = std::array::from_fn(|g| {
             std::array::from_fn(|i| (table(&groups[g].ascii[i], 0), table(&groups[g].ascii[i], 1)))
         });
+        // Per group and offset: all lanes when a keyword there has a
+        // non-ASCII byte, otherwise none beyond the ASCII ones.
+        let high: [[u64; FINGERPRINT]; G] =
+            std::array::from_fn(|g| std::array::from_fn(|i| if groups[g].high[i] { !0 } else { 0 }));
         let mut at = span.start;
         while at + 64 <= span.end && at + 64 + FINGERPRINT - 1 <= hay.len() {
+            // SAFETY: at + i + 64 <= hay.len() by the loop condition.
+            let v: [__m512i; FINGERPRINT] =
+                std::array::from_fn(|i| unsafe { _mm512_loadu_si512(hay.as_ptr().add(at + i).cast()) });
             let mut found = [_mm512_set1_epi8(-1); G];
+            let mut any_high = v[0];
+            for vi in &v[1..] {
+                any_high = _mm512_or_si512(any_high, *vi);
+            }
             // `i` is an input offset as much as a table index.
             #[allow(clippy::needless_range_loop)]
-            for i in 0..FINGERPRINT {
-                // SAFETY: at + i + 64 <= hay.len() by the loop condition.
-                let v = unsafe { _mm512_loadu_si512(hay.as_ptr().add(at + i).cast()) };
-                // Lanes holding an ASCII byte; the others fit only groups
-                // with a non-ASCII keyword byte at this offset.
-                let ascii = !_mm512_movepi8_mask(v);
-                for g in 0..G {
-                    let lanes = if groups[g].high[i] { !0 } else { ascii };
-                    let fits = _mm512_maskz_permutex2var_epi8(lanes, tabs[g][i].0, v, tabs[g][i].1);
-                    found[g] = _mm512_and_si512(found[g], fits);
+            if _mm512_movepi8_mask(any_high) == 0 {
+                // All ASCII, as source code mostly is: every lane is looked
+                // up whole.
+                for i in 0..FINGERPRINT {
+                    for g in 0..G {
+                        let fits = _mm512_permutex2var_epi8(tabs[g][i].0, v[i], tabs[g][i].1);
+                        found[g] = _mm512_and_si512(found[g], fits);
+                    }
+                }
+            } else {
+                for i in 0..FINGERPRINT {
+                    // Lanes holding an ASCII byte; the others fit only
+                    // groups with a non-ASCII keyword byte at this offset.
+                    let ascii = !_mm512_movepi8_mask(v[i]);
+                    for g in 0..G {
+                        let fits = _mm512_maskz_permutex2var_epi8(ascii | high[g][i], tabs[g][i].0, v[i], tabs[g][i].1);
+                        found[g] = _mm512_and_si512(found[g], fits);
+                    }
                 }
             }
             let mut any = found[0];
