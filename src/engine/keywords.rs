@@ -37,6 +37,14 @@
 //! NEON, and for the last bytes of the input, an exact two-byte table
 //! replaces the filter.
 //!
+//! A keyword may be a *word start*: reported only at the start of the input
+//! or after a byte that is not an ASCII letter, digit or `_` (the engine
+//! says so when every rule using it needs `\b` there). A word-start keyword
+//! shorter than the fingerprint is looked for one byte early, the byte
+//! before it being one of the fingerprint's ([`Shape`]): `sk-` inside
+//! `task-list` is then not even a candidate. Where the whole step is ASCII,
+//! as source code mostly is, the wide search looks bytes up without masks.
+//!
 //! What it must not do: lose an occurrence, report one twice, or report
 //! hits out of order. Occurrences may overlap (`sk-` inside `sk-ant-ad`,
 //! `k_liv` inside `sk_live`): each is a hit of its own. The set knows
@@ -293,6 +301,11 @@ impl KeywordSet {
         self.keywords.len()
     }
 
+    /// Whether keyword `k` is only reported at the start of a word.
+    pub fn word_start(&self, k: usize) -> bool {
+        self.word_start[k]
+    }
+
     /// Whether the set has no keywords.
     pub fn is_empty(&self) -> bool {
         self.keywords.is_empty()
@@ -385,7 +398,7 @@ impl KeywordSet {
                     }
                     let kw = &self.keywords[p.keyword];
                     let checked = FINGERPRINT - p.lead;
-                    if kw.len() <= checked || hay[at + checked..].starts_with(&kw[checked..]) {
+                    if kw.len() <= checked || starts_with(&hay[at + checked..], &kw[checked..]) {
                         out.push(Hit { start: at, end: at + kw.len(), keyword: p.keyword });
                     }
                 }
@@ -463,6 +476,24 @@ fn probe(keyword: usize, shape: &Shape, word_start: bool) -> Probe {
         }
     }
     Probe { keyword, head: u32::from_le_bytes(head), mask: u32::from_le_bytes(mask), lead: shape.lead, word_start }
+}
+
+/// `hay.starts_with(needle)` for the short tails of keywords, without a
+/// call to `memcmp`: eight bytes at a time, then byte by byte.
+#[inline]
+fn starts_with(hay: &[u8], needle: &[u8]) -> bool {
+    if hay.len() < needle.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("eight bytes"));
+    let mut i = 0;
+    while i + 8 <= needle.len() {
+        if word(hay, i) != word(needle, i) {
+            return false;
+        }
+        i += 8;
+    }
+    needle[i..].iter().zip(&hay[i..]).all(|(a, b)| a == b)
 }
 
 /// A set of byte values.

@@ -665,6 +665,42 @@ near_distance = 40
     }
 
     #[test]
+    fn short_keywords_are_word_starts_only_when_every_rule_needs_one() {
+        let rules = |second: &str| {
+            format!(
+                r#"
+[[rule]]
+id = "t-bounded"
+name = "Bounded"
+regex = '''(?-u:\b)(?P<secret>nt-[0-9a-f]{{16}})(?:[^0-9a-f]|$)'''
+keywords = ["nt-"]
+
+[[rule]]
+id = "t-second"
+name = "Second"
+regex = '''{second}'''
+keywords = ["nt-"]
+"#
+            )
+        };
+        let word_start = |e: &Engine| e.keyword_set().word_start(0);
+        // Both rules need a word boundary before the keyword.
+        let e = engine(&rules(r"(?-u:\b)(?P<secret>nt-[A-Z]{16})"));
+        assert!(word_start(&e));
+        assert!(secrets(&e, b"paint-9f3a61c0d2b4e857").is_empty());
+        assert_eq!(secrets(&e, b"(nt-9f3a61c0d2b4e857)"), vec![&b"nt-9f3a61c0d2b4e857"[..]]);
+        assert_eq!(secrets(&e, b"nt-9f3a61c0d2b4e857"), vec![&b"nt-9f3a61c0d2b4e857"[..]]);
+        // One that does not (a suffix of a longer token) keeps every hit.
+        let e = engine(&rules(r"(?P<secret>[a-z]{2}nt-[A-Z]{16})"));
+        assert!(!word_start(&e));
+        assert_eq!(secrets(&e, b"paint-QWZKRTPLMXNBVCJH"), vec![&b"aint-QWZKRTPLMXNBVCJH"[..]]);
+        // Nor does one whose matches start before the keyword.
+        let e = engine(&rules(r"(?-u:\b)(?P<secret>x_nt-[A-Z]{16})"));
+        assert!(!word_start(&e));
+        assert_eq!(secrets(&e, b"x_nt-QWZKRTPLMXNBVCJH"), vec![&b"x_nt-QWZKRTPLMXNBVCJH"[..]]);
+    }
+
+    #[test]
     fn near_requires_context() {
         let e = engine(RULES);
         assert!(e.scan(b"key nt-9f3a61c0d2b4e857").is_empty());
