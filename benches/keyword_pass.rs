@@ -11,27 +11,18 @@
 use std::time::Instant;
 
 use keyhound::engine::keywords::{KeywordSet, Search};
+use keyhound::engine::Engine;
 use keyhound::rules::RuleSet;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let dir = args.first().expect("usage: keyword_pass DIR [KEYWORDS_FILE] [RUNS]");
-    let keywords: Vec<String> = match args.get(1).filter(|a| !a.is_empty() && *a != "-") {
-        Some(file) => std::fs::read_to_string(file)
-            .expect("keywords file")
-            .lines()
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect(),
-        None => {
-            let set = RuleSet::embedded().expect("shipped rules");
-            let mut k: Vec<String> = set.rules().iter().flat_map(|r| r.keywords.clone()).collect();
-            k.sort();
-            k.dedup();
-            k
-        }
-    };
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(5);
+    let search = match args.get(3).map(String::as_str) {
+        Some("portable") => Search::Portable,
+        Some("vector") => Search::Vector,
+        _ => Search::Wide,
+    };
     let mut files = Vec::new();
     for entry in ignore::WalkBuilder::new(dir).hidden(false).ignore(false).git_ignore(false).build().flatten() {
         if entry.file_type().is_some_and(|t| t.is_file()) {
@@ -41,14 +32,28 @@ fn main() {
         }
     }
     let bytes: usize = files.iter().map(Vec::len).sum();
-    let started = Instant::now();
-    let search = match args.get(3).map(String::as_str) {
-        Some("portable") => Search::Portable,
-        Some("vector") => Search::Vector,
-        _ => Search::Wide,
+    // The shipped rules' keyword set as a scan builds it (word starts
+    // included), a keywords file's as plain keywords; the time is the
+    // set's build alone.
+    let (set, build) = match args.get(1).filter(|a| !a.is_empty() && *a != "-") {
+        Some(file) => {
+            let keywords: Vec<String> = std::fs::read_to_string(file)
+                .expect("keywords file")
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            let started = Instant::now();
+            let set = KeywordSet::new(&keywords).with_search(search);
+            (set, started.elapsed())
+        }
+        None => {
+            let engine = Engine::new(&RuleSet::embedded().expect("shipped rules")).expect("shipped rules load");
+            let started = Instant::now();
+            let set = engine.keyword_set().with_search(search);
+            (set, started.elapsed())
+        }
     };
-    let set = KeywordSet::new(&keywords).with_search(search);
-    let build = started.elapsed();
     let mut times = Vec::new();
     let mut hits = 0;
     for _ in 0..runs {
@@ -58,8 +63,8 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     println!(
-        "{} keywords, {} groups, {:?} search (built in {:.1} ms); {} files, {:.0} MB; {} hits; median {:.3} s over {runs} runs ({:.2} GB/s)",
-        keywords.len(),
+        "{} keywords, {} groups, {:?} search (built in {:.1} ms); {} files, {:.0} MB; {} hits; median {:.3} s over {runs} runs ({:.2} GB/s), fastest {:.3} s",
+        set.len(),
         set.groups(),
         set.search(),
         build.as_secs_f64() * 1000.0,
@@ -67,6 +72,7 @@ fn main() {
         bytes as f64 / 1e6,
         hits,
         times[runs / 2],
-        bytes as f64 / times[runs / 2] / 1e9
+        bytes as f64 / times[runs / 2] / 1e9,
+        times[0]
     );
 }

@@ -37,6 +37,14 @@
 //! NEON, and for the last bytes of the input, an exact two-byte table
 //! replaces the filter.
 //!
+//! A keyword may be a *word start*: reported only at the start of the input
+//! or after a byte that is not an ASCII letter, digit or `_` (the engine
+//! says so when every rule using it needs `\b` there). A word-start keyword
+//! shorter than the fingerprint is looked for one byte early, the byte
+//! before it being one of the fingerprint's ([`Shape`]): `sk-` inside
+//! `task-list` is then not even a candidate. Where the whole step is ASCII,
+//! as source code mostly is, the wide search looks bytes up without masks.
+//!
 //! What it must not do: lose an occurrence, report one twice, or report
 //! hits out of order. Occurrences may overlap (`sk-` inside `sk-ant-ad`,
 //! `k_liv` inside `sk_live`): each is a hit of its own. The set knows
@@ -120,6 +128,11 @@ struct Probe {
     keyword: usize,
     head: u32,
     mask: u32,
+    /// The keyword starts this many bytes after the candidate position
+    /// ([`Shape::lead`]).
+    lead: usize,
+    /// The keyword only counts at the start of a word.
+    word_start: bool,
 }
 
 /// One group's tables: for each fingerprint offset, the buckets whose
@@ -148,6 +161,11 @@ impl Default for Tables {
 /// Finds many literal keywords at once. Cheap to share across threads.
 pub struct KeywordSet {
     keywords: Vec<Box<[u8]>>,
+    /// Per keyword: only reported at the start of a word.
+    word_start: Vec<bool>,
+    /// The keywords the vector search looks for one byte early
+    /// ([`Shape::lead`]).
+    leads: Vec<usize>,
     /// The filter: per group of [`BUCKETS`] buckets.
     tables: Vec<Tables>,
     /// The exact check: `fine[i][byte]` has bit `b` set when a keyword of
@@ -171,16 +189,26 @@ pub struct KeywordSet {
 impl KeywordSet {
     /// Builds the set for `keywords`, which must be distinct and non-empty.
     pub fn new<S: AsRef<[u8]>>(keywords: &[S]) -> KeywordSet {
+        KeywordSet::with_word_starts(keywords, &vec![false; keywords.len()])
+    }
+
+    /// Builds the set for `keywords` (distinct and non-empty), of which
+    /// those with `word_start` set are only reported at the start of a
+    /// word: at the start of the input or after a byte that is not an
+    /// ASCII letter, digit or `_`.
+    pub fn with_word_starts<S: AsRef<[u8]>>(keywords: &[S], word_start: &[bool]) -> KeywordSet {
+        assert_eq!(keywords.len(), word_start.len(), "one word_start per keyword");
         let kws: Vec<&[u8]> = keywords.iter().map(|k| k.as_ref()).collect();
-        KeywordSet::for_search(&kws, Search::Wide)
+        KeywordSet::for_search(&kws, word_start, Search::Wide)
     }
 
     /// Builds the set for the best search this CPU has, at most `search`;
     /// the filter's buckets are placed for that search's tables.
-    fn for_search(kws: &[&[u8]], search: Search) -> KeywordSet {
+    fn for_search(kws: &[&[u8]], word_start: &[bool], search: Search) -> KeywordSet {
         let wide = wide_available() && search >= Search::Wide;
         let groups = kws.len().div_ceil(GROUP_TARGET).min(MAX_GROUPS);
-        let mut set = KeywordSet::with_buckets(kws, place(kws, groups * BUCKETS, wide));
+        let shapes: Vec<Shape> = kws.iter().zip(word_start).map(|(kw, &w)| Shape::of(kw, w)).collect();
+        let mut set = KeywordSet::with_buckets(kws, word_start, &shapes, place(&shapes, groups * BUCKETS, wide));
         set.wide = wide;
         set.vector &= search >= Search::Vector;
         set
@@ -188,7 +216,7 @@ impl KeywordSet {
 
     /// Builds the set with the given buckets (keyword indices), in groups of
     /// [`BUCKETS`].
-    fn with_buckets(kws: &[&[u8]], placed: Vec<Vec<usize>>) -> KeywordSet {
+    fn with_buckets(kws: &[&[u8]], word_start: &[bool], shapes: &[Shape], placed: Vec<Vec<usize>>) -> KeywordSet {
         assert!(kws.iter().all(|k| !k.is_empty()), "empty keyword");
         let ngroups = placed.len().div_ceil(BUCKETS);
         let mut tables = vec![Tables::default(); ngroups];
@@ -196,36 +224,27 @@ impl KeywordSet {
             let t = &mut tables[b / BUCKETS];
             let bit = 1u8 << (b % BUCKETS);
             for &k in members {
-                for i in 0..FINGERPRINT {
-                    match kws[k].get(i) {
-                        Some(&byte) => {
-                            t.lo[i][usize::from(byte & 0xF)] |= bit;
-                            t.hi[i][usize::from(byte >> 4)] |= bit;
-                            t.ascii[i][usize::from(byte & 0x7F)] |= bit;
-                            t.high[i] |= byte >= 0x80;
-                        }
-                        None => {
-                            // Past the keyword's end any byte fits.
-                            t.lo[i].iter_mut().chain(t.hi[i].iter_mut()).for_each(|x| *x |= bit);
-                            t.ascii[i].iter_mut().for_each(|x| *x |= bit);
-                            t.high[i] = true;
-                        }
+                for (i, set) in shapes[k].sets.iter().enumerate() {
+                    for byte in set_bytes(set) {
+                        t.lo[i][usize::from(byte & 0xF)] |= bit;
+                        t.hi[i][usize::from(byte >> 4)] |= bit;
+                        t.ascii[i][usize::from(byte & 0x7F)] |= bit;
+                        t.high[i] |= byte >= 0x80;
                     }
                 }
             }
         }
         let mut fine = Box::new([[0u128; 256]; FINGERPRINT]);
         let mut fine_buckets = Vec::new();
-        for (b, members) in fine_place(kws).into_iter().enumerate() {
+        for (b, members) in fine_place(kws, shapes).into_iter().enumerate() {
             for &k in &members {
-                for (i, table) in fine.iter_mut().enumerate() {
-                    match kws[k].get(i) {
-                        Some(&byte) => table[usize::from(byte)] |= 1 << b,
-                        None => table.iter_mut().for_each(|x| *x |= 1 << b),
+                for (table, set) in fine.iter_mut().zip(&shapes[k].sets) {
+                    for byte in set_bytes(set) {
+                        table[usize::from(byte)] |= 1 << b;
                     }
                 }
             }
-            fine_buckets.push(members.iter().map(|&k| probe(k, kws[k])).collect());
+            fine_buckets.push(members.iter().map(|&k| probe(k, &shapes[k], word_start[k])).collect());
         }
         let mut pair_index = vec![0u16; 1 << 16].into_boxed_slice();
         let mut pair_bits = vec![0u64; (1 << 16) / 64].into_boxed_slice();
@@ -248,6 +267,8 @@ impl KeywordSet {
         }
         KeywordSet {
             keywords: kws.iter().map(|k| Box::from(*k)).collect(),
+            word_start: word_start.to_vec(),
+            leads: (0..kws.len()).filter(|&k| shapes[k].lead > 0).collect(),
             tables,
             fine,
             fine_buckets,
@@ -261,9 +282,9 @@ impl KeywordSet {
 
     /// The same set searching with at most `search` (the best this CPU has
     /// is the default): for measuring one search against another.
-    pub fn with_search(self, search: Search) -> KeywordSet {
+    pub fn with_search(&self, search: Search) -> KeywordSet {
         let kws: Vec<&[u8]> = self.keywords.iter().map(|k| &k[..]).collect();
-        KeywordSet::for_search(&kws, search)
+        KeywordSet::for_search(&kws, &self.word_start, search)
     }
 
     /// The search this set runs on this CPU.
@@ -273,6 +294,21 @@ impl KeywordSet {
             (false, true) => Search::Vector,
             _ => Search::Portable,
         }
+    }
+
+    /// How many keywords the set has.
+    pub fn len(&self) -> usize {
+        self.keywords.len()
+    }
+
+    /// Whether keyword `k` is only reported at the start of a word.
+    pub fn word_start(&self, k: usize) -> bool {
+        self.word_start[k]
+    }
+
+    /// Whether the set has no keywords.
+    pub fn is_empty(&self) -> bool {
+        self.keywords.is_empty()
     }
 
     /// How many groups of [`BUCKETS`] buckets the set has.
@@ -286,13 +322,31 @@ impl KeywordSet {
     }
 
     /// Appends the hits starting in `span`, by increasing start.
+    ///
+    /// The vector search reports a keyword it looks for one byte early (a
+    /// lead [`Shape`]) at the position after its candidate: of those, the
+    /// one at `span.start` is found here first, by the exact pair table,
+    /// and one at the position where the vector search stops is left to
+    /// the portable search that takes over there.
     fn find_in(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<Hit>) {
+        let first = out.len();
+        if !self.leads.is_empty() && self.vector {
+            self.find_scalar(hay, span.start..span.start + 1, true, out);
+        }
         let done = if self.vector { self.find_vector(hay, span.clone(), out) } else { span.start };
-        self.find_scalar(hay, done..span.end, out);
+        if done == span.start {
+            // No vector step: the portable search covers `span.start`.
+            out.truncate(first);
+        }
+        while out.last().is_some_and(|h| h.start == done && done > span.start) {
+            out.pop();
+        }
+        self.find_scalar(hay, done..span.end, false, out);
     }
 
-    /// The portable search: the exact pair table.
-    fn find_scalar(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<Hit>) {
+    /// The portable search: the exact pair table. With `leads_only`, only
+    /// the keywords of lead shapes.
+    fn find_scalar(&self, hay: &[u8], span: Range<usize>, leads_only: bool, out: &mut Vec<Hit>) {
         let pair_at = |at: usize| usize::from(hay[at]) << 8 | usize::from(hay.get(at + 1).copied().unwrap_or(0));
         for at in span {
             let pair = pair_at(at);
@@ -300,7 +354,11 @@ impl KeywordSet {
             if self.pair_bits[pair >> 6] & (1 << (pair & 63)) == 0 {
                 continue;
             }
+            let word_before = at > 0 && is_word(hay[at - 1]);
             for &k in &self.by_pair[usize::from(self.pair_index[pair])] {
+                if (leads_only && !self.leads.contains(&k)) || (word_before && self.word_start[k]) {
+                    continue;
+                }
                 let kw = &self.keywords[k];
                 if hay[at..].starts_with(kw) {
                     out.push(Hit { start: at, end: at + kw.len(), keyword: k });
@@ -329,11 +387,19 @@ impl KeywordSet {
                 let b = fits.trailing_zeros() as usize;
                 fits &= fits - 1;
                 for p in &self.fine_buckets[b] {
-                    if word & p.mask == p.head {
-                        let kw = &self.keywords[p.keyword];
-                        if kw.len() <= 4 || hay[start + 4..].starts_with(&kw[4..]) {
-                            out.push(Hit { start, end: start + kw.len(), keyword: p.keyword });
-                        }
+                    if word & p.mask != p.head {
+                        continue;
+                    }
+                    // A lead shape's first byte is the one before the
+                    // keyword, which must not be a word byte.
+                    let at = start + p.lead;
+                    if p.word_start && at > 0 && is_word(hay[at - 1]) {
+                        continue;
+                    }
+                    let kw = &self.keywords[p.keyword];
+                    let checked = FINGERPRINT - p.lead;
+                    if kw.len() <= checked || starts_with(&hay[at + checked..], &kw[checked..]) {
+                        out.push(Hit { start: at, end: at + kw.len(), keyword: p.keyword });
                     }
                 }
             }
@@ -397,14 +463,93 @@ impl Iterator for Hits<'_, '_> {
     }
 }
 
-fn probe(keyword: usize, kw: &[u8]) -> Probe {
-    let mut head = [0u8; 4];
-    let mut mask = [0u8; 4];
-    for (i, &b) in kw.iter().take(4).enumerate() {
-        head[i] = b;
-        mask[i] = 0xFF;
+/// The probe of keyword `keyword`: its shape's single bytes, compared as
+/// one word (the other offsets are sets the exact tables already checked,
+/// or past the keyword's end).
+fn probe(keyword: usize, shape: &Shape, word_start: bool) -> Probe {
+    let mut head = [0u8; FINGERPRINT];
+    let mut mask = [0u8; FINGERPRINT];
+    for (i, set) in shape.sets.iter().enumerate() {
+        if let Some(b) = single_byte(set) {
+            head[i] = b;
+            mask[i] = 0xFF;
+        }
     }
-    Probe { keyword, head: u32::from_le_bytes(head), mask: u32::from_le_bytes(mask) }
+    Probe { keyword, head: u32::from_le_bytes(head), mask: u32::from_le_bytes(mask), lead: shape.lead, word_start }
+}
+
+/// `hay.starts_with(needle)` for the short tails of keywords, without a
+/// call to `memcmp`: eight bytes at a time, then byte by byte.
+#[inline]
+fn starts_with(hay: &[u8], needle: &[u8]) -> bool {
+    if hay.len() < needle.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("eight bytes"));
+    let mut i = 0;
+    while i + 8 <= needle.len() {
+        if word(hay, i) != word(needle, i) {
+            return false;
+        }
+        i += 8;
+    }
+    needle[i..].iter().zip(&hay[i..]).all(|(a, b)| a == b)
+}
+
+/// A set of byte values.
+type ByteSet = [u128; 2];
+
+/// Every byte value.
+const ANY_BYTE: ByteSet = [!0, !0];
+
+/// Whether `b` is an ASCII letter, digit or `_` (a word byte of `\b`).
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn byte_set(bytes: impl Iterator<Item = u8>) -> ByteSet {
+    let mut set = [0, 0];
+    for b in bytes {
+        set[usize::from(b >> 7)] |= 1 << (b & 0x7F);
+    }
+    set
+}
+
+/// The bytes of `set`, in increasing order.
+fn set_bytes(set: &ByteSet) -> impl Iterator<Item = u8> + '_ {
+    set.iter().enumerate().flat_map(|(half, &bits)| bits128(bits).map(move |b| (half << 7 | b) as u8))
+}
+
+/// The byte of a one-byte set.
+fn single_byte(set: &ByteSet) -> Option<u8> {
+    (set[0].count_ones() + set[1].count_ones() == 1).then(|| set_bytes(set).next().expect("one byte"))
+}
+
+/// What a keyword's candidate position must hold: a set of bytes at each
+/// fingerprint offset. Usually the keyword's first bytes, any byte past
+/// its end. A word-start keyword shorter than the fingerprint is looked for
+/// one byte early instead (`lead` 1): a byte that is not a word byte, then
+/// the keyword. Its fingerprint is then as selective as a longer
+/// keyword's, and the shared bytes of short keywords stop making
+/// candidates inside words (`sk-` in `task-list`, `re_` in `pre_commit`).
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    sets: [ByteSet; FINGERPRINT],
+    lead: usize,
+}
+
+impl Shape {
+    fn of(kw: &[u8], word_start: bool) -> Shape {
+        let lead = usize::from(word_start && kw.len() < FINGERPRINT);
+        let mut sets = [ANY_BYTE; FINGERPRINT];
+        if lead > 0 {
+            sets[0] = byte_set((0..=255u8).filter(|&b| !is_word(b)));
+        }
+        for (set, &b) in sets[lead..].iter_mut().zip(kw) {
+            *set = byte_set(std::iter::once(b));
+        }
+        Shape { sets, lead }
+    }
 }
 
 /// Whether this CPU runs the wide vector search: AVX-512 with VBMI on
@@ -488,21 +633,40 @@ mod wide {
         let tabs: [[(__m512i, __m512i); FINGERPRINT]; G] = std::array::from_fn(|g| {
             std::array::from_fn(|i| (table(&groups[g].ascii[i], 0), table(&groups[g].ascii[i], 1)))
         });
+        // Per group and offset: all lanes when a keyword there has a
+        // non-ASCII byte, otherwise none beyond the ASCII ones.
+        let high: [[u64; FINGERPRINT]; G] =
+            std::array::from_fn(|g| std::array::from_fn(|i| if groups[g].high[i] { !0 } else { 0 }));
         let mut at = span.start;
         while at + 64 <= span.end && at + 64 + FINGERPRINT - 1 <= hay.len() {
+            // SAFETY: at + i + 64 <= hay.len() by the loop condition.
+            let v: [__m512i; FINGERPRINT] =
+                std::array::from_fn(|i| unsafe { _mm512_loadu_si512(hay.as_ptr().add(at + i).cast()) });
             let mut found = [_mm512_set1_epi8(-1); G];
+            let mut any_high = v[0];
+            for vi in &v[1..] {
+                any_high = _mm512_or_si512(any_high, *vi);
+            }
             // `i` is an input offset as much as a table index.
             #[allow(clippy::needless_range_loop)]
-            for i in 0..FINGERPRINT {
-                // SAFETY: at + i + 64 <= hay.len() by the loop condition.
-                let v = unsafe { _mm512_loadu_si512(hay.as_ptr().add(at + i).cast()) };
-                // Lanes holding an ASCII byte; the others fit only groups
-                // with a non-ASCII keyword byte at this offset.
-                let ascii = !_mm512_movepi8_mask(v);
-                for g in 0..G {
-                    let lanes = if groups[g].high[i] { !0 } else { ascii };
-                    let fits = _mm512_maskz_permutex2var_epi8(lanes, tabs[g][i].0, v, tabs[g][i].1);
-                    found[g] = _mm512_and_si512(found[g], fits);
+            if _mm512_movepi8_mask(any_high) == 0 {
+                // All ASCII, as source code mostly is: every lane is looked
+                // up whole.
+                for i in 0..FINGERPRINT {
+                    for g in 0..G {
+                        let fits = _mm512_permutex2var_epi8(tabs[g][i].0, v[i], tabs[g][i].1);
+                        found[g] = _mm512_and_si512(found[g], fits);
+                    }
+                }
+            } else {
+                for i in 0..FINGERPRINT {
+                    // Lanes holding an ASCII byte; the others fit only
+                    // groups with a non-ASCII keyword byte at this offset.
+                    let ascii = !_mm512_movepi8_mask(v[i]);
+                    for g in 0..G {
+                        let fits = _mm512_maskz_permutex2var_epi8(ascii | high[g][i], tabs[g][i].0, v[i], tabs[g][i].1);
+                        found[g] = _mm512_and_si512(found[g], fits);
+                    }
                 }
             }
             let mut any = found[0];
@@ -655,14 +819,14 @@ mod neon {
 /// possible. Keywords are placed most expensive first, each where it adds
 /// the fewest expected candidates; then pairs in different buckets are
 /// swapped where that lowers the estimate. Deterministic.
-fn place(kws: &[&[u8]], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
-    let n = kws.len();
+fn place(shapes: &[Shape], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
+    let n = shapes.len();
     if n == 0 {
         return Vec::new();
     }
     let cap = |b: usize| n / nbuckets + usize::from(b < n % nbuckets);
     let est = Estimator::new(wide);
-    let sigs: Vec<Sig> = kws.iter().map(|kw| Sig::of(kw)).collect();
+    let sigs: Vec<Sig> = shapes.iter().map(Sig::of).collect();
     let union = |members: &mut dyn Iterator<Item = usize>| members.fold(Sig::default(), |u, k| u.or(&sigs[k]));
     let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nbuckets];
     let own: Vec<f64> = sigs.iter().map(|s| est.cost(s)).collect();
@@ -732,16 +896,13 @@ struct Sig {
 }
 
 impl Sig {
-    fn of(kw: &[u8]) -> Sig {
+    fn of(shape: &Shape) -> Sig {
         let mut s = Sig::default();
-        for i in 0..FINGERPRINT {
-            match kw.get(i) {
-                Some(&b) => {
-                    s.lo[i] = 1 << (b & 0xF);
-                    s.hi[i] = 1 << (b >> 4);
-                    s.ascii[i] = 1 << (b & 0x7F);
-                }
-                None => (s.lo[i], s.hi[i], s.ascii[i]) = (!0, !0, !0),
+        for (i, set) in shape.sets.iter().enumerate() {
+            for b in set_bytes(set) {
+                s.lo[i] |= 1 << (b & 0xF);
+                s.hi[i] |= 1 << (b >> 4);
+                s.ascii[i] |= 1 << (b & 0x7F);
             }
         }
         s
@@ -757,16 +918,16 @@ impl Sig {
 }
 
 /// Assigns keywords to the exact check's buckets: in order of their first
-/// bytes, so that a bucket's keywords share bytes, in up to
-/// [`FINE_BUCKETS`] runs as even as possible (one keyword each while there
-/// are few enough). Deterministic.
-fn fine_place(kws: &[&[u8]]) -> Vec<Vec<usize>> {
+/// bytes (lead shapes, whose first offset is a set, after the others), so
+/// that a bucket's keywords share bytes, in up to [`FINE_BUCKETS`] runs as
+/// even as possible (one keyword each while there are few enough).
+/// Deterministic.
+fn fine_place(kws: &[&[u8]], shapes: &[Shape]) -> Vec<Vec<usize>> {
     let n = kws.len();
     let nbuckets = n.min(FINE_BUCKETS);
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
-        kws[a][..kws[a].len().min(FINGERPRINT)].cmp(&kws[b][..kws[b].len().min(FINGERPRINT)]).then(a.cmp(&b))
-    });
+    let key = |k: usize| (shapes[k].lead, &kws[k][..kws[k].len().min(FINGERPRINT)]);
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
     let mut order = order.into_iter();
     (0..nbuckets).map(|b| order.by_ref().take(n / nbuckets + usize::from(b < n % nbuckets)).collect()).collect()
 }
@@ -852,13 +1013,14 @@ mod tests {
         set.find_iter(hay).map(|h| (h.start, h.end, h.keyword)).collect()
     }
 
-    /// Every occurrence of every keyword, overlapping or not.
-    fn naive<S: AsRef<[u8]>>(kws: &[S], hay: &[u8]) -> Vec<(usize, usize, usize)> {
+    /// Every occurrence of every keyword, overlapping or not; of a
+    /// word-start keyword, those at the start of a word.
+    fn naive<S: AsRef<[u8]>>(kws: &[S], word_start: &[bool], hay: &[u8]) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
         for (k, kw) in kws.iter().enumerate() {
             let kw = kw.as_ref();
             for s in 0..=hay.len().saturating_sub(kw.len()) {
-                if hay[s..].starts_with(kw) {
+                if hay[s..].starts_with(kw) && !(word_start[k] && s > 0 && is_word(hay[s - 1])) {
                     out.push((s, s + kw.len(), k));
                 }
             }
@@ -869,7 +1031,7 @@ mod tests {
 
     /// Checks both searches against [`naive`]: the same hits, by start.
     fn assert_exact<S: AsRef<[u8]>>(set: &mut KeywordSet, kws: &[S], hay: &[u8]) {
-        let want = naive(kws, hay);
+        let want = naive(kws, &set.word_start, hay);
         // Every search this CPU has: wide, vector, portable.
         let modes = [(wide_available(), true), (false, vector_available()), (false, false)];
         for (wide, vector) in modes.into_iter().filter(|&(w, v)| !w || v || wide_available()) {
@@ -929,6 +1091,62 @@ mod tests {
         hay.extend_from_slice(b"sk-ant-ad sk_liv_TO");
         hay.extend_from_slice(&[b'.'; 100]);
         assert_exact(&mut set, &kws, &hay);
+    }
+
+    /// The shapes of keywords that are not word starts.
+    fn plain(kws: &[&[u8]]) -> Vec<Shape> {
+        kws.iter().map(|k| Shape::of(k, false)).collect()
+    }
+
+    #[test]
+    fn word_start_keywords_are_reported_at_word_starts_only() {
+        // Short ones (looked for one byte early), a long one, and one that
+        // also occurs as a plain keyword's prefix.
+        let kws = ["sk-", "re_", "x", "ghp_", "sk-ant", "pat"];
+        let word_start = [true, true, true, true, false, true];
+        let mut set = KeywordSet::with_word_starts(&kws, &word_start);
+        assert_eq!(set.leads, vec![0, 1, 2, 5]);
+        assert_eq!(sorted(&set, b"sk-1 task-2 (sk-3"), vec![(0, 3, 0), (13, 16, 0)]);
+        assert_eq!(sorted(&set, b"task-ant"), vec![(2, 8, 4)]);
+        assert_eq!(sorted(&set, b"pre_x re_ \xe9ghp_ a_ghp_ (x"), vec![(6, 9, 1), (11, 15, 3), (24, 25, 2)]);
+        // At every offset of inputs of every length (the vector steps, the
+        // portable tail, the position where one hands over to the other),
+        // after a word byte, a non-word byte, a byte with the high bit set.
+        for len in 0..150usize {
+            for (k, kw) in kws.iter().enumerate() {
+                for before in [b'a', b'_', b'-', b' ', 0xE9] {
+                    for at in (0..(len + 1).saturating_sub(kw.len())).step_by(7) {
+                        let mut hay = vec![b'.'; len];
+                        hay[at..at + kw.len()].copy_from_slice(kw.as_bytes());
+                        if at > 0 {
+                            hay[at - 1] = before;
+                        }
+                        let found = hits(&set, &hay).contains(&(at, at + kw.len(), k));
+                        assert_eq!(found, at == 0 || !is_word(before) || !word_start[k], "{kw} at {at} of {len}");
+                    }
+                }
+            }
+            let hay: Vec<u8> = kws.iter().flat_map(|k| k.bytes().chain(*b" ")).cycle().take(len).collect();
+            assert_exact(&mut set, &kws, &hay);
+        }
+    }
+
+    #[test]
+    fn word_start_keywords_across_block_boundaries() {
+        let kws = ["sk-", "x", "ghp_", "Q"];
+        let mut set = KeywordSet::with_word_starts(&kws, &[true, true, true, false]);
+        for (k, kw) in kws.iter().enumerate() {
+            for shift in 0..=kw.len() + 1 {
+                let at = BLOCK - kw.len() + shift - 1;
+                for before in [b' ', b'a'] {
+                    let mut hay = vec![b'-'; BLOCK + 64];
+                    hay[at..at + kw.len()].copy_from_slice(kw.as_bytes());
+                    hay[at - 1] = before;
+                    assert_exact(&mut set, &kws, &hay);
+                    assert_eq!(hits(&set, &hay).contains(&(at, at + kw.len(), k)), before == b' ' || k == 3);
+                }
+            }
+        }
     }
 
     fn sorted(set: &KeywordSet, hay: &[u8]) -> Vec<(usize, usize, usize)> {
@@ -1050,7 +1268,7 @@ mod tests {
     fn fine_buckets_hold_keywords_with_the_same_first_bytes() {
         let kws = many(300);
         let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
-        let fine = fine_place(&refs);
+        let fine = fine_place(&refs, &plain(&refs));
         assert_eq!(fine.len(), FINE_BUCKETS);
         let mut all: Vec<usize> = fine.iter().flatten().copied().collect();
         all.sort_unstable();
@@ -1061,15 +1279,15 @@ mod tests {
         for pair in fine.windows(2) {
             assert!(pair[0].iter().all(|&a| pair[1].iter().all(|&b| head(a) <= head(b))));
         }
-        assert_eq!(fine_place(&refs[..5]).len(), 5, "one keyword a bucket while they fit");
+        assert_eq!(fine_place(&refs[..5], &plain(&refs[..5])).len(), 5, "one keyword a bucket while they fit");
     }
 
     #[test]
     fn placement_is_deterministic_complete_and_even() {
         let kws = many(77);
         let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
-        let a = place(&refs, 24, false);
-        assert_eq!(a, place(&refs, 24, false));
+        let a = place(&plain(&refs), 24, false);
+        assert_eq!(a, place(&plain(&refs), 24, false));
         let mut all: Vec<usize> = a.iter().flatten().copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..77).collect::<Vec<_>>());
@@ -1086,7 +1304,7 @@ mod tests {
         let kws =
             ["glpat-", "glptt-", "glrt-", "gldt-", "AKIA", "ASIA", "ABIA", "ACCA", "xoxb", "xoxp", "xoxa", "xoxr"];
         let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
-        let buckets = place(&refs, 8, false);
+        let buckets = place(&plain(&refs), 8, false);
         assert_eq!(buckets.len(), 8);
         // 12 keywords in 8 buckets: 4 buckets hold 2, placed in pairs of a kind.
         assert_eq!(buckets.iter().filter(|b| b.len() == 2).count(), 4, "{buckets:?}");
@@ -1139,10 +1357,13 @@ mod oracle {
         hay
     }
 
-    fn oracle(kws: &[Vec<u8>], hay: &[u8]) -> Vec<(usize, usize, usize)> {
+    fn oracle(kws: &[Vec<u8>], word_start: &[bool], hay: &[u8]) -> Vec<(usize, usize, usize)> {
         let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(kws).expect("oracle builds");
-        let mut hits: Vec<_> =
-            ac.find_overlapping_iter(hay).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
+        let mut hits: Vec<_> = ac
+            .find_overlapping_iter(hay)
+            .filter(|m| !word_start[m.pattern().as_usize()] || m.start() == 0 || !is_word(hay[m.start() - 1]))
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
         hits.sort_unstable();
         hits
     }
@@ -1155,12 +1376,14 @@ mod oracle {
             kws in keywords(),
             bytes in prop::collection::vec(prop::sample::select(b"ab_k-\xe9 ".as_slice()), 0..150),
             plants in prop::collection::vec((0..64usize, 0..150usize, any::<bool>()), 0..8),
+            word_starts in prop::collection::vec(any::<bool>(), 48),
         ) {
             let hay = haystack(&kws, bytes, plants);
-            let want = oracle(&kws, &hay);
+            let word_start = &word_starts[..kws.len()];
+            let want = oracle(&kws, word_start, &hay);
             // Every search this CPU has.
             for search in [Search::Wide, Search::Vector, Search::Portable] {
-                let set = KeywordSet::new(&kws).with_search(search);
+                let set = KeywordSet::with_word_starts(&kws, word_start).with_search(search);
                 let got: Vec<_> = set.find_iter(&hay).map(|h| (h.start, h.end, h.keyword)).collect();
                 prop_assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{:?}: out of order: {:?}", search, got);
                 let mut sorted = got;

@@ -207,6 +207,35 @@ fn keyword_anchors(hir: &Hir, keywords: &[String]) -> Option<Anchors> {
     Some(Anchors { by_keyword, word_boundary: starts_with_word_boundary(hir) })
 }
 
+/// Keywords shorter than this are checked for [`keyword_starts_words`]
+/// (which parses their rules at start-up): for them the keyword pass gains
+/// most, looking for them one byte early (`keywords::Shape`).
+const WORD_START_CHECKED_BELOW: usize = 4;
+
+/// Whether keyword `kw`, declared by the rules and keyword numbers of
+/// `declared`, can only matter at the start of a word: every one of those
+/// rules runs anchored with the keyword at the start of its matches
+/// ([`Anchors`] at offset 0), its regex opens with an ASCII `\b`, and the
+/// keyword starts with a word byte. Then a hit inside a word (`sk-` in
+/// `task-list`) can start no match, and the keyword pass need not report
+/// it. `rule(r)` is rule `r`'s parsed regex and the rule.
+fn keyword_starts_words<'a>(
+    kw: &[u8],
+    declared: &[(usize, usize)],
+    rule: impl Fn(usize) -> Option<(&'a Hir, &'a Rule)>,
+) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    kw.len() < WORD_START_CHECKED_BELOW
+        && kw.first().copied().is_some_and(word)
+        && declared.iter().all(|&(r, n)| {
+            rule(r).is_some_and(|(hir, rule)| {
+                starts_with_word_boundary(hir)
+                    && keyword_anchors(hir, &rule.keywords)
+                        .is_some_and(|a| !a.by_keyword[n].is_empty() && a.by_keyword[n].iter().all(|(o, _)| *o == 0))
+            })
+        })
+}
+
 /// True when every match of `hir` begins with an ASCII `\b`.
 fn starts_with_word_boundary(hir: &Hir) -> bool {
     match hir.kind() {
@@ -286,13 +315,19 @@ impl Engine {
                 declared[k].push((r, n));
             }
         }
-        let keyword_set = KeywordSet::new(&keywords);
+        let parsed: Vec<OnceLock<Option<Hir>>> = rules.iter().map(|_| OnceLock::new()).collect();
+        let parse = |r: usize| parsed[r].get_or_init(|| regex_parse::parse(&rules[r].regex).ok()).as_ref();
+        let word_start: Vec<bool> = keywords
+            .iter()
+            .zip(&declared)
+            .map(|(kw, declared)| keyword_starts_words(kw.as_bytes(), declared, |r| parse(r).map(|h| (h, &rules[r]))))
+            .collect();
+        let keyword_set = KeywordSet::with_word_starts(&keywords, &word_start);
         let keyword_rules = declared
             .into_iter()
             .map(|d| d.into_iter().map(|(rule, keyword)| Trigger { rule, keyword }).collect())
             .collect();
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
-        let parsed = rules.iter().map(|_| OnceLock::new()).collect();
         let gates = keywords.iter().map(|_| OnceLock::new()).collect();
         let min_match = rules.iter().map(|r| r.min_len).min().unwrap_or(usize::MAX);
         Ok(Engine {
@@ -375,6 +410,12 @@ impl Engine {
     /// The rules, indexed as [`Match::rule`].
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The keyword set the scan searches with (for measuring the keyword
+    /// pass alone).
+    pub fn keyword_set(&self) -> &KeywordSet {
+        &self.keywords
     }
 
     /// Finds every secret in `hay`. Matches are sorted by position and
@@ -621,6 +662,42 @@ near_distance = 40
         assert!(e.scan(hay.as_bytes()).is_empty());
         // Preceded by a word character: no leading boundary.
         assert!(e.scan(b"xtok_q8zr2lmwx0pk").is_empty());
+    }
+
+    #[test]
+    fn short_keywords_are_word_starts_only_when_every_rule_needs_one() {
+        let rules = |second: &str| {
+            format!(
+                r#"
+[[rule]]
+id = "t-bounded"
+name = "Bounded"
+regex = '''(?-u:\b)(?P<secret>nt-[0-9a-f]{{16}})(?:[^0-9a-f]|$)'''
+keywords = ["nt-"]
+
+[[rule]]
+id = "t-second"
+name = "Second"
+regex = '''{second}'''
+keywords = ["nt-"]
+"#
+            )
+        };
+        let word_start = |e: &Engine| e.keyword_set().word_start(0);
+        // Both rules need a word boundary before the keyword.
+        let e = engine(&rules(r"(?-u:\b)(?P<secret>nt-[A-Z]{16})"));
+        assert!(word_start(&e));
+        assert!(secrets(&e, b"paint-9f3a61c0d2b4e857").is_empty());
+        assert_eq!(secrets(&e, b"(nt-9f3a61c0d2b4e857)"), vec![&b"nt-9f3a61c0d2b4e857"[..]]);
+        assert_eq!(secrets(&e, b"nt-9f3a61c0d2b4e857"), vec![&b"nt-9f3a61c0d2b4e857"[..]]);
+        // One that does not (a suffix of a longer token) keeps every hit.
+        let e = engine(&rules(r"(?P<secret>[a-z]{2}nt-[A-Z]{16})"));
+        assert!(!word_start(&e));
+        assert_eq!(secrets(&e, b"paint-QWZKRTPLMXNBVCJH"), vec![&b"aint-QWZKRTPLMXNBVCJH"[..]]);
+        // Nor does one whose matches start before the keyword.
+        let e = engine(&rules(r"(?-u:\b)(?P<secret>x_nt-[A-Z]{16})"));
+        assert!(!word_start(&e));
+        assert_eq!(secrets(&e, b"x_nt-QWZKRTPLMXNBVCJH"), vec![&b"x_nt-QWZKRTPLMXNBVCJH"[..]]);
     }
 
     #[test]
