@@ -1,10 +1,12 @@
 //! The keyword pass (`engine::keywords::KeywordSet`) against an oracle:
 //! aho-corasick's overlapping search over the same keywords must report the
 //! same hits (keyword index, start, end), each once, by increasing start,
-//! with the vector search and with the portable one.
+//! with the vector search and with the portable one. Word-start keywords
+//! count only where the byte before is not an ASCII word byte.
 //!
 //! First input byte: bit 0 clear, keywords and haystack both come from the
-//! input; set, the shipped rules' keywords search a haystack from the input.
+//! input; set, the shipped rules' keywords (word starts as a scan has them)
+//! search a haystack from the input.
 //! Bit 1 puts the haystack just before a 64 KiB block boundary of the
 //! search, so hits straddle it.
 
@@ -22,6 +24,7 @@ const BLOCK: usize = 1 << 16;
 
 struct Searchers {
     keywords: Vec<Vec<u8>>,
+    word_start: Vec<bool>,
     wide: KeywordSet,
     vector: KeywordSet,
     scalar: KeywordSet,
@@ -29,18 +32,24 @@ struct Searchers {
 }
 
 impl Searchers {
-    fn new(keywords: Vec<Vec<u8>>) -> Searchers {
+    fn new(keywords: Vec<Vec<u8>>, word_start: Vec<bool>) -> Searchers {
         // Every search this CPU has (each capped at most at what it has).
-        let wide = KeywordSet::new(&keywords).with_search(Search::Wide);
-        let vector = KeywordSet::new(&keywords).with_search(Search::Vector);
-        let scalar = KeywordSet::new(&keywords).with_search(Search::Portable);
+        let set = KeywordSet::with_word_starts(&keywords, &word_start);
+        let wide = set.with_search(Search::Wide);
+        let vector = set.with_search(Search::Vector);
+        let scalar = set.with_search(Search::Portable);
         let oracle = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&keywords).expect("oracle builds");
-        Searchers { keywords, wide, vector, scalar, oracle }
+        Searchers { keywords, word_start, wide, vector, scalar, oracle }
     }
 
     fn check(&self, hay: &[u8]) {
-        let mut want: Vec<(usize, usize, usize)> =
-            self.oracle.find_overlapping_iter(hay).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut want: Vec<(usize, usize, usize)> = self
+            .oracle
+            .find_overlapping_iter(hay)
+            .filter(|m| !self.word_start[m.pattern().as_usize()] || m.start() == 0 || !word(hay[m.start() - 1]))
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
         want.sort_unstable();
         for (name, set) in [("wide", &self.wide), ("vector", &self.vector), ("scalar", &self.scalar)] {
             let got: Vec<(usize, usize, usize)> = set.find_iter(hay).map(|h| (h.start, h.end, h.keyword)).collect();
@@ -59,6 +68,8 @@ fn shipped() -> &'static Searchers {
     static SHIPPED: OnceLock<Searchers> = OnceLock::new();
     SHIPPED.get_or_init(|| {
         let rules = keyhound::rules::RuleSet::embedded().expect("embedded rules");
+        // In the engine's order: rules in order, each keyword where first
+        // declared.
         let mut keywords: Vec<Vec<u8>> = Vec::new();
         for rule in rules.rules() {
             for kw in &rule.keywords {
@@ -67,7 +78,9 @@ fn shipped() -> &'static Searchers {
                 }
             }
         }
-        Searchers::new(keywords)
+        let engine = keyhound::engine::Engine::new(&rules).expect("shipped rules load");
+        let word_start = (0..keywords.len()).map(|k| engine.keyword_set().word_start(k)).collect();
+        Searchers::new(keywords, word_start)
     })
 }
 
@@ -95,9 +108,11 @@ fuzz_target!(|data: &[u8]| {
     let text = u.take_rest();
     // The contract: distinct, non-empty keywords.
     let mut keywords: Vec<Vec<u8>> = Vec::new();
+    let mut word_start = Vec::new();
     for spec in specs.into_iter().take(300) {
+        let starts_words = matches!(spec, Keyword::WordStart(_));
         let kw = match spec {
-            Keyword::Bytes(b) => b,
+            Keyword::Bytes(b) | Keyword::WordStart(b) => b,
             Keyword::Slice { at, len } if !text.is_empty() => {
                 let at = usize::from(at) % text.len();
                 text[at..(at + usize::from(len % 12)).min(text.len())].to_vec()
@@ -106,17 +121,20 @@ fuzz_target!(|data: &[u8]| {
         };
         if !kw.is_empty() && !keywords.contains(&kw) {
             keywords.push(kw);
+            word_start.push(starts_words);
         }
     }
     if keywords.is_empty() {
         return;
     }
-    Searchers::new(keywords).check(&haystack(text, at_boundary));
+    Searchers::new(keywords, word_start).check(&haystack(text, at_boundary));
 });
 
-/// A keyword: bytes of its own, or a piece of the haystack (so it is found).
+/// A keyword: bytes of its own (reported anywhere or at word starts only),
+/// or a piece of the haystack (so it is found).
 #[derive(Arbitrary, Debug)]
 enum Keyword {
     Bytes(Vec<u8>),
+    WordStart(Vec<u8>),
     Slice { at: u16, len: u8 },
 }
