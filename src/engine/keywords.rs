@@ -537,7 +537,7 @@ type ByteSet = [u128; 2];
 const ANY_BYTE: ByteSet = [!0, !0];
 
 /// Whether `b` is an ASCII letter, digit or `_` (a word byte of `\b`).
-fn is_word(b: u8) -> bool {
+pub(super) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 

@@ -115,8 +115,14 @@ impl Anchors {
 }
 
 fn is_boundary(hay: &[u8], at: usize) -> bool {
-    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let word = |b: &u8| keywords::is_word(*b);
     at.checked_sub(1).and_then(|i| hay.get(i)).is_some_and(word) != hay.get(at).is_some_and(word)
+}
+
+/// Rule `rule`'s regex, parsed once into `cell` (`None` when it does not
+/// parse).
+fn parse_once<'a>(cell: &'a OnceLock<Option<Hir>>, rule: &Rule) -> Option<&'a Hir> {
+    cell.get_or_init(|| regex_parse::parse(&rule.regex).ok()).as_ref()
 }
 
 impl CompiledRule {
@@ -224,9 +230,8 @@ fn keyword_starts_words<'a>(
     declared: &[(usize, usize)],
     rule: impl Fn(usize) -> Option<(&'a Hir, &'a Rule)>,
 ) -> bool {
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     kw.len() < WORD_START_CHECKED_BELOW
-        && kw.first().copied().is_some_and(word)
+        && kw.first().copied().is_some_and(keywords::is_word)
         && declared.iter().all(|&(r, n)| {
             rule(r).is_some_and(|(hir, rule)| {
                 starts_with_word_boundary(hir)
@@ -316,11 +321,14 @@ impl Engine {
             }
         }
         let parsed: Vec<OnceLock<Option<Hir>>> = rules.iter().map(|_| OnceLock::new()).collect();
-        let parse = |r: usize| parsed[r].get_or_init(|| regex_parse::parse(&rules[r].regex).ok()).as_ref();
         let word_start: Vec<bool> = keywords
             .iter()
             .zip(&declared)
-            .map(|(kw, declared)| keyword_starts_words(kw.as_bytes(), declared, |r| parse(r).map(|h| (h, &rules[r]))))
+            .map(|(kw, declared)| {
+                keyword_starts_words(kw.as_bytes(), declared, |r| {
+                    parse_once(&parsed[r], &rules[r]).map(|h| (h, &rules[r]))
+                })
+            })
             .collect();
         let keyword_set = KeywordSet::with_word_starts(&keywords, &word_start);
         let keyword_rules = declared
@@ -390,7 +398,7 @@ impl Engine {
 
     /// Rule `r`'s regex, parsed once.
     fn parsed_rule(&self, r: usize) -> Option<&Hir> {
-        self.parsed[r].get_or_init(|| regex_parse::parse(&self.rules[r].regex).ok()).as_ref()
+        parse_once(&self.parsed[r], &self.rules[r])
     }
 
     fn compiled_rule(&self, r: usize) -> Option<&CompiledRule> {
