@@ -6,7 +6,8 @@
 //! rule keyword. When every match of a rule starts with a known literal holding
 //! the keyword (`postgres://` for `postgres`), the hit tells
 //! where a match would start and the rule's regex runs anchored there, a
-//! few bytes of work. Otherwise the hit opens a window around it, as wide as
+//! few bytes of work, once the bytes there fit the classes every match has
+//! at its first positions ([`leading::LeadingClasses`]). Otherwise the hit opens a window around it, as wide as
 //! the longest match the rule's regex can produce; overlapping windows of
 //! the same rule merge, and the rule's regex runs only inside its windows.
 //! Text with no keyword costs the keyword pass, whatever the number of
@@ -21,6 +22,7 @@
 pub mod decode;
 mod gate;
 pub mod keywords;
+mod leading;
 pub mod selftest;
 
 use std::sync::OnceLock;
@@ -34,6 +36,7 @@ use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 use self::gate::Gate;
 use self::keywords::KeywordSet;
+use self::leading::LeadingClasses;
 use crate::rules::{looks_fake, regex_parse, rule_error, shannon_entropy, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
@@ -81,6 +84,9 @@ struct CompiledRule {
     /// Set when every match starts with a literal holding one of the rule's
     /// keywords (see [`Anchors`]).
     anchors: Option<Anchors>,
+    /// The bytes a match can have at its first positions, checked before
+    /// an anchored run.
+    leading: LeadingClasses,
 }
 
 /// An offset of a keyword inside prefix literals, and those literals.
@@ -145,7 +151,8 @@ impl CompiledRule {
         };
         let reach = hir.properties().maximum_len().map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
         let anchors = keyword_anchors(hir, &rule.keywords);
-        Ok(CompiledRule { regex, secret_group, max_secret_len, allow, near, reach, anchors })
+        let leading = LeadingClasses::of(hir);
+        Ok(CompiledRule { regex, secret_group, max_secret_len, allow, near, reach, anchors, leading })
     }
 }
 
@@ -542,6 +549,9 @@ impl Engine {
 
     /// Runs rule `r` anchored at `start`.
     fn run_anchored(&self, r: usize, rule: &CompiledRule, hay: &[u8], start: usize, out: &mut Vec<Match>) {
+        if !rule.leading.fit(hay, start) {
+            return;
+        }
         let end = (start + rule.reach).min(hay.len());
         let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
         if rule.regex.search_half(&input).is_none() {
