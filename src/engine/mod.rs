@@ -3,13 +3,14 @@
 //!
 //! How a scan works: the keyword pass ([`keywords::KeywordSet`], one SIMD
 //! pass over the input for all keywords) finds every occurrence of every
-//! rule keyword. When every match of a rule starts with a known literal holding
-//! the keyword (`postgres://` for `postgres`), the hit tells
-//! where a match would start and the rule's regex runs anchored there, a
-//! few bytes of work, once the bytes there fit the classes every match has
-//! at its first positions ([`leading::LeadingClasses`]). Otherwise the hit opens a window around it, as wide as
-//! the longest match the rule's regex can produce; overlapping windows of
-//! the same rule merge, and the rule's regex runs only inside its windows.
+//! rule keyword. When every match of a rule starts with a known literal
+//! holding the keyword (`postgres://` for `postgres`), the hit tells where a
+//! match would start and the rule's regex runs anchored there, a few bytes
+//! of work, once the bytes there fit the classes every match has at its
+//! first positions (`leading`). Otherwise the hit opens a window around
+//! it, as wide as the longest match the rule's regex can produce;
+//! overlapping windows of the same rule merge, and the rule's regex runs
+//! only inside its windows.
 //! Text with no keyword costs the keyword pass, whatever the number of
 //! rules. Candidates then pass per-rule checks: placeholder (`allow`)
 //! patterns, the fake-value filter, entropy, checksum and a nearby context
