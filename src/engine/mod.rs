@@ -498,9 +498,10 @@ impl Engine {
     /// Finds secrets written in clear.
     fn scan_plain(&self, hay: &[u8]) -> Vec<Match> {
         let mut out = Vec::new();
-        // Per rule: the window still open (start, end).
-        let mut open: Vec<Option<(usize, usize)>> = Vec::new();
-        let mut touched: Vec<usize> = Vec::new();
+        // The windows still open: (rule, start, end), one per rule. A few
+        // rules at a time, so a list, not a slot for each of the hundreds
+        // of rules (which cost clearing per input, decoded spans included).
+        let mut open: Vec<(usize, usize, usize)> = Vec::new();
         let mut pass: Vec<bool> = Vec::new();
         for hit in self.keywords.find_iter(hay) {
             let gate = self.gate(hit.keyword);
@@ -519,29 +520,22 @@ impl Engine {
                     }
                     continue;
                 }
-                if open.is_empty() {
-                    open = vec![None; self.compiled.len()];
-                }
                 let reach = rule.reach;
                 let ws = hit.start.saturating_sub(reach);
                 let we = (hit.end + reach).min(hay.len());
-                match &mut open[r] {
-                    Some((_, end)) if ws <= *end => *end = (*end).max(we),
-                    slot => {
-                        if let Some((s, e)) = slot.take() {
-                            self.run_rule(r, hay, s, e, &mut out);
-                        } else {
-                            touched.push(r);
-                        }
-                        *slot = Some((ws, we));
+                match open.iter_mut().find(|w| w.0 == r) {
+                    Some(w) if ws <= w.2 => w.2 = w.2.max(we),
+                    Some(w) => {
+                        let (s, e) = (w.1, w.2);
+                        *w = (r, ws, we);
+                        self.run_rule(r, hay, s, e, &mut out);
                     }
+                    None => open.push((r, ws, we)),
                 }
             }
         }
-        for r in touched {
-            if let Some((s, e)) = open[r].take() {
-                self.run_rule(r, hay, s, e, &mut out);
-            }
+        for (r, s, e) in open {
+            self.run_rule(r, hay, s, e, &mut out);
         }
         out.sort_unstable();
         out.dedup();
