@@ -88,12 +88,14 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<u8> {
-    let config = Config::from_cli(cli)?;
+    // Lives until exit, never dropped: freeing hundreds of rules at exit
+    // only costs start-up-sized time (see `cmd::scan_engine`).
+    let config: &'static Config = Box::leak(Box::new(Config::from_cli(cli)?));
     if let Some(v) = &config.verify {
         for w in v.override_warnings() {
             eprintln!("keyhound: warning: {w}");
         }
     }
     rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global().context("starting worker threads")?;
-    cmd::run(&config)
+    cmd::run(config)
 }

@@ -53,7 +53,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     let mut outcome = match &resolved.selection {
         Some(selection) => {
             let opts = HistoryOptions { selection: selection.clone(), max_file_size: config.max_file_size };
-            scan_history(&engine, &ci.repo, &opts, &ProgressBars::new(config.progress))?
+            scan_history(engine, &ci.repo, &opts, &ProgressBars::new(config.progress))?
         }
         None => {
             let mut o = Outcome::default();
@@ -69,7 +69,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
 
     let info = repo_info(&ci.repo, None);
     let workdir = info.as_ref().and_then(|i| i.workdir.clone());
-    let mut ctx = repo_context_of(&engine, info);
+    let mut ctx = repo_context_of(engine, info);
     ctx.automation_id = Some(automation_id(&ci.category));
     if let Some(vcs) = &mut ctx.vcs {
         if let Some(web) = &ci.web {
@@ -126,5 +126,5 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
         }
         Ok(())
     };
-    finish(config, &engine, &mut outcome, &how, &mut ci_outputs)
+    finish(config, engine, &mut outcome, &how, &mut ci_outputs)
 }

@@ -24,8 +24,8 @@ pub(super) fn run(config: &Config, repo: &Path, range: Option<&(String, String)>
         Selection::All => None,
     };
     let opts = HistoryOptions { selection, max_file_size: config.max_file_size };
-    let mut outcome = scan_history(&engine, repo, &opts, &ProgressBars::new(config.progress))?;
-    let ctx = repo_context(config, &engine, repo, rev.as_deref());
+    let mut outcome = scan_history(engine, repo, &opts, &ProgressBars::new(config.progress))?;
+    let ctx = repo_context(config, engine, repo, rev.as_deref());
     let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOrStdout };
-    finish(config, &engine, &mut outcome, &how, &mut no_extra)
+    finish(config, engine, &mut outcome, &how, &mut no_extra)
 }

@@ -19,7 +19,7 @@ pub(super) fn run(config: &Config, task: &OpenAiTask) -> Result<u8> {
         KeySource::Stdin => (openai::read_key(io::stdin().lock())?, true),
         source => {
             let engine = scan_engine(config)?;
-            (openai::key_of_finding(&engine, source, &walk_options(config))?, false)
+            (openai::key_of_finding(engine, source, &walk_options(config))?, false)
         }
     };
     let mut out = open_output(config)?;

@@ -14,9 +14,9 @@ use crate::util::paths::{canonical, slash_relative};
 
 pub(super) fn run(config: &Config, inputs: &[ScanInput]) -> Result<u8> {
     let engine = scan_engine(config)?;
-    let mut outcome = pipeline::scan_inputs(&engine, inputs, &walk_options(config));
-    let how = Finish { unit: "file", ctx: scan_context(config, &engine), report_to: ReportTo::OutputOrStdout };
-    finish(config, &engine, &mut outcome, &how, &mut no_extra)
+    let mut outcome = pipeline::scan_inputs(engine, inputs, &walk_options(config));
+    let how = Finish { unit: "file", ctx: scan_context(config, engine), report_to: ReportTo::OutputOrStdout };
+    finish(config, engine, &mut outcome, &how, &mut no_extra)
 }
 
 /// How the file walker runs, from the config.

@@ -56,7 +56,7 @@ pub(super) fn run(config: &Config, repo: &Path, check: &StagedCheck) -> Result<u
     let engine = scan_engine(config)?;
     let history = |selection: Selection| {
         let opts = HistoryOptions { selection, max_file_size: config.max_file_size };
-        scan_history(&engine, repo, &opts, &ProgressBars::new(config.progress))
+        scan_history(engine, repo, &opts, &ProgressBars::new(config.progress))
     };
     let (mut outcome, unit, rev, advice) = match check {
         StagedCheck::Index { index_file, files } => {
@@ -69,7 +69,7 @@ pub(super) fn run(config: &Config, repo: &Path, check: &StagedCheck) -> Result<u
             };
             let staged = staged_changes(repo, &request)?;
             let advice = if files.is_some() { FILES_ADVICE } else { STAGED_ADVICE };
-            (pipeline::staged::scan_staged(&engine, staged), "staged file", None, advice)
+            (pipeline::staged::scan_staged(engine, staged), "staged file", None, advice)
         }
         StagedCheck::PushRange { from, to } => {
             let selection = Selection::Range { from: from.clone(), to: to.clone() };
@@ -79,8 +79,8 @@ pub(super) fn run(config: &Config, repo: &Path, check: &StagedCheck) -> Result<u
             (history(Selection::Ref(branch.clone()))?, "blob", Some(branch.as_str()), PUSH_ADVICE)
         }
     };
-    let how = Finish { unit, ctx: repo_context(config, &engine, repo, rev), report_to: ReportTo::OutputOrStdout };
-    let code = finish(config, &engine, &mut outcome, &how, &mut no_extra)?;
+    let how = Finish { unit, ctx: repo_context(config, engine, repo, rev), report_to: ReportTo::OutputOrStdout };
+    let code = finish(config, engine, &mut outcome, &how, &mut no_extra)?;
     if !outcome.findings.is_empty() && !config.quiet {
         eprint!("{advice}");
     }
