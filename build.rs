@@ -16,7 +16,8 @@
 //!   The TOML text is embedded too, for that and so that the run time can
 //!   fall back on it (and its error messages) if the JSON is ever refused.
 //! - Parses the rules' regexes: for each rule whose regexes (rule, `allow`,
-//!   `near`) all parse, `EMBEDDED_MIN_LEN` holds its minimum match length.
+//!   `near`) all parse, `EMBEDDED_PARSED` holds its minimum match length and
+//!   which of its keywords every match starts with after a word boundary.
 //!   A rule missing from it (a file or regex that does not parse) is
 //!   checked at run time, which reports the error as for any rule file.
 
@@ -47,9 +48,10 @@ fn main() {
          /// when build.rs could convert it).\n\
          pub static EMBEDDED_RULE_FILES: &[(&str, &str, Option<&str>)] = &[\n",
     );
-    let mut min_lens = String::from(
-        "/// Shipped rules whose regexes parsed at build time: (rule id, minimum match length).\n\
-         pub static EMBEDDED_MIN_LEN: &[(&str, usize)] = &[\n",
+    let mut facts = String::from(
+        "/// Shipped rules whose regexes parsed at build time: (rule id, minimum match\n\
+         /// length, per keyword whether every match starts with it after `\\b`).\n\
+         pub static EMBEDDED_PARSED: &[(&str, usize, &[bool])] = &[\n",
     );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -65,13 +67,13 @@ fn main() {
             None => "None".to_string(),
         };
         out.push_str(&format!("    ({:?}, include_str!({:?}), {json}),\n", name, f.display().to_string()));
-        for (id, min_len) in doc.as_ref().map(parsed_rules).unwrap_or_default() {
-            min_lens.push_str(&format!("    ({id:?}, {min_len}),\n"));
+        for (id, min_len, word_starts) in doc.as_ref().map(parsed_rules).unwrap_or_default() {
+            facts.push_str(&format!("    ({id:?}, {min_len}, &{word_starts:?}),\n"));
         }
     }
     out.push_str("];\n");
-    min_lens.push_str("];\n");
-    out.push_str(&min_lens);
+    facts.push_str("];\n");
+    out.push_str(&facts);
     fs::write(out_dir.join("embedded_rules.rs"), out).expect("write embedded_rules.rs");
 }
 
@@ -95,9 +97,9 @@ fn to_json(doc: &toml::Table) -> Option<String> {
     Some(serde_json::to_string(doc).expect("a TOML table serializes to JSON"))
 }
 
-/// `(id, minimum match length)` of each rule of a rule file whose regexes
-/// all parse.
-fn parsed_rules(doc: &toml::Table) -> Vec<(String, usize)> {
+/// `(id, minimum match length, word-start keywords)` of each rule of a
+/// rule file whose regexes all parse.
+fn parsed_rules(doc: &toml::Table) -> Vec<(String, usize, Vec<bool>)> {
     let Some(rules) = doc.get("rule").and_then(|r| r.as_array()) else { return Vec::new() };
     let mut out = Vec::new();
     for rule in rules.iter().filter_map(|r| r.as_table()) {
@@ -109,8 +111,16 @@ fn parsed_rules(doc: &toml::Table) -> Vec<(String, usize)> {
         let Ok(hir) = regex_parse::parse(regex) else { continue };
         let allow = rule.get("allow").and_then(|a| a.as_array()).map(|a| a.as_slice()).unwrap_or_default();
         let mut others = allow.iter().chain(rule.get("near"));
+        // Keywords that are not all strings: the loader reports that.
+        let Some(keywords) = rule
+            .get("keywords")
+            .and_then(|k| k.as_array())
+            .and_then(|k| k.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<String>>>())
+        else {
+            continue;
+        };
         if others.all(|v| v.as_str().is_some_and(|p| regex_parse::parse(p).is_ok())) {
-            out.push((id.to_string(), regex_parse::min_len(&hir)));
+            out.push((id.to_string(), regex_parse::min_len(&hir), regex_parse::word_start_keywords(&hir, &keywords)));
         }
     }
     out

@@ -32,12 +32,12 @@ use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::Anchored;
 use regex_automata::Input;
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
+use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 
 use self::gate::Gate;
 use self::keywords::KeywordSet;
 use self::leading::LeadingClasses;
+use crate::rules::regex_parse::PrefixAt;
 use crate::rules::{looks_fake, regex_parse, rule_error, shannon_entropy, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
@@ -89,9 +89,6 @@ struct CompiledRule {
     /// an anchored run.
     leading: LeadingClasses,
 }
-
-/// An offset of a keyword inside prefix literals, and those literals.
-type PrefixAt = (usize, Vec<Vec<u8>>);
 
 /// Where a rule's matches can start relative to a keyword hit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,79 +181,30 @@ fn relax_counted_repetitions(hir: &Hir) -> Hir {
     }
 }
 
-/// Offsets at which `needle` occurs in `hay` (both short: keywords and
-/// literals; an empty needle occurs nowhere).
-fn occurrences<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    (0..=hay.len().saturating_sub(needle.len())).filter(move |&i| !needle.is_empty() && hay[i..].starts_with(needle))
-}
-
 /// Where a rule's keywords sit in the literals every match starts with, or
-/// `None` when some match may start otherwise (no finite prefix set, or a
-/// prefix without a keyword in it) or the set is too large to check quickly.
+/// `None` when some match may start otherwise
+/// ([`regex_parse::keyword_prefixes`]).
 fn keyword_anchors(hir: &Hir, keywords: &[String]) -> Option<Anchors> {
-    const MAX_LITERALS: usize = 32;
-    let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
-    let literals = prefixes.literals().filter(|l| l.len() <= MAX_LITERALS)?;
-    let mut by_keyword: Vec<Vec<PrefixAt>> = vec![Vec::new(); keywords.len()];
-    for literal in literals {
-        let bytes = literal.as_bytes();
-        let mut holds_keyword = false;
-        for (keyword, at) in keywords.iter().zip(&mut by_keyword) {
-            for offset in occurrences(bytes, keyword.as_bytes()) {
-                holds_keyword = true;
-                match at.iter_mut().find(|(o, _)| *o == offset) {
-                    Some((_, ls)) if ls.iter().any(|l| l == bytes) => {}
-                    Some((_, ls)) => ls.push(bytes.to_vec()),
-                    None => at.push((offset, vec![bytes.to_vec()])),
-                }
-            }
-        }
-        if !holds_keyword {
-            return None;
-        }
-    }
-    for at in &mut by_keyword {
-        at.sort_by_key(|(offset, _)| std::cmp::Reverse(*offset));
-    }
-    Some(Anchors { by_keyword, word_boundary: starts_with_word_boundary(hir) })
+    let by_keyword = regex_parse::keyword_prefixes(hir, keywords)?;
+    Some(Anchors { by_keyword, word_boundary: regex_parse::starts_with_word_boundary(hir) })
 }
 
-/// Keywords shorter than this are checked for [`keyword_starts_words`]
-/// (which parses their rules at start-up): for them the keyword pass gains
-/// most, looking for them one byte early (`keywords::Shape`).
+/// Keywords shorter than this may be word starts ([`keyword_starts_words`]):
+/// for them the keyword pass gains most, looking for them one byte early
+/// (`keywords::Shape`).
 const WORD_START_CHECKED_BELOW: usize = 4;
 
 /// Whether keyword `kw`, declared by the rules and keyword numbers of
 /// `declared`, can only matter at the start of a word: every one of those
-/// rules runs anchored with the keyword at the start of its matches
-/// ([`Anchors`] at offset 0), its regex opens with an ASCII `\b`, and the
-/// keyword starts with a word byte. Then a hit inside a word (`sk-` in
-/// `task-list`) can start no match, and the keyword pass need not report
-/// it. `rule(r)` is rule `r`'s parsed regex and the rule.
-fn keyword_starts_words<'a>(
-    kw: &[u8],
-    declared: &[(usize, usize)],
-    rule: impl Fn(usize) -> Option<(&'a Hir, &'a Rule)>,
-) -> bool {
+/// rules' matches starts with it right after an ASCII `\b`
+/// ([`Rule::word_start_keywords`], read off each regex when it was loaded,
+/// at build time for the shipped rules), and it starts with a word byte.
+/// Then a hit inside a word (`sk-` in `task-list`) can start no match, and
+/// the keyword pass need not report it.
+fn keyword_starts_words(kw: &[u8], declared: &[(usize, usize)], rules: &[Rule]) -> bool {
     kw.len() < WORD_START_CHECKED_BELOW
         && kw.first().copied().is_some_and(keywords::is_word)
-        && declared.iter().all(|&(r, n)| {
-            rule(r).is_some_and(|(hir, rule)| {
-                starts_with_word_boundary(hir)
-                    && keyword_anchors(hir, &rule.keywords)
-                        .is_some_and(|a| !a.by_keyword[n].is_empty() && a.by_keyword[n].iter().all(|(o, _)| *o == 0))
-            })
-        })
-}
-
-/// True when every match of `hir` begins with an ASCII `\b`.
-fn starts_with_word_boundary(hir: &Hir) -> bool {
-    match hir.kind() {
-        HirKind::Look(look) => *look == Look::WordAscii,
-        HirKind::Capture(cap) => starts_with_word_boundary(&cap.sub),
-        HirKind::Concat(subs) => subs.first().is_some_and(starts_with_word_boundary),
-        _ => false,
-    }
+        && declared.iter().all(|&(r, n)| rules[r].word_start_keywords.get(n).copied().unwrap_or(false))
 }
 
 /// The `secret` capture group of a rule's regex, if it has one.
@@ -332,11 +280,7 @@ impl Engine {
         let word_start: Vec<bool> = keywords
             .iter()
             .zip(&declared)
-            .map(|(kw, declared)| {
-                keyword_starts_words(kw.as_bytes(), declared, |r| {
-                    parse_once(&parsed[r], &rules[r]).map(|h| (h, &rules[r]))
-                })
-            })
+            .map(|(kw, declared)| keyword_starts_words(kw.as_bytes(), declared, &rules))
             .collect();
         let keyword_set = KeywordSet::with_word_starts(&keywords, &word_start);
         let keyword_rules = declared

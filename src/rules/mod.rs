@@ -232,6 +232,11 @@ pub struct Rule {
     /// unknown). Decoded text shorter than every rule's is not scanned.
     #[serde(skip)]
     pub min_len: usize,
+    /// Per keyword (in `keywords` order): whether every match of `regex`
+    /// starts with it right after an ASCII `\b` (set by the loader,
+    /// [`regex_parse::word_start_keywords`]; empty when unknown).
+    #[serde(skip)]
+    pub word_start_keywords: Vec<bool>,
 }
 
 #[derive(Deserialize)]
@@ -256,14 +261,20 @@ pub struct RuleSet {
 impl RuleSet {
     /// The rules shipped in the binary.
     pub fn embedded() -> Result<RuleSet, RuleError> {
-        RuleSet::from_embedded(EMBEDDED_RULE_FILES, EMBEDDED_MIN_LEN)
+        RuleSet::from_embedded(EMBEDDED_RULE_FILES, EMBEDDED_PARSED)
     }
 
     /// The rule set of embedded rule files, as build.rs lays them out.
-    fn from_embedded(files: &[(&str, &str, Option<&str>)], min_lens: &[(&str, usize)]) -> Result<RuleSet, RuleError> {
+    fn from_embedded(
+        files: &[(&str, &str, Option<&str>)],
+        facts: &[(&str, usize, &[bool])],
+    ) -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
-        // build.rs parsed these rules' regexes already (see EMBEDDED_MIN_LEN).
-        let parsed: HashMap<&str, usize> = min_lens.iter().copied().collect();
+        // build.rs parsed these rules' regexes already (see EMBEDDED_PARSED).
+        let parsed: HashMap<&str, Parsed> = facts
+            .iter()
+            .map(|&(id, min_len, word_starts)| (id, Parsed { min_len, word_start_keywords: word_starts.to_vec() }))
+            .collect();
         for (name, text, json) in files {
             // build.rs turned the file into JSON, which reads into the same
             // types several times faster than TOML parses. A file it could
@@ -293,9 +304,9 @@ impl RuleSet {
         self.add_toml_parsed(file, text, &HashMap::new())
     }
 
-    /// As [`RuleSet::add_toml`]; `parsed` gives, by rule id, the minimum
-    /// match length of rules whose regexes are known to parse.
-    fn add_toml_parsed(&mut self, file: &str, text: &str, parsed: &HashMap<&str, usize>) -> Result<(), RuleError> {
+    /// As [`RuleSet::add_toml`]; `parsed` gives, by rule id, what was read
+    /// off the regexes of rules whose regexes are known to parse.
+    fn add_toml_parsed(&mut self, file: &str, text: &str, parsed: &HashMap<&str, Parsed>) -> Result<(), RuleError> {
         let doc: RuleFile =
             toml::from_str(text).map_err(|e| RuleError::File { file: file.to_string(), message: e.to_string() })?;
         self.add_rule_file(file, doc, parsed)
@@ -303,14 +314,14 @@ impl RuleSet {
 
     /// Validates and adds the rules of one parsed rule file; `parsed` as
     /// for [`RuleSet::add_toml_parsed`].
-    fn add_rule_file(&mut self, file: &str, doc: RuleFile, parsed: &HashMap<&str, usize>) -> Result<(), RuleError> {
+    fn add_rule_file(&mut self, file: &str, doc: RuleFile, parsed: &HashMap<&str, Parsed>) -> Result<(), RuleError> {
         for mut rule in doc.rule {
             rule.source = file.to_string();
             if rule.provider.is_none() {
                 rule.provider = doc.provider.clone();
             }
             rule.category = rule.category.or(doc.category);
-            let known = parsed.get(rule.id.as_str()).copied();
+            let known = parsed.get(rule.id.as_str()).cloned();
             self.add_checked(rule, known)?;
         }
         Ok(())
@@ -321,8 +332,10 @@ impl RuleSet {
         self.add_checked(rule, None)
     }
 
-    fn add_checked(&mut self, mut rule: Rule, min_len: Option<usize>) -> Result<(), RuleError> {
-        rule.min_len = validate(&rule, min_len)?;
+    fn add_checked(&mut self, mut rule: Rule, parsed: Option<Parsed>) -> Result<(), RuleError> {
+        let parsed = validate(&rule, parsed)?;
+        rule.min_len = parsed.min_len;
+        rule.word_start_keywords = parsed.word_start_keywords;
         if self.rules.iter().any(|r| r.id == rule.id) {
             return Err(rule_error(&rule, "duplicate rule id".into()));
         }
@@ -363,10 +376,18 @@ fn check_regex(rule: &Rule, what: &str, pattern: &str) -> Result<regex_syntax::h
     regex_parse::parse(pattern).map_err(|e| rule_error(rule, format!("invalid {what} regex: {e}")))
 }
 
-/// Checks a rule; returns the fewest bytes a match of its regex spans.
-/// `parsed`: that length, where the rule's regexes (rule, allow and near)
-/// are already known to parse, so they are not parsed again.
-fn validate(rule: &Rule, parsed: Option<usize>) -> Result<usize, RuleError> {
+/// What the loader reads off a rule's regex (see [`Rule::min_len`] and
+/// [`Rule::word_start_keywords`]).
+#[derive(Debug, Clone)]
+struct Parsed {
+    min_len: usize,
+    word_start_keywords: Vec<bool>,
+}
+
+/// Checks a rule; returns what its regex says (see [`Parsed`]). `parsed`:
+/// that, where the rule's regexes (rule, allow and near) are already known
+/// to parse, so they are not parsed again.
+fn validate(rule: &Rule, parsed: Option<Parsed>) -> Result<Parsed, RuleError> {
     if rule.id.is_empty() || !rule.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         return Err(rule_error(rule, "id must be non-empty lowercase letters, digits and '-'".into()));
     }
@@ -376,20 +397,23 @@ fn validate(rule: &Rule, parsed: Option<usize>) -> Result<usize, RuleError> {
     if rule.keywords.is_empty() || rule.keywords.iter().any(|k| k.is_empty()) {
         return Err(rule_error(rule, "a rule needs at least one non-empty keyword".into()));
     }
-    let min_len = match parsed {
-        Some(n) => n,
+    let parsed = match parsed {
+        Some(p) => p,
         None => {
-            let n = regex_parse::min_len(&check_regex(rule, "rule", &rule.regex)?);
+            let hir = check_regex(rule, "rule", &rule.regex)?;
             for a in &rule.allow {
                 check_regex(rule, "allow", a)?;
             }
             if let Some(near) = &rule.near {
                 check_regex(rule, "near", near)?;
             }
-            n
+            Parsed {
+                min_len: regex_parse::min_len(&hir),
+                word_start_keywords: regex_parse::word_start_keywords(&hir, &rule.keywords),
+            }
         }
     };
-    if min_len == 0 {
+    if parsed.min_len == 0 {
         return Err(rule_error(rule, "regex can match the empty string".into()));
     }
     if let Some(e) = rule.entropy {
@@ -400,7 +424,7 @@ fn validate(rule: &Rule, parsed: Option<usize>) -> Result<usize, RuleError> {
     if let Some(v) = &rule.verify {
         v.validate().map_err(|m| rule_error(rule, m))?;
     }
-    Ok(min_len)
+    Ok(parsed)
 }
 
 /// Shannon entropy of `data` in bits per byte.
@@ -459,26 +483,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn build_time_lengths_cover_every_shipped_rule_and_match_run_time() {
-        // Startup trusts EMBEDDED_MIN_LEN instead of parsing the shipped
-        // regexes: it must hold every shipped rule, with the length a
-        // run-time parse gives.
+    fn build_time_facts_cover_every_shipped_rule_and_match_run_time() {
+        // Startup trusts EMBEDDED_PARSED instead of parsing the shipped
+        // regexes: it must hold every shipped rule, with what a run-time
+        // parse gives.
         let set = RuleSet::embedded().unwrap();
-        assert_eq!(EMBEDDED_MIN_LEN.len(), set.len());
+        assert_eq!(EMBEDDED_PARSED.len(), set.len());
+        let mut word_starts = 0;
         for rule in set.rules() {
             let hir = regex_parse::parse(&rule.regex).unwrap();
             assert_eq!(rule.min_len, regex_parse::min_len(&hir), "{}", rule.id);
             assert!(rule.min_len > 0 && rule.min_len < usize::MAX, "{}", rule.id);
+            let at_run_time = regex_parse::word_start_keywords(&hir, &rule.keywords);
+            assert_eq!(rule.word_start_keywords, at_run_time, "{}", rule.id);
+            word_starts += at_run_time.iter().filter(|&&w| w).count();
         }
+        assert!(word_starts > 10, "the shipped rules have word-start keywords ({word_starts})");
     }
 
     #[test]
     fn a_rule_not_parsed_at_build_time_is_checked_at_load() {
         // Only ids listed as parsed skip the regex check.
         let bad = "[[rule]]\nid = \"x-bad\"\nname = \"X\"\nregex = \"(unclosed\"\nkeywords = [\"x\"]\n";
-        let parsed: HashMap<&str, usize> = [("other-id", 3)].into_iter().collect();
+        let known = Parsed { min_len: 3, word_start_keywords: vec![false] };
+        let parsed: HashMap<&str, Parsed> = [("other-id", known)].into_iter().collect();
         let err = RuleSet::default().add_toml_parsed("f.toml", bad, &parsed).unwrap_err();
         assert!(err.to_string().contains("invalid rule regex"), "{err}");
+    }
+
+    #[test]
+    fn a_rule_loaded_from_a_file_knows_its_word_start_keywords() {
+        let toml = "[[rule]]\nid = \"x-w\"\nname = \"X\"\nregex = '(?-u:\\b)(?:ab_|cd-)[a-z]{8}'\nkeywords = [\"ab_\", \"cd-\", \"b_\"]\n";
+        let mut set = RuleSet::default();
+        set.add_toml("f.toml", toml).unwrap();
+        assert_eq!(set.get("x-w").unwrap().word_start_keywords, vec![true, true, false], "`b_` is inside `ab_`");
+        let toml = "[[rule]]\nid = \"x-n\"\nname = \"X\"\nregex = '(?:ab_|cd-)[a-z]{8}'\nkeywords = [\"ab_\"]\n";
+        let mut set = RuleSet::default();
+        set.add_toml("f.toml", toml).unwrap();
+        assert_eq!(set.get("x-n").unwrap().word_start_keywords, vec![false], "no \\b before the keyword");
     }
 
     #[test]
