@@ -120,7 +120,8 @@ fn release_matrix_is_what_the_action_downloads_and_the_readme_names() {
     // The README: every target, the archive and checksum names, a download
     // of this version's Linux archive.
     let readme = read("README.md");
-    let install = &readme[readme.find("## Install").expect("an Install section")..readme.find("## Quick start").unwrap()];
+    let install =
+        &readme[readme.find("## Install").expect("an Install section")..readme.find("## Quick start").unwrap()];
     for t in &names {
         assert!(install.contains(&format!("| `{t}` |")), "README's install section lacks {t}");
     }
@@ -130,11 +131,15 @@ fn release_matrix_is_what_the_action_downloads_and_the_readme_names() {
         install.contains(&format!("https://github.com/keyhound/keyhound/releases/download/v{v}/{linux}")),
         "README's download is not {linux}"
     );
-    assert!(install.contains(&format!("-c {CHECKSUMS}")) && install.contains(&format!("attestation verify {linux}")));
-    for channel in ["pipx install keyhound", "pip install keyhound", "uvx keyhound", "cargo install keyhound --locked"] {
+    assert!(install.contains(&format!("grep ' {linux}$' {CHECKSUMS} | sha256sum -c")), "README's checksum check");
+    assert!(install.contains(&format!("attestation verify {linux}")));
+    for channel in ["pipx install keyhound", "pip install keyhound", "uvx keyhound", "cargo install keyhound --locked"]
+    {
         assert!(install.contains(channel), "README's install section lacks `{channel}`");
     }
-    assert!(install.contains(&format!("docker run --rm -v \"$PWD:/repo\" --user \"$(id -u):$(id -g)\" ghcr.io/keyhound/keyhound:{v} scan /repo")));
+    assert!(install.contains(&format!(
+        "docker run --rm -v \"$PWD:/repo\" --user \"$(id -u):$(id -g)\" ghcr.io/keyhound/keyhound:{v} scan /repo"
+    )));
     // The README's workflow pins this release of the action.
     assert!(readme.contains(&format!("uses: keyhound/keyhound@v{v}")), "README's workflow does not pin v{v}");
     assert!(!readme.contains("keyhound/keyhound@main"));
@@ -220,6 +225,7 @@ fn all_output(out: &std::process::Output) -> String {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "the action runs on Linux and macOS runners only; the fake release is a file:// path")]
 fn action_installs_a_release_binary_only_when_its_checksum_matches() {
     let built = PathBuf::from(env!("CARGO_BIN_EXE_keyhound"));
     let server = Tree::new();
@@ -240,7 +246,10 @@ fn action_installs_a_release_binary_only_when_its_checksum_matches() {
     let (code, said, runner) = install(&url, "1.2.3");
     let bin = runner.path().join("keyhound-bin");
     assert_eq!(code, 2, "{said}");
-    assert!(said.contains("::error title=keyhound::checksum mismatch for keyhound-1.2.3-x86_64-unknown-linux-musl.tar.gz"), "{said}");
+    assert!(
+        said.contains("::error title=keyhound::checksum mismatch for keyhound-1.2.3-x86_64-unknown-linux-musl.tar.gz"),
+        "{said}"
+    );
     assert!(!bin.join("keyhound").exists());
 
     // A release without the archive's checksum line, or without the
@@ -265,10 +274,8 @@ fn cargo_package_ships_the_sources_and_rules_only() {
     assert!(out.status.success(), "cargo package --list: {}", String::from_utf8_lossy(&out.stderr));
     let listed: BTreeSet<String> = String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect();
     let allowed = |f: &str| {
-        matches!(
-            f,
-            "Cargo.toml" | "Cargo.toml.orig" | "Cargo.lock" | ".cargo_vcs_info.json" | "README.md" | "build.rs"
-        ) || (f.starts_with("src/") && f.ends_with(".rs"))
+        matches!(f, "Cargo.toml" | "Cargo.toml.orig" | "Cargo.lock" | ".cargo_vcs_info.json" | "README.md" | "build.rs")
+            || (f.starts_with("src/") && f.ends_with(".rs"))
             || (f.starts_with("rules/") && (f.ends_with(".toml") || f == "rules/KEYWORDS.md"))
             || f == "benches/keyword_pass.rs"
     };
