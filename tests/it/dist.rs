@@ -85,7 +85,7 @@ fn release_matrix_is_what_the_action_downloads_and_the_readme_names() {
     }
     // The archive holds STEM/keyhound, STEM being the archive's name.
     assert_eq!(
-        text(&wf["jobs"]["build"]["env"]["STEM"]) + "." + "${{ matrix.archive }}",
+        format!("{}.${{{{ matrix.archive }}}}", text(&wf["jobs"]["build"]["env"]["STEM"])),
         text(&wf["jobs"]["build"]["env"]["ARCHIVE"])
     );
 
