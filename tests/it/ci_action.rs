@@ -283,9 +283,13 @@ fn action_binary_cache_is_saved_right_after_the_build() {
         None,
         "actions/cache saves only when the job passes"
     );
-    let restore = action_yml::position_of_uses(&a, "actions/cache/restore@v4").expect("a cache/restore step");
-    let save = action_yml::position_of_uses(&a, "actions/cache/save@v4").expect("a cache/save step");
+    let restore = action_yml::position_of_uses(&a, "actions/cache/restore@").expect("a cache/restore step");
+    let save = action_yml::position_of_uses(&a, "actions/cache/save@").expect("a cache/save step");
     let steps = action_yml::steps(&a);
+    // Both pinned to the same full commit of actions/cache (zizmor's unpinned-uses).
+    let pin = |i: usize| text(&steps[i]["uses"]).split_once('@').unwrap().1.to_string();
+    assert_eq!(pin(restore), pin(save));
+    assert!(pin(restore).len() == 40 && pin(restore).bytes().all(|b| b.is_ascii_hexdigit()), "{}", pin(restore));
     let build =
         steps.iter().position(|st| st["run"].as_str().is_some_and(|r| r.contains("cargo build"))).expect("build step");
     let scan = steps.iter().position(|st| st["id"].as_str() == Some("scan")).expect("scan step");

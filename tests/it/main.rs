@@ -11,6 +11,7 @@ mod ci_trust;
 mod completeness;
 mod contexts;
 mod decode;
+mod dist;
 mod history;
 mod openai;
 mod precommit;

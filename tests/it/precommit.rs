@@ -430,7 +430,7 @@ fn found(out: &Output) -> Vec<(String, u64)> {
 #[test]
 fn hooks_manifest_passes_file_names_at_pre_commit_and_pre_push() {
     let hooks = framework_hooks();
-    assert_eq!(hooks.len(), 2);
+    assert_eq!(hooks.len(), 3);
     for h in &hooks {
         assert_eq!(h["pass_filenames"], true, "{h}");
         assert_eq!(h["stages"], serde_json::json!(["pre-commit", "pre-push"]), "{h}");
@@ -441,8 +441,12 @@ fn hooks_manifest_passes_file_names_at_pre_commit_and_pre_push() {
         // those the user's `exclude` filtered out.
         assert_ne!(h["always_run"], true, "{h}");
     }
-    assert_eq!(hooks[0]["language"], "rust");
-    assert_eq!(hooks[1]["language"], "system");
+    // The prebuilt wheel (the root's pyproject.toml requires it), a build
+    // from source, and the binary on PATH; one entry for all three.
+    let ids: Vec<(&str, &str)> =
+        hooks.iter().map(|h| (h["id"].as_str().unwrap(), h["language"].as_str().unwrap())).collect();
+    assert_eq!(ids, [("keyhound-wheel", "python"), ("keyhound", "rust"), ("keyhound-system", "system")]);
+    assert!(hooks.iter().all(|h| h["entry"] == hooks[0]["entry"]), "{hooks:?}");
 }
 
 #[test]

@@ -51,7 +51,9 @@ pub fn inputs(a: &Yaml, with: &[(&str, &str)]) -> HashMap<String, String> {
 }
 
 /// Evaluates the expressions the action's `env` blocks use:
-/// `inputs.*`, `steps.prepare.outputs.*`, `github.action_ref`.
+/// `inputs.*`, `steps.prepare.outputs.*` (an output the step did not write
+/// is empty, as on the runner), `github.action_ref` (`v1`),
+/// `github.action_repository` (`keyhound/keyhound`), `github.token` (none).
 pub fn expand(value: &str, inputs: &HashMap<String, String>, outputs: &HashMap<String, String>) -> String {
     let mut out = String::new();
     let mut rest = value;
@@ -62,9 +64,13 @@ pub fn expand(value: &str, inputs: &HashMap<String, String>, outputs: &HashMap<S
         let v = if let Some(name) = expr.strip_prefix("inputs.") {
             inputs.get(name).cloned().unwrap_or_else(|| panic!("no input {name}"))
         } else if let Some(name) = expr.strip_prefix("steps.prepare.outputs.") {
-            outputs.get(name).cloned().unwrap_or_else(|| panic!("no output {name}"))
+            outputs.get(name).cloned().unwrap_or_default()
         } else if expr == "github.action_ref" {
             "v1".to_string()
+        } else if expr == "github.action_repository" {
+            "keyhound/keyhound".to_string()
+        } else if expr == "github.token" {
+            String::new()
         } else {
             panic!("unexpected expression {expr}")
         };
@@ -123,11 +129,25 @@ pub fn run_scan_step(job: &super::ci::Job, with: &[(&str, &str)]) -> super::ci::
 /// `macOS`, `Windows`) whose scratch space is `temp`; step outputs go to
 /// `temp/outputs`.
 pub fn runner_env(temp: &Path, os: &str) -> Vec<(String, String)> {
+    runner_env_on(temp, os, "X64")
+}
+
+/// [`runner_env`] on a runner of architecture `arch` (`X64`, `ARM64`).
+pub fn runner_env_on(temp: &Path, os: &str, arch: &str) -> Vec<(String, String)> {
     vec![
         ("GITHUB_ACTION_PATH".to_string(), env!("CARGO_MANIFEST_DIR").to_string()),
         ("GITHUB_OUTPUT".to_string(), temp.join("outputs").display().to_string()),
         ("RUNNER_TEMP".to_string(), temp.display().to_string()),
         ("RUNNER_OS".to_string(), os.to_string()),
-        ("RUNNER_ARCH".to_string(), "X64".to_string()),
+        ("RUNNER_ARCH".to_string(), arch.to_string()),
     ]
+}
+
+/// The `key=value` lines a step appended to `$GITHUB_OUTPUT` (`temp/outputs`).
+pub fn step_outputs(temp: &Path) -> HashMap<String, String> {
+    std::fs::read_to_string(temp.join("outputs"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
 }
