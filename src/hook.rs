@@ -35,6 +35,11 @@ pub const LEGACY_NAME: &str = "pre-commit.legacy";
 pub enum HookError {
     #[error("{0}: not a git repository (or any parent)")]
     NotARepository(String),
+    /// A repository libgit2 finds but cannot open: an extension it does not
+    /// know (`extensions.objectformat` of a sha256 repository,
+    /// `extensions.refstorage` of reftable refs), an unreadable config.
+    #[error("{path}: cannot open the repository: {message}")]
+    Open { path: String, message: String },
     #[error(
         "{0} exists and was not installed by keyhound; use --force to keep it as {LEGACY_NAME} \
          (keyhound's hook runs it first)"
@@ -116,7 +121,10 @@ fn scope(at: &HookLocation) -> &'static str {
 /// Where git looks for the pre-commit hook of the repository at `path` —
 /// what `git rev-parse --git-path hooks/pre-commit` prints.
 pub fn hook_location(path: &Path) -> Result<HookLocation, HookError> {
-    let repo = Repository::discover(path).map_err(|_| HookError::NotARepository(path.display().to_string()))?;
+    let repo = Repository::discover(path).map_err(|e| match e.code() {
+        git2::ErrorCode::NotFound => HookError::NotARepository(path.display().to_string()),
+        _ => HookError::Open { path: path.display().to_string(), message: e.message().to_string() },
+    })?;
     let config = repo.config()?;
     let (dir, hooks_path) = match config.get_path("core.hooksPath") {
         // Relative to where git runs hooks: the top of the work tree, or the
@@ -254,5 +262,26 @@ mod tests {
             .to_string();
         assert!(m.starts_with("installed the pre-commit hook at /r/.git/hooks/pre-commit (the repository's hooks"));
         assert!(m.contains("kept as /r/.git/hooks/pre-commit.legacy"), "{m}");
+    }
+
+    #[test]
+    fn a_repository_libgit2_cannot_open_is_named_as_such_not_as_no_repository() {
+        // sha256 objects and reftable refs: git makes them, libgit2 refuses
+        // them. The user must learn that, not that there is no repository.
+        for (init, says) in [("--object-format=sha256", "sha256"), ("--ref-format=reftable", "extensions.refstorage")] {
+            let dir = tempfile::tempdir().unwrap();
+            let made = std::process::Command::new("git").arg("-C").arg(dir.path()).args(["init", "-q", init]).output();
+            if !made.is_ok_and(|o| o.status.success()) {
+                continue; // no git command line, or one without that format
+            }
+            let message = match install(dir.path(), Path::new("/bin/keyhound"), false) {
+                Err(e @ HookError::Open { .. }) => e.to_string(),
+                other => panic!("{init}: {other:?}"),
+            };
+            assert!(message.contains("cannot open the repository") && message.contains(says), "{message}");
+            assert!(!dir.path().join(".git/hooks").join(HOOK_NAME).exists(), "{init}: nothing installed");
+        }
+        let empty = tempfile::tempdir().unwrap();
+        assert!(matches!(install(empty.path(), Path::new("/bin/keyhound"), false), Err(HookError::NotARepository(_))));
     }
 }

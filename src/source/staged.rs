@@ -74,6 +74,10 @@ pub struct StagedRequest<'a> {
 pub enum StagedError {
     #[error("{0}: not a git repository (or any parent)")]
     NotARepository(String),
+    /// A repository libgit2 finds but cannot open (an extension it does not
+    /// know, such as reftable refs' `extensions.refstorage`).
+    #[error("{path}: cannot open the repository: {message}")]
+    Open { path: String, message: String },
     #[error("{0}")]
     ObjectFormat(String),
     #[error("{0}: a bare repository has no index to scan")]
@@ -105,7 +109,10 @@ pub struct Staged {
 /// Reads the staged changes of the repository containing `path`.
 pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, StagedError> {
     super::git::check_object_format(path).map_err(|e| StagedError::ObjectFormat(e.to_string()))?;
-    let repo = Repository::discover(path).map_err(|_| StagedError::NotARepository(path.display().to_string()))?;
+    let repo = Repository::discover(path).map_err(|e| match e.code() {
+        git2::ErrorCode::NotFound => StagedError::NotARepository(path.display().to_string()),
+        _ => StagedError::Open { path: path.display().to_string(), message: e.message().to_string() },
+    })?;
     let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
         return Err(StagedError::Bare(path.display().to_string()));
     };
@@ -297,6 +304,28 @@ mod tests {
         assert!(matches!(rel(&sub, ".."), Err(StagedError::Directory(_))));
         assert!(matches!(rel(&top, "../elsewhere.txt"), Err(StagedError::OutsideWorkTree(..))));
         assert!(matches!(rel(&top, ".git/config"), Err(StagedError::OutsideWorkTree(..))));
+    }
+
+    #[test]
+    fn a_reftable_repository_is_named_as_one_libgit2_cannot_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = fs::canonicalize(dir.path()).unwrap();
+        let init = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&top)
+            .args(["init", "-q", "--ref-format=reftable"])
+            .output();
+        if !init.is_ok_and(|o| o.status.success()) {
+            return; // no git command line (or one without reftable) here
+        }
+        let request = StagedRequest { max_file_size: 1 << 20, index_file: None, files: None, cwd: &top };
+        match staged_changes(&top, &request) {
+            Err(e @ StagedError::Open { .. }) => {
+                let m = e.to_string();
+                assert!(m.contains("cannot open the repository") && m.contains("extensions.refstorage"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -69,8 +69,10 @@ pub enum GitError {
     NoSuchPath { path: PathBuf },
     #[error("{}: not a git repository (nor is any parent directory)", .path.display())]
     NotARepository { path: PathBuf },
-    #[error("{}: cannot open repository: {}", .path.display(), .source.message())]
-    Open { path: PathBuf, source: git2::Error },
+    /// Not a `source`: the message already holds libgit2's, which a
+    /// report of the error chain would print twice.
+    #[error("{}: cannot open repository: {}", .path.display(), .error.message())]
+    Open { path: PathBuf, error: git2::Error },
     #[error("{} uses the {format} object format, which keyhound does not read yet (only sha1)", .path.display())]
     ObjectFormat { path: PathBuf, format: String },
     #[error("unknown ref {name:?}: no branch, tag or commit has that name")]
@@ -200,7 +202,7 @@ pub fn file_at_commit(repo: &Path, commit: &str, path: &str) -> Result<Option<Ve
     let repo = Repository::open_ext(repo, RepositoryOpenFlags::empty(), std::iter::empty::<&std::ffi::OsStr>())
         .map_err(|e| match e.code() {
             ErrorCode::NotFound => GitError::NotARepository { path: repo.to_path_buf() },
-            _ => GitError::Open { path: repo.to_path_buf(), source: e },
+            _ => GitError::Open { path: repo.to_path_buf(), error: e },
         })?;
     let oid = Oid::from_str(commit).map_err(|_| GitError::UnknownRef { name: commit.to_string() })?;
     let commit = repo.find_commit(oid).map_err(|e| GitError::read("commit", oid, e))?;
@@ -279,7 +281,7 @@ impl GitRepo {
         let repo = Repository::open_ext(path, RepositoryOpenFlags::empty(), std::iter::empty::<&std::ffi::OsStr>())
             .map_err(|e| match e.code() {
                 ErrorCode::NotFound => GitError::NotARepository { path: path.to_path_buf() },
-                _ => GitError::Open { path: path.to_path_buf(), source: e },
+                _ => GitError::Open { path: path.to_path_buf(), error: e },
             })?;
         let shallow = shallow_commits(&repo);
         Ok(GitRepo { reader: Reader { repo }, shallow })

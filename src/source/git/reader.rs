@@ -61,7 +61,7 @@ impl Reader {
     /// Opens the repository at its git directory (as [`GitRepo::git_dir`](super::GitRepo::git_dir)).
     pub fn open(git_dir: &Path) -> Result<Reader, GitError> {
         configure_libgit2();
-        let repo = Repository::open(git_dir).map_err(|e| GitError::Open { path: git_dir.to_path_buf(), source: e })?;
+        let repo = Repository::open(git_dir).map_err(|e| GitError::Open { path: git_dir.to_path_buf(), error: e })?;
         Ok(Reader { repo })
     }
 
