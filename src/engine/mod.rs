@@ -123,12 +123,6 @@ fn is_boundary(hay: &[u8], at: usize) -> bool {
     at.checked_sub(1).and_then(|i| hay.get(i)).is_some_and(word) != hay.get(at).is_some_and(word)
 }
 
-/// Rule `rule`'s regex, parsed once into `cell` (`None` when it does not
-/// parse).
-fn parse_once<'a>(cell: &'a OnceLock<Option<Hir>>, rule: &Rule) -> Option<&'a Hir> {
-    cell.get_or_init(|| regex_parse::parse(&rule.regex).ok()).as_ref()
-}
-
 impl CompiledRule {
     fn build(rule: &Rule) -> Result<CompiledRule, RuleError> {
         let hir = regex_parse::parse(&rule.regex).map_err(|e| regex_error(rule, "rule", e))?;
@@ -276,7 +270,6 @@ impl Engine {
                 declared[k].push((r, n));
             }
         }
-        let parsed: Vec<OnceLock<Option<Hir>>> = rules.iter().map(|_| OnceLock::new()).collect();
         let word_start: Vec<bool> = keywords
             .iter()
             .zip(&declared)
@@ -288,6 +281,7 @@ impl Engine {
             .map(|d| d.into_iter().map(|(rule, keyword)| Trigger { rule, keyword }).collect())
             .collect();
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
+        let parsed = rules.iter().map(|_| OnceLock::new()).collect();
         let gates = keywords.iter().map(|_| OnceLock::new()).collect();
         let min_match = rules.iter().map(|r| r.min_len).min().unwrap_or(usize::MAX);
         Ok(Engine {
@@ -350,7 +344,7 @@ impl Engine {
 
     /// Rule `r`'s regex, parsed once.
     fn parsed_rule(&self, r: usize) -> Option<&Hir> {
-        parse_once(&self.parsed[r], &self.rules[r])
+        self.parsed[r].get_or_init(|| regex_parse::parse(&self.rules[r].regex).ok()).as_ref()
     }
 
     fn compiled_rule(&self, r: usize) -> Option<&CompiledRule> {
@@ -641,15 +635,20 @@ keywords = ["nt-"]
             )
         };
         let word_start = |e: &Engine| e.keyword_set().word_start(0);
-        // Both rules need a word boundary before the keyword.
+        let hits = |e: &Engine, hay: &[u8]| e.keyword_set().find_iter(hay).count();
+        // Both rules need a word boundary before the keyword: the keyword
+        // pass does not even report it inside a word.
         let e = engine(&rules(r"(?-u:\b)(?P<secret>nt-[A-Z]{16})"));
         assert!(word_start(&e));
+        assert_eq!(hits(&e, b"paint-9f3a61c0d2b4e857"), 0);
+        assert_eq!(hits(&e, b"(nt-9f3a61c0d2b4e857)"), 1);
         assert!(secrets(&e, b"paint-9f3a61c0d2b4e857").is_empty());
         assert_eq!(secrets(&e, b"(nt-9f3a61c0d2b4e857)"), vec![&b"nt-9f3a61c0d2b4e857"[..]]);
         assert_eq!(secrets(&e, b"nt-9f3a61c0d2b4e857"), vec![&b"nt-9f3a61c0d2b4e857"[..]]);
         // One that does not (a suffix of a longer token) keeps every hit.
         let e = engine(&rules(r"(?P<secret>[a-z]{2}nt-[A-Z]{16})"));
         assert!(!word_start(&e));
+        assert_eq!(hits(&e, b"paint-9f3a61c0d2b4e857"), 1);
         assert_eq!(secrets(&e, b"paint-QWZKRTPLMXNBVCJH"), vec![&b"aint-QWZKRTPLMXNBVCJH"[..]]);
         // Nor does one whose matches start before the keyword.
         let e = engine(&rules(r"(?-u:\b)(?P<secret>x_nt-[A-Z]{16})"));

@@ -306,18 +306,19 @@ mod tests {
         assert!(matches!(rel(&top, ".git/config"), Err(StagedError::OutsideWorkTree(..))));
     }
 
+    /// `git init` with `format` in `dir` (canonical), or `None` where there
+    /// is no git command line, or one without that format: the test then
+    /// has nothing to check.
+    fn git_init(dir: &Path, format: &str) -> Option<PathBuf> {
+        let top = fs::canonicalize(dir).unwrap();
+        let init = std::process::Command::new("git").arg("-C").arg(&top).args(["init", "-q", format]).output();
+        init.is_ok_and(|o| o.status.success()).then_some(top)
+    }
+
     #[test]
     fn a_reftable_repository_is_named_as_one_libgit2_cannot_open() {
         let dir = tempfile::tempdir().unwrap();
-        let top = fs::canonicalize(dir.path()).unwrap();
-        let init = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&top)
-            .args(["init", "-q", "--ref-format=reftable"])
-            .output();
-        if !init.is_ok_and(|o| o.status.success()) {
-            return; // no git command line (or one without reftable) here
-        }
+        let Some(top) = git_init(dir.path(), "--ref-format=reftable") else { return };
         let request = StagedRequest { max_file_size: 1 << 20, index_file: None, files: None, cwd: &top };
         match staged_changes(&top, &request) {
             Err(e @ StagedError::Open { .. }) => {
@@ -331,15 +332,7 @@ mod tests {
     #[test]
     fn a_sha256_repository_is_refused_by_name() {
         let dir = tempfile::tempdir().unwrap();
-        let top = fs::canonicalize(dir.path()).unwrap();
-        let init = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&top)
-            .args(["init", "-q", "--object-format=sha256"])
-            .output();
-        if !init.is_ok_and(|o| o.status.success()) {
-            return; // no git command line (or one without sha256) here
-        }
+        let Some(top) = git_init(dir.path(), "--object-format=sha256") else { return };
         fs::write(top.join("a.env"), "A=1\n").unwrap();
         let request = StagedRequest { max_file_size: 1 << 20, index_file: None, files: None, cwd: &top };
         match staged_changes(&top, &request) {
