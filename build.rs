@@ -17,7 +17,9 @@
 //!   fall back on it (and its error messages) if the JSON is ever refused.
 //! - Parses the rules' regexes: for each rule whose regexes (rule, `allow`,
 //!   `near`) all parse, `EMBEDDED_PARSED` holds its minimum match length and
-//!   which of its keywords every match starts with after a word boundary.
+//!   which of its keywords every match starts with after a word boundary,
+//!   and what every match holds around each keyword (its case, the bytes
+//!   before and after it).
 //!   A rule missing from it (a file or regex that does not parse) is
 //!   checked at run time, which reports the error as for any rule file.
 
@@ -50,8 +52,9 @@ fn main() {
     );
     let mut facts = String::from(
         "/// Shipped rules whose regexes parsed at build time: (rule id, minimum match\n\
-         /// length, per keyword whether every match starts with it after `\\b`).\n\
-         pub static EMBEDDED_PARSED: &[(&str, usize, &[bool])] = &[\n",
+         /// length, per keyword whether every match starts with it after `\\b`,\n\
+         /// per keyword what every match holds around it).\n\
+         pub static EMBEDDED_PARSED: &[(&str, usize, &[bool], &[Option<KeywordContext>])] = &[\n",
     );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -67,8 +70,8 @@ fn main() {
             None => "None".to_string(),
         };
         out.push_str(&format!("    ({:?}, include_str!({:?}), {json}),\n", name, f.display().to_string()));
-        for (id, min_len, word_starts) in doc.as_ref().map(parsed_rules).unwrap_or_default() {
-            facts.push_str(&format!("    ({id:?}, {min_len}, &{word_starts:?}),\n"));
+        for (id, min_len, word_starts, contexts) in doc.as_ref().map(parsed_rules).unwrap_or_default() {
+            facts.push_str(&format!("    ({id:?}, {min_len}, &{word_starts:?}, &{contexts:?}),\n"));
         }
     }
     out.push_str("];\n");
@@ -99,7 +102,7 @@ fn to_json(doc: &toml::Table) -> Option<String> {
 
 /// `(id, minimum match length, word-start keywords)` of each rule of a
 /// rule file whose regexes all parse.
-fn parsed_rules(doc: &toml::Table) -> Vec<(String, usize, Vec<bool>)> {
+fn parsed_rules(doc: &toml::Table) -> Vec<(String, usize, Vec<bool>, Vec<Option<regex_parse::KeywordContext>>)> {
     let Some(rules) = doc.get("rule").and_then(|r| r.as_array()) else { return Vec::new() };
     let mut out = Vec::new();
     for rule in rules.iter().filter_map(|r| r.as_table()) {
@@ -120,7 +123,12 @@ fn parsed_rules(doc: &toml::Table) -> Vec<(String, usize, Vec<bool>)> {
             continue;
         };
         if others.all(|v| v.as_str().is_some_and(|p| regex_parse::parse(p).is_ok())) {
-            out.push((id.to_string(), regex_parse::min_len(&hir), regex_parse::word_start_keywords(&hir, &keywords)));
+            out.push((
+                id.to_string(),
+                regex_parse::min_len(&hir),
+                regex_parse::word_start_keywords(&hir, &keywords),
+                regex_parse::keyword_contexts(&hir, &keywords),
+            ));
         }
     }
     out

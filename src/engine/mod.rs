@@ -35,7 +35,7 @@ use regex_automata::Input;
 use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 
 use self::gate::Gate;
-use self::keywords::KeywordSet;
+use self::keywords::{KeywordContext, KeywordSet};
 use self::leading::LeadingClasses;
 use crate::rules::regex_parse::PrefixAt;
 use crate::rules::{looks_fake, regex_parse, rule_error, shannon_entropy, Rule, RuleError, RuleSet};
@@ -201,6 +201,52 @@ fn keyword_starts_words(kw: &[u8], declared: &[(usize, usize)], rules: &[Rule]) 
         && declared.iter().all(|&(r, n)| rules[r].word_start_keywords.get(n).copied().unwrap_or(false))
 }
 
+/// What must hold around keyword `kw`, declared by the rules and keyword
+/// numbers of `declared`, for a hit to start any of their matches: what
+/// every one of those rules' matches holds around it
+/// ([`Rule::keyword_contexts`], read off each regex when it was loaded, at
+/// build time for the shipped rules), and a byte that is not a word byte
+/// before it when it is a word start ([`keyword_starts_words`]).
+fn keyword_context(kw: &[u8], declared: &[(usize, usize)], rules: &[Rule]) -> KeywordContext {
+    let read = declared.iter().map(|&(r, n)| rules[r].keyword_contexts.get(n).copied().flatten());
+    let mut context = merged_context(read).unwrap_or_default();
+    if keyword_starts_words(kw, declared, rules) {
+        let not_word = keywords::NOT_WORD;
+        context.before = Some(match context.before {
+            Some(b) => [b[0] & not_word[0], b[1] & not_word[1]],
+            None => not_word,
+        });
+    }
+    context
+}
+
+/// What all of `contexts` hold (those of one keyword declared by several
+/// rules, or several times); `None` when one of them says nothing.
+fn merged_context(contexts: impl IntoIterator<Item = Option<KeywordContext>>) -> Option<KeywordContext> {
+    let union = |a: [u128; 2], b: [u128; 2]| [a[0] | b[0], a[1] | b[1]];
+    let mut merged: Option<KeywordContext> = None;
+    for c in contexts {
+        let c = c?;
+        merged = Some(match merged {
+            None => c,
+            Some(m) => {
+                let after_len = m.after_len.min(c.after_len);
+                let mut after = [[0, 0]; 3];
+                for (i, a) in after.iter_mut().enumerate().take(usize::from(after_len)) {
+                    *a = union(m.after[i], c.after[i]);
+                }
+                KeywordContext {
+                    fold_case: m.fold_case || c.fold_case,
+                    before: m.before.zip(c.before).map(|(x, y)| union(x, y)),
+                    after,
+                    after_len,
+                }
+            }
+        });
+    }
+    merged
+}
+
 /// The `secret` capture group of a rule's regex, if it has one.
 fn secret_hir(hir: &Hir) -> Option<&Hir> {
     match hir.kind() {
@@ -270,12 +316,9 @@ impl Engine {
                 declared[k].push((r, n));
             }
         }
-        let word_start: Vec<bool> = keywords
-            .iter()
-            .zip(&declared)
-            .map(|(kw, declared)| keyword_starts_words(kw.as_bytes(), declared, &rules))
-            .collect();
-        let keyword_set = KeywordSet::with_word_starts(&keywords, &word_start);
+        let contexts: Vec<KeywordContext> =
+            keywords.iter().zip(&declared).map(|(kw, declared)| keyword_context(kw.as_bytes(), declared, &rules)).collect();
+        let keyword_set = KeywordSet::with_contexts(&keywords, &contexts);
         let keyword_rules = declared
             .into_iter()
             .map(|d| d.into_iter().map(|(rule, keyword)| Trigger { rule, keyword }).collect())

@@ -9,6 +9,8 @@
 pub mod check;
 pub mod checksum;
 pub(crate) mod regex_parse;
+
+pub use self::regex_parse::{ByteClass, KeywordContext};
 pub mod template;
 
 use std::collections::{HashMap, HashSet};
@@ -237,6 +239,11 @@ pub struct Rule {
     /// [`regex_parse::word_start_keywords`]; empty when unknown).
     #[serde(skip)]
     pub word_start_keywords: Vec<bool>,
+    /// Per keyword (in `keywords` order): what every match of `regex` holds
+    /// around it, where the regex spells it at its top level (set by the
+    /// loader, [`regex_parse::keyword_contexts`]; empty when unknown).
+    #[serde(skip)]
+    pub keyword_contexts: Vec<Option<KeywordContext>>,
 }
 
 #[derive(Deserialize)]
@@ -267,13 +274,15 @@ impl RuleSet {
     /// The rule set of embedded rule files, as build.rs lays them out.
     fn from_embedded(
         files: &[(&str, &str, Option<&str>)],
-        facts: &[(&str, usize, &[bool])],
+        facts: &[(&str, usize, &[bool], &[Option<KeywordContext>])],
     ) -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
         // build.rs parsed these rules' regexes already (see EMBEDDED_PARSED).
         let parsed: HashMap<&str, Parsed> = facts
             .iter()
-            .map(|&(id, min_len, word_starts)| (id, Parsed { min_len, word_start_keywords: word_starts.to_vec() }))
+            .map(|&(id, min_len, word_starts, contexts)| {
+                (id, Parsed { min_len, word_start_keywords: word_starts.to_vec(), keyword_contexts: contexts.to_vec() })
+            })
             .collect();
         for (name, text, json) in files {
             // build.rs turned the file into JSON, which reads into the same
@@ -336,6 +345,7 @@ impl RuleSet {
         let parsed = validate(&rule, parsed)?;
         rule.min_len = parsed.min_len;
         rule.word_start_keywords = parsed.word_start_keywords;
+        rule.keyword_contexts = parsed.keyword_contexts;
         if self.rules.iter().any(|r| r.id == rule.id) {
             return Err(rule_error(&rule, "duplicate rule id".into()));
         }
@@ -382,6 +392,7 @@ fn check_regex(rule: &Rule, what: &str, pattern: &str) -> Result<regex_syntax::h
 struct Parsed {
     min_len: usize,
     word_start_keywords: Vec<bool>,
+    keyword_contexts: Vec<Option<KeywordContext>>,
 }
 
 /// Checks a rule; returns what its regex says (see [`Parsed`]). `parsed`:
@@ -410,6 +421,7 @@ fn validate(rule: &Rule, parsed: Option<Parsed>) -> Result<Parsed, RuleError> {
             Parsed {
                 min_len: regex_parse::min_len(&hir),
                 word_start_keywords: regex_parse::word_start_keywords(&hir, &rule.keywords),
+                keyword_contexts: regex_parse::keyword_contexts(&hir, &rule.keywords),
             }
         }
     };
@@ -496,6 +508,7 @@ mod tests {
             assert!(rule.min_len > 0 && rule.min_len < usize::MAX, "{}", rule.id);
             let at_run_time = regex_parse::word_start_keywords(&hir, &rule.keywords);
             assert_eq!(rule.word_start_keywords, at_run_time, "{}", rule.id);
+            assert_eq!(rule.keyword_contexts, regex_parse::keyword_contexts(&hir, &rule.keywords), "{}", rule.id);
             word_starts += at_run_time.iter().filter(|&&w| w).count();
         }
         assert!(word_starts > 10, "the shipped rules have word-start keywords ({word_starts})");
@@ -505,7 +518,7 @@ mod tests {
     fn a_rule_not_parsed_at_build_time_is_checked_at_load() {
         // Only ids listed as parsed skip the regex check.
         let bad = "[[rule]]\nid = \"x-bad\"\nname = \"X\"\nregex = \"(unclosed\"\nkeywords = [\"x\"]\n";
-        let known = Parsed { min_len: 3, word_start_keywords: vec![false] };
+        let known = Parsed { min_len: 3, word_start_keywords: vec![false], keyword_contexts: vec![None] };
         let parsed: HashMap<&str, Parsed> = [("other-id", known)].into_iter().collect();
         let err = RuleSet::default().add_toml_parsed("f.toml", bad, &parsed).unwrap_err();
         assert!(err.to_string().contains("invalid rule regex"), "{err}");

@@ -2,12 +2,14 @@
 //! loader and the engine need without compiling it: the fewest bytes a match
 //! spans, the literals every match starts with and where the rule's
 //! keywords sit in them, and so which keywords every match starts with
-//! right after a word boundary. Shared with `build.rs`, which does this for
+//! right after a word boundary, and the bytes around each keyword that every
+//! match holds (its case, the byte before it, the bytes after it). Shared
+//! with `build.rs`, which does this for
 //! the shipped rules at build time so that startup need not: it must not
 //! use anything else from the crate.
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind, Look};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// Parses `pattern` as every rule regex (rule, `allow`, `near`) is compiled:
 /// byte-oriented and ASCII-only, so invalid UTF-8 is searchable and `\b`,
@@ -84,4 +86,135 @@ pub fn word_start_keywords(hir: &Hir, keywords: &[String]) -> Vec<bool> {
         Some(by_keyword) => by_keyword.iter().map(|at| !at.is_empty() && at.iter().all(|(o, _)| *o == 0)).collect(),
         None => vec![false; keywords.len()],
     }
+}
+
+/// A set of byte values: bit `b & 0x7F` of word `b >> 7`.
+pub type ByteClass = [u128; 2];
+
+/// What every match of a rule holds around one of its keywords, read off
+/// the regex where the keyword is spelled at its top level (outside any
+/// alternation or repetition), so that every match has it there.
+/// The default says nothing: the keyword in its own case, anything around.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeywordContext {
+    /// The keyword's letters match in either case (`(?i)`).
+    pub fold_case: bool,
+    /// The byte right before the keyword, when every match has one there
+    /// from a known set.
+    pub before: Option<ByteClass>,
+    /// The sets of the first `after_len` bytes right after the keyword.
+    pub after: [ByteClass; 3],
+    pub after_len: u8,
+}
+
+/// One step of a regex read as a sequence: exactly one byte of a set, a
+/// run of bytes of one set (at least `min`), a zero-width assertion, or
+/// anything else.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Byte(ByteClass),
+    Run(ByteClass, u32),
+    Look(Look),
+    Other,
+}
+
+/// The steps of `hir`'s top level, through groups and concatenations.
+fn steps(hir: &Hir, out: &mut Vec<Step>) {
+    match hir.kind() {
+        HirKind::Empty => {}
+        HirKind::Literal(lit) => out.extend(lit.0.iter().map(|&b| Step::Byte(class_of([b])))),
+        HirKind::Class(class) => out.push(byte_class(class).map_or(Step::Other, Step::Byte)),
+        HirKind::Look(look) => out.push(Step::Look(*look)),
+        HirKind::Capture(cap) => steps(&cap.sub, out),
+        HirKind::Concat(subs) => subs.iter().for_each(|s| steps(s, out)),
+        HirKind::Repetition(rep) => {
+            let one = match rep.sub.kind() {
+                HirKind::Class(class) => byte_class(class),
+                HirKind::Literal(lit) if lit.0.len() == 1 => Some(class_of([lit.0[0]])),
+                _ => None,
+            };
+            out.push(one.map_or(Step::Other, |c| Step::Run(c, rep.min)));
+        }
+        HirKind::Alternation(_) => out.push(Step::Other),
+    }
+}
+
+fn byte_class(class: &Class) -> Option<ByteClass> {
+    match class {
+        Class::Bytes(bytes) => Some(class_of(bytes.iter().flat_map(|r| r.start()..=r.end()))),
+        Class::Unicode(_) => None,
+    }
+}
+
+fn class_of(bytes: impl IntoIterator<Item = u8>) -> ByteClass {
+    let mut c = [0, 0];
+    for b in bytes {
+        c[usize::from(b >> 7)] |= 1 << (b & 0x7F);
+    }
+    c
+}
+
+/// Per keyword of the rule (in its order): what every match holds around
+/// it ([`KeywordContext`]), or `None` when the keyword is not spelled at
+/// the regex's top level (inside an alternation, say).
+pub fn keyword_contexts(hir: &Hir, keywords: &[String]) -> Vec<Option<KeywordContext>> {
+    let mut seq = Vec::new();
+    steps(hir, &mut seq);
+    keywords.iter().map(|k| keyword_context(&seq, k.as_bytes())).collect()
+}
+
+fn keyword_context(seq: &[Step], kw: &[u8]) -> Option<KeywordContext> {
+    if kw.is_empty() || kw.len() > seq.len() {
+        return None;
+    }
+    // The first place the keyword is spelled, each byte by a one-byte set
+    // or, for a letter, by the set of its two cases.
+    let spelled = |at: usize| -> Option<bool> {
+        let mut folded = false;
+        for (step, &b) in seq[at..at + kw.len()].iter().zip(kw) {
+            let Step::Byte(set) = *step else { return None };
+            if set == class_of([b]) {
+                continue;
+            }
+            if b.is_ascii_alphabetic() && set == class_of([b.to_ascii_lowercase(), b.to_ascii_uppercase()]) {
+                folded = true;
+                continue;
+            }
+            return None;
+        }
+        Some(folded)
+    };
+    let (at, fold_case) = (0..=seq.len() - kw.len()).find_map(|at| spelled(at).map(|f| (at, f)))?;
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let word = class_of((0..=255u8).filter(|&b| is_word(b)));
+    let not_word = [!word[0], !word[1]];
+    let before = match at.checked_sub(1).map(|i| seq[i]) {
+        Some(Step::Byte(set)) | Some(Step::Run(set, 1..)) => Some(set),
+        // `\b` before a keyword that starts with a word byte: a byte that
+        // is not one (or the start of the input).
+        Some(Step::Look(Look::WordAscii)) => Some(if is_word(kw[0]) { not_word } else { word }),
+        _ => None,
+    };
+    let mut after = [[0, 0]; 3];
+    let mut after_len = 0;
+    'steps: for step in &seq[at + kw.len()..] {
+        let (set, count) = match *step {
+            Step::Byte(set) => (set, 1),
+            Step::Run(set, min) => (set, min),
+            _ => break,
+        };
+        for _ in 0..count {
+            if after_len == after.len() {
+                break 'steps;
+            }
+            after[after_len] = set;
+            after_len += 1;
+        }
+        if matches!(step, Step::Run(..)) {
+            // A run may be longer than its minimum: what follows it is not
+            // known to be at any one offset.
+            break;
+        }
+    }
+    Some(KeywordContext { fold_case, before, after, after_len: after_len as u8 })
 }
