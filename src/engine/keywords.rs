@@ -37,18 +37,22 @@
 //! NEON, and for the last bytes of the input, an exact two-byte table
 //! replaces the filter.
 //!
-//! A keyword may be a *word start*: reported only at the start of the input
-//! or after a byte that is not an ASCII letter, digit or `_` (the engine
-//! says so when every rule using it needs `\b` there). A word-start keyword
-//! shorter than the fingerprint is looked for one byte early, the byte
-//! before it being one of the fingerprint's ([`Shape`]): `sk-` inside
-//! `task-list` is then not even a candidate. Where the whole step is ASCII,
-//! as source code mostly is, the wide search looks bytes up without masks.
+//! A keyword has a *context* ([`KeywordContext`], given by the engine from
+//! what every match of the rules using it holds): it may fold case (its
+//! letters match in either case), and name the set of the byte before it
+//! and of up to 3 bytes after it. An occurrence is a hit only where these
+//! hold (a byte outside the input counts as fitting). A *word start* is a
+//! keyword whose byte before is not an ASCII letter, digit or `_`. The
+//! context's bytes fill a short keyword's fingerprint: the bytes after
+//! it, or, when rarer in code, the byte before it, looked for one byte
+//! early ([`Shape`]): `sk-` inside `task-list` is then not even a
+//! candidate. Where the whole step is ASCII, as source code mostly is, the
+//! wide search looks bytes up without masks.
 //!
 //! What it must not do: lose an occurrence, report one twice, or report
 //! hits out of order. Occurrences may overlap (`sk-` inside `sk-ant-ad`,
 //! `k_liv` inside `sk_live`): each is a hit of its own. The set knows
-//! nothing about rules.
+//! nothing about rules: a context is given, not derived here.
 
 use std::ops::Range;
 
@@ -356,7 +360,10 @@ impl KeywordSet {
                 return false;
             }
         }
-        c.after[..usize::from(c.after_len)].iter().zip(hay.get(end..).unwrap_or_default()).all(|(set, &b)| in_set(set, b))
+        c.after[..usize::from(c.after_len)]
+            .iter()
+            .zip(hay.get(end..).unwrap_or_default())
+            .all(|(set, &b)| in_set(set, b))
     }
 
     /// Whether `hay` starts with keyword `k` (in either case if it folds).
@@ -715,7 +722,10 @@ impl Shape {
     /// [`BYTE_FREQ`], assuming independent bytes.
     fn frequency(&self) -> f64 {
         let total: f64 = BYTE_FREQ.iter().map(|&f| f64::from(f)).sum();
-        self.sets.iter().map(|set| set_bytes(set).map(|b| f64::from(BYTE_FREQ[usize::from(b)])).sum::<f64>() / total).product()
+        self.sets
+            .iter()
+            .map(|set| set_bytes(set).map(|b| f64::from(BYTE_FREQ[usize::from(b)])).sum::<f64>() / total)
+            .product()
     }
 }
 
@@ -1565,7 +1575,9 @@ mod oracle {
             .expect("oracle builds");
         let mut hits: Vec<_> = ac
             .find_overlapping_iter(hay)
-            .filter(|m| super::tests::hit_at(&kws[m.pattern().as_usize()], &contexts[m.pattern().as_usize()], hay, m.start()))
+            .filter(|m| {
+                super::tests::hit_at(&kws[m.pattern().as_usize()], &contexts[m.pattern().as_usize()], hay, m.start())
+            })
             .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
             .collect();
         hits.sort_unstable();

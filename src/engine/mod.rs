@@ -316,8 +316,11 @@ impl Engine {
                 declared[k].push((r, n));
             }
         }
-        let contexts: Vec<KeywordContext> =
-            keywords.iter().zip(&declared).map(|(kw, declared)| keyword_context(kw.as_bytes(), declared, &rules)).collect();
+        let contexts: Vec<KeywordContext> = keywords
+            .iter()
+            .zip(&declared)
+            .map(|(kw, declared)| keyword_context(kw.as_bytes(), declared, &rules))
+            .collect();
         let keyword_set = KeywordSet::with_contexts(&keywords, &contexts);
         let keyword_rules = declared
             .into_iter()
