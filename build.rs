@@ -54,7 +54,7 @@ fn main() {
         "/// Shipped rules whose regexes parsed at build time: (rule id, minimum match\n\
          /// length, per keyword whether every match starts with it after `\\b`,\n\
          /// per keyword what every match holds around it).\n\
-         pub static EMBEDDED_PARSED: &[(&str, usize, &[bool], &[Option<KeywordContext>])] = &[\n",
+         pub static EMBEDDED_PARSED: &[EmbeddedFacts] = &[\n",
     );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -102,7 +102,11 @@ fn to_json(doc: &toml::Table) -> Option<String> {
 
 /// `(id, minimum match length, word-start keywords)` of each rule of a
 /// rule file whose regexes all parse.
-fn parsed_rules(doc: &toml::Table) -> Vec<(String, usize, Vec<bool>, Vec<Option<regex_parse::KeywordContext>>)> {
+/// What build time reads off one rule's regex: id, minimum match length,
+/// per keyword whether it is a word start and its context.
+type ParsedRule = (String, usize, Vec<bool>, Vec<Option<regex_parse::KeywordContext>>);
+
+fn parsed_rules(doc: &toml::Table) -> Vec<ParsedRule> {
     let Some(rules) = doc.get("rule").and_then(|r| r.as_array()) else { return Vec::new() };
     let mut out = Vec::new();
     for rule in rules.iter().filter_map(|r| r.as_table()) {

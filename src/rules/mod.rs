@@ -22,6 +22,11 @@ use serde::{Deserialize, Serialize};
 pub use check::{VerifySpec, VerifyStatus};
 pub use checksum::Checksum;
 
+/// What build.rs read off one shipped rule's regexes (`EMBEDDED_PARSED`):
+/// id, minimum match length, per keyword whether it is a word start and
+/// its context.
+type EmbeddedFacts = (&'static str, usize, &'static [bool], &'static [Option<KeywordContext>]);
+
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
 /// An error in a rule file. Always names the file, and the rule when one is
@@ -272,10 +277,7 @@ impl RuleSet {
     }
 
     /// The rule set of embedded rule files, as build.rs lays them out.
-    fn from_embedded(
-        files: &[(&str, &str, Option<&str>)],
-        facts: &[(&str, usize, &[bool], &[Option<KeywordContext>])],
-    ) -> Result<RuleSet, RuleError> {
+    fn from_embedded(files: &[(&str, &str, Option<&str>)], facts: &[EmbeddedFacts]) -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
         // build.rs parsed these rules' regexes already (see EMBEDDED_PARSED).
         let parsed: HashMap<&str, Parsed> = facts
