@@ -703,6 +703,25 @@ keywords = ["nt-"]
     }
 
     #[test]
+    fn a_keyword_of_a_case_insensitive_rule_is_found_in_any_case() {
+        let e = engine(
+            r#"
+[[rule]]
+id = "t-acme"
+name = "Acme"
+regex = '''(?i:acme_token)=(?P<secret>[a-z0-9]{20})'''
+keywords = ["ACME"]
+"#,
+        );
+        assert!(e.keyword_set().context(0).fold_case);
+        for name in ["ACME_TOKEN", "acme_token", "AcmeToken", "Acme_Token", "aCmE_tOkEn"] {
+            let hay = format!("{name}=q8zr2lmwx0pk7vb3nyc1");
+            let want: Vec<&[u8]> = if name.contains('_') { vec![&b"q8zr2lmwx0pk7vb3nyc1"[..]] } else { vec![] };
+            assert_eq!(secrets(&e, hay.as_bytes()), want, "{name}");
+        }
+    }
+
+    #[test]
     fn near_requires_context() {
         let e = engine(RULES);
         assert!(e.scan(b"key nt-9f3a61c0d2b4e857").is_empty());

@@ -539,6 +539,43 @@ mod tests {
     }
 
     #[test]
+    fn keyword_contexts_are_read_off_the_regex_top_level() {
+        let ctx = |regex: &str, kw: &str| {
+            let hir = regex_parse::parse(regex).unwrap();
+            regex_parse::keyword_contexts(&hir, &[kw.to_string()])[0]
+        };
+        let class = |bytes: &[u8]| {
+            let mut c = [0u128; 2];
+            for &b in bytes {
+                c[usize::from(b >> 7)] |= 1 << (b & 0x7F);
+            }
+            c
+        };
+        let digits = class(b"0123456789");
+        let alnum = class(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+        // Case folding, and a run after the keyword fills every slot.
+        let c = ctx("(?i:paypal)_SECRET=[A-Za-z0-9]{8}", "PAYPAL").unwrap();
+        assert!(c.fold_case);
+        assert_eq!((c.before, c.after_len), (None, 3));
+        assert_eq!(c.after[0], class(b"_"));
+        // The byte before; after a run, only its first bytes are known.
+        let c = ctx("[a-z]{3}[0-9]Q~[A-Za-z0-9]{31,34}", "Q~").unwrap();
+        assert!(!c.fold_case);
+        assert_eq!(c.before, Some(digits));
+        assert_eq!((c.after_len, c.after[2]), (3, alnum));
+        let c = ctx("-us[0-9]{1,2}x", "-us").unwrap();
+        assert_eq!((c.after_len, c.after[0]), (1, digits), "the run may be one byte or two");
+        // `\b` before a keyword that starts with a word byte.
+        let c = ctx("(?-u:\\b)sk-[a-f0-9]{32}", "sk-").unwrap();
+        assert_eq!(c.before.map(|b| b[0] & alnum[0]), Some(0), "no word byte before");
+        // Not at the top level: nothing is known.
+        assert_eq!(ctx("(?:paypal|pp)_secret=[a-z]{8}", "paypal"), None);
+        assert_eq!(ctx("(?:ab){2}cd", "ab"), None);
+        // A letter in one case only does not fold.
+        assert!(!ctx("PAYPAL_[a-z]{4}", "PAYPAL").unwrap().fold_case);
+    }
+
+    #[test]
     fn the_embedded_json_gives_the_rules_the_toml_gives() {
         // Startup reads the JSON form build.rs made of each shipped file: it
         // must exist for every file and give exactly the TOML's rules.
