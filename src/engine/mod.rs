@@ -72,11 +72,16 @@ pub struct DecodedSecret {
 /// Default nesting depth for decoding (`--decode-depth`).
 pub const DEFAULT_DECODE_DEPTH: usize = 2;
 
+/// A rule ready to run: what the scan checks at a keyword hit, read off
+/// the regex's syntax tree, and its regexes, compiled at their first use.
+/// Most hits of most rules end at those checks (a literal or the leading
+/// bytes that are not there), and compiling a regex costs far more than
+/// parsing it: on git/git's tree, rules whose regexes would never run made
+/// about a tenth of a scan's instructions.
 struct CompiledRule {
-    regex: Regex,
-    secret_group: Option<usize>,
-    allow: Vec<Regex>,
-    near: Option<(Regex, usize)>,
+    /// The regex as it is compiled ([`relax_counted_repetitions`]).
+    relaxed: Hir,
+    regexes: OnceLock<Result<RuleRegexes, String>>,
     /// How far from a keyword hit a match can extend, in either direction.
     reach: usize,
     /// The longest secret the rule's regex as written can match; `None`
@@ -88,6 +93,14 @@ struct CompiledRule {
     /// The bytes a match can have at its first positions, checked before
     /// an anchored run.
     leading: LeadingClasses,
+}
+
+/// A rule's compiled regexes.
+struct RuleRegexes {
+    regex: Regex,
+    secret_group: Option<usize>,
+    allow: Vec<Regex>,
+    near: Option<(Regex, usize)>,
 }
 
 /// Where a rule's matches can start relative to a keyword hit.
@@ -124,27 +137,48 @@ fn is_boundary(hay: &[u8], at: usize) -> bool {
 }
 
 impl CompiledRule {
+    /// Parses and compiles `rule` now, regexes included.
     fn build(rule: &Rule) -> Result<CompiledRule, RuleError> {
         let hir = regex_parse::parse(&rule.regex).map_err(|e| regex_error(rule, "rule", e))?;
-        CompiledRule::from_hir(rule, &hir)
+        let compiled = CompiledRule::from_hir(rule, &hir);
+        RuleRegexes::build(rule, &compiled.relaxed)?;
+        Ok(compiled)
     }
 
-    /// Compiles `rule` whose regex parsed to `hir`.
-    fn from_hir(rule: &Rule, hir: &Hir) -> Result<CompiledRule, RuleError> {
-        let regex = Regex::builder()
-            .build_from_hir(&relax_counted_repetitions(hir))
-            .map_err(|e| regex_error(rule, "rule", e))?;
-        let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+    /// Prepares `rule`, whose regex parsed to `hir`; its regexes compile at
+    /// their first use ([`CompiledRule::regexes`]).
+    fn from_hir(rule: &Rule, hir: &Hir) -> CompiledRule {
         let max_secret_len = secret_hir(hir).unwrap_or(hir).properties().maximum_len();
+        let reach = hir.properties().maximum_len().map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
+        let anchors = keyword_anchors(hir, &rule.keywords);
+        let leading = LeadingClasses::of(hir);
+        CompiledRule {
+            relaxed: relax_counted_repetitions(hir),
+            regexes: OnceLock::new(),
+            max_secret_len,
+            reach,
+            anchors,
+            leading,
+        }
+    }
+
+    /// The rule's regexes, compiled at the first call; `None` when one does
+    /// not compile.
+    fn regexes(&self, rule: &Rule) -> Option<&RuleRegexes> {
+        self.regexes.get_or_init(|| RuleRegexes::build(rule, &self.relaxed).map_err(|e| e.to_string())).as_ref().ok()
+    }
+}
+
+impl RuleRegexes {
+    fn build(rule: &Rule, relaxed: &Hir) -> Result<RuleRegexes, RuleError> {
+        let regex = Regex::builder().build_from_hir(relaxed).map_err(|e| regex_error(rule, "rule", e))?;
+        let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
         let allow = rule.allow.iter().map(|a| build_regex(rule, "allow", a)).collect::<Result<_, _>>()?;
         let near = match &rule.near {
             Some(n) => Some((build_regex(rule, "near", n)?, rule.near_distance)),
             None => None,
         };
-        let reach = hir.properties().maximum_len().map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
-        let anchors = keyword_anchors(hir, &rule.keywords);
-        let leading = LeadingClasses::of(hir);
-        Ok(CompiledRule { regex, secret_group, max_secret_len, allow, near, reach, anchors, leading })
+        Ok(RuleRegexes { regex, secret_group, allow, near })
     }
 }
 
@@ -356,7 +390,7 @@ impl Engine {
     /// stay lazy (they are checked in CI and by `rules check`).
     pub fn compile_where(&self, which: impl Fn(&Rule) -> bool) -> Result<(), RuleError> {
         for (i, rule) in self.rules.iter().enumerate() {
-            if which(rule) && self.compiled_rule(i).is_none() {
+            if which(rule) && self.compiled_rule(i).and_then(|c| c.regexes(rule)).is_none() {
                 // Rebuild to get the typed error (only on the failure path).
                 CompiledRule::build(rule)?;
             }
@@ -398,7 +432,7 @@ impl Engine {
             .get_or_init(|| {
                 let rule = &self.rules[r];
                 match self.parsed_rule(r) {
-                    Some(hir) => CompiledRule::from_hir(rule, hir),
+                    Some(hir) => Ok(CompiledRule::from_hir(rule, hir)),
                     None => CompiledRule::build(rule),
                 }
                 .map_err(|e| e.to_string())
@@ -531,16 +565,17 @@ impl Engine {
         if !rule.leading.fit(hay, start) {
             return;
         }
+        let Some(rx) = rule.regexes(&self.rules[r]) else { return };
         let end = (start + rule.reach).min(hay.len());
         let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
-        if rule.regex.search_half(&input).is_none() {
+        if rx.regex.search_half(&input).is_none() {
             return;
         }
-        let mut caps = rule.regex.create_captures();
-        rule.regex.search_captures(&input, &mut caps);
+        let mut caps = rx.regex.create_captures();
+        rx.regex.search_captures(&input, &mut caps);
         let Some(whole) = caps.get_match() else { return };
-        let span = rule.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
-        if !span.is_empty() && accept(&self.rules[r], rule, hay, span.start, span.end) {
+        let span = rx.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
+        if !span.is_empty() && accept(&self.rules[r], rule, rx, hay, span.start, span.end) {
             out.push(Match { start: span.start, end: span.end, rule: r, decoded: None });
         }
     }
@@ -548,9 +583,10 @@ impl Engine {
     fn run_rule(&self, r: usize, hay: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
         let Some(rule) = self.compiled_rule(r) else { return };
         let spec = &self.rules[r];
+        let Some(rx) = rule.regexes(spec) else { return };
         // A rule that needs a nearby word cannot match in a window without
         // it: one literal search instead of the rule's regex.
-        if let Some((near, distance)) = &rule.near {
+        if let Some((near, distance)) = &rx.near {
             let around = start.saturating_sub(*distance)..(end + distance).min(hay.len());
             if !near.is_match(Input::new(hay).range(around)) {
                 return;
@@ -562,12 +598,12 @@ impl Engine {
         while pos < end {
             // Look-around (`\b`, `^`, `$`) sees the bytes outside the window,
             // so a window edge never fakes a boundary.
-            let Some(found) = rule.regex.search(&Input::new(hay).range(pos..end)) else { break };
-            let caps = caps.get_or_insert_with(|| rule.regex.create_captures());
-            rule.regex.search_captures(&Input::new(hay).range(found.start()..end), caps);
+            let Some(found) = rx.regex.search(&Input::new(hay).range(pos..end)) else { break };
+            let caps = caps.get_or_insert_with(|| rx.regex.create_captures());
+            rx.regex.search_captures(&Input::new(hay).range(found.start()..end), caps);
             let Some(whole) = caps.get_match() else { break };
-            let span = rule.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
-            if !span.is_empty() && accept(spec, rule, hay, span.start, span.end) {
+            let span = rx.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
+            if !span.is_empty() && accept(spec, rule, rx, hay, span.start, span.end) {
                 out.push(Match { start: span.start, end: span.end, rule: r, decoded: None });
             }
             // Resume inside the match when the regex consumed a trailing
@@ -581,12 +617,12 @@ impl Engine {
 }
 
 /// The per-rule checks a regex match must pass to be reported.
-fn accept(spec: &Rule, rule: &CompiledRule, hay: &[u8], start: usize, end: usize) -> bool {
+fn accept(spec: &Rule, rule: &CompiledRule, rx: &RuleRegexes, hay: &[u8], start: usize, end: usize) -> bool {
     let secret = &hay[start..end];
     if rule.max_secret_len.is_some_and(|max| secret.len() > max) {
         return false;
     }
-    if rule.allow.iter().any(|a| a.is_match(secret)) {
+    if rx.allow.iter().any(|a| a.is_match(secret)) {
         return false;
     }
     if spec.fake_filter && looks_fake(secret) {
@@ -598,7 +634,7 @@ fn accept(spec: &Rule, rule: &CompiledRule, hay: &[u8], start: usize, end: usize
     if spec.checksum.is_some_and(|c| !c.verify(secret)) {
         return false;
     }
-    if let Some((near, distance)) = &rule.near {
+    if let Some((near, distance)) = &rx.near {
         let s = start.saturating_sub(*distance);
         let e = (end + distance).min(hay.len());
         if !near.is_match(Input::new(hay).range(s..e)) {
