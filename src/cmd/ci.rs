@@ -133,7 +133,10 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
                 + &github::output_line("category", &ci.category)
                 + &github::output_line("sarif-file", &sarif_name)
                 + &github::output_line("complete", &outcome.summary.complete.to_string())
-                + &ci.html_file.as_ref().map_or_else(String::new, |h| github::output_line("html-file", &h.display().to_string()));
+                + &ci
+                    .html_file
+                    .as_ref()
+                    .map_or_else(String::new, |h| github::output_line("html-file", &h.display().to_string()));
             append(path, &lines)?;
         }
         Ok(())

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::progress::ProgressBars;
 use super::history::describe;
+use super::progress::ProgressBars;
 use super::{finish, no_extra, repo_context, run_info, scan_engine, Finish, ReportTo};
 use crate::config::Config;
 use crate::pipeline;
@@ -62,7 +62,9 @@ pub(super) fn run(config: &Config, repo: &Path, check: &StagedCheck) -> Result<u
         scan_history(engine, repo, &opts, &ProgressBars::new(config.progress))
     };
     let targets = match check {
-        StagedCheck::Index { files: Some(files), .. } => files.iter().map(|f| format!("{} (staged)", f.display())).collect(),
+        StagedCheck::Index { files: Some(files), .. } => {
+            files.iter().map(|f| format!("{} (staged)", f.display())).collect()
+        }
         StagedCheck::Index { files: None, .. } => vec!["staged changes".to_string()],
         StagedCheck::PushRange { from, to } => {
             vec![format!("push: {}", describe(&Selection::Range { from: from.clone(), to: to.clone() }))]

@@ -199,11 +199,7 @@ pub fn write(
     )?;
     // `<` never appears raw in the data block, so no scanned text can end
     // it (`</script>`) or open a comment in it (`<!--`).
-    writeln!(
-        out,
-        "<script type=\"application/json\" id=\"keyhound-data\">{}</script>",
-        json.replace('<', "\\u003c")
-    )?;
+    writeln!(out, "<script type=\"application/json\" id=\"keyhound-data\">{}</script>", json.replace('<', "\\u003c"))?;
     writeln!(out, "<script>{SCRIPT}</script>\n</body>\n</html>")
 }
 

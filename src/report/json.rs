@@ -117,7 +117,8 @@ impl<'a> FindingJson<'a> {
             }),
             _ => None,
         };
-        let (before, after) = self.context.map_or_else(Default::default, |c| (c.before.into_owned(), c.after.into_owned()));
+        let (before, after) =
+            self.context.map_or_else(Default::default, |c| (c.before.into_owned(), c.after.into_owned()));
         Ok(Finding {
             rule_id: self.rule_id.into_owned(),
             rule_name: self.rule_name.into_owned(),

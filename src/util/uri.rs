@@ -301,9 +301,15 @@ mod tests {
 
     #[test]
     fn forges_are_known_by_host() {
-        let gh = |s: &str| forge_of(s).map(|(k, w)| (k, w));
-        assert_eq!(gh("https://github.com/acme/app.git"), Some((ForgeKind::GitHub, "https://github.com/acme/app".into())));
-        assert_eq!(gh("ssh://github.com/acme/app.git"), Some((ForgeKind::GitHub, "https://github.com/acme/app".into())));
+        let gh = |s: &str| forge_of(s);
+        assert_eq!(
+            gh("https://github.com/acme/app.git"),
+            Some((ForgeKind::GitHub, "https://github.com/acme/app".into()))
+        );
+        assert_eq!(
+            gh("ssh://github.com/acme/app.git"),
+            Some((ForgeKind::GitHub, "https://github.com/acme/app".into()))
+        );
         let remote = remote_uri("git@github.com:acme/app.git", Path::new("/")).unwrap();
         assert_eq!(gh(&remote), Some((ForgeKind::GitHub, "https://github.com/acme/app".into())));
         assert_eq!(
@@ -311,8 +317,17 @@ mod tests {
             Some((ForgeKind::GitLab, "https://gitlab.example.org/group/sub/app".into()))
         );
         assert_eq!(gh("https://gitlab.com/g/p/"), Some((ForgeKind::GitLab, "https://gitlab.com/g/p".into())));
-        assert_eq!(gh("https://github.example.com:8443/o/r"), Some((ForgeKind::GitHub, "https://github.example.com:8443/o/r".into())));
-        for none in ["https://bitbucket.org/o/r.git", "file:///srv/git/app", "https://github.com/", "https://github.com/o", "not a url"] {
+        assert_eq!(
+            gh("https://github.example.com:8443/o/r"),
+            Some((ForgeKind::GitHub, "https://github.example.com:8443/o/r".into()))
+        );
+        for none in [
+            "https://bitbucket.org/o/r.git",
+            "file:///srv/git/app",
+            "https://github.com/",
+            "https://github.com/o",
+            "not a url",
+        ] {
             assert_eq!(gh(none), None, "{none}");
         }
     }

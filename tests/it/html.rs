@@ -136,7 +136,8 @@ fn history_report_loads_offline_and_matches_the_json_report() {
     // One row and one timeline mark per finding, by fingerprint.
     let want = fingerprints(&doc);
     assert_eq!(visible_rows(&mut b), want);
-    let marks = b.eval("[...document.querySelectorAll('#timeline rect.mark[data-finding]')].map(m => m.dataset.finding)");
+    let marks =
+        b.eval("[...document.querySelectorAll('#timeline rect.mark[data-finding]')].map(m => m.dataset.finding)");
     let marks: Vec<String> = serde_json::from_value(marks).unwrap();
     assert_eq!(marks.len(), 6);
     assert_eq!(marks.into_iter().collect::<BTreeSet<_>>(), want);
@@ -154,7 +155,10 @@ fn history_report_loads_offline_and_matches_the_json_report() {
     assert_eq!(cards(&mut b, "count-provider"), by_provider);
     assert_eq!(by_provider.len(), 4, "{by_provider:?}");
     let in_head = findings(&doc).iter().filter(|f| f["in_head"] == true).count() as u64;
-    assert_eq!(cards(&mut b, "count-head"), BTreeMap::from([("in-head".into(), in_head), ("history-only".into(), 6 - in_head)]));
+    assert_eq!(
+        cards(&mut b, "count-head"),
+        BTreeMap::from([("in-head".into(), in_head), ("history-only".into(), 6 - in_head)])
+    );
     assert_eq!(in_head, 5);
     let authors = b.eval("Object.fromEntries([...document.querySelectorAll('#by-author [data-key]')].map(c => [c.dataset.key, Number(c.dataset.count)]))");
     let by_author = count_by(&doc, |f| format!("{} <{}>", f["author"].as_str().unwrap(), f["email"].as_str().unwrap()));
@@ -212,7 +216,13 @@ fn history_report_loads_offline_and_matches_the_json_report() {
     let removed_fp = findings(&doc).iter().find(|f| f["in_head"] == false).unwrap()["fingerprint"].clone();
     let detail = b.eval(&format!("document.querySelector('tr.detail[data-detail-of={removed_fp}]').textContent"));
     let detail = detail.as_str().unwrap();
-    for fact in ["Alice Example <alice@example.com>", "OPENAI_API_KEY=sk-proj-", "Revoke", "https://platform.openai.com/api-keys", "removed from this path"] {
+    for fact in [
+        "Alice Example <alice@example.com>",
+        "OPENAI_API_KEY=sk-proj-",
+        "Revoke",
+        "https://platform.openai.com/api-keys",
+        "removed from this path",
+    ] {
         assert!(detail.contains(fact), "{fact:?} is not in the details: {detail}");
     }
     let dom = b.eval("document.documentElement.outerHTML");
@@ -238,12 +248,16 @@ fn the_timeline_draws_one_mark_per_finding_in_its_severity_color() {
     );
     let png = b.screenshot(rect);
     let by_severity = count_by(&doc, |f| f["severity"].as_str().unwrap().to_string());
-    let in_head = |sev: &str, yes: bool| {
-        findings(&doc).iter().filter(|f| f["severity"] == sev && f["in_head"] == yes).count()
-    };
+    let in_head =
+        |sev: &str, yes: bool| findings(&doc).iter().filter(|f| f["severity"] == sev && f["in_head"] == yes).count();
     // The severity colours of report.css; a mark still in HEAD is a filled
     // square, one only in history a ring around a white hole.
-    for (sev, rgb) in [("critical", [0xb3, 0x00, 0x1b]), ("high", [0xe0, 0x56, 0x0b]), ("medium", [0xc9, 0x94, 0x00]), ("low", [0x2f, 0x6f, 0xb3])] {
+    for (sev, rgb) in [
+        ("critical", [0xb3, 0x00, 0x1b]),
+        ("high", [0xe0, 0x56, 0x0b]),
+        ("medium", [0xc9, 0x94, 0x00]),
+        ("low", [0x2f, 0x6f, 0xb3]),
+    ] {
         let blobs = color_blobs(&png, rgb);
         assert_eq!(blobs.len() as u64, by_severity.get(sev).copied().unwrap_or(0), "{sev} marks: {blobs:?}");
         let filled = blobs.iter().filter(|b| b.is_solid()).count();
@@ -456,7 +470,13 @@ fn ci_writes_the_html_report_beside_the_sarif_and_names_it_in_its_outputs() {
 /// files of 10 keys of several providers.
 fn big_repo(n: usize) -> Repo {
     let mut r = Repo::new();
-    let kinds = ["openai-project-key", "slack-webhook-url", "testpypi-api-token", "sentry-org-auth-token", "github-personal-access-token"];
+    let kinds = [
+        "openai-project-key",
+        "slack-webhook-url",
+        "testpypi-api-token",
+        "sentry-org-auth-token",
+        "github-personal-access-token",
+    ];
     let per_commit = n / 100;
     for c in 0..100 {
         for f in 0..per_commit / 10 {
@@ -499,7 +519,38 @@ fn ten_thousand_findings_stay_small_and_fast() {
         "(() => { const t = performance.now(); const c = document.getElementById('filter-provider'); \
          c.value = 'OpenAI'; c.dispatchEvent(new Event('change')); return performance.now() - t; })()",
     );
-    eprintln!("10,000 findings: interactive {interactive:.0} ms after navigation; a provider filter took {filter_ms} ms");
+    eprintln!(
+        "10,000 findings: interactive {interactive:.0} ms after navigation; a provider filter took {filter_ms} ms"
+    );
     assert!(interactive < 2000.0, "interactive after {interactive} ms");
     assert_clean_load(&mut b, &file);
+}
+
+/// Writes `docs/report.png`, the README's picture of the report: the audit
+/// repository's history, verified against a mock (one key live), with the
+/// live key's row open. Run on purpose:
+/// `cargo test --test it html::docs_screenshot -- --ignored`.
+#[test]
+#[ignore = "writes docs/report.png; run on purpose"]
+fn docs_screenshot() {
+    let chromium = chromium().expect("the screenshot needs Chromium");
+    let a = audit_repo();
+    git_ok(a.repo.path(), &["remote", "add", "origin", "git@github.com:acme/payments.git"]);
+    let live = a.live_key.clone();
+    let server = MockServer::start(move |req, _| {
+        if req.credential() == Some(live.as_str()) {
+            MockResponse::json(200, json!({ "data": [] }))
+        } else {
+            MockResponse::status(401)
+        }
+    });
+    let out = a.repo.run_env(&["history", "--verify", "--format", "html", "-o", "report.html"], &verify_env(&server));
+    assert_eq!(exit_code(&out), 1, "{}", stderr_of(&out));
+    let file = a.repo.path().join("report.html");
+    let mut b = load(&chromium, &file);
+    assert_clean_load(&mut b, &file);
+    b.eval("document.querySelector('tr.row').click()");
+    let height = b.eval("document.documentElement.scrollHeight").as_f64().unwrap();
+    let png = b.screenshot(json!({ "x": 0, "y": 0, "width": 1280, "height": height }));
+    std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.png"), png).unwrap();
 }

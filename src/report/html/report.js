@@ -216,7 +216,9 @@
     ticks(t0, t1).forEach(function (t) {
       var x = span > 0 ? LEFT + (t.time - t0) / span * (cols - 1) * STEP + MARK / 2 : width / 2;
       s.appendChild(svg("line", { "class": "axis", x1: Math.round(x) + 0.5, x2: Math.round(x) + 0.5, y1: TOP + plot, y2: TOP + plot + 4 }));
-      var label = svg("text", { x: x, y: TOP + plot + 16, "text-anchor": "middle" });
+      // Labels near an end are anchored there, so they are not cut off.
+      var anchor = x < LEFT + 48 ? "start" : x > width - RIGHT - 48 ? "end" : "middle";
+      var label = svg("text", { x: anchor === "start" ? LEFT : anchor === "end" ? width - RIGHT : x, y: TOP + plot + 16, "text-anchor": anchor });
       label.textContent = t.label;
       s.appendChild(label);
     });
@@ -526,7 +528,7 @@
     var app = document.getElementById("app");
     var page = document.createDocumentFragment();
     append(page, header());
-    page.appendChild(section("counts", "At a glance", counts()));
+    page.appendChild(section("counts", "At a glance", [el("div", { "class": "glance" }, counts())]));
     page.appendChild(section("timeline-section", "When each leak was introduced", timeline()));
     page.appendChild(section("breakdowns", "Where they are, and who added them", [breakdowns()]));
     var list = [filters()];

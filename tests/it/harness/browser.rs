@@ -116,7 +116,8 @@ impl Browser {
         let stream = TcpStream::connect(&host).expect("connect to DevTools");
         stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         let (ws, _) = tungstenite::client(url.as_str(), stream).expect("DevTools websocket handshake");
-        let mut b = Browser { child, ws, session: String::new(), next_id: 0, log: PageLog::default(), _profile: profile };
+        let mut b =
+            Browser { child, ws, session: String::new(), next_id: 0, log: PageLog::default(), _profile: profile };
         let target = b.call_browser("Target.createTarget", json!({ "url": "about:blank" }));
         let target_id = target["targetId"].as_str().unwrap().to_string();
         let attached = b.call_browser("Target.attachToTarget", json!({ "targetId": target_id, "flatten": true }));
@@ -137,7 +138,9 @@ impl Browser {
         let url = format!("file://{}", file.canonicalize().unwrap().display());
         self.call("Page.navigate", json!({ "url": url }));
         let deadline = Instant::now() + Duration::from_secs(60);
-        while self.eval("document.documentElement && document.documentElement.getAttribute('data-ready')") != json!("true") {
+        while self.eval("document.documentElement && document.documentElement.getAttribute('data-ready')")
+            != json!("true")
+        {
             assert!(Instant::now() < deadline, "the page never became ready; page log: {:?}", self.log);
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -145,7 +148,8 @@ impl Browser {
 
     /// Evaluates `expr` in the page and returns its value (as JSON).
     pub fn eval(&mut self, expr: &str) -> Value {
-        let r = self.call("Runtime.evaluate", json!({ "expression": expr, "returnByValue": true, "awaitPromise": true }));
+        let r =
+            self.call("Runtime.evaluate", json!({ "expression": expr, "returnByValue": true, "awaitPromise": true }));
         if let Some(e) = r.get("exceptionDetails") {
             panic!("evaluating {expr}: {e}");
         }
@@ -157,7 +161,8 @@ impl Browser {
     pub fn screenshot(&mut self, clip: Value) -> Vec<u8> {
         let mut clip = clip;
         clip["scale"] = json!(1);
-        let r = self.call("Page.captureScreenshot", json!({ "format": "png", "clip": clip, "captureBeyondViewport": true }));
+        let r = self
+            .call("Page.captureScreenshot", json!({ "format": "png", "clip": clip, "captureBeyondViewport": true }));
         use base64::Engine as _;
         base64::prelude::BASE64_STANDARD.decode(r["data"].as_str().unwrap()).unwrap()
     }
@@ -203,7 +208,9 @@ impl Browser {
     fn record(&mut self, event: &Value) {
         let p = &event["params"];
         match event["method"].as_str().unwrap_or_default() {
-            "Network.requestWillBeSent" => self.log.requests.push(p["request"]["url"].as_str().unwrap_or("").to_string()),
+            "Network.requestWillBeSent" => {
+                self.log.requests.push(p["request"]["url"].as_str().unwrap_or("").to_string())
+            }
             "Runtime.exceptionThrown" => self.log.problems.push(format!("exception: {}", p["exceptionDetails"])),
             "Runtime.consoleAPICalled" if matches!(p["type"].as_str(), Some("error" | "warning" | "assert")) => {
                 self.log.problems.push(format!("console {}: {}", p["type"], p["args"]))
