@@ -64,7 +64,12 @@ fn count_by(doc: &Value, key: impl Fn(&Value) -> String) -> BTreeMap<String, u64
 }
 
 fn fingerprints(doc: &Value) -> BTreeSet<String> {
-    findings(doc).iter().map(|f| f["fingerprint"].as_str().unwrap().to_string()).collect()
+    fingerprints_where(doc, |_| true)
+}
+
+/// The fingerprints of the findings of a JSON report that `keep` keeps.
+fn fingerprints_where(doc: &Value, keep: impl Fn(&Value) -> bool) -> BTreeSet<String> {
+    findings(doc).iter().filter(|f| keep(f)).map(|f| f["fingerprint"].as_str().unwrap().to_string()).collect()
 }
 
 /// The fingerprints of the table rows the page shows.
@@ -154,7 +159,7 @@ fn history_report_loads_offline_and_matches_the_json_report() {
     let by_provider = count_by(&doc, |f| providers[f["rule_id"].as_str().unwrap()].clone());
     assert_eq!(cards(&mut b, "count-provider"), by_provider);
     assert_eq!(by_provider.len(), 4, "{by_provider:?}");
-    let in_head = findings(&doc).iter().filter(|f| f["in_head"] == true).count() as u64;
+    let in_head = fingerprints_where(&doc, |f| f["in_head"] == true).len() as u64;
     assert_eq!(
         cards(&mut b, "count-head"),
         BTreeMap::from([("in-head".into(), in_head), ("history-only".into(), 6 - in_head)])
@@ -170,29 +175,17 @@ fn history_report_loads_offline_and_matches_the_json_report() {
     }
 
     // Filters: by provider, by path text, by HEAD; all together back to all.
-    let openai: BTreeSet<String> = findings(&doc)
-        .iter()
-        .filter(|f| providers[f["rule_id"].as_str().unwrap()] == "OpenAI")
-        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
-        .collect();
+    let openai = fingerprints_where(&doc, |f| providers[f["rule_id"].as_str().unwrap()] == "OpenAI");
     set_filter(&mut b, "filter-provider", "OpenAI");
     assert_eq!(visible_rows(&mut b), openai);
     assert_eq!(openai.len(), 2);
     set_filter(&mut b, "filter-head", "no");
-    let gone: BTreeSet<String> = findings(&doc)
-        .iter()
-        .filter(|f| f["in_head"] == false)
-        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
-        .collect();
+    let gone: BTreeSet<String> = fingerprints_where(&doc, |f| f["in_head"] == false);
     assert_eq!(visible_rows(&mut b), gone);
     set_filter(&mut b, "filter-head", "");
     set_filter(&mut b, "filter-provider", "");
     set_filter(&mut b, "filter-path", "app/");
-    let in_app: BTreeSet<String> = findings(&doc)
-        .iter()
-        .filter(|f| f["path"].as_str().unwrap().starts_with("app/"))
-        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
-        .collect();
+    let in_app: BTreeSet<String> = fingerprints_where(&doc, |f| f["path"].as_str().unwrap().starts_with("app/"));
     assert_eq!(visible_rows(&mut b), in_app);
     assert_eq!(in_app.len(), 3);
     set_filter(&mut b, "filter-path", "");
@@ -249,7 +242,7 @@ fn the_timeline_draws_one_mark_per_finding_in_its_severity_color() {
     let png = b.screenshot(rect);
     let by_severity = count_by(&doc, |f| f["severity"].as_str().unwrap().to_string());
     let in_head =
-        |sev: &str, yes: bool| findings(&doc).iter().filter(|f| f["severity"] == sev && f["in_head"] == yes).count();
+        |sev: &str, yes: bool| fingerprints_where(&doc, |f| f["severity"] == sev && f["in_head"] == yes).len();
     // The severity colours of report.css; a mark still in HEAD is a filled
     // square, one only in history a ring around a white hole.
     for (sev, rgb) in [
@@ -281,11 +274,7 @@ fn filtering_by_live_shows_the_live_keys() {
     });
     let (code, doc, stderr) = a.repo.run_verify(&server, &["history", "--verify"]);
     assert_eq!(code, 1, "{stderr}");
-    let live_fps: BTreeSet<String> = findings(&doc)
-        .iter()
-        .filter(|f| f["verification"]["status"] == "live")
-        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
-        .collect();
+    let live_fps = fingerprints_where(&doc, |f| f["verification"]["status"] == "live");
     assert_eq!(live_fps.len(), 1, "{doc:#}");
     let out = a.repo.run_env(&["history", "--verify", "--format", "html", "-o", "report.html"], &verify_env(&server));
     assert_eq!(exit_code(&out), 1, "{}", stderr_of(&out));
