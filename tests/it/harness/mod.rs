@@ -12,8 +12,11 @@
 //! - `mock_server`: a loopback HTTP server standing in for providers' APIs
 //! - `verify`: the environment that points `--verify` and `keyhound openai`
 //!   at a mock server
+//! - `browser`: headless Chromium over the DevTools protocol, for the HTML
+//!   report
 
 pub mod action_yml;
+mod browser;
 mod ci;
 pub mod git_hooks;
 mod keys;
@@ -23,6 +26,7 @@ mod sarif;
 mod verify;
 mod workdir;
 
+pub use browser::*;
 pub use ci::*;
 pub use keys::*;
 pub use mock_server::*;
