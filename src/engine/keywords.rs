@@ -437,45 +437,46 @@ impl KeywordSet {
         }
     }
 
-    /// Confirms the candidates of one vector step, the positions `at + p`
-    /// for each bit `p` of `positions`, each of which has [`FINGERPRINT`]
-    /// bytes after it: the exact tables give the fine buckets whose
-    /// keywords have each of its 4 bytes, then each keyword of those is
-    /// compared.
+    /// The fine buckets whose keywords have the [`FINGERPRINT`] bytes at
+    /// `start` (which has that many bytes after it): four lookups in the
+    /// exact tables.
     #[inline]
-    fn confirm(&self, mut positions: u64, hay: &[u8], at: usize, out: &mut Vec<Hit>) {
-        while positions != 0 {
-            let start = at + positions.trailing_zeros() as usize;
-            positions &= positions - 1;
-            let bytes: [u8; FINGERPRINT] = hay[start..start + FINGERPRINT].try_into().expect("a fingerprint");
-            let mut fits = !0u128;
-            for (table, &byte) in self.fine.iter().zip(&bytes) {
-                fits &= table[usize::from(byte)];
-            }
-            let word = u32::from_le_bytes(bytes);
-            while fits != 0 {
-                let b = fits.trailing_zeros() as usize;
-                fits &= fits - 1;
-                for p in &self.fine_buckets[b] {
-                    if word & p.mask != p.head {
-                        continue;
-                    }
-                    // A lead shape's first byte is the one before the
-                    // keyword; the exact tables only checked that some
-                    // keyword of the fine bucket has it.
-                    let at = start + p.lead;
-                    let kw = &self.keywords[p.keyword];
-                    let end = at + kw.len();
-                    let checked = FINGERPRINT - p.lead;
-                    let spelled = kw.len() <= checked
-                        || if p.fold_case {
-                            hay.get(at + checked..end).is_some_and(|h| h.eq_ignore_ascii_case(&kw[checked..]))
-                        } else {
-                            starts_with(&hay[at + checked..], &kw[checked..])
-                        };
-                    if spelled && (!p.around || self.around_fits(p.keyword, hay, at, end)) {
-                        out.push(Hit { start: at, end, keyword: p.keyword });
-                    }
+    fn fine_fits(&self, hay: &[u8], start: usize) -> u128 {
+        let bytes: [u8; FINGERPRINT] = hay[start..start + FINGERPRINT].try_into().expect("a fingerprint");
+        let mut fits = !0u128;
+        for (table, &byte) in self.fine.iter().zip(&bytes) {
+            fits &= table[usize::from(byte)];
+        }
+        fits
+    }
+
+    /// Confirms a candidate at `start` that fits fine buckets `fits`
+    /// ([`KeywordSet::fine_fits`]): each keyword of those is compared.
+    #[inline]
+    fn confirm(&self, start: usize, mut fits: u128, hay: &[u8], out: &mut Vec<Hit>) {
+        let word = u32::from_le_bytes(hay[start..start + FINGERPRINT].try_into().expect("a fingerprint"));
+        while fits != 0 {
+            let b = fits.trailing_zeros() as usize;
+            fits &= fits - 1;
+            for p in &self.fine_buckets[b] {
+                if word & p.mask != p.head {
+                    continue;
+                }
+                // A lead shape's first byte is the one before the keyword;
+                // the exact tables only checked that some keyword of the
+                // fine bucket has it.
+                let at = start + p.lead;
+                let kw = &self.keywords[p.keyword];
+                let end = at + kw.len();
+                let checked = FINGERPRINT - p.lead;
+                let spelled = kw.len() <= checked
+                    || if p.fold_case {
+                        hay.get(at + checked..end).is_some_and(|h| h.eq_ignore_ascii_case(&kw[checked..]))
+                    } else {
+                        starts_with(&hay[at + checked..], &kw[checked..])
+                    };
+                if spelled && (!p.around || self.around_fits(p.keyword, hay, at, end)) {
+                    out.push(Hit { start: at, end, keyword: p.keyword });
                 }
             }
         }
@@ -507,35 +508,64 @@ impl KeywordSet {
     }
 }
 
-/// The candidates of vector steps, confirmed in batches: a step never
-/// waits on the confirmation of the one before it (a call and a branch
-/// on whether it found anything), which made the wide pass about a tenth
-/// faster with 354 keywords (`bench/keyword-pass.sh`). Steps without a
-/// candidate are overwritten by the next; order is kept.
+/// Candidates held before they are confirmed ([`Steps`]).
+const HELD: usize = 512;
+
+/// The candidates of vector steps, confirmed in batches, in order. A step
+/// never waits on the confirmation of the one before it (a call and a
+/// branch on whether it found anything), which made the wide pass about a
+/// tenth faster with 354 keywords (`bench/keyword-pass.sh`). A step's
+/// candidate positions are written out four at a time whatever their
+/// number (most steps have none or one), and candidates that fit no fine
+/// bucket are dropped without a branch: which candidates go on is as
+/// unpredictable as the input, and each misprediction costs more than
+/// the work it would skip.
 struct Steps {
-    buf: [(usize, u64); 256],
+    /// Candidate positions, in order; past `len`, junk.
+    starts: [usize; HELD + 64 + 4],
     len: usize,
 }
 
 impl Steps {
     fn new() -> Steps {
-        Steps { buf: [(0, 0); 256], len: 0 }
+        Steps { starts: [0; HELD + 64 + 4], len: 0 }
     }
 
     /// Adds the step at `at` with candidates `positions` (maybe none).
     #[inline]
     fn push(&mut self, set: &KeywordSet, hay: &[u8], out: &mut Vec<Hit>, at: usize, positions: u64) {
-        if self.len == self.buf.len() {
+        if self.len > HELD {
             self.flush(set, hay, out);
         }
-        self.buf[self.len] = (at, positions);
-        self.len += usize::from(positions != 0);
+        let n = positions.count_ones() as usize;
+        let mut rest = positions;
+        let mut i = self.len;
+        loop {
+            for _ in 0..4 {
+                self.starts[i] = at + rest.trailing_zeros() as usize;
+                rest &= rest.wrapping_sub(1);
+                i += 1;
+            }
+            if i >= self.len + n {
+                break;
+            }
+        }
+        self.len += n;
     }
 
-    /// Confirms the steps held, in order.
+    /// Confirms the candidates held, in order.
     fn flush(&mut self, set: &KeywordSet, hay: &[u8], out: &mut Vec<Hit>) {
-        for &(at, positions) in &self.buf[..self.len] {
-            set.confirm(positions, hay, at, out);
+        let mut fitting = [(0usize, 0u128); 64];
+        for chunk in self.starts[..self.len].chunks(fitting.len()) {
+            let mut n = 0;
+            for &start in chunk {
+                let fits = set.fine_fits(hay, start);
+                fitting[n] = (start, fits);
+                n += usize::from(fits != 0);
+            }
+            for &(start, fits) in &fitting[..n] {
+                set.confirm(start, fits, hay, out);
+            }
         }
         self.len = 0;
     }
