@@ -24,6 +24,9 @@ struct FindingJson<'a> {
     /// The path's exact bytes, standard base64, when they are not UTF-8.
     #[serde(skip_serializing_if = "Option::is_none")]
     path_base64: Option<String>,
+    /// Inside an archive: the paths of the containers, outermost first.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    container: &'a [String],
     line: usize,
     column: usize,
     end_line: usize,
@@ -64,6 +67,7 @@ impl<'a> FindingJson<'a> {
             severity: f.severity,
             path: &f.path,
             path_base64: f.path_bytes.as_ref().map(|b| BASE64_STANDARD.encode(b)),
+            container: &f.container,
             line: f.line,
             column: f.column,
             end_line: f.end_line,

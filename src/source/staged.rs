@@ -14,6 +14,10 @@
 //! in the index at all whole from the work tree (it was asked for by name).
 //! Otherwise unstaged edits in the work tree are never read.
 //!
+//! An archive or compressed file (binary content with a container's magic
+//! bytes) has no lines to diff: a modified one is yielded whole, with the
+//! content HEAD had, so what it already held is not new.
+//!
 //! Knows nothing about rules or findings: deciding which findings touch
 //! added lines is the pipeline's job.
 
@@ -52,6 +56,9 @@ pub struct StagedFile {
     pub path: String,
     pub content: Content,
     pub added: AddedLines,
+    /// A modified container: its content in HEAD (what it already held is
+    /// not new); `None` otherwise.
+    pub before: Option<Vec<u8>>,
 }
 
 /// What to read.
@@ -189,7 +196,13 @@ pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, St
             AddedLines::Ranges(_) => {
                 let mut r = ranges.remove(&path).unwrap_or_default();
                 if r.is_empty() {
-                    continue; // renamed or mode change only: nothing new
+                    // No lines added: a rename or mode change only, or a
+                    // modified container (binary, so no lines to diff).
+                    let old = delta.old_file();
+                    if old.id() != new.id() && !old.id().is_zero() {
+                        push_container(&repo, &mut staged, path, new.id(), old.id(), request.max_file_size);
+                    }
+                    continue;
                 }
                 r.sort_unstable();
                 AddedLines::Ranges(r)
@@ -216,7 +229,7 @@ pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, St
                     let data = fs::read(&file).map_err(|source| StagedError::Io { path: path.clone(), source })?;
                     classify(data, request.max_file_size)
                 };
-                staged.files.push(StagedFile { path: path.clone(), content, added: AddedLines::All });
+                staged.files.push(StagedFile { path: path.clone(), content, added: AddedLines::All, before: None });
             }
             Ok(_) => {} // a symbolic link or special file: no content of its own
             Err(_) => return Err(StagedError::NoSuchFile(path.clone())),
@@ -239,9 +252,24 @@ fn push_blob(repo: &Repository, staged: &mut Staged, path: String, id: Oid, adde
     match repo.find_blob(id) {
         Ok(blob) => {
             let content = classify(blob.content().to_vec(), max_file_size);
-            staged.files.push(StagedFile { path, content, added });
+            staged.files.push(StagedFile { path, content, added, before: None });
         }
         Err(e) => staged.warnings.push(format!("{path}: staged blob {id} unreadable: {}", e.message())),
+    }
+}
+
+/// Yields a modified file with no lines to diff when it is a container:
+/// whole, with its HEAD content `old` as `before`.
+fn push_container(repo: &Repository, staged: &mut Staged, path: String, id: Oid, old: Oid, max_file_size: u64) {
+    let blob = match repo.find_blob(id) {
+        Ok(blob) => blob,
+        Err(e) => return staged.warnings.push(format!("{path}: staged blob {id} unreadable: {}", e.message())),
+    };
+    let content = classify(blob.content().to_vec(), max_file_size);
+    let is_container = matches!(&content, Content::Binary(data) if super::container::sniff(data).is_some());
+    if is_container {
+        let before = repo.find_blob(old).map(|b| b.content().to_vec()).ok();
+        staged.files.push(StagedFile { path, content, added: AddedLines::All, before });
     }
 }
 

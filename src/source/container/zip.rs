@@ -1,0 +1,133 @@
+//! Zip archives (and jar, apk, whl, docx, ... which are zips), read with
+//! the `zip` crate: from the central directory when there is one, each
+//! member decompressed as it is read; entries whose data overlaps an
+//! earlier entry's (the overlapping-entry bomb) are skipped; encrypted
+//! members are reported, not read. A zip whose central directory cannot be
+//! read (truncated, corrupt) is read from its local headers, front to back,
+//! as far as they go.
+
+use std::io::Cursor;
+
+use zip::read::read_zipfile_from_stream;
+use zip::ZipArchive;
+
+use super::{clean_name, Step, Walk};
+
+pub(super) fn read(walk: &mut Walk<'_>, data: &[u8]) {
+    match ZipArchive::new(Cursor::new(data)) {
+        Ok(archive) => central(walk, archive),
+        Err(e) => {
+            walk.problem_here(format!("corrupt or truncated zip ({e}); read from its local headers as far as they go"));
+            local(walk, data);
+        }
+    }
+}
+
+/// The step of a member named `raw`; a name that climbs out of the
+/// archive is a problem, and shown without the climb.
+fn step_of(walk: &mut Walk<'_>, raw: &[u8]) -> Step {
+    let (name, climbed) = clean_name(raw);
+    let step = Step::Member(name);
+    if climbed {
+        let shown = String::from_utf8_lossy(raw).into_owned();
+        walk.problem_at(
+            step.clone(),
+            format!("member name {shown:?} climbs out of the archive; shown without the climb"),
+        );
+    }
+    step
+}
+
+/// Reads the members the central directory lists, in the order of their
+/// data, each range of the file once.
+fn central(walk: &mut Walk<'_>, mut archive: ZipArchive<Cursor<&[u8]>>) {
+    // (header start, data end, index) of each file entry.
+    let mut entries = Vec::with_capacity(archive.len().min(super::MAX_MEMBERS + 1));
+    for i in 0..archive.len() {
+        match archive.by_index_raw(i) {
+            Ok(f) if f.is_file() => {
+                let start = f.header_start();
+                let end = f.data_start().unwrap_or(start).saturating_add(f.compressed_size());
+                entries.push((start, end, i));
+            }
+            Ok(_) => {}
+            Err(e) => walk.problem_here(format!("entry {i} cannot be read ({e}); skipped")),
+        }
+    }
+    entries.sort_unstable();
+    let mut end_so_far = 0;
+    let mut overlapping = 0;
+    for (start, end, i) in entries {
+        if start < end_so_far {
+            overlapping += 1;
+            continue;
+        }
+        if !walk.count_member() {
+            break;
+        }
+        end_so_far = end;
+        let Ok((raw, encrypted, compressed)) =
+            archive.by_index_raw(i).map(|f| (f.name_raw().to_vec(), f.encrypted(), f.compressed_size()))
+        else {
+            continue;
+        };
+        let step = step_of(walk, &raw);
+        if encrypted {
+            walk.problem_at(step, "encrypted, not scanned".to_string());
+            continue;
+        }
+        let got = match archive.by_index(i) {
+            Ok(file) => {
+                let size = file.size();
+                let mut from = walk.budget.decompressed(file, compressed);
+                walk.read_member(&step, &mut from, size)
+            }
+            Err(e) => {
+                walk.problem_at(step, format!("cannot be read ({e}); not scanned"));
+                continue;
+            }
+        };
+        walk.take(step, got);
+        if walk.stopped {
+            break;
+        }
+    }
+    if overlapping > 0 {
+        walk.problem_here(format!(
+            "{overlapping} entries overlap other entries' data (a zip bomb?); each byte was read once"
+        ));
+    }
+}
+
+/// Reads the members from the local headers, front to back, until the end
+/// or the first that cannot be read.
+fn local(walk: &mut Walk<'_>, data: &[u8]) {
+    let mut cursor = Cursor::new(data);
+    while walk.count_member() {
+        let file = match read_zipfile_from_stream(&mut cursor) {
+            Ok(Some(file)) => file,
+            Ok(None) => return,
+            Err(e) => {
+                walk.problem_here(format!("stopped at an entry that cannot be read ({e})"));
+                return;
+            }
+        };
+        if !file.is_file() {
+            continue;
+        }
+        let raw = file.name_raw().to_vec();
+        let step = step_of(walk, &raw);
+        if file.encrypted() {
+            walk.problem_at(step, "encrypted, not scanned".to_string());
+            continue;
+        }
+        let (size, compressed) = (file.size(), file.compressed_size());
+        let mut from = walk.budget.decompressed(file, compressed);
+        let got = walk.read_member(&step, &mut from, size);
+        drop(from);
+        walk.take(step, got);
+        if walk.stopped {
+            return;
+        }
+    }
+}
