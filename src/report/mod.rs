@@ -127,6 +127,9 @@ pub fn summary_line(summary: &Summary, unit: &str) -> String {
         summary.duration_ms as f64 / 1000.0
     );
     let mut extra = Vec::new();
+    if summary.members > 0 {
+        extra.push(format!("{} archive member{} inside", summary.members, plural(summary.members)));
+    }
     if summary.skipped_binary > 0 {
         extra.push(format!("{} binary skipped", summary.skipped_binary));
     }

@@ -280,6 +280,8 @@ impl Walk<'_> {
             None => format!("corrupt or truncated ({e}); scanned what could be read"),
         };
         match name {
+            // The total is the top-level file's: named as such.
+            _ if self.stopped => self.push_problem(Problem { at: Vec::new(), what }),
             Some(n) => self.problem_at(n.clone(), what),
             None => self.problem_here(what),
         }
