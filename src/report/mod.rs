@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use crate::model::{Finding, Summary};
 use crate::rules::{Rule, Severity};
+use crate::util::units::human_size;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +124,7 @@ pub fn summary_line(summary: &Summary, unit: &str) -> String {
         plural(summary.findings),
         summary.scanned,
         plural(summary.scanned),
-        human_bytes(summary.bytes),
+        human_size(summary.bytes),
         summary.duration_ms as f64 / 1000.0
     );
     let mut extra = Vec::new();
@@ -177,21 +178,6 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
-    }
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
     }
 }
 

@@ -373,7 +373,7 @@ fn a_nested_zip_bomb_is_cut_short() {
     assert_bounded(elapsed, rss);
     assert_eq!(
         warnings(&doc),
-        ["42.zip: more than 64 MiB uncompressed (at most 250 times the file's size, and 1 GiB at most); the rest was not read"]
+        ["42.zip: more than 64.0 MiB uncompressed (at most 250 times the file's size, and 1.0 GiB at most); the rest was not read"]
     );
     assert!(doc["summary"]["bytes"].as_u64().unwrap() <= 64 << 20);
 }

@@ -34,6 +34,7 @@ use std::rc::Rc;
 
 use self::meter::{Budget, Cap};
 use super::{is_binary, utf16, BINARY_SNIFF_LEN};
+use crate::util::units::human_size;
 
 /// Total uncompressed bytes read from one top-level file, at most.
 pub const MAX_TOTAL: u64 = 1 << 30;
@@ -270,8 +271,8 @@ impl Walk<'_> {
                 format!(
                     "more than {} uncompressed (at most {MAX_RATIO} times the file's size, and {} at most); the rest \
                      was not read",
-                    human(self.budget.allowed()),
-                    human(MAX_TOTAL)
+                    human_size(self.budget.allowed()),
+                    human_size(MAX_TOTAL)
                 )
             }
             Some(Cap::Ratio) => {
@@ -358,17 +359,6 @@ fn clean_name(raw: &[u8]) -> (String, bool) {
         }
     }
     (parts.join("/"), climbed)
-}
-
-/// A byte count for messages: `64 MiB`.
-fn human(n: u64) -> String {
-    if n >= 1 << 30 && n % (1 << 30) == 0 {
-        format!("{} GiB", n >> 30)
-    } else if n >= 1 << 20 {
-        format!("{} MiB", n >> 20)
-    } else {
-        format!("{n} bytes")
-    }
 }
 
 #[cfg(test)]
