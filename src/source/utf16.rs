@@ -42,22 +42,30 @@ fn unmarked(data: &[u8]) -> Option<Order> {
         return None;
     }
     let pairs = sample.len() / 2;
-    let (mut even_nul, mut odd_nul) = (0, 0);
+    let (mut even_nul, mut odd_nul, mut even_text, mut odd_text) = (0, 0, 0, 0);
     for pair in sample.chunks_exact(2) {
         even_nul += usize::from(pair[0] == 0);
         odd_nul += usize::from(pair[1] == 0);
+        even_text += usize::from(texty(pair[0]));
+        odd_text += usize::from(texty(pair[1]));
     }
-    // At least 90% of one half NUL and at most 2% of the other: text, not
-    // a binary format with NUL padding.
+    // At least 90% of one half NUL and at most 2% of the other, which is
+    // nearly all printable: text, not a binary format with NUL padding.
     let mostly = |n: usize| n * 10 >= pairs * 9;
     let rarely = |n: usize| n * 50 <= pairs;
-    if mostly(odd_nul) && rarely(even_nul) {
+    if mostly(odd_nul) && rarely(even_nul) && mostly(even_text) {
         Some(Order::Little)
-    } else if mostly(even_nul) && rarely(odd_nul) {
+    } else if mostly(even_nul) && rarely(odd_nul) && mostly(odd_text) {
         Some(Order::Big)
     } else {
         None
     }
+}
+
+/// A byte that can be the low byte of a text character: printable ASCII,
+/// tab, line feed, carriage return, or past ASCII.
+fn texty(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7E | 0x80..)
 }
 
 /// `data` decoded from UTF-16 to UTF-8 when it is UTF-16 text (see
