@@ -294,6 +294,24 @@ fn staged_archives_report_what_they_add() {
 }
 
 #[test]
+fn staged_utf16_text_reports_the_lines_it_adds() {
+    let mut r = Repo::new();
+    let (old_text, _) = member_text("openai-legacy-key");
+    let old_text = String::from_utf8(old_text).unwrap();
+    r.write("setup.ps1", utf16le(&old_text, true));
+    r.commit("script");
+    let (new_text, new_key) = member_text("openai-legacy-key");
+    let new_line = String::from_utf8(new_text).unwrap().lines().nth(2).unwrap().to_string();
+    r.write("setup.ps1", utf16le(&format!("{old_text}# added\n{new_line}\n"), true));
+    let (code, doc) = r.run_json(&["staged", "--show-secrets"]);
+    assert_eq!(code, 1, "{doc:#}");
+    let f = findings(&doc);
+    assert_eq!(f.len(), 1, "the key already committed is not new: {doc:#}");
+    assert_eq!(f[0]["secret"], new_key.as_str());
+    assert_eq!((f[0]["path"].as_str(), f[0]["line"].as_u64()), (Some("setup.ps1"), Some(5)));
+}
+
+#[test]
 fn ci_reports_archive_members_on_the_archive() {
     let mut r = Repo::new();
     r.write("README.md", "# demo\n");
