@@ -176,7 +176,10 @@ pub struct Summary {
     pub members: usize,
     /// Bytes scanned.
     pub bytes: u64,
+    /// Files, blobs and archive members skipped as binary.
     pub skipped_binary: usize,
+    /// Files, blobs and archive members skipped as larger than the size
+    /// limit.
     pub skipped_large: usize,
     /// Inputs that could not be read, and other non-fatal problems.
     pub warnings: Vec<Warning>,

@@ -232,7 +232,9 @@ pub fn scan_history(
             match res.and_then(|r| r) {
                 Ok(Ok(Scanned::Text { bytes: n, findings, members, problems })) => {
                     acc.scanned += 1;
-                    acc.members += members;
+                    acc.members += members.scanned;
+                    acc.binary += members.binary;
+                    acc.large += members.large;
                     acc.bytes += n;
                     acc.archive.extend(problems);
                     bytes = n;

@@ -32,8 +32,8 @@ enum Scanned {
     Text {
         bytes: u64,
         findings: Vec<Finding>,
-        /// Container members scanned.
-        members: usize,
+        /// What was inside, for a container.
+        members: Members,
         /// Problems inside a container.
         problems: Vec<Warning>,
     },
@@ -41,9 +41,18 @@ enum Scanned {
     Failed(String),
 }
 
+/// The members of a container: scanned, and skipped as binary or as
+/// larger than the size limit (counted with skipped files).
+#[derive(Debug, Default, Clone, Copy)]
+struct Members {
+    scanned: usize,
+    binary: usize,
+    large: usize,
+}
+
 impl Scanned {
     fn text(bytes: usize, findings: Vec<Finding>) -> Scanned {
-        Scanned::Text { bytes: bytes as u64, findings, members: 0, problems: Vec::new() }
+        Scanned::Text { bytes: bytes as u64, findings, members: Members::default(), problems: Vec::new() }
     }
 }
 
@@ -52,7 +61,9 @@ fn absorb(outcome: &mut Outcome, item: Scanned) {
     match item {
         Scanned::Text { bytes, findings, members, problems } => {
             outcome.summary.scanned += 1;
-            outcome.summary.members += members;
+            outcome.summary.members += members.scanned;
+            outcome.summary.skipped_binary += members.binary;
+            outcome.summary.skipped_large += members.large;
             outcome.summary.bytes += bytes;
             outcome.findings.extend(findings);
             outcome.summary.warnings.extend(problems);
@@ -107,7 +118,8 @@ fn scan_container(engine: &Engine, data: &[u8], limits: &Limits, top: &mut dyn F
             problems.push(Warning::new(WarningKind::Archive, m));
         }
     }
-    Some(Scanned::Text { bytes, findings, members: report.members, problems })
+    let members = Members { scanned: report.members, binary: report.binary, large: report.large };
+    Some(Scanned::Text { bytes, findings, members, problems })
 }
 
 /// Scans content a source read whole: text as it is, a container member

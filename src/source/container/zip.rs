@@ -131,3 +131,56 @@ fn local(walk: &mut Walk<'_>, data: &[u8]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::super::{open, Limits, Step};
+
+    /// A zip of one member, `(name, data)`, deflated.
+    fn one_member(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        w.start_file(name, opts).unwrap();
+        w.write_all(data).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    /// `zip` (one member) with its central directory entry repeated `n`
+    /// times under other names, each copy pointing at the same data: the
+    /// overlapping-entry bomb.
+    fn overlapping(zip: &[u8], n: u16) -> Vec<u8> {
+        let eocd = zip.len() - 22;
+        assert_eq!(&zip[eocd..eocd + 4], b"PK\x05\x06");
+        let u32_at = |at: usize| u32::from_le_bytes(zip[at..at + 4].try_into().unwrap()) as usize;
+        let (cd_size, cd_start) = (u32_at(eocd + 12), u32_at(eocd + 16));
+        let entry = &zip[cd_start..cd_start + cd_size];
+        let mut out = zip[..cd_start].to_vec();
+        for i in 0..n {
+            // Each copy under a name of its own (the name's length kept).
+            let mut copy = entry.to_vec();
+            let name_len = u16::from_le_bytes([copy[28], copy[29]]) as usize;
+            let name = format!("{i:0name_len$}");
+            copy[46..46 + name_len].copy_from_slice(name.as_bytes());
+            out.extend_from_slice(&copy);
+        }
+        let mut end = zip[eocd..].to_vec();
+        end[8..10].copy_from_slice(&n.to_le_bytes());
+        end[10..12].copy_from_slice(&n.to_le_bytes());
+        end[12..16].copy_from_slice(&((cd_size * n as usize) as u32).to_le_bytes());
+        out.extend_from_slice(&end);
+        out
+    }
+
+    #[test]
+    fn overlapping_entries_are_read_once() {
+        let bomb = overlapping(&one_member("a.txt", &b"line\n".repeat(1000)), 500);
+        let mut seen = Vec::new();
+        let limits = Limits { depth: 3, max_member_size: 1 << 20 };
+        let report = open(&bomb, &limits, &mut |steps, text| seen.push((steps.to_vec(), text.len()))).unwrap();
+        assert_eq!(seen, [(vec![Step::Member("00000".into())], 5000)]);
+        let what: Vec<&str> = report.problems.iter().map(|p| p.what.as_str()).collect();
+        assert_eq!(what, ["499 entries overlap other entries' data (a zip bomb?); each byte was read once"]);
+    }
+}
