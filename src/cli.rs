@@ -42,6 +42,8 @@ pub enum FormatArg {
     Json,
     Jsonl,
     Sarif,
+    /// One self-contained HTML page (the audit report).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -260,8 +262,25 @@ pub enum Command {
         /// merge_group and push events, else keyhound-history]
         #[arg(long, value_name = "NAME")]
         category: Option<String>,
+        /// Also write the HTML audit report to FILE (as `--format html`),
+        /// for a workflow to upload as an artifact.
+        #[arg(long, value_name = "FILE")]
+        html_file: Option<PathBuf>,
         #[command(flatten)]
         args: ScanCommandArgs,
+    },
+    /// Write a saved JSON or JSON Lines report (`--format json|jsonl`) again
+    /// in any format, without scanning: `keyhound report findings.json
+    /// --format html -o report.html`.
+    Report {
+        /// The saved report: the output of `--format json` (or `jsonl`) of
+        /// scan, history, staged or ci.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// Install a git pre-commit hook that runs `keyhound staged`, where git
     /// looks for it (`git rev-parse --git-path hooks`: core.hooksPath, else

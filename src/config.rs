@@ -59,6 +59,11 @@ pub enum Task {
         check: StagedCheck,
     },
     Ci(Box<CiSettings>),
+    /// `keyhound report FILE`: a saved JSON or JSON Lines report, written
+    /// again.
+    Report {
+        file: PathBuf,
+    },
     /// `keyhound openai locate|revoke`.
     OpenAi(Box<OpenAiTask>),
     InstallHook {
@@ -308,13 +313,32 @@ fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
             let check = StagedCheck::decide(files, |k| std::env::var_os(k));
             (Task::Staged { repo, check }, Common::scanning(args, false))
         }
-        Command::Ci { repo, sarif_file, no_fetch, category, args } => {
-            let settings =
+        Command::Ci { repo, sarif_file, no_fetch, category, html_file, args } => {
+            if let Some(html) = &html_file {
+                if html.is_dir() {
+                    bail!("--html-file {} is a directory", html.display());
+                }
+            }
+            let mut settings =
                 CiSettings::from_env(repo, sarif_file, !no_fetch, category.as_deref(), |k| std::env::var(k).ok())?;
+            settings.html_file = html_file;
             let mut common = Common::scanning(args, false);
             // A CI check that could not scan everything must not pass.
             common.fail_on_incomplete = true;
             (Task::Ci(Box::new(settings)), common)
+        }
+        Command::Report { file, output, config } => {
+            if !file.is_file() {
+                bail!("{}: no such file (a report saved with --format json or jsonl)", file.display());
+            }
+            let mut common = Common::defaults();
+            common.format = output.format;
+            common.output = output.output;
+            common.show_secrets = output.show_secrets;
+            common.color = output.color;
+            common.quiet = output.quiet;
+            common.config = config;
+            (Task::Report { file }, common)
         }
         Command::InstallHook { repo, force, uninstall } => (
             Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall },
@@ -434,7 +458,7 @@ fn locate(task: &Task, cwd: &Path) -> Located {
         Task::InstallHook { .. } | Task::OpenAi(_) => {
             Located { root: cwd.to_path_buf(), base: RootRelative::AsShown, config: None, baseline: None }
         }
-        Task::RulesList | Task::RulesCheck { .. } => tree_at(tree_root(cwd)),
+        Task::RulesList | Task::RulesCheck { .. } | Task::Report { .. } => tree_at(tree_root(cwd)),
     }
 }
 
@@ -653,6 +677,7 @@ fn format(f: FormatArg) -> Format {
         FormatArg::Json => Format::Json,
         FormatArg::Jsonl => Format::Jsonl,
         FormatArg::Sarif => Format::Sarif,
+        FormatArg::Html => Format::Html,
     }
 }
 

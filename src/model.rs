@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::rules::{Severity, VerifyStatus};
@@ -124,7 +124,7 @@ pub struct Provenance {
 }
 
 /// The result of checking a finding's secret with its provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     pub status: VerifyStatus,
     /// Why: the HTTP status, the provider's answer, or the error.
@@ -135,7 +135,7 @@ pub struct Verification {
 
 /// Why a finding was suppressed. When several apply, the first in this
 /// order is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SuppressReason {
     /// The secret's line carries `keyhound:allow` or `gitleaks:allow`.
@@ -162,8 +162,11 @@ impl fmt::Display for SuppressReason {
     }
 }
 
-/// What a scan did, besides finding things.
-#[derive(Debug, Clone, Default, Serialize)]
+/// What a scan did, besides finding things. Read back from a saved JSON
+/// report (`keyhound report`) as it was written: `complete` and `unread`
+/// come from the file, never from settling its warnings again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     /// Findings reported (not suppressed).
     pub findings: usize,
@@ -262,7 +265,7 @@ impl fmt::Display for Incomplete {
 impl std::error::Error for Incomplete {}
 
 /// Findings per verification status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyCounts {
     pub live: usize,
     pub invalid: usize,
@@ -283,7 +286,7 @@ pub struct Outcome {
 
 /// What kind of problem a [`Warning`] reports: whether some content asked
 /// for was not scanned, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WarningKind {
     /// A file, directory, staged blob or git object that could not be read:
@@ -339,6 +342,15 @@ impl Serialize for Warning {
     }
 }
 
+/// A saved report keeps a warning's message only: it is read back as a
+/// [`WarningKind::Note`] (the saved summary's `complete` and `unread` still
+/// say what was not scanned).
+impl<'de> Deserialize<'de> for Warning {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Warning, D::Error> {
+        Ok(Warning::new(WarningKind::Note, String::deserialize(d)?))
+    }
+}
+
 /// SHA-256 of the secret, hex. What baselines store instead of the secret.
 pub fn secret_hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
@@ -372,8 +384,12 @@ fn hex(bytes: &[u8]) -> String {
 /// The redacted form of a secret: its format prefix (e.g. `sk-proj-`) and
 /// two more characters, then the length: `sk-proj-Ab…(164 chars)`. Never
 /// more than a quarter of the secret is shown. PEM blocks show their BEGIN
-/// line, which is not secret.
+/// line, which is not secret. A redacted form (see [`is_redacted`]) is
+/// returned as it is, so a report read back from JSON redacts nothing twice.
 pub fn redact(secret: &str) -> String {
+    if is_redacted(secret) {
+        return secret.to_string();
+    }
     let chars: Vec<char> = secret.chars().collect();
     let n = chars.len();
     // A PEM block shows its BEGIN line, which is not secret: up to the
@@ -394,6 +410,16 @@ pub fn redact(secret: &str) -> String {
     let shown = prefix.min(n / 4);
     let visible: String = chars.iter().take(shown).collect();
     format!("{visible}…({n} chars)")
+}
+
+/// Whether `text` is a redacted form [`redact`] made: it ends in
+/// `…(N chars)` with N more characters than the text itself has, which no
+/// secret in clear does.
+pub fn is_redacted(text: &str) -> bool {
+    let Some(head) = text.strip_suffix(" chars)") else { return false };
+    let Some((shown, n)) = head.rsplit_once("…(") else { return false };
+    let digits = !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0');
+    digits && n.parse::<usize>().is_ok_and(|n| n > shown.chars().count())
 }
 
 #[cfg(test)]
@@ -422,6 +448,21 @@ mod tests {
         // No closing dashes: the generic prefix, never the whole block.
         let odd = format!("-----BEGIN {}", "A".repeat(100));
         assert!(redact(&odd).len() < 40, "{}", redact(&odd));
+    }
+
+    #[test]
+    fn redacting_a_redacted_form_changes_nothing() {
+        let key = format!("sk-proj-Ab{}", "q".repeat(154));
+        let once = redact(&key);
+        assert!(is_redacted(&once));
+        assert_eq!(redact(&once), once);
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----";
+        assert!(is_redacted(&redact(pem)));
+        assert_eq!(redact(&redact(pem)), redact(pem));
+        for clear in [key.as_str(), "abc…(3 chars)", "abc…(03 chars)", "abc…( chars)", "a…(x chars)", "plain"] {
+            assert!(!is_redacted(clear), "{clear}");
+        }
+        assert!(is_redacted("abc…(4 chars)"));
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub struct CiSettings {
     /// The code-scanning category results go under: `--category`, else
     /// the event's default ([`plan::default_category`]).
     pub category: String,
+    /// `--html-file`: where the HTML audit report goes, if anywhere.
+    pub html_file: Option<PathBuf>,
 }
 
 impl CiSettings {
@@ -108,6 +110,7 @@ impl CiSettings {
             web,
             branch,
             category,
+            html_file: None,
         })
     }
 }

@@ -2,7 +2,8 @@
 //! commits, a push's, or the whole history — reported for CI: a SARIF file
 //! (under the run's code-scanning category), an annotation per finding on
 //! standard output, a Markdown job summary and step outputs, besides the
-//! usual report with `--output`.
+//! usual report with `--output`, and with `--html-file` the HTML audit
+//! report.
 //!
 //! On a pull request or merge group the exemptions were read from its base
 //! commit (`config` decided that); this command says so, warns on each
@@ -22,15 +23,17 @@ use std::io::{self, BufWriter, Write};
 use anyhow::{Context, Result};
 
 use super::progress::ProgressBars;
-use super::{finish, repo_context_of, scan_engine, write_file, Finish, ReportTo};
+use super::{finish, repo_context_of, run_info, scan_engine, write_file, Finish, ReportTo};
 use crate::ci::{append, automation_id, checkout, github, plan, trust, workspace_prefix, CiSettings};
 use crate::config::Config;
 use crate::model::{Finding, Outcome, WarningKind};
 use crate::pipeline::history::{scan_history, HistoryOptions};
 use crate::report::{self, Format, ReportOptions};
 use crate::source::repo::repo_info;
+use crate::util::time::now_utc;
 
 pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
+    let started = now_utc();
     let engine = scan_engine(config)?;
     let plan = plan::plan(ci.event_name.as_deref(), ci.event.as_ref())?;
     let git = checkout::Git::open(&ci.repo, ci.fetch)?;
@@ -75,6 +78,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     let workdir = info.as_ref().and_then(|i| i.workdir.clone());
     let mut ctx = repo_context_of(engine, info);
     ctx.automation_id = Some(automation_id(&ci.category));
+    ctx.run = Some(run_info("ci", vec![resolved.what.clone()], started));
     if let Some(vcs) = &mut ctx.vcs {
         if let Some(web) = &ci.web {
             vcs.repository_uri = web.clone();
@@ -86,6 +90,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
         github::Links { prefix: workspace_prefix(workdir.as_deref(), ci.workspace.as_deref()), web: ci.web.clone() };
     let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOnly };
     let sarif_opts = ReportOptions { format: Format::Sarif, show_secrets: config.report.show_secrets, color: false };
+    let html_opts = ReportOptions { format: Format::Html, ..sarif_opts };
     let sarif_name = ci.sarif_file.display().to_string();
     let mut ci_outputs = |outcome: &Outcome, shown: &[Finding]| -> Result<()> {
         // On a pull request, what its own allow comments suppress is in the
@@ -102,6 +107,12 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         write_file(&ci.sarif_file, |w| report::write_report(w, &in_sarif, &outcome.summary, &sarif_opts, &how.ctx))?;
+        if let Some(html) = &ci.html_file {
+            if let Some(dir) = html.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            write_file(html, |w| report::write_report(w, shown, &outcome.summary, &html_opts, &how.ctx))?;
+        }
         if let Some(trusted) = &config.trusted {
             for line in trusted.annotations(&links) {
                 writeln!(commands, "{line}")?;
@@ -125,7 +136,11 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
             let lines = github::output_line("findings", &outcome.findings.len().to_string())
                 + &github::output_line("category", &ci.category)
                 + &github::output_line("sarif-file", &sarif_name)
-                + &github::output_line("complete", &outcome.summary.complete.to_string());
+                + &github::output_line("complete", &outcome.summary.complete.to_string())
+                + &ci
+                    .html_file
+                    .as_ref()
+                    .map_or_else(String::new, |h| github::output_line("html-file", &h.display().to_string()));
             append(path, &lines)?;
         }
         Ok(())

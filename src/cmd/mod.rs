@@ -16,6 +16,7 @@ mod history;
 mod install_hook;
 mod openai;
 mod progress;
+mod report;
 mod rules;
 mod scan;
 mod staged;
@@ -29,7 +30,7 @@ use anyhow::{Context, Result};
 use crate::config::{Config, Task};
 use crate::engine::Engine;
 use crate::model::{Finding, Incomplete, Outcome, Summary};
-use crate::report::{self, Format, RunContext, UriBase, VcsInfo};
+use crate::report::{write_report, ReportOptions, RunContext, RunInfo, UriBase, VcsInfo};
 use crate::source::repo::{repo_info, RepoInfo};
 use crate::util::text::escape_controls;
 
@@ -40,6 +41,7 @@ pub fn run(config: &Config) -> Result<u8> {
         Task::History { repo, range, branch } => history::run(config, repo, range.as_ref(), branch.as_deref()),
         Task::Staged { repo, check } => staged::run(config, repo, check),
         Task::Ci(settings) => ci::run(config, settings),
+        Task::Report { file } => report::run(config, file),
         Task::OpenAi(task) => openai::run(config, task),
         Task::InstallHook { repo, force, uninstall } => install_hook::run(repo, *force, *uninstall),
         Task::RulesList => rules::list(config),
@@ -122,15 +124,7 @@ fn finish(config: &Config, engine: &Engine, outcome: &mut Outcome, how: &Finish,
     } else {
         &outcome.findings
     };
-    match (&config.output, how.report_to) {
-        (Some(path), _) => write_report_file(path, findings, outcome, config, &how.ctx)?,
-        (None, ReportTo::OutputOrStdout) => {
-            let mut out = BufWriter::new(io::stdout().lock());
-            report::write_report(&mut out, findings, &outcome.summary, &config.report, &how.ctx)?;
-            out.flush()?;
-        }
-        (None, ReportTo::OutputOnly) => {}
-    }
+    write_main_report(config, &config.report, findings, &outcome.summary, &how.ctx, how.report_to)?;
     extra(outcome, findings)?;
     print_summary(config, &outcome.summary, how.unit);
     incomplete_or(config, &outcome.summary, if outcome.findings.is_empty() { 0 } else { config.exit_code })
@@ -140,8 +134,8 @@ fn finish(config: &Config, engine: &Engine, outcome: &mut Outcome, how: &Finish,
 /// was incomplete, if it was.
 fn print_summary(config: &Config, summary: &Summary, unit: &str) {
     if !config.quiet {
-        eprintln!("{}", report::summary_line(summary, unit));
-    } else if let Some(line) = report::incomplete_line(summary) {
+        eprintln!("{}", crate::report::summary_line(summary, unit));
+    } else if let Some(line) = crate::report::incomplete_line(summary) {
         eprintln!("{line}");
     }
 }
@@ -159,15 +153,26 @@ fn no_extra(_: &Outcome, _: &[Finding]) -> Result<()> {
     Ok(())
 }
 
-/// Writes a report of `findings` in `config`'s format to `path`.
-fn write_report_file(
-    path: &Path,
-    findings: &[Finding],
-    outcome: &Outcome,
+/// Writes a command's main report in `opts`' format where `report_to` and
+/// `--output` say.
+fn write_main_report(
     config: &Config,
+    opts: &ReportOptions,
+    findings: &[Finding],
+    summary: &Summary,
     ctx: &RunContext,
+    report_to: ReportTo,
 ) -> Result<()> {
-    write_file(path, |w| report::write_report(w, findings, &outcome.summary, &config.report, ctx))
+    match (&config.output, report_to) {
+        (Some(path), _) => write_file(path, |w| write_report(w, findings, summary, opts, ctx)),
+        (None, ReportTo::OutputOrStdout) => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            write_report(&mut out, findings, summary, opts, ctx)?;
+            out.flush()?;
+            Ok(())
+        }
+        (None, ReportTo::OutputOnly) => Ok(()),
+    }
 }
 
 /// Creates `path` and writes it through `write`, naming the file on error.
@@ -190,12 +195,22 @@ fn open_output(config: &Config) -> Result<Box<dyn Write>> {
 
 /// Report context for a repository scan (history, staged): paths are
 /// relative to the work tree root; `rev` is the commit scanned, if not HEAD.
-/// Only SARIF uses it, so other formats get an empty one.
-fn repo_context(config: &Config, engine: &Engine, repo: &Path, rev: Option<&str>) -> RunContext {
-    if config.report.format != Format::Sarif {
-        return RunContext::default();
-    }
-    repo_context_of(engine, repo_info(repo, rev))
+/// Only the formats that describe the run use it (SARIF, JSON, HTML);
+/// others get one with the run alone, so their runs never open the
+/// repository for it.
+fn repo_context(config: &Config, engine: &Engine, repo: &Path, rev: Option<&str>, run: RunInfo) -> RunContext {
+    let mut ctx = if config.report.format.describes_run() {
+        repo_context_of(engine, repo_info(repo, rev))
+    } else {
+        RunContext::default()
+    };
+    ctx.run = Some(run);
+    ctx
+}
+
+/// What a command was asked to scan, started at `started_at`.
+fn run_info(command: &str, targets: Vec<String>, started_at: String) -> RunInfo {
+    RunInfo { command: command.to_string(), targets, started_at }
 }
 
 /// Report context for a repository described by `info`.

@@ -72,7 +72,7 @@ fn write_list(out: &mut dyn Write, set: &RuleSet, format: Format) -> io::Result<
             writeln!(out)?;
         }
         // `rules list` takes text, json or jsonl (see `cli`).
-        Format::Jsonl | Format::Sarif => {
+        Format::Jsonl | Format::Sarif | Format::Html => {
             for r in set.rules() {
                 serde_json::to_writer(&mut *out, &json(r))?;
                 writeln!(out)?;

@@ -2,20 +2,31 @@
 
 use anyhow::Result;
 
-use super::{finish, no_extra, scan_engine, vcs, Finish, ReportTo};
+use super::{finish, no_extra, run_info, scan_engine, vcs, Finish, ReportTo};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::pipeline;
-use crate::report::{Format, RunContext, UriBase};
+use crate::report::{RunContext, UriBase};
 use crate::source::files::WalkOptions;
 use crate::source::repo::{repo_info, work_tree_root};
 use crate::source::ScanInput;
 use crate::util::paths::{canonical, slash_relative};
+use crate::util::time::now_utc;
 
 pub(super) fn run(config: &Config, inputs: &[ScanInput]) -> Result<u8> {
+    let started = now_utc();
     let engine = scan_engine(config)?;
     let mut outcome = pipeline::scan_inputs(engine, inputs, &walk_options(config));
-    let how = Finish { unit: "file", ctx: scan_context(config, engine), report_to: ReportTo::OutputOrStdout };
+    let mut ctx = scan_context(config, engine);
+    let targets = inputs
+        .iter()
+        .map(|i| match i {
+            ScanInput::Path(p) => p.display().to_string(),
+            ScanInput::Stdin => "standard input".to_string(),
+        })
+        .collect();
+    ctx.run = Some(run_info("scan", targets, started));
+    let how = Finish { unit: "file", ctx, report_to: ReportTo::OutputOrStdout };
     finish(config, engine, &mut outcome, &how, &mut no_extra)
 }
 
@@ -32,7 +43,7 @@ pub(super) fn walk_options(config: &Config) -> WalkOptions {
 /// Report context for `keyhound scan`: paths are relative to the working
 /// directory, URIs to the work tree containing it (or to it, outside one).
 fn scan_context(config: &Config, engine: &Engine) -> RunContext {
-    if config.report.format != Format::Sarif {
+    if !config.report.format.describes_run() {
         return RunContext::default();
     }
     let mut ctx = RunContext::new(engine.rules());

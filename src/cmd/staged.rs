@@ -8,8 +8,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::history::describe;
 use super::progress::ProgressBars;
-use super::{finish, no_extra, repo_context, scan_engine, Finish, ReportTo};
+use super::{finish, no_extra, repo_context, run_info, scan_engine, Finish, ReportTo};
 use crate::config::Config;
 use crate::pipeline;
 use crate::pipeline::history::{scan_history, HistoryOptions};
@@ -17,6 +18,7 @@ use crate::precommit::StagedCheck;
 use crate::source::container::Limits;
 use crate::source::git::Selection;
 use crate::source::staged::{staged_changes, StagedRequest};
+use crate::util::time::now_utc;
 
 /// What a developer whose commit was blocked should do next.
 const STAGED_ADVICE: &str = "\
@@ -54,11 +56,22 @@ keyhound: the commits being pushed add the secret(s) above, so the push was stop
 ";
 
 pub(super) fn run(config: &Config, repo: &Path, check: &StagedCheck) -> Result<u8> {
+    let started = now_utc();
     let engine = scan_engine(config)?;
     let history = |selection: Selection| {
         let opts =
             HistoryOptions { selection, max_file_size: config.max_file_size, archive_depth: config.archive_depth };
         scan_history(engine, repo, &opts, &ProgressBars::new(config.progress))
+    };
+    let targets = match check {
+        StagedCheck::Index { files: Some(files), .. } => {
+            files.iter().map(|f| format!("{} (staged)", f.display())).collect()
+        }
+        StagedCheck::Index { files: None, .. } => vec!["staged changes".to_string()],
+        StagedCheck::PushRange { from, to } => {
+            vec![format!("push: {}", describe(&Selection::Range { from: from.clone(), to: to.clone() }))]
+        }
+        StagedCheck::PushBranch(branch) => vec![format!("push: {}", describe(&Selection::Ref(branch.clone())))],
     };
     let (mut outcome, unit, rev, advice) = match check {
         StagedCheck::Index { index_file, files } => {
@@ -82,7 +95,8 @@ pub(super) fn run(config: &Config, repo: &Path, check: &StagedCheck) -> Result<u
             (history(Selection::Ref(branch.clone()))?, "blob", Some(branch.as_str()), PUSH_ADVICE)
         }
     };
-    let how = Finish { unit, ctx: repo_context(config, engine, repo, rev), report_to: ReportTo::OutputOrStdout };
+    let ctx = repo_context(config, engine, repo, rev, run_info("staged", targets, started));
+    let how = Finish { unit, ctx, report_to: ReportTo::OutputOrStdout };
     let code = finish(config, engine, &mut outcome, &how, &mut no_extra)?;
     if !outcome.findings.is_empty() && !config.quiet {
         eprint!("{advice}");

@@ -1,9 +1,15 @@
 //! Reports: one writer per output format, all taking the same findings and
-//! summary. Writers decide presentation only (and apply redaction unless the
-//! user asked to see secrets); they never filter or reorder findings.
+//! summary, and the reader of keyhound's own JSON and JSON Lines reports
+//! ([`saved`]), so a saved report can be written again in any format.
+//! Writers decide presentation only (and apply redaction unless the user
+//! asked to see secrets); they never filter or reorder findings. Nothing
+//! here scans or reads anything but the saved report it is given.
 
+mod context;
+mod html;
 mod json;
 pub mod sarif;
+pub mod saved;
 mod text;
 
 use std::io::{self, Write};
@@ -21,6 +27,17 @@ pub enum Format {
     Jsonl,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+    /// One self-contained HTML page: the audit report.
+    Html,
+}
+
+impl Format {
+    /// Whether the format says what was scanned (the repository, the run),
+    /// so the command must work out [`RunContext`]'s facts. Text and JSON
+    /// Lines do not: their runs skip that work.
+    pub fn describes_run(self) -> bool {
+        matches!(self, Format::Json | Format::Sarif | Format::Html)
+    }
 }
 
 /// Presentation options shared by the writers.
@@ -43,6 +60,8 @@ pub struct RuleInfo {
     pub severity: Severity,
     pub references: Vec<String>,
     pub remediation: Option<String>,
+    /// The service that issues the credential (`OpenAI`).
+    pub provider: Option<String>,
 }
 
 impl From<&Rule> for RuleInfo {
@@ -54,6 +73,7 @@ impl From<&Rule> for RuleInfo {
             severity: r.severity,
             references: r.references.clone(),
             remediation: r.remediation.clone(),
+            provider: r.provider.clone(),
         }
     }
 }
@@ -82,7 +102,30 @@ pub struct UriBase {
     pub prefix: String,
 }
 
-/// Facts about the run that only some formats use (SARIF).
+/// What a run was asked to do and when: JSON's `run` object and the HTML
+/// report's header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunInfo {
+    /// The command: `scan`, `history`, `staged` or `ci`.
+    pub command: String,
+    /// What it was asked to scan, in words: the paths given, or which part
+    /// of a repository's history (`all refs`, `range main..topic`).
+    pub targets: Vec<String>,
+    /// When the run started, RFC 3339 in UTC.
+    pub started_at: String,
+}
+
+/// A report written again from a saved one (`keyhound report FILE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedFrom {
+    /// The saved report's path, as given.
+    pub path: String,
+    /// It had a summary (JSON); JSON Lines carry findings only, so what the
+    /// run scanned and whether it was complete are unknown.
+    pub has_summary: bool,
+}
+
+/// Facts about the run that only some formats use (SARIF, JSON, HTML).
 #[derive(Debug, Clone, Default)]
 pub struct RunContext {
     /// Metadata of the rules that can appear in findings.
@@ -92,6 +135,10 @@ pub struct RunContext {
     /// SARIF `runs[].automationDetails.id`: which analysis the run belongs
     /// to (`keyhound ci` sets its code-scanning category here).
     pub automation_id: Option<String>,
+    /// What the run was asked to do (JSON, HTML).
+    pub run: Option<RunInfo>,
+    /// Set when the report is written again from a saved one.
+    pub saved_from: Option<SavedFrom>,
 }
 
 impl RunContext {
@@ -110,9 +157,10 @@ pub fn write_report(
 ) -> io::Result<()> {
     match opts.format {
         Format::Text => text::write(out, findings, opts),
-        Format::Json => json::write_document(out, findings, summary, opts.show_secrets),
+        Format::Json => json::write_document(out, findings, summary, ctx, opts.show_secrets),
         Format::Jsonl => json::write_lines(out, findings, opts.show_secrets),
         Format::Sarif => sarif::write(out, findings, summary, ctx, opts.show_secrets),
+        Format::Html => html::write(out, findings, summary, ctx, opts.show_secrets),
     }
 }
 

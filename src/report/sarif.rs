@@ -283,6 +283,7 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
                 severity: f.severity,
                 references: Vec::new(),
                 remediation: None,
+                provider: None,
             });
             rules.push(descriptor(&info));
             rules.len() - 1

@@ -208,6 +208,48 @@ pub fn scrub_urls(text: &str) -> String {
     out
 }
 
+/// A code forge whose web pages link to a file's line at a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForgeKind {
+    /// `https://HOST/OWNER/NAME/blob/COMMIT/PATH#L3-L5`
+    GitHub,
+    /// `https://HOST/GROUP/NAME/-/blob/COMMIT/PATH#L3-5`
+    GitLab,
+}
+
+/// The forge and the repository's web page for a remote URL (as
+/// [`remote_uri`] gives it: `https://github.com/o/r.git`,
+/// `ssh://github.com/o/r.git`, …), judged by the host name alone: github.com
+/// and `github.*` hosts are GitHub, gitlab.com and `gitlab.*` hosts GitLab.
+/// `None` for any other host, local paths and URLs without an owner and
+/// name. Works on the text only; nothing is looked up.
+pub fn forge_of(remote: &str) -> Option<(ForgeKind, String)> {
+    let url = Url::parse(remote).ok()?;
+    if !matches!(url.scheme(), "https" | "http" | "ssh" | "git" | "git+ssh" | "ssh+git") {
+        return None;
+    }
+    let host = url.host_str()?.to_ascii_lowercase();
+    let kind = if host == "github.com" || host.starts_with("github.") {
+        ForgeKind::GitHub
+    } else if host == "gitlab.com" || host.starts_with("gitlab.") {
+        ForgeKind::GitLab
+    } else {
+        return None;
+    };
+    let path = url.path().trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    if path.split('/').filter(|s| !s.is_empty()).count() < 2 {
+        return None;
+    }
+    // The web pages are on https, on the default port: an ssh remote's
+    // port is the ssh server's.
+    let port = match (url.scheme(), url.port()) {
+        ("https", Some(p)) => format!(":{p}"),
+        _ => String::new(),
+    };
+    Some((kind, format!("https://{host}{port}/{path}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +297,39 @@ mod tests {
         assert_eq!(file_uri(Path::new("//server/share/")), "file://server/share/");
         assert_eq!(dir_uri(Path::new("/srv/repo")), "file:///srv/repo/");
         assert_eq!(dir_uri(Path::new("/srv/repo/")), "file:///srv/repo/");
+    }
+
+    #[test]
+    fn forges_are_known_by_host() {
+        let gh = |s: &str| forge_of(s);
+        assert_eq!(
+            gh("https://github.com/acme/app.git"),
+            Some((ForgeKind::GitHub, "https://github.com/acme/app".into()))
+        );
+        assert_eq!(
+            gh("ssh://github.com/acme/app.git"),
+            Some((ForgeKind::GitHub, "https://github.com/acme/app".into()))
+        );
+        let remote = remote_uri("git@github.com:acme/app.git", Path::new("/")).unwrap();
+        assert_eq!(gh(&remote), Some((ForgeKind::GitHub, "https://github.com/acme/app".into())));
+        assert_eq!(
+            gh("ssh://git@gitlab.example.org:2222/group/sub/app.git"),
+            Some((ForgeKind::GitLab, "https://gitlab.example.org/group/sub/app".into()))
+        );
+        assert_eq!(gh("https://gitlab.com/g/p/"), Some((ForgeKind::GitLab, "https://gitlab.com/g/p".into())));
+        assert_eq!(
+            gh("https://github.example.com:8443/o/r"),
+            Some((ForgeKind::GitHub, "https://github.example.com:8443/o/r".into()))
+        );
+        for none in [
+            "https://bitbucket.org/o/r.git",
+            "file:///srv/git/app",
+            "https://github.com/",
+            "https://github.com/o",
+            "not a url",
+        ] {
+            assert_eq!(gh(none), None, "{none}");
+        }
     }
 
     #[test]

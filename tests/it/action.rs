@@ -17,13 +17,14 @@ fn action_has_the_documented_inputs_and_outputs() {
     let a = action();
     assert_eq!(s(&a["runs"]["using"]), "composite");
     let names: Vec<&str> = a["inputs"].as_mapping().unwrap().keys().map(s).collect();
-    assert_eq!(names, ["path", "args", "fail-on-findings", "sarif-file", "category", "version"]);
+    assert_eq!(names, ["path", "args", "fail-on-findings", "sarif-file", "category", "html-file", "version"]);
     assert_eq!(s(&a["inputs"]["path"]["default"]), ".");
     assert_eq!(s(&a["inputs"]["args"]["default"]), "");
     assert_eq!(s(&a["inputs"]["fail-on-findings"]["default"]), "true");
     assert_eq!(s(&a["inputs"]["sarif-file"]["default"]), "keyhound.sarif");
     assert_eq!(s(&a["inputs"]["version"]["default"]), "");
-    for name in ["findings", "sarif-file", "category", "complete"] {
+    assert_eq!(s(&a["inputs"]["html-file"]["default"]), "keyhound-report.html");
+    for name in ["findings", "sarif-file", "category", "html-file", "complete"] {
         assert_eq!(s(&a["outputs"][name]["value"]), format!("${{{{ steps.scan.outputs.{name} }}}}"));
         assert!(!s(&a["outputs"][name]["description"]).is_empty());
     }
@@ -86,9 +87,13 @@ fn scan_step(with: &[(&str, &str)], shallow: bool) -> (CiRun, Job, Tree) {
 
 #[test]
 fn scan_step_runs_keyhound_ci_and_fails_on_findings() {
-    let (run, _job, _ws) = scan_step(&[], false);
+    let (run, _job, ws) = scan_step(&[], false);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-changes\nsarif-file=keyhound.sarif\ncomplete=true\n");
+    assert_eq!(
+        run.outputs,
+        "findings=1\ncategory=keyhound-changes\nsarif-file=keyhound.sarif\ncomplete=true\nhtml-file=keyhound-report.html\n"
+    );
+    assert!(ws.path().join("keyhound-report.html").is_file(), "the HTML report is in the workspace");
     assert_eq!(run.finding_annotations().len(), 1);
     assert!(run.finding_annotations()[0].starts_with("::error file=app/.env,line=1,"));
     assert!(run.summary.contains("### keyhound: 1 secret found"));
@@ -97,11 +102,12 @@ fn scan_step_runs_keyhound_ci_and_fails_on_findings() {
 
 #[test]
 fn scan_step_passes_when_fail_on_findings_is_false() {
-    let (run, _job, _ws) = scan_step(&[("fail-on-findings", "false"), ("sarif-file", "reports/keyhound.sarif")], false);
+    let (run, _job, _ws) =
+        scan_step(&[("fail-on-findings", "false"), ("sarif-file", "reports/keyhound.sarif"), ("html-file", "")], false);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
-        run.outputs,
-        "findings=1\ncategory=keyhound-changes\nsarif-file=reports/keyhound.sarif\ncomplete=true\n"
+        run.outputs, "findings=1\ncategory=keyhound-changes\nsarif-file=reports/keyhound.sarif\ncomplete=true\n",
+        "an empty html-file input writes no HTML report"
     );
     assert_eq!(run.results().len(), 1);
 }
@@ -138,6 +144,9 @@ fn readme_workflow_example_is_complete() {
     let upload = uses("github/codeql-action/upload-sarif@");
     assert!(s(&upload["if"]).starts_with("always() && "), "{}", s(&upload["if"]));
     assert_eq!(s(&upload["with"]["sarif_file"]), format!("${{{{ steps.{}.outputs.sarif-file }}}}", s(&keyhound["id"])));
+    let artifact = uses("actions/upload-artifact@");
+    assert!(s(&artifact["if"]).contains(&format!("steps.{}.outputs.html-file != ''", s(&keyhound["id"]))));
+    assert_eq!(s(&artifact["with"]["path"]), format!("${{{{ steps.{}.outputs.html-file }}}}", s(&keyhound["id"])));
     let triggers = wf["on"].as_mapping().unwrap();
     for t in ["pull_request", "push"] {
         assert!(triggers.contains_key(t), "workflow runs on {t}");

@@ -233,10 +233,16 @@ fn action_category_input_and_output() {
     let job = Job::new(ws.path(), Some("schedule"), Some(json!({})));
     let run = action_yml::run_scan_step(&job, &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(run.outputs, "findings=1\ncategory=keyhound-history\nsarif-file=keyhound.sarif\ncomplete=true\n");
+    assert_eq!(
+        run.outputs,
+        "findings=1\ncategory=keyhound-history\nsarif-file=keyhound.sarif\ncomplete=true\nhtml-file=keyhound-report.html\n"
+    );
     let job = Job::new(ws.path(), Some("schedule"), Some(json!({})));
     let run = action_yml::run_scan_step(&job, &[("category", "secrets-nightly")]);
-    assert_eq!(run.outputs, "findings=1\ncategory=secrets-nightly\nsarif-file=keyhound.sarif\ncomplete=true\n");
+    assert_eq!(
+        run.outputs,
+        "findings=1\ncategory=secrets-nightly\nsarif-file=keyhound.sarif\ncomplete=true\nhtml-file=keyhound-report.html\n"
+    );
     assert_eq!(run.sarif.as_ref().unwrap()["runs"][0]["automationDetails"]["id"], "secrets-nightly/");
 }
 

@@ -14,6 +14,7 @@ mod contexts;
 mod decode;
 mod dist;
 mod history;
+mod html;
 mod openai;
 mod precommit;
 mod project;

@@ -14,9 +14,12 @@
 //! - `mock_server`: a loopback HTTP server standing in for providers' APIs
 //! - `verify`: the environment that points `--verify` and `keyhound openai`
 //!   at a mock server
+//! - `browser`: headless Chromium over the DevTools protocol, for the HTML
+//!   report
 
 pub mod action_yml;
 mod archives;
+mod browser;
 mod ci;
 pub mod git_hooks;
 mod keys;
@@ -27,6 +30,7 @@ mod verify;
 mod workdir;
 
 pub use archives::*;
+pub use browser::*;
 pub use ci::*;
 pub use keys::*;
 pub use mock_server::*;
