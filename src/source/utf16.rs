@@ -35,12 +35,22 @@ pub fn detect(data: &[u8]) -> Option<(Order, usize)> {
     }
 }
 
+/// Bytes looked at first: most binary content fails the test there, so
+/// the whole sample is only looked at for content that may be UTF-16.
+const QUICK_LOOK: usize = 256;
+
 /// The byte order of BOM-less UTF-16 whose NUL pattern is unmistakable.
 fn unmarked(data: &[u8]) -> Option<Order> {
     let sample = &data[..data.len().min(BINARY_SNIFF_LEN) & !1];
     if sample.len() < MIN_UNMARKED {
         return None;
     }
+    let order = pattern(&sample[..sample.len().min(QUICK_LOOK)])?;
+    (sample.len() <= QUICK_LOOK || pattern(sample) == Some(order)).then_some(order)
+}
+
+/// The byte order `sample` (of even length) looks like UTF-16 in.
+fn pattern(sample: &[u8]) -> Option<Order> {
     let pairs = sample.len() / 2;
     let (mut even_nul, mut odd_nul, mut even_text, mut odd_text) = (0, 0, 0, 0);
     for pair in sample.chunks_exact(2) {

@@ -320,6 +320,22 @@ impl Walk<'_> {
         }
     }
 
+    /// The step of a member named `raw` in the current container; a name
+    /// that climbs out of the archive is a problem, and shown without the
+    /// climb.
+    fn member_step(&mut self, raw: &[u8]) -> Step {
+        let (name, climbed) = clean_name(raw);
+        let step = Step::Member(name);
+        if climbed {
+            let shown = String::from_utf8_lossy(raw).into_owned();
+            self.problem_at(
+                step.clone(),
+                format!("member name {shown:?} climbs out of the archive; shown without the climb"),
+            );
+        }
+        step
+    }
+
     /// A problem with the member `step` of the current container.
     fn problem_at(&mut self, step: Step, what: String) {
         let mut at = self.steps.clone();

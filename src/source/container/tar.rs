@@ -6,7 +6,7 @@
 
 use std::io::Read;
 
-use super::{clean_name, Step, Walk};
+use super::Walk;
 
 pub(super) fn read(walk: &mut Walk<'_>, from: impl Read) {
     let mut archive = tar::Archive::new(walk.budget.plain(from));
@@ -25,16 +25,7 @@ pub(super) fn read(walk: &mut Walk<'_>, from: impl Read) {
         if !entry.header().entry_type().is_file() {
             continue;
         }
-        let raw = entry.path_bytes().into_owned();
-        let (name, climbed) = clean_name(&raw);
-        let step = Step::Member(name);
-        if climbed {
-            let shown = String::from_utf8_lossy(&raw).into_owned();
-            walk.problem_at(
-                step.clone(),
-                format!("member name {shown:?} climbs out of the archive; shown without the climb"),
-            );
-        }
+        let step = walk.member_step(&entry.path_bytes());
         let size = entry.size();
         let got = walk.read_member(&step, &mut entry, size);
         walk.take(step, got);

@@ -11,7 +11,7 @@ use std::io::Cursor;
 use zip::read::read_zipfile_from_stream;
 use zip::ZipArchive;
 
-use super::{clean_name, Step, Walk};
+use super::Walk;
 
 pub(super) fn read(walk: &mut Walk<'_>, data: &[u8]) {
     match ZipArchive::new(Cursor::new(data)) {
@@ -21,21 +21,6 @@ pub(super) fn read(walk: &mut Walk<'_>, data: &[u8]) {
             local(walk, data);
         }
     }
-}
-
-/// The step of a member named `raw`; a name that climbs out of the
-/// archive is a problem, and shown without the climb.
-fn step_of(walk: &mut Walk<'_>, raw: &[u8]) -> Step {
-    let (name, climbed) = clean_name(raw);
-    let step = Step::Member(name);
-    if climbed {
-        let shown = String::from_utf8_lossy(raw).into_owned();
-        walk.problem_at(
-            step.clone(),
-            format!("member name {shown:?} climbs out of the archive; shown without the climb"),
-        );
-    }
-    step
 }
 
 /// Reads the members the central directory lists, in the order of their
@@ -71,7 +56,7 @@ fn central(walk: &mut Walk<'_>, mut archive: ZipArchive<Cursor<&[u8]>>) {
         else {
             continue;
         };
-        let step = step_of(walk, &raw);
+        let step = walk.member_step(&raw);
         if encrypted {
             walk.problem_at(step, "encrypted, not scanned".to_string());
             continue;
@@ -116,7 +101,7 @@ fn local(walk: &mut Walk<'_>, data: &[u8]) {
             continue;
         }
         let raw = file.name_raw().to_vec();
-        let step = step_of(walk, &raw);
+        let step = walk.member_step(&raw);
         if file.encrypted() {
             walk.problem_at(step, "encrypted, not scanned".to_string());
             continue;
