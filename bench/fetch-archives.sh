@@ -41,7 +41,9 @@ python3 -m pip download -q --no-deps --only-binary=:all: -d "$dir/pypi" \
 # npm tarballs (gzip'd tar).
 (cd "$dir/npm" && for p in typescript lodash react react-dom webpack @babel/core eslint aws-sdk rxjs moment \
     three prettier express axios vue @angular/core jquery d3 chart.js mongoose next; do
-    ls ./*.tgz 2>/dev/null | grep -q "^./$(echo "${p#@}" | tr / -)-[0-9]" && continue
+    # Already there? npm names a scoped package's tarball scope-name-VERSION.tgz.
+    existing=("$(echo "${p#@}" | tr / -)"-[0-9]*.tgz)
+    [ -e "${existing[0]}" ] && continue
     npm pack --silent "$p" >/dev/null 2>&1 || echo "fetch-archives.sh: warning: npm package $p not downloaded" >&2
 done)
 
