@@ -276,12 +276,14 @@ fn cargo_package_ships_the_sources_and_rules_only() {
     let allowed = |f: &str| {
         matches!(f, "Cargo.toml" | "Cargo.toml.orig" | "Cargo.lock" | ".cargo_vcs_info.json" | "README.md" | "build.rs")
             || (f.starts_with("src/") && f.ends_with(".rs"))
+            || matches!(f, "src/report/html/report.css" | "src/report/html/report.js")
             || (f.starts_with("rules/") && (f.ends_with(".toml") || f == "rules/KEYWORDS.md"))
             || f == "benches/keyword_pass.rs"
     };
     let extra: Vec<&String> = listed.iter().filter(|f| !allowed(f)).collect();
     assert!(extra.is_empty(), "the crate would ship {extra:?}");
-    // Everything build.rs and the build need.
+    // Everything build.rs and the build need (the HTML report's stylesheet
+    // and script are compiled in).
     let mut needed = vec!["Cargo.toml".to_string(), "Cargo.lock".to_string(), "build.rs".to_string()];
     for dir in ["rules", "src"] {
         let mut stack = vec![root().join(dir)];
@@ -290,7 +292,7 @@ fn cargo_package_ships_the_sources_and_rules_only() {
                 let p = e.unwrap().path();
                 if p.is_dir() {
                     stack.push(p);
-                } else if p.extension().is_some_and(|x| x == "rs" || x == "toml") {
+                } else if p.extension().is_some_and(|x| x == "rs" || x == "toml" || x == "css" || x == "js") {
                     needed.push(p.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/"));
                 }
             }
