@@ -474,6 +474,43 @@ mod tests {
     }
 
     #[test]
+    fn a_member_moves_with_its_outermost_file() {
+        let mut f = Finding {
+            rule_id: "r".into(),
+            rule_name: "R".into(),
+            severity: Severity::High,
+            path: "old.tgz!b.jar!c.properties".into(),
+            container: vec!["old.tgz".into(), "old.tgz!b.jar".into()],
+            path_bytes: None,
+            line: 3,
+            column: 1,
+            end_line: 3,
+            end_column: 9,
+            secret: "s1".into(),
+            fingerprint: String::new(),
+            context_before: String::new(),
+            context_after: String::new(),
+            provenance: None,
+            decoded: None,
+            tracked: None,
+            encoded: None,
+            line_allowed: false,
+            suppressed: None,
+            verification: None,
+        };
+        assert_eq!(f.outer_path(), "old.tgz");
+        f.set_outer_path("dist/a.tgz");
+        assert_eq!(f.path, "dist/a.tgz!b.jar!c.properties");
+        assert_eq!(f.container, ["dist/a.tgz", "dist/a.tgz!b.jar"]);
+        assert_eq!(f.fingerprint, fingerprint("r", "dist/a.tgz!b.jar!c.properties", "s1"));
+        // A plain file is just renamed.
+        f.container.clear();
+        f.path = "a.env".into();
+        f.set_outer_path("b.env");
+        assert_eq!((f.path.as_str(), f.outer_path()), ("b.env", "b.env"));
+    }
+
+    #[test]
     fn reasons_render_as_documented() {
         let names: Vec<String> = [
             SuppressReason::AllowComment,
