@@ -32,10 +32,6 @@ impl Budget {
         Budget { allowed, used: Cell::new(0), cap: Cell::new(None) }
     }
 
-    pub fn used(&self) -> u64 {
-        self.used.get()
-    }
-
     pub fn allowed(&self) -> u64 {
         self.allowed
     }

@@ -119,8 +119,6 @@ pub struct Problem {
 pub struct Report {
     /// Text members handed over.
     pub members: usize,
-    /// Uncompressed bytes read.
-    pub bytes: u64,
     /// Members skipped as binary (not containers) or larger than the
     /// member size limit.
     pub binary: usize,
@@ -185,7 +183,6 @@ pub fn open(data: &[u8], limits: &Limits, visit: &mut dyn FnMut(&[Step], &[u8]))
         stopped: false,
     };
     walk.container(kind, data);
-    walk.report.bytes = walk.budget.used();
     Some(walk.report)
 }
 
