@@ -15,6 +15,8 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use git2::Oid;
+
 use indicatif::HumanBytes;
 use rayon::prelude::*;
 
@@ -277,7 +279,8 @@ pub fn scan_history(
     outcome.summary.skipped_large = partial.large;
     warnings.extend(partial.warnings);
     if !partial.hits.is_empty() {
-        outcome.findings = aggregate(git.reader(), &history, partial.hits, max, &mut warnings);
+        let reading = Reading { engine, limits: &limits, max_file_size: max };
+        outcome.findings = aggregate(git.reader(), &history, partial.hits, &reading, &mut warnings);
     }
     timings.phase("provenance", || format!("{} findings", outcome.findings.len()));
     outcome.summary.warnings =
@@ -323,6 +326,51 @@ fn blob_place(reader: &Reader, history: &History, blob: &BlobEntry) -> String {
     format!(" (first seen at {path} in {commit})")
 }
 
+/// What reading a blob the history scan did not read takes (a range's
+/// base, HEAD outside the range).
+struct Reading<'a> {
+    engine: &'a Engine,
+    limits: &'a Limits,
+    max_file_size: u64,
+}
+
+/// What a blob the scan did not read holds, read at most once: its text,
+/// searched for a secret; or, for a container, the (rule, secret, member
+/// path) of what its members hold.
+enum Held {
+    Text(Vec<u8>),
+    Members(HashSet<(String, String, String)>),
+    Nothing,
+}
+
+impl Held {
+    fn read(main: &Reader, oid: Oid, reading: &Reading<'_>) -> Held {
+        let held = main.with_blob(oid, reading.max_file_size, |data| match view(data) {
+            View::Text(text) => Held::Text(text.into_owned()),
+            View::Binary => match scan_container(reading.engine, data, reading.limits, &mut String::new) {
+                Some(Scanned::Text { findings, .. }) => Held::Members(
+                    findings
+                        .iter()
+                        .map(|f| (f.rule_id.clone(), f.secret.clone(), member_suffix(f).to_string()))
+                        .collect(),
+                ),
+                _ => Held::Nothing,
+            },
+        });
+        held.ok().and_then(Result::ok).unwrap_or(Held::Nothing)
+    }
+
+    /// Whether it holds `secret` (found by `rule`) at `member` (empty for
+    /// the blob's own text).
+    fn holds(&self, rule: &str, secret: &str, member: &str) -> bool {
+        match self {
+            Held::Text(t) => member.is_empty() && memchr::memmem::find(t, secret.as_bytes()).is_some(),
+            Held::Members(m) => m.contains(&(rule.to_string(), secret.to_string(), member.to_string())),
+            Held::Nothing => false,
+        }
+    }
+}
+
 /// A finding being merged: its oldest sighting at its path and how many
 /// blobs had it there.
 struct Group {
@@ -357,7 +405,7 @@ fn aggregate(
     main: &Reader,
     history: &History,
     mut hits: Vec<Hit>,
-    max_file_size: u64,
+    reading: &Reading<'_>,
     warnings: &mut Warnings,
 ) -> Vec<Finding> {
     hits.sort_unstable_by_key(|h| h.blob);
@@ -398,34 +446,34 @@ fn aggregate(
 
     // What a blob holds, read at most once: matched blobs by their
     // findings, others by searching for the secret's text.
-    let matched: HashMap<git2::Oid, HashSet<(&str, &str)>> = hits
+    let matched: HashMap<git2::Oid, HashSet<(&str, &str, &str)>> = hits
         .iter()
         .map(|h| {
             let oid = history.blobs()[h.blob as usize].oid();
-            (oid, h.findings.iter().map(|f| (f.rule_id.as_str(), f.secret.as_str())).collect())
+            (oid, h.findings.iter().map(|f| (f.rule_id.as_str(), f.secret.as_str(), member_suffix(f))).collect())
         })
         .collect();
-    let mut texts: HashMap<git2::Oid, Option<Vec<u8>>> = HashMap::new();
-    let mut holds = |oid: git2::Oid, rule: &str, secret: &str| -> bool {
+    let mut held: HashMap<git2::Oid, Held> = HashMap::new();
+    let mut holds = |oid: git2::Oid, rule: &str, secret: &str, member: &str| -> bool {
         if let Some(found) = matched.get(&oid) {
-            return found.contains(&(rule, secret));
+            return found.contains(&(rule, secret, member));
         }
         if history.contains(oid) {
             return false; // scanned: the rule did not find it there
         }
-        let text = texts
-            .entry(oid)
-            .or_insert_with(|| main.with_blob(oid, max_file_size, |d| d.to_vec()).ok().and_then(|r| r.ok()));
-        text.as_deref().is_some_and(|t| memchr::memmem::find(t, secret.as_bytes()).is_some())
+        held.entry(oid).or_insert_with(|| Held::read(main, oid, reading)).holds(rule, secret, member)
     };
     let base = main.base_trees(history);
     let head = main.head_tree();
     let mut kept = Vec::with_capacity(groups.len());
-    for ((rule, secret, path, _), g) in groups {
-        if base.iter().any(|&t| main.blob_at(t, &path).is_some_and(|b| holds(b, &rule, &secret))) {
+    for ((rule, secret, path, member), g) in groups {
+        let has = |tree: Oid, holds: &mut dyn FnMut(Oid, &str, &str, &str) -> bool| {
+            main.blob_at(tree, &path).is_some_and(|b| holds(b, &rule, &secret, &member))
+        };
+        if base.iter().any(|&t| has(t, &mut holds)) {
             continue;
         }
-        let in_head = head.and_then(|t| main.blob_at(t, &path)).is_some_and(|b| holds(b, &rule, &secret));
+        let in_head = head.is_some_and(|t| has(t, &mut holds));
         kept.push((g, in_head));
     }
 

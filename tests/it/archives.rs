@@ -271,6 +271,29 @@ fn history_reports_a_zip_member_at_its_introducing_commit() {
 }
 
 #[test]
+fn a_range_reports_only_what_it_adds_to_an_archive() {
+    let mut r = Repo::new();
+    let (old_text, old_key) = member_text("openai-legacy-key");
+    r.write("app.zip", zip_of(&[("old.env", &old_text)]));
+    let base = r.commit("bundle");
+    let (new_text, new_key) = member_text("openai-legacy-key");
+    r.write("app.zip", zip_of(&[("old.env", &old_text), ("new.env", &new_text)]));
+    let head = r.commit("bundle again");
+    let range = format!("{base}..{head}");
+    let (code, doc) = r.run_json(&["history", "--range", &range, "--show-secrets"]);
+    assert_eq!(code, 1, "{doc:#}");
+    let f = findings(&doc);
+    assert_eq!(f.len(), 1, "the base's archive already had the old key: {doc:#}");
+    assert_eq!((f[0]["path"].as_str(), f[0]["secret"].as_str()), (Some("app.zip!new.env"), Some(new_key.as_str())));
+    assert_eq!(f[0]["commit"], head.to_string());
+    assert_eq!(f[0]["in_head"], true);
+    // The whole history has both, each at the commit that added it.
+    let (_, doc) = r.run_json(&["history", "--show-secrets"]);
+    assert_eq!(only_with(&doc, &old_key)["commit"], base.to_string());
+    assert_eq!(only_with(&doc, &new_key)["commit"], head.to_string());
+}
+
+#[test]
 fn staged_archives_report_what_they_add() {
     let mut r = Repo::new();
     let (old_text, old_key) = member_text("openai-legacy-key");
