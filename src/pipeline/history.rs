@@ -445,7 +445,8 @@ fn aggregate(
     }
 
     // What a blob holds, read at most once: matched blobs by their
-    // findings, others by searching for the secret's text.
+    // findings, others by searching for the secret's text, or an archive's
+    // members by scanning them (see `Held`).
     let matched: HashMap<git2::Oid, HashSet<(&str, &str, &str)>> = hits
         .iter()
         .map(|h| {
