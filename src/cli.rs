@@ -103,6 +103,11 @@ pub struct ScanTuningArgs {
     /// escapes); 0 turns decoding off.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub decode_depth: usize,
+    /// How many archives deep to look inside zip, jar, tar, gzip, ... files
+    /// (`a.tgz!b.jar!c.properties` is 2); 0 turns archive opening off
+    /// [default: the config's archive-depth, else 3].
+    #[arg(long, value_name = "N")]
+    pub archive_depth: Option<usize>,
     /// Do not show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -330,6 +335,10 @@ pub struct BaselineArgs {
     /// How many encodings deep to look for secrets; 0 turns decoding off.
     #[arg(long, value_name = "N", default_value_t = 2, global = true)]
     pub decode_depth: usize,
+    /// How many archives deep to look inside zip, tar, gzip, ... files; 0
+    /// turns archive opening off [default: the config's archive-depth, else 3].
+    #[arg(long, value_name = "N", global = true)]
+    pub archive_depth: Option<usize>,
     /// Do not show a progress bar.
     #[arg(long, global = true)]
     pub no_progress: bool,

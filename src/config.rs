@@ -28,7 +28,7 @@ use crate::cli::{
 };
 use crate::openai::{Action, KeySource, OpenAiTask, Secret};
 use crate::precommit::StagedCheck;
-use crate::repo_config::{RepoConfig, CONFIG_FILE};
+use crate::repo_config::{RepoConfig, CONFIG_FILE, MAX_ARCHIVE_DEPTH};
 use crate::report::{Format, ReportOptions};
 use crate::rules::RuleSet;
 use crate::source::git::check_object_format;
@@ -40,6 +40,8 @@ use crate::verify::VerifySettings;
 
 /// `--max-file-size` when neither the flag nor the config sets it.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
+/// `--archive-depth` when neither the flag nor the config sets it.
+pub const DEFAULT_ARCHIVE_DEPTH: usize = 3;
 
 /// The work a run does.
 #[derive(Debug, Clone)]
@@ -86,6 +88,8 @@ pub struct Config {
     pub max_file_size: u64,
     pub skip_ignored: bool,
     pub decode_depth: usize,
+    /// Containers opened along one chain, at most; 0: none.
+    pub archive_depth: usize,
     pub quiet: bool,
     pub progress: bool,
     /// The rules to scan with: the shipped ones plus the config's, minus
@@ -214,6 +218,11 @@ impl Config {
             Some(s) => parse_size(s).with_context(|| format!("invalid --max-file-size {s:?}"))?,
             None => repo_config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         };
+        let archive_depth = match common.tuning.archive_depth {
+            Some(n) if n > MAX_ARCHIVE_DEPTH => bail!("--archive-depth {n} is too deep (at most {MAX_ARCHIVE_DEPTH})"),
+            Some(n) => n,
+            None => repo_config.archive_depth.unwrap_or(DEFAULT_ARCHIVE_DEPTH),
+        };
         let baseline = match found.baseline.take() {
             Some(from_base) => from_base,
             None => common.findings.baseline.as_deref().map(Baseline::load).transpose()?,
@@ -233,6 +242,7 @@ impl Config {
             max_file_size,
             skip_ignored: common.skip_ignored,
             decode_depth: common.tuning.decode_depth,
+            archive_depth,
             quiet: common.quiet,
             progress: !common.quiet && !common.tuning.no_progress && std::io::stderr().is_terminal(),
             rules,
@@ -292,6 +302,7 @@ fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
                 threads: args.threads,
                 max_file_size: args.max_file_size,
                 decode_depth: args.decode_depth,
+                archive_depth: args.archive_depth,
                 no_progress: args.no_progress,
             };
             common.config = ConfigArgs { config: args.config, no_config: args.no_config };

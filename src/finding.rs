@@ -44,6 +44,7 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         rule_name: rule.name.clone(),
         severity: rule.severity,
         path: path.to_string(),
+        container: Vec::new(),
         path_bytes: None,
         line,
         column,

@@ -24,8 +24,13 @@ pub struct Finding {
     pub rule_name: String,
     pub severity: Severity,
     /// Path relative to the scanned root, forward slashes; `<stdin>` for
-    /// standard input.
+    /// standard input. Inside a container, the member's path:
+    /// `outer.zip!inner/file.env` (nested: `a.tgz!b.jar!c.properties`).
     pub path: String,
+    /// Inside a container: the paths of the containers the member is in,
+    /// outermost (the file on disk or in git) first — `["a.tgz",
+    /// "a.tgz!b.jar"]`; empty otherwise.
+    pub container: Vec<String>,
     /// The path's exact bytes when they are not valid UTF-8 (`path` is then
     /// their lossy form, with U+FFFD); `None` otherwise. Only file scans on
     /// Unix set it.
@@ -65,6 +70,24 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The file the finding is in that exists outside any container: the
+    /// outermost container, or the path itself.
+    pub fn outer_path(&self) -> &str {
+        self.container.first().map_or(&self.path, String::as_str)
+    }
+
+    /// Moves the finding to `top`, the outermost file's new path (history
+    /// names a blob by each path it had): `path` and `container` keep what
+    /// follows the old outermost path.
+    pub fn set_outer_path(&mut self, top: &str) {
+        let old = self.outer_path().len();
+        self.path = format!("{top}{}", &self.path[old..]);
+        for c in &mut self.container {
+            *c = format!("{top}{}", &c[old..]);
+        }
+        self.fingerprint = fingerprint(&self.rule_id, &self.path, &self.secret);
+    }
+
     /// The text at the secret's location as output shows it: the secret, or
     /// for a decoded secret the encoded text there; redacted unless `show`.
     pub fn display_at_location(&self, show: bool) -> String {
@@ -151,9 +174,15 @@ pub struct Summary {
     pub suppressed: usize,
     /// Files (or blobs, for git sources) scanned.
     pub scanned: usize,
+    /// Text members of archives and compressed files scanned (inside the
+    /// files counted in `scanned`).
+    pub members: usize,
     /// Bytes scanned.
     pub bytes: u64,
+    /// Files, blobs and archive members skipped as binary.
     pub skipped_binary: usize,
+    /// Files, blobs and archive members skipped as larger than the size
+    /// limit.
     pub skipped_large: usize,
     /// Inputs that could not be read, and other non-fatal problems.
     pub warnings: Vec<Warning>,
@@ -203,6 +232,7 @@ impl Summary {
                     WarningKind::MissingObject => ("missing object", "missing objects"),
                     WarningKind::ShallowHistory => ("shallow history boundary", "shallow history boundaries"),
                     WarningKind::Note => ("note", "notes"),
+                    WarningKind::Archive => ("archive problem", "archive problems"),
                 };
                 format!("{n} {}", if n == 1 { one } else { many })
             })
@@ -271,6 +301,12 @@ pub enum WarningKind {
     /// Everything was scanned, but something about a finding could not be
     /// worked out (its introducing commit, its path).
     Note,
+    /// Inside an archive or compressed file: a member that is encrypted,
+    /// corrupt, or past a limit (nesting, size, ratio, member count). The
+    /// archive itself was read as far as it could be; like `Note`, this does
+    /// not make a run incomplete (an archive no one can open would fail
+    /// every CI run), but every such warning is listed.
+    Archive,
 }
 
 impl WarningKind {
@@ -435,6 +471,43 @@ mod tests {
         assert_ne!(fingerprint("r", "a.env", "s1"), fingerprint("r", "b.env", "s1"));
         assert_ne!(fingerprint("r", "a.env", "s1"), fingerprint("r", "a.env", "s2"));
         assert!(!fingerprint("r", "a.env", "s1").contains("s1"));
+    }
+
+    #[test]
+    fn a_member_moves_with_its_outermost_file() {
+        let mut f = Finding {
+            rule_id: "r".into(),
+            rule_name: "R".into(),
+            severity: Severity::High,
+            path: "old.tgz!b.jar!c.properties".into(),
+            container: vec!["old.tgz".into(), "old.tgz!b.jar".into()],
+            path_bytes: None,
+            line: 3,
+            column: 1,
+            end_line: 3,
+            end_column: 9,
+            secret: "s1".into(),
+            fingerprint: String::new(),
+            context_before: String::new(),
+            context_after: String::new(),
+            provenance: None,
+            decoded: None,
+            tracked: None,
+            encoded: None,
+            line_allowed: false,
+            suppressed: None,
+            verification: None,
+        };
+        assert_eq!(f.outer_path(), "old.tgz");
+        f.set_outer_path("dist/a.tgz");
+        assert_eq!(f.path, "dist/a.tgz!b.jar!c.properties");
+        assert_eq!(f.container, ["dist/a.tgz", "dist/a.tgz!b.jar"]);
+        assert_eq!(f.fingerprint, fingerprint("r", "dist/a.tgz!b.jar!c.properties", "s1"));
+        // A plain file is just renamed.
+        f.container.clear();
+        f.path = "a.env".into();
+        f.set_outer_path("b.env");
+        assert_eq!((f.path.as_str(), f.outer_path()), ("b.env", "b.env"));
     }
 
     #[test]

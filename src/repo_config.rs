@@ -1,5 +1,6 @@
 //! The repository config file, `.keyhound.toml`: extra rules, disabled
-//! rules, path / value / stopword allowlists and `max-file-size`.
+//! rules, path / value / stopword allowlists, `max-file-size` and
+//! `archive-depth`.
 //!
 //! It reads and validates the file; what an allowlist means for a finding is
 //! `suppress::Allowlist`'s to decide, and the rules it adds are compiled by
@@ -25,6 +26,9 @@ use crate::util::units::{parse_size, SIZE_FORMS};
 
 /// The config file's name at the root of a scanned tree or repository.
 pub const CONFIG_FILE: &str = ".keyhound.toml";
+
+/// The deepest `archive-depth` (and `--archive-depth`) accepted.
+pub const MAX_ARCHIVE_DEPTH: usize = 16;
 
 /// An error in a config file. Always names the file, and the line and key
 /// when one is to blame.
@@ -82,6 +86,8 @@ struct RawConfig {
     #[serde(default)]
     max_file_size: Option<Spanned<SizeValue>>,
     #[serde(default)]
+    archive_depth: Option<Spanned<i64>>,
+    #[serde(default)]
     rules: RawRules,
     #[serde(default)]
     allow: RawAllow,
@@ -94,6 +100,8 @@ struct RawConfig {
 pub struct RepoConfig {
     /// `max-file-size` in bytes, when set.
     pub max_file_size: Option<u64>,
+    /// `archive-depth`, when set.
+    pub archive_depth: Option<usize>,
     pub allow: Allowlist,
 }
 
@@ -124,6 +132,17 @@ impl RepoConfig {
                 SizeValue::Text(s) => parse_size(s).map_err(|e| format!("invalid size {s:?}: {e:#}")),
             };
             config.max_file_size = Some(bytes.map_err(|m| key_err(size.span(), "max-file-size", m))?);
+        }
+
+        if let Some(depth) = &raw.archive_depth {
+            let n = *depth.get_ref();
+            match usize::try_from(n) {
+                Ok(n) if n <= MAX_ARCHIVE_DEPTH => config.archive_depth = Some(n),
+                _ => {
+                    let m = format!("{n} is not a depth from 0 to {}", MAX_ARCHIVE_DEPTH);
+                    return Err(key_err(depth.span(), "archive-depth", m));
+                }
+            }
         }
 
         for spanned in raw.rule {

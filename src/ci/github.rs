@@ -38,12 +38,17 @@ pub struct Links {
 }
 
 impl Links {
-    fn path(&self, f: &Finding) -> String {
+    /// The workspace-relative path of `path`.
+    fn of(&self, path: &str) -> String {
         if self.prefix.is_empty() {
-            f.path.clone()
+            path.to_string()
         } else {
-            format!("{}/{}", self.prefix, f.path)
+            format!("{}/{path}", self.prefix)
         }
+    }
+
+    fn path(&self, f: &Finding) -> String {
+        self.of(&f.path)
     }
 }
 
@@ -53,12 +58,15 @@ pub fn annotation(f: &Finding, links: &Links) -> String {
         Severity::Critical | Severity::High => "error",
         Severity::Medium | Severity::Low => "warning",
     };
-    let mut props = vec![
-        format!("file={}", escape_property(&escape_controls(&links.path(f)))),
-        format!("line={}", f.line),
-        format!("endLine={}", f.end_line),
-    ];
-    if f.line == f.end_line {
+    // A member of an archive is annotated on the archive, which is the
+    // file the repository has; its line is in the member, so none is given
+    // (the message names the member and its line).
+    let mut props = vec![format!("file={}", escape_property(&escape_controls(&links.of(f.outer_path()))))];
+    if f.container.is_empty() {
+        props.push(format!("line={}", f.line));
+        props.push(format!("endLine={}", f.end_line));
+    }
+    if f.container.is_empty() && f.line == f.end_line {
         props.push(format!("col={}", f.column));
         props.push(format!("endColumn={}", f.end_column));
     }
@@ -137,8 +145,11 @@ pub fn summary_markdown(
             let location = format!("{}:{}", links.path(f), f.line);
             let commit = f.provenance.as_ref().map(|p| p.commit.as_str()).unwrap_or("");
             let file = match (&links.web, commit.is_empty()) {
-                (Some(web), false) => {
+                (Some(web), false) if f.container.is_empty() => {
                     format!("[{}]({web}/blob/{commit}/{}#L{})", code(&location), encode_path(&links.path(f)), f.line)
+                }
+                (Some(web), false) => {
+                    format!("[{}]({web}/blob/{commit}/{})", code(&location), encode_path(&links.of(f.outer_path())))
                 }
                 _ => code(&location),
             };
@@ -213,6 +224,7 @@ mod tests {
             rule_name: "OpenAI project API key".into(),
             severity: Severity::Critical,
             path: "config/a,b:c.env".into(),
+            container: Vec::new(),
             path_bytes: None,
             line: 3,
             column: 16,

@@ -55,7 +55,11 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     }
     let mut outcome = match &resolved.selection {
         Some(selection) => {
-            let opts = HistoryOptions { selection: selection.clone(), max_file_size: config.max_file_size };
+            let opts = HistoryOptions {
+                selection: selection.clone(),
+                max_file_size: config.max_file_size,
+                archive_depth: config.archive_depth,
+            };
             scan_history(engine, &ci.repo, &opts, &ProgressBars::new(config.progress))?
         }
         None => {

@@ -25,7 +25,7 @@ pub(super) fn run(config: &Config, repo: &Path, range: Option<&(String, String)>
         Selection::Ref(name) => Some(name.clone()),
         Selection::All => None,
     };
-    let opts = HistoryOptions { selection, max_file_size: config.max_file_size };
+    let opts = HistoryOptions { selection, max_file_size: config.max_file_size, archive_depth: config.archive_depth };
     let mut outcome = scan_history(engine, repo, &opts, &ProgressBars::new(config.progress))?;
     let run = run_info("history", vec![describe(&opts.selection)], started);
     let ctx = repo_context(config, engine, repo, rev.as_deref(), run);

@@ -32,7 +32,12 @@ pub(super) fn run(config: &Config, inputs: &[ScanInput]) -> Result<u8> {
 
 /// How the file walker runs, from the config.
 pub(super) fn walk_options(config: &Config) -> WalkOptions {
-    WalkOptions { skip_ignored: config.skip_ignored, threads: config.threads, max_file_size: config.max_file_size }
+    WalkOptions {
+        skip_ignored: config.skip_ignored,
+        threads: config.threads,
+        max_file_size: config.max_file_size,
+        archive_depth: config.archive_depth,
+    }
 }
 
 /// Report context for `keyhound scan`: paths are relative to the working

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::pipeline;
 use crate::pipeline::history::{scan_history, HistoryOptions};
 use crate::precommit::StagedCheck;
+use crate::source::container::Limits;
 use crate::source::git::Selection;
 use crate::source::staged::{staged_changes, StagedRequest};
 use crate::util::time::now_utc;
@@ -58,7 +59,8 @@ pub(super) fn run(config: &Config, repo: &Path, check: &StagedCheck) -> Result<u
     let started = now_utc();
     let engine = scan_engine(config)?;
     let history = |selection: Selection| {
-        let opts = HistoryOptions { selection, max_file_size: config.max_file_size };
+        let opts =
+            HistoryOptions { selection, max_file_size: config.max_file_size, archive_depth: config.archive_depth };
         scan_history(engine, repo, &opts, &ProgressBars::new(config.progress))
     };
     let targets = match check {
@@ -82,7 +84,8 @@ pub(super) fn run(config: &Config, repo: &Path, check: &StagedCheck) -> Result<u
             };
             let staged = staged_changes(repo, &request)?;
             let advice = if files.is_some() { FILES_ADVICE } else { STAGED_ADVICE };
-            (pipeline::staged::scan_staged(engine, staged), "staged file", None, advice)
+            let limits = Limits { depth: config.archive_depth, max_member_size: config.max_file_size };
+            (pipeline::staged::scan_staged(engine, staged, &limits), "staged file", None, advice)
         }
         StagedCheck::PushRange { from, to } => {
             let selection = Selection::Range { from: from.clone(), to: to.clone() };

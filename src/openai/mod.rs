@@ -373,7 +373,11 @@ pub fn key_of_finding(engine: &Engine, source: &KeySource, walk: &WalkOptions) -
     };
     let (outcome, where_) = match history {
         Some(repo) => {
-            let opts = HistoryOptions { selection: Selection::All, max_file_size: walk.max_file_size };
+            let opts = HistoryOptions {
+                selection: Selection::All,
+                max_file_size: walk.max_file_size,
+                archive_depth: walk.archive_depth,
+            };
             (scan_history(engine, repo, &opts, &NoProgress)?, format!("the history of {}", repo.display()))
         }
         None => {

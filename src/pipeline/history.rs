@@ -15,22 +15,27 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use git2::Oid;
+
 use indicatif::HumanBytes;
 use rayon::prelude::*;
 
-use super::to_findings;
+use super::{scan_container, to_findings, Scanned};
 use crate::engine::Engine;
-use crate::model::{fingerprint, Finding, Outcome, Provenance, Warning, WarningKind};
+use crate::model::{Finding, Outcome, Provenance, Warning, WarningKind};
+use crate::source::container::Limits;
 use crate::source::git::{
     BlobEntry, CommitInfo, GitError, GitRepo, History, Reader, Selection, WarningAbout, Warnings,
 };
-use crate::source::Skip;
+use crate::source::{view, Skip, View};
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
 pub struct HistoryOptions {
     pub selection: Selection,
     pub max_file_size: u64,
+    /// Containers opened along one chain, at most (`--archive-depth`).
+    pub archive_depth: usize,
 }
 
 /// One value per worker thread, created on first use by that thread: rayon's
@@ -66,10 +71,14 @@ struct Hit {
 #[derive(Default)]
 struct Partial {
     scanned: usize,
+    /// Container members scanned.
+    members: usize,
     bytes: u64,
     binary: usize,
     large: usize,
     warnings: Warnings,
+    /// Problems inside containers.
+    archive: Vec<Warning>,
     hits: Vec<Hit>,
     /// Time reading (header, inflate) and matching (engine and findings).
     read: Duration,
@@ -79,10 +88,12 @@ struct Partial {
 impl Partial {
     fn merge(mut self, other: Partial) -> Partial {
         self.scanned += other.scanned;
+        self.members += other.members;
         self.bytes += other.bytes;
         self.binary += other.binary;
         self.large += other.large;
         self.warnings.extend(other.warnings);
+        self.archive.extend(other.archive);
         self.hits.extend(other.hits);
         self.read += other.read;
         self.matching += other.matching;
@@ -197,6 +208,7 @@ pub fn scan_history(
     let readers: PerThread<Reader> = PerThread::new();
     let git_dir = git.git_dir().to_path_buf();
     let max = opts.max_file_size;
+    let limits = Limits { depth: opts.archive_depth, max_member_size: max };
     // Pack order, not first-sighting order: about twice as fast to read.
     let order = history.read_order(&git.objects_dir());
     let partial = order
@@ -210,9 +222,9 @@ pub fn scan_history(
                 |reader| {
                     reader.with_blob(blob.oid(), max, |data| {
                         let t = Instant::now();
-                        let findings = scan_blob(engine, reader, &history, blob, data, &mut acc.warnings);
+                        let scanned = scan_blob(engine, reader, &history, blob, data, &limits, &mut acc.warnings);
                         matching = t.elapsed();
-                        (data.len() as u64, findings)
+                        scanned
                     })
                 },
             );
@@ -220,16 +232,21 @@ pub fn scan_history(
             acc.read += t0.elapsed().saturating_sub(matching);
             let mut bytes = 0;
             match res.and_then(|r| r) {
-                Ok(Ok((n, findings))) => {
+                Ok(Ok(Scanned::Text { bytes: n, findings, members, problems })) => {
                     acc.scanned += 1;
+                    acc.members += members.scanned;
+                    acc.binary += members.binary;
+                    acc.large += members.large;
                     acc.bytes += n;
+                    acc.archive.extend(problems);
                     bytes = n;
                     if !findings.is_empty() {
                         acc.hits.push(Hit { blob: i, findings });
                     }
                 }
-                Ok(Err(Skip::Binary)) => acc.binary += 1,
-                Ok(Err(Skip::TooLarge)) => acc.large += 1,
+                Ok(Ok(Scanned::Skipped(Skip::Binary)) | Err(Skip::Binary)) => acc.binary += 1,
+                Ok(Ok(Scanned::Skipped(Skip::TooLarge)) | Err(Skip::TooLarge)) => acc.large += 1,
+                Ok(Ok(Scanned::Failed(w))) => acc.archive.push(Warning::new(WarningKind::Unreadable, w)),
                 Err(e) => {
                     let at =
                         readers.with(|| Reader::open(&git_dir), |r| blob_place(r, &history, blob)).unwrap_or_default();
@@ -256,39 +273,50 @@ pub fn scan_history(
 
     let mut outcome = Outcome::default();
     outcome.summary.scanned = partial.scanned;
+    outcome.summary.members = partial.members;
     outcome.summary.bytes = partial.bytes;
     outcome.summary.skipped_binary = partial.binary;
     outcome.summary.skipped_large = partial.large;
     warnings.extend(partial.warnings);
     if !partial.hits.is_empty() {
-        outcome.findings = aggregate(git.reader(), &history, partial.hits, max, &mut warnings);
+        let reading = Reading { engine, limits: &limits, max_file_size: max };
+        outcome.findings = aggregate(git.reader(), &history, partial.hits, &reading, &mut warnings);
     }
     timings.phase("provenance", || format!("{} findings", outcome.findings.len()));
-    outcome.summary.warnings = shallow.into_iter().chain(warnings.into_vec().into_iter().map(typed)).collect();
+    outcome.summary.warnings =
+        shallow.into_iter().chain(warnings.into_vec().into_iter().map(typed)).chain(partial.archive).collect();
     outcome.summary.findings = outcome.findings.len();
     outcome.summary.rules = engine.rules().len();
     outcome.summary.duration_ms = started.elapsed().as_millis();
     Ok(outcome)
 }
 
-/// Scans one blob's bytes; a path is only looked up when something matched.
+/// Scans one blob's bytes: text as it is, a container member by member;
+/// a path is only looked up when something matched (or a container had a
+/// problem).
 fn scan_blob(
     engine: &Engine,
     reader: &Reader,
     history: &History,
     blob: &BlobEntry,
     data: &[u8],
+    limits: &Limits,
     warnings: &mut Warnings,
-) -> Vec<Finding> {
-    let matches = engine.scan(data);
-    if matches.is_empty() {
-        return Vec::new();
+) -> Scanned {
+    let mut path = || {
+        reader.path_of(history, blob).unwrap_or_else(|e| {
+            warnings.push(format!("cannot find the path of blob {}: {e}", blob.oid()));
+            blob.oid().to_string()
+        })
+    };
+    match view(data) {
+        View::Text(text) => {
+            let matches = engine.scan(&text);
+            let findings = if matches.is_empty() { Vec::new() } else { to_findings(engine, &path(), &text, &matches) };
+            Scanned::text(text.len(), findings)
+        }
+        View::Binary => scan_container(engine, data, limits, &mut path).unwrap_or(Scanned::Skipped(Skip::Binary)),
     }
-    let path = reader.path_of(history, blob).unwrap_or_else(|e| {
-        warnings.push(format!("cannot find the path of blob {}: {e}", blob.oid()));
-        blob.oid().to_string()
-    });
-    to_findings(engine, &path, data, &matches)
 }
 
 /// " at PATH in COMMIT" for a warning about a blob, when it can be found.
@@ -296,6 +324,51 @@ fn blob_place(reader: &Reader, history: &History, blob: &BlobEntry) -> String {
     let path = reader.path_of(history, blob).unwrap_or_default();
     let commit = reader.commit_info(history, blob.order()).map(|c| c.id).unwrap_or_default();
     format!(" (first seen at {path} in {commit})")
+}
+
+/// What reading a blob the history scan did not read takes (a range's
+/// base, HEAD outside the range).
+struct Reading<'a> {
+    engine: &'a Engine,
+    limits: &'a Limits,
+    max_file_size: u64,
+}
+
+/// What a blob the scan did not read holds, read at most once: its text,
+/// searched for a secret; or, for a container, the (rule, secret, member
+/// path) of what its members hold.
+enum Held {
+    Text(Vec<u8>),
+    Members(HashSet<(String, String, String)>),
+    Nothing,
+}
+
+impl Held {
+    fn read(main: &Reader, oid: Oid, reading: &Reading<'_>) -> Held {
+        let held = main.with_blob(oid, reading.max_file_size, |data| match view(data) {
+            View::Text(text) => Held::Text(text.into_owned()),
+            View::Binary => match scan_container(reading.engine, data, reading.limits, &mut String::new) {
+                Some(Scanned::Text { findings, .. }) => Held::Members(
+                    findings
+                        .iter()
+                        .map(|f| (f.rule_id.clone(), f.secret.clone(), member_suffix(f).to_string()))
+                        .collect(),
+                ),
+                _ => Held::Nothing,
+            },
+        });
+        held.ok().and_then(Result::ok).unwrap_or(Held::Nothing)
+    }
+
+    /// Whether it holds `secret` (found by `rule`) at `member` (empty for
+    /// the blob's own text).
+    fn holds(&self, rule: &str, secret: &str, member: &str) -> bool {
+        match self {
+            Held::Text(t) => member.is_empty() && memchr::memmem::find(t, secret.as_bytes()).is_some(),
+            Held::Members(m) => m.contains(&(rule.to_string(), secret.to_string(), member.to_string())),
+            Held::Nothing => false,
+        }
+    }
 }
 
 /// A finding being merged: its oldest sighting at its path and how many
@@ -307,13 +380,20 @@ struct Group {
     last_blob: u32,
 }
 
-/// `f` as found at `path` (exact bytes).
+/// `f` as found at `path` (exact bytes): for a container member, the
+/// container is at `path` and the member path follows it.
 fn at_path(f: &Finding, path: &[u8]) -> Finding {
     let mut f = f.clone();
-    f.path = String::from_utf8_lossy(path).into_owned();
-    f.path_bytes = std::str::from_utf8(path).is_err().then(|| path.to_vec());
-    f.fingerprint = fingerprint(&f.rule_id, &f.path, &f.secret);
+    let member = member_suffix(&f).to_string();
+    f.set_outer_path(&String::from_utf8_lossy(path));
+    f.path_bytes = std::str::from_utf8(path).is_err().then(|| [path, member.as_bytes()].concat());
     f
+}
+
+/// What follows the outermost file in a finding's path: `!inner/file`
+/// for a container member, empty otherwise.
+fn member_suffix(f: &Finding) -> &str {
+    &f.path[f.outer_path().len()..]
 }
 
 /// Merges per-blob findings per (rule, secret, path), for every path each
@@ -325,17 +405,17 @@ fn aggregate(
     main: &Reader,
     history: &History,
     mut hits: Vec<Hit>,
-    max_file_size: u64,
+    reading: &Reading<'_>,
     warnings: &mut Warnings,
 ) -> Vec<Finding> {
     hits.sort_unstable_by_key(|h| h.blob);
     let ids: Vec<u32> = hits.iter().map(|h| h.blob).collect();
     let places = main.places(history, &ids, warnings);
-    let mut groups: HashMap<(String, String, Vec<u8>), Group> = HashMap::new();
+    let mut groups: HashMap<(String, String, Vec<u8>, String), Group> = HashMap::new();
     for (hit, places) in hits.iter().zip(&places) {
         for place in places {
             for f in &hit.findings {
-                let key = (f.rule_id.clone(), f.secret.clone(), place.path.clone());
+                let key = (f.rule_id.clone(), f.secret.clone(), place.path.clone(), member_suffix(f).to_string());
                 match groups.get_mut(&key) {
                     Some(g) => {
                         // An allow comment on any version of the line allows
@@ -365,35 +445,36 @@ fn aggregate(
     }
 
     // What a blob holds, read at most once: matched blobs by their
-    // findings, others by searching for the secret's text.
-    let matched: HashMap<git2::Oid, HashSet<(&str, &str)>> = hits
+    // findings, others by searching for the secret's text, or an archive's
+    // members by scanning them (see `Held`).
+    let matched: HashMap<git2::Oid, HashSet<(&str, &str, &str)>> = hits
         .iter()
         .map(|h| {
             let oid = history.blobs()[h.blob as usize].oid();
-            (oid, h.findings.iter().map(|f| (f.rule_id.as_str(), f.secret.as_str())).collect())
+            (oid, h.findings.iter().map(|f| (f.rule_id.as_str(), f.secret.as_str(), member_suffix(f))).collect())
         })
         .collect();
-    let mut texts: HashMap<git2::Oid, Option<Vec<u8>>> = HashMap::new();
-    let mut holds = |oid: git2::Oid, rule: &str, secret: &str| -> bool {
+    let mut held: HashMap<git2::Oid, Held> = HashMap::new();
+    let mut holds = |oid: git2::Oid, rule: &str, secret: &str, member: &str| -> bool {
         if let Some(found) = matched.get(&oid) {
-            return found.contains(&(rule, secret));
+            return found.contains(&(rule, secret, member));
         }
         if history.contains(oid) {
             return false; // scanned: the rule did not find it there
         }
-        let text = texts
-            .entry(oid)
-            .or_insert_with(|| main.with_blob(oid, max_file_size, |d| d.to_vec()).ok().and_then(|r| r.ok()));
-        text.as_deref().is_some_and(|t| memchr::memmem::find(t, secret.as_bytes()).is_some())
+        held.entry(oid).or_insert_with(|| Held::read(main, oid, reading)).holds(rule, secret, member)
     };
     let base = main.base_trees(history);
     let head = main.head_tree();
     let mut kept = Vec::with_capacity(groups.len());
-    for ((rule, secret, path), g) in groups {
-        if base.iter().any(|&t| main.blob_at(t, &path).is_some_and(|b| holds(b, &rule, &secret))) {
+    for ((rule, secret, path, member), g) in groups {
+        let has = |tree: Oid, holds: &mut dyn FnMut(Oid, &str, &str, &str) -> bool| {
+            main.blob_at(tree, &path).is_some_and(|b| holds(b, &rule, &secret, &member))
+        };
+        if base.iter().any(|&t| has(t, &mut holds)) {
             continue;
         }
-        let in_head = head.and_then(|t| main.blob_at(t, &path)).is_some_and(|b| holds(b, &rule, &secret));
+        let in_head = head.is_some_and(|t| has(t, &mut holds));
         kept.push((g, in_head));
     }
 

@@ -21,24 +21,52 @@ use rayon::prelude::*;
 use crate::engine::{Engine, Match};
 use crate::finding::{self, LineLocator};
 use crate::model::{Finding, Outcome, Warning, WarningKind};
+use crate::source::container::{self, Limits};
 use crate::source::files::{self, FileEntry, WalkOptions};
 use crate::source::repo::tracked_by_git;
 use crate::source::{Content, ScanInput, Skip};
 
 /// What happened to one input.
 enum Scanned {
-    Text { bytes: u64, findings: Vec<Finding> },
+    /// Scanned: as text, or member by member when it is a container.
+    Text {
+        bytes: u64,
+        findings: Vec<Finding>,
+        /// What was inside, for a container.
+        members: Members,
+        /// Problems inside a container.
+        problems: Vec<Warning>,
+    },
     Skipped(Skip),
     Failed(String),
+}
+
+/// The members of a container: scanned, and skipped as binary or as
+/// larger than the size limit (counted with skipped files).
+#[derive(Debug, Default, Clone, Copy)]
+struct Members {
+    scanned: usize,
+    binary: usize,
+    large: usize,
+}
+
+impl Scanned {
+    fn text(bytes: usize, findings: Vec<Finding>) -> Scanned {
+        Scanned::Text { bytes: bytes as u64, findings, members: Members::default(), problems: Vec::new() }
+    }
 }
 
 /// Adds what happened to one input to `outcome`.
 fn absorb(outcome: &mut Outcome, item: Scanned) {
     match item {
-        Scanned::Text { bytes, findings } => {
+        Scanned::Text { bytes, findings, members, problems } => {
             outcome.summary.scanned += 1;
+            outcome.summary.members += members.scanned;
+            outcome.summary.skipped_binary += members.binary;
+            outcome.summary.skipped_large += members.large;
             outcome.summary.bytes += bytes;
             outcome.findings.extend(findings);
+            outcome.summary.warnings.extend(problems);
         }
         Scanned::Skipped(Skip::Binary) => outcome.summary.skipped_binary += 1,
         Scanned::Skipped(Skip::TooLarge) => outcome.summary.skipped_large += 1,
@@ -57,10 +85,50 @@ pub fn to_findings(engine: &Engine, path: &str, data: &[u8], matches: &[Match]) 
     matches.iter().map(|m| finding::from_match(&engine.rules()[m.rule], path, data, m, &mut lines)).collect()
 }
 
-fn scan_read(engine: &Engine, path: &str, read: std::io::Result<Content>) -> Scanned {
+/// Scans binary content that is a container, member by member: findings
+/// at member paths under the top-level path `top` (asked for only when a
+/// member has a finding or a problem: finding a blob's path costs), the
+/// container problems as warnings naming the member. `None` when `data` is
+/// not a container (or `limits` open none).
+fn scan_container(engine: &Engine, data: &[u8], limits: &Limits, top: &mut dyn FnMut() -> String) -> Option<Scanned> {
+    let mut top_path: Option<String> = None;
+    let mut findings = Vec::new();
+    let mut bytes = 0u64;
+    let report = container::open(data, limits, &mut |steps, text| {
+        bytes += text.len() as u64;
+        let matches = engine.scan(text);
+        if matches.is_empty() {
+            return;
+        }
+        let mut outer = container::outer_paths(top_path.get_or_insert_with(&mut *top), steps);
+        let path = outer.pop().expect("a member has a path");
+        for mut f in to_findings(engine, &path, text, &matches) {
+            f.container.clone_from(&outer);
+            findings.push(f);
+        }
+    })?;
+    let mut problems = Vec::with_capacity(report.problems.len());
+    if !report.problems.is_empty() || report.more_problems > 0 {
+        let top = top_path.get_or_insert_with(top);
+        for p in &report.problems {
+            problems.push(Warning::new(WarningKind::Archive, format!("{}: {}", container::path(top, &p.at), p.what)));
+        }
+        if report.more_problems > 0 {
+            let m = format!("{top}: {} more problems inside, not listed", report.more_problems);
+            problems.push(Warning::new(WarningKind::Archive, m));
+        }
+    }
+    let members = Members { scanned: report.members, binary: report.binary, large: report.large };
+    Some(Scanned::Text { bytes, findings, members, problems })
+}
+
+/// Scans content a source read whole: text as it is, a container member
+/// by member, other binary content not at all.
+fn scan_read(engine: &Engine, path: &str, read: std::io::Result<Content>, limits: &Limits) -> Scanned {
     match read {
-        Ok(Content::Text(data)) => {
-            Scanned::Text { bytes: data.len() as u64, findings: scan_content(engine, path, &data) }
+        Ok(Content::Text(data)) => Scanned::text(data.len(), scan_content(engine, path, &data)),
+        Ok(Content::Binary(data)) => {
+            scan_container(engine, &data, limits, &mut || path.to_string()).unwrap_or(Scanned::Skipped(Skip::Binary))
         }
         Ok(Content::Skipped(s)) => Scanned::Skipped(s),
         Err(e) => Scanned::Failed(format!("{path}: {e}")),
@@ -99,7 +167,8 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
         })
         .collect();
     if inputs.contains(&ScanInput::Stdin) {
-        absorb(&mut outcome, scan_read(engine, "<stdin>", files::read_stdin(walk.max_file_size)));
+        let read = files::read_stdin(walk.max_file_size);
+        absorb(&mut outcome, scan_read(engine, "<stdin>", read, &walk.archives()));
     }
     let listed = files::enumerate(&roots, walk);
     scan_listed(engine, listed, walk, &mut outcome);
@@ -115,13 +184,18 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
 fn scan_listed(engine: &Engine, listed: files::Enumeration, walk: &WalkOptions, outcome: &mut Outcome) {
     outcome.summary.skipped_large += listed.skipped_large;
     outcome.summary.warnings.extend(listed.warnings.into_iter().map(|w| Warning::new(WarningKind::Unreadable, w)));
+    let limits = walk.archives();
     let mut results: Vec<Scanned> = listed
         .files
         .par_iter()
         .map(|entry: &FileEntry| {
-            let mut scanned = scan_read(engine, &entry.display, files::read(entry, walk.max_file_size));
+            let mut scanned = scan_read(engine, &entry.display, files::read(entry, walk.max_file_size), &limits);
             if let (Some(raw), Scanned::Text { findings, .. }) = (&entry.display_bytes, &mut scanned) {
-                findings.iter_mut().for_each(|f| f.path_bytes = Some(raw.clone()));
+                for f in findings {
+                    // The exact name, and after it the member path (UTF-8).
+                    let member = &f.path[entry.display.len()..];
+                    f.path_bytes = Some([raw.as_slice(), member.as_bytes()].concat());
+                }
             }
             scanned
         })
@@ -156,7 +230,7 @@ keywords = ["tok_"]
         std::fs::write(dir.path().join("a.env"), "T=tok_k3j9x2m4q8w1\n").unwrap();
         std::fs::write(dir.path().join("gone.env"), "T=tok_p7r2v5n8c1z4\n").unwrap();
         std::fs::write(dir.path().join("z.env"), "T=tok_h6d3f9s2l5y8\n").unwrap();
-        let walk = WalkOptions { skip_ignored: false, threads: 1, max_file_size: 1 << 20 };
+        let walk = WalkOptions { skip_ignored: false, threads: 1, max_file_size: 1 << 20, archive_depth: 3 };
         let listed = files::enumerate(&[dir.path().to_path_buf()], &walk);
         assert_eq!(listed.files.len(), 3);
         std::fs::remove_file(dir.path().join("gone.env")).unwrap();

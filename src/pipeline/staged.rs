@@ -1,21 +1,26 @@
 //! Wires staged changes to the engine for the pre-commit hook: each staged
 //! blob is scanned whole (in parallel), and only findings that touch lines
 //! the commit adds are kept, so secrets already committed on untouched lines
-//! are not reported again. It must not read the index itself
-//! (`source::staged` does).
+//! are not reported again. A container (archive) is scanned member by
+//! member: every finding in a new one is new; in a modified one, those its
+//! HEAD version already had (same rule, secret and member path) are not. It
+//! must not read the index itself (`source::staged` does).
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{absorb, scan_content, Scanned};
+use std::collections::HashSet;
+
+use super::{absorb, scan_container, scan_content, Scanned};
 use crate::engine::Engine;
-use crate::model::{Outcome, Warning, WarningKind};
-use crate::source::staged::Staged;
-use crate::source::Content;
+use crate::model::{Finding, Outcome, Warning, WarningKind};
+use crate::source::container::Limits;
+use crate::source::staged::{Staged, StagedFile};
+use crate::source::{Content, Skip};
 
 /// Scans staged files in parallel; `staged` comes from `source::staged`.
-pub fn scan_staged(engine: &Engine, staged: Staged) -> Outcome {
+pub fn scan_staged(engine: &Engine, staged: Staged, limits: &Limits) -> Outcome {
     let started = Instant::now();
     let mut outcome = Outcome::default();
     outcome.summary.warnings.extend(staged.warnings.into_iter().map(|w| Warning::new(WarningKind::Unreadable, w)));
@@ -26,8 +31,9 @@ pub fn scan_staged(engine: &Engine, staged: Staged) -> Outcome {
             Content::Text(data) => {
                 let found = scan_content(engine, &file.path, data);
                 let findings = found.into_iter().filter(|f| file.added.touches(f.line, f.end_line)).collect();
-                Scanned::Text { bytes: data.len() as u64, findings }
+                Scanned::text(data.len(), findings)
             }
+            Content::Binary(data) => scan_staged_container(engine, file, data, limits),
             Content::Skipped(skip) => Scanned::Skipped(*skip),
         })
         .collect();
@@ -38,4 +44,23 @@ pub fn scan_staged(engine: &Engine, staged: Staged) -> Outcome {
     outcome.summary.rules = engine.rules().len();
     outcome.summary.duration_ms = started.elapsed().as_millis();
     outcome
+}
+
+/// Scans a staged container; of a modified one, only what its HEAD
+/// version did not already hold is kept.
+fn scan_staged_container(engine: &Engine, file: &StagedFile, data: &[u8], limits: &Limits) -> Scanned {
+    let Some(mut scanned) = scan_container(engine, data, limits, &mut || file.path.clone()) else {
+        return Scanned::Skipped(Skip::Binary);
+    };
+    if let (Some(before), Scanned::Text { findings, .. }) = (&file.before, &mut scanned) {
+        if !findings.is_empty() {
+            let key = |f: &Finding| (f.rule_id.clone(), f.secret.clone(), f.path.clone());
+            let old: HashSet<_> = match scan_container(engine, before, limits, &mut || file.path.clone()) {
+                Some(Scanned::Text { findings, .. }) => findings.iter().map(key).collect(),
+                _ => HashSet::new(),
+            };
+            findings.retain(|f| !old.contains(&key(f)));
+        }
+    }
+    scanned
 }

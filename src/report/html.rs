@@ -125,6 +125,9 @@ struct FindingData<'a> {
     rule: usize,
     severity: Severity,
     path: &'a str,
+    /// Inside an archive: the containers' paths, outermost first.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    container: &'a [String],
     line: usize,
     column: usize,
     end_line: usize,
@@ -222,6 +225,7 @@ fn data<'a>(findings: &'a [Finding], summary: &'a Summary, ctx: &'a RunContext, 
                 rule,
                 severity: f.severity,
                 path: &f.path,
+                container: &f.container,
                 line: f.line,
                 column: f.column,
                 end_line: f.end_line,
@@ -353,6 +357,7 @@ mod tests {
             rule_name: "Rule".into(),
             severity: Severity::High,
             path: path.into(),
+            container: Vec::new(),
             path_bytes: None,
             line: 1,
             column: 5,
@@ -419,6 +424,16 @@ mod tests {
         let data = data_of(&page);
         assert_eq!(data["findings"][0]["path"], "a</script><script>alert(1)</script>.env");
         assert_eq!(data["findings"][0]["author"], "<b>Mallory</b>");
+    }
+
+    #[test]
+    fn archive_members_carry_their_container_chain() {
+        let key = format!("sk-proj-{}", "Q".repeat(40));
+        let mut member = finding(&key, "a.tgz!b.jar!c.properties");
+        member.container = vec!["a.tgz".into(), "a.tgz!b.jar".into()];
+        let data = data_of(&render(&[member, finding(&key, "plain.env")], &RunContext::default(), false));
+        assert_eq!(data["findings"][0]["container"], serde_json::json!(["a.tgz", "a.tgz!b.jar"]));
+        assert!(data["findings"][1].get("container").is_none());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub(super) struct FindingJson<'a> {
     /// The path's exact bytes, standard base64, when they are not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_base64: Option<String>,
+    /// Inside an archive: the paths of the containers, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub container: Vec<String>,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -79,6 +82,7 @@ impl<'a> FindingJson<'a> {
             severity: f.severity,
             path: borrowed(&f.path),
             path_base64: f.path_bytes.as_ref().map(|b| BASE64_STANDARD.encode(b)),
+            container: f.container.clone(),
             line: f.line,
             column: f.column,
             end_line: f.end_line,
@@ -124,6 +128,7 @@ impl<'a> FindingJson<'a> {
             rule_name: self.rule_name.into_owned(),
             severity: self.severity,
             path: self.path.into_owned(),
+            container: self.container,
             path_bytes,
             line: self.line,
             column: self.column,

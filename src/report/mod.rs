@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 use crate::model::{Finding, Summary};
 use crate::rules::{Rule, Severity};
+use crate::util::units::human_size;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,10 +172,13 @@ pub fn summary_line(summary: &Summary, unit: &str) -> String {
         plural(summary.findings),
         summary.scanned,
         plural(summary.scanned),
-        human_bytes(summary.bytes),
+        human_size(summary.bytes),
         summary.duration_ms as f64 / 1000.0
     );
     let mut extra = Vec::new();
+    if summary.members > 0 {
+        extra.push(format!("{} archive member{} inside", summary.members, plural(summary.members)));
+    }
     if summary.skipped_binary > 0 {
         extra.push(format!("{} binary skipped", summary.skipped_binary));
     }
@@ -222,21 +226,6 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
-    }
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
     }
 }
 

@@ -9,8 +9,14 @@
 //!   (`columnKind`); a path that is not UTF-8 is encoded from its exact
 //!   bytes (`Finding::path_bytes`). Standard input has no URI: it is reported as `-`, the
 //!   argument that reads it, described as "standard input".
+//! - A finding inside an archive (`a.zip!dir/f.env`) is located at the
+//!   outermost file, the one the repository has (code scanning can only
+//!   annotate repository files), without a region (its line is in the
+//!   member); the message names the member path and line, and
+//!   `properties` carry `memberPath`, `container` and `memberRegion`.
 //! - `partialFingerprints["keyhound/v1"]` is the finding's fingerprint (rule,
-//!   path and a hash of the secret), so alerts survive lines moving.
+//!   path — the member path for an archive member — and a hash of the
+//!   secret), so alerts survive lines moving.
 //! - History results carry their commit, author and date in `properties`;
 //!   runs over a repository carry `versionControlProvenance`.
 //! - Secrets appear only redacted unless `--show-secrets`.
@@ -107,7 +113,11 @@ pub fn artifact_uri(path: &str, base: Option<&UriBase>) -> (String, Option<&'sta
 /// [`artifact_uri`] of a finding: a path that is not UTF-8 is encoded from
 /// its exact bytes, not from its lossy text.
 fn finding_uri(f: &Finding, base: Option<&UriBase>) -> (String, Option<&'static str>) {
-    path_uri(&f.path, f.path_bytes.as_deref(), base)
+    let outer = f.outer_path();
+    // The exact bytes of the outermost file: the path's, less the member.
+    let member_len = f.path.len() - outer.len();
+    let raw = f.path_bytes.as_deref().map(|b| &b[..b.len().saturating_sub(member_len)]);
+    path_uri(outer, raw, base)
 }
 
 /// [`artifact_uri`] of `path`, or of `raw`, its exact bytes, when given.
@@ -174,6 +184,9 @@ fn short(commit: &str) -> &str {
 /// history where it came from.
 pub fn message(f: &Finding, show: bool) -> String {
     let mut m = format!("{} found: {}", f.rule_name, f.display_secret(show));
+    if !f.container.is_empty() {
+        m.push_str(&format!(" in archive member {} (line {}, column {})", f.path, f.line, f.column));
+    }
     if let Some(p) = &f.provenance {
         m.push_str(&format!(" (added in commit {} by {} on {}", short(&p.commit), p.author, p.date));
         if !p.in_head {
@@ -201,10 +214,16 @@ fn result(f: &Finding, index: usize, base: Option<&UriBase>, show: bool) -> Sari
         .end_line(f.end_line as i64)
         .end_column(f.end_column as i64)
         .build();
-    let location = Location::builder()
-        .physical_location(PhysicalLocation::builder().artifact_location(loc).region(region).build())
-        .build();
     let mut props = BTreeMap::new();
+    let physical = if f.container.is_empty() {
+        PhysicalLocation::builder().artifact_location(loc).region(region).build()
+    } else {
+        props.insert("memberPath".to_string(), json!(f.path));
+        props.insert("container".to_string(), json!(f.container));
+        props.insert("memberRegion".to_string(), serde_json::to_value(&region).unwrap_or_default());
+        PhysicalLocation::builder().artifact_location(loc).build()
+    };
+    let location = Location::builder().physical_location(physical).build();
     props.insert("severity".to_string(), json!(f.severity.to_string()));
     if let Some(encoding) = &f.decoded {
         props.insert("decoded".to_string(), json!(encoding));

@@ -39,6 +39,10 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
             style.paint("2", &format!("({}, {})", safe(&f.rule_id), f.severity)),
         )?;
         writeln!(out, "  secret:      {}", style.paint("33", &secret))?;
+        if !f.container.is_empty() {
+            let chain: Vec<String> = f.container.iter().map(|c| safe(c).into_owned()).collect();
+            writeln!(out, "  inside:      {} (line and column are in the member)", chain.join(" → "))?;
+        }
         let at = safe(&f.display_at_location(opts.show_secrets)).into_owned();
         let line = format!("{}{}{}", safe(&f.context_before), style.paint("33", &at), safe(&f.context_after));
         writeln!(out, "  line:        {}", line.trim())?;

@@ -27,6 +27,15 @@ pub struct WalkOptions {
     pub skip_ignored: bool,
     pub threads: usize,
     pub max_file_size: u64,
+    /// Containers opened along one chain, at most (`--archive-depth`).
+    pub archive_depth: usize,
+}
+
+impl WalkOptions {
+    /// How archives among the files are opened.
+    pub fn archives(&self) -> super::container::Limits {
+        super::container::Limits { depth: self.archive_depth, max_member_size: self.max_file_size }
+    }
 }
 
 /// A file to read.
@@ -208,7 +217,7 @@ mod tests {
         for name in ["gone.env", "dir.env", "short.env", "long.env", "empty.env", "kept.env"] {
             std::fs::write(dir.path().join(name), "A=1\n".repeat(1000)).unwrap();
         }
-        let opts = WalkOptions { skip_ignored: false, threads: 1, max_file_size: 8000 };
+        let opts = WalkOptions { skip_ignored: false, threads: 1, max_file_size: 8000, archive_depth: 3 };
         let listed = enumerate(&[dir.path().to_path_buf()], &opts);
         assert_eq!(listed.files.len(), 6);
         let entry = |name: &str| listed.files.iter().find(|f| f.path.ends_with(name)).unwrap();

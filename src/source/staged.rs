@@ -14,6 +14,12 @@
 //! in the index at all whole from the work tree (it was asked for by name).
 //! Otherwise unstaged edits in the work tree are never read.
 //!
+//! git sees no lines in binary content. A modified UTF-16 text file is
+//! diffed here instead, as decoded text, for the lines it adds; an archive
+//! or compressed file (binary content with a container's magic bytes) is
+//! yielded whole, with the content HEAD had, so what it already held is not
+//! new.
+//!
 //! Knows nothing about rules or findings: deciding which findings touch
 //! added lines is the pipeline's job.
 
@@ -52,6 +58,9 @@ pub struct StagedFile {
     pub path: String,
     pub content: Content,
     pub added: AddedLines,
+    /// A modified container: its content in HEAD (what it already held is
+    /// not new); `None` otherwise.
+    pub before: Option<Vec<u8>>,
 }
 
 /// What to read.
@@ -189,7 +198,13 @@ pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, St
             AddedLines::Ranges(_) => {
                 let mut r = ranges.remove(&path).unwrap_or_default();
                 if r.is_empty() {
-                    continue; // renamed or mode change only: nothing new
+                    // No lines added: a rename or mode change only, or a
+                    // modified binary file (git diffs no lines in it).
+                    let old = delta.old_file();
+                    if old.id() != new.id() && !old.id().is_zero() {
+                        push_binary_change(&repo, &mut staged, path, new.id(), old.id(), request.max_file_size);
+                    }
+                    continue;
                 }
                 r.sort_unstable();
                 AddedLines::Ranges(r)
@@ -216,7 +231,7 @@ pub fn staged_changes(path: &Path, request: &StagedRequest) -> Result<Staged, St
                     let data = fs::read(&file).map_err(|source| StagedError::Io { path: path.clone(), source })?;
                     classify(data, request.max_file_size)
                 };
-                staged.files.push(StagedFile { path: path.clone(), content, added: AddedLines::All });
+                staged.files.push(StagedFile { path: path.clone(), content, added: AddedLines::All, before: None });
             }
             Ok(_) => {} // a symbolic link or special file: no content of its own
             Err(_) => return Err(StagedError::NoSuchFile(path.clone())),
@@ -239,10 +254,63 @@ fn push_blob(repo: &Repository, staged: &mut Staged, path: String, id: Oid, adde
     match repo.find_blob(id) {
         Ok(blob) => {
             let content = classify(blob.content().to_vec(), max_file_size);
-            staged.files.push(StagedFile { path, content, added });
+            staged.files.push(StagedFile { path, content, added, before: None });
         }
         Err(e) => staged.warnings.push(format!("{path}: staged blob {id} unreadable: {}", e.message())),
     }
+}
+
+/// Yields a modified file git diffed no lines of: UTF-16 text with the
+/// lines its decoded text adds; a container whole, with its HEAD content
+/// `old` as `before`; anything else not at all.
+fn push_binary_change(repo: &Repository, staged: &mut Staged, path: String, id: Oid, old: Oid, max_file_size: u64) {
+    let blob = match repo.find_blob(id) {
+        Ok(blob) => blob,
+        Err(e) => return staged.warnings.push(format!("{path}: staged blob {id} unreadable: {}", e.message())),
+    };
+    let before = repo.find_blob(old).map(|b| b.content().to_vec()).unwrap_or_default();
+    match classify(blob.content().to_vec(), max_file_size) {
+        Content::Text(text) => {
+            let old_text = match classify(before, max_file_size) {
+                Content::Text(t) => t,
+                _ => Vec::new(),
+            };
+            match added_lines(&old_text, &text) {
+                Ok(r) if r.is_empty() => {}
+                Ok(r) => staged.files.push(StagedFile {
+                    path,
+                    content: Content::Text(text),
+                    added: AddedLines::Ranges(r),
+                    before: None,
+                }),
+                Err(e) => staged.warnings.push(format!("{path}: cannot diff the decoded text: {}", e.message())),
+            }
+        }
+        Content::Binary(data) if super::container::sniff(&data).is_some() => staged.files.push(StagedFile {
+            path,
+            content: Content::Binary(data),
+            added: AddedLines::All,
+            before: Some(before),
+        }),
+        _ => {}
+    }
+}
+
+/// The 1-based, inclusive ranges of lines `new` adds to `old` (sorted).
+fn added_lines(old: &[u8], new: &[u8]) -> Result<Vec<(usize, usize)>, git2::Error> {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).force_text(true);
+    let patch = git2::Patch::from_buffers(old, None, new, None, Some(&mut opts))?;
+    let mut ranges = Vec::new();
+    for h in 0..patch.num_hunks() {
+        let (hunk, _) = patch.hunk(h)?;
+        if hunk.new_lines() > 0 {
+            let first = hunk.new_start() as usize;
+            ranges.push((first, first + hunk.new_lines() as usize - 1));
+        }
+    }
+    ranges.sort_unstable();
+    Ok(ranges)
 }
 
 /// `path` with symbolic links resolved as far as it exists; the rest, which
@@ -345,6 +413,13 @@ mod tests {
             ),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn lines_added_to_decoded_text() {
+        assert_eq!(added_lines(b"a\nb\nc\n", b"a\nB\nc\nd\n").unwrap(), [(2, 2), (4, 4)]);
+        assert_eq!(added_lines(b"", b"x\ny\n").unwrap(), [(1, 2)]);
+        assert!(added_lines(b"same\n", b"same\n").unwrap().is_empty());
     }
 
     #[test]

@@ -104,6 +104,14 @@ impl Suppressor {
                 return Some(SuppressReason::ConfigPath);
             }
         }
+        // A member of an archive the path globs allow is allowed too.
+        if !f.container.is_empty() {
+            if let KeyPath::Rel(rel) = self.base.key(f.outer_path()) {
+                if self.allow.path_allowed(&rel) {
+                    return Some(SuppressReason::ConfigPath);
+                }
+            }
+        }
         if let Some(r) = self.allow.value_reason(&f.secret) {
             return Some(r);
         }

@@ -22,6 +22,22 @@ pub enum UnitError {
 /// Parses `1234`, `64K`, `25M`, `1G`, `25MB`, `2KiB` (powers of 1024).
 /// Whitespace around the value is ignored; inside it (`1 MB`) is an error,
 /// as is anything else that is not one of those forms.
+/// A byte count for people: `624 B`, `1.5 KiB`, `64.0 MiB`.
+pub fn human_size(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
 pub fn parse_size(s: &str) -> Result<u64, UnitError> {
     let t = s.trim();
     let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);

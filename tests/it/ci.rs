@@ -109,7 +109,9 @@ fn pull_request_reports_only_its_own_commits() {
         )),
         "{env}"
     );
-    assert!(env.contains(&format!("{}…(", &o.k1[..10])) && env.contains(short(&o.c2)), "{env}");
+    // The redacted form (its prefix is longer when the key has a `-` or `_`
+    // early on, as a fresh fake key sometimes does).
+    assert!(env.contains(&keyhound::model::redact(&o.k1)) && env.contains(short(&o.c2)), "{env}");
     let token = ann.iter().find(|a| a.contains("file=deploy/token.txt,")).expect("token annotation");
     assert!(token.contains(",line=2,endLine=2,"), "{token}");
 

@@ -5,6 +5,7 @@
 mod harness;
 
 mod action;
+mod archives;
 mod ci;
 mod ci_action;
 mod ci_trust;

@@ -438,15 +438,17 @@
 
   // The line on GitHub or GitLab, when the repository's remote is one and
   // the finding is in a commit (its introducing commit, or HEAD for a
-  // tracked file of a working-tree scan).
+  // tracked file of a working-tree scan). A member of an archive links to
+  // the archive, without a line (the line is the member's).
   function forgeLink(f) {
     var forge = meta.forge;
     if (!forge) return null;
     var commit = f.commit || (f.tracked === true ? forge.head : null);
-    if (!commit || f.path === "<stdin>" || f.path.charAt(0) === "/") return null;
-    var path = normalize((forge.prefix ? forge.prefix + "/" : "") + f.path);
+    var file = f.container ? f.container[0] : f.path;
+    if (!commit || file === "<stdin>" || file.charAt(0) === "/") return null;
+    var path = normalize((forge.prefix ? forge.prefix + "/" : "") + file);
     if (path === null) return null;
-    var lines = f.end_line !== f.line ? (forge.kind === "gitlab" ? "#L" + f.line + "-" + f.end_line : "#L" + f.line + "-L" + f.end_line) : "#L" + f.line;
+    var lines = f.container ? "" : f.end_line !== f.line ? (forge.kind === "gitlab" ? "#L" + f.line + "-" + f.end_line : "#L" + f.line + "-L" + f.end_line) : "#L" + f.line;
     var blob = forge.kind === "gitlab" ? "/-/blob/" : "/blob/";
     return forge.web + blob + encodeURIComponent(commit) + "/" + path.split("/").map(encodeURIComponent).join("/") + lines;
   }

@@ -20,7 +20,7 @@ use git2::{ObjectType, Oid, Repository, Signature};
 use super::oid::{parse_hex_oid, OidSet};
 use super::walk::{BlobEntry, History, Place, Root};
 use super::{GitError, Warnings};
-use crate::source::{check, Skip};
+use crate::source::Skip;
 use crate::util::time::rfc3339;
 
 /// Size of one mapped window of a pack file.
@@ -66,8 +66,9 @@ impl Reader {
     }
 
     /// Reads a blob and hands its bytes to `scan`, unless the blob is larger
-    /// than `max_size` (known from the object header, before inflating) or
-    /// binary.
+    /// than `max_size` (known from the object header, before inflating).
+    /// Whether the bytes are text is `scan`'s to find out
+    /// ([`crate::source::view`]).
     pub fn with_blob<R>(
         &self,
         oid: Oid,
@@ -83,10 +84,7 @@ impl Reader {
             return Ok(Err(Skip::TooLarge));
         }
         let obj = odb.read(oid).map_err(|e| GitError::read("blob", oid, e))?;
-        Ok(match check(obj.data(), max_size) {
-            Some(skip) => Err(skip),
-            None => Ok(scan(obj.data())),
-        })
+        Ok(Ok(scan(obj.data())))
     }
 
     /// The repository-relative path (forward slashes) where `blob` was first

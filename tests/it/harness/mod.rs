@@ -4,6 +4,8 @@
 //! its output. Every test uses this instead of its own setup.
 //!
 //! - `keys`: fake keys and fixture templates
+//! - `archives`: zip, tar and compressed files, and UTF-16 text, built in
+//!   memory
 //! - `workdir`: running keyhound in a directory, and reading what it printed
 //! - `repo`: throwaway git repositories and the history operations tests need
 //! - `sarif`: SARIF reports, validated against the 2.1.0 schema
@@ -16,6 +18,7 @@
 //!   report
 
 pub mod action_yml;
+mod archives;
 mod browser;
 mod ci;
 pub mod git_hooks;
@@ -26,6 +29,7 @@ mod sarif;
 mod verify;
 mod workdir;
 
+pub use archives::*;
 pub use browser::*;
 pub use ci::*;
 pub use keys::*;
