@@ -29,7 +29,9 @@ impl Style {
 
 pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) -> io::Result<()> {
     let style = Style { on: opts.color };
-    for f in findings {
+    // Two secrets on one line must not show each other in clear.
+    let contexts = super::context::line_contexts(findings, opts.show_secrets);
+    for (f, around) in findings.iter().zip(&contexts) {
         let secret = safe(&f.display_secret(opts.show_secrets)).into_owned();
         writeln!(
             out,
@@ -44,7 +46,7 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
             writeln!(out, "  inside:      {} (line and column are in the member)", chain.join(" → "))?;
         }
         let at = safe(&f.display_at_location(opts.show_secrets)).into_owned();
-        let line = format!("{}{}{}", safe(&f.context_before), style.paint("33", &at), safe(&f.context_after));
+        let line = format!("{}{}{}", safe(&around.before), style.paint("33", &at), safe(&around.after));
         writeln!(out, "  line:        {}", line.trim())?;
         if let Some(encoding) = &f.decoded {
             writeln!(out, "  decoded:     {} (the secret is encoded at this location)", safe(encoding))?;

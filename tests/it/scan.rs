@@ -292,3 +292,23 @@ fn non_utf8_file_name_is_kept_exactly_in_json_and_sarif() {
     let out = t.run(&["scan", "."]);
     assert!(stdout_of(&out).contains("conf/caf\u{fffd} \u{fffd}.env:1:5"), "{}", stdout_of(&out));
 }
+
+/// Two keys on one line: the text output shows each key's line with both
+/// redacted, and no part of either one cut by the line's shortened ends.
+#[test]
+fn text_output_never_shows_a_second_key_on_the_line() {
+    let t = Tree::new();
+    let (a, b) = (fake_key("slack-bot-token"), fake_key("slack-bot-token"));
+    t.write("two.env", format!("FIRST={a} SECOND={b}\n"));
+    let out = t.run(&["scan", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("slack-bot-token").count(), 2, "{text}");
+    for key in [&a, &b] {
+        // Any 12 characters of a key past what its redacted form shows.
+        let shown = keyhound::model::redact(key).split('…').next().unwrap().len();
+        for i in shown..key.len().saturating_sub(12) {
+            assert!(!text.contains(&key[i..i + 12]), "{} of a key is shown: {text}", &key[i..i + 12]);
+        }
+    }
+}
