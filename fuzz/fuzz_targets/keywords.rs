@@ -1,11 +1,13 @@
 //! The keyword pass (`engine::keywords::KeywordSet`) against an oracle:
 //! aho-corasick's overlapping search over the same keywords must report the
 //! same hits (keyword index, start, end), each once, by increasing start,
-//! with the vector search and with the portable one. Word-start keywords
-//! count only where the byte before is not an ASCII word byte.
+//! with the vector search and with the portable one, kept where each
+//! keyword's context holds (its case, the byte before it, the bytes after
+//! it; word-start keywords count only after a byte that is not an ASCII
+//! word byte).
 //!
 //! First input byte: bit 0 clear, keywords and haystack both come from the
-//! input; set, the shipped rules' keywords (word starts as a scan has them)
+//! input; set, the shipped rules' keywords (with the contexts a scan gives them)
 //! search a haystack from the input.
 //! Bit 1 puts the haystack just before a 64 KiB block boundary of the
 //! search, so hits straddle it.
@@ -16,7 +18,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use arbitrary::{Arbitrary, Unstructured};
-use keyhound::engine::keywords::{KeywordSet, Search};
+use keyhound::engine::keywords::{KeywordContext, KeywordSet, Search};
 use libfuzzer_sys::fuzz_target;
 
 /// Positions the keyword pass searches per refill (its `BLOCK`).
@@ -24,7 +26,7 @@ const BLOCK: usize = 1 << 16;
 
 struct Searchers {
     keywords: Vec<Vec<u8>>,
-    word_start: Vec<bool>,
+    contexts: Vec<KeywordContext>,
     wide: KeywordSet,
     vector: KeywordSet,
     scalar: KeywordSet,
@@ -32,25 +34,33 @@ struct Searchers {
 }
 
 impl Searchers {
-    fn new(keywords: Vec<Vec<u8>>, word_start: Vec<bool>) -> Searchers {
+    /// The searchers of `set`, built for `keywords`.
+    fn new(keywords: Vec<Vec<u8>>, set: KeywordSet) -> Searchers {
         // Every search this CPU has (each capped at most at what it has).
-        let set = KeywordSet::with_word_starts(&keywords, &word_start);
+        let contexts = (0..keywords.len()).map(|k| *set.context(k)).collect();
         let wide = set.with_search(Search::Wide);
         let vector = set.with_search(Search::Vector);
         let scalar = set.with_search(Search::Portable);
-        let oracle = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&keywords).expect("oracle builds");
-        Searchers { keywords, word_start, wide, vector, scalar, oracle }
+        let oracle = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .build(&keywords)
+            .expect("oracle builds");
+        Searchers { keywords, contexts, wide, vector, scalar, oracle }
     }
 
     fn check(&self, hay: &[u8]) {
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         let mut want: Vec<(usize, usize, usize)> = self
             .oracle
             .find_overlapping_iter(hay)
-            .filter(|m| !self.word_start[m.pattern().as_usize()] || m.start() == 0 || !word(hay[m.start() - 1]))
+            .filter(|m| {
+                let k = m.pattern().as_usize();
+                fits(&self.keywords[k], &self.contexts[k], hay, m.start())
+            })
             .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
             .collect();
         want.sort_unstable();
+        want.dedup();
         for (name, set) in [("wide", &self.wide), ("vector", &self.vector), ("scalar", &self.scalar)] {
             let got: Vec<(usize, usize, usize)> = set.find_iter(hay).map(|h| (h.start, h.end, h.keyword)).collect();
             assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{name}: hits out of order: {got:?}");
@@ -79,9 +89,25 @@ fn shipped() -> &'static Searchers {
             }
         }
         let engine = keyhound::engine::Engine::new(&rules).expect("shipped rules load");
-        let word_start = (0..keywords.len()).map(|k| engine.keyword_set().word_start(k)).collect();
-        Searchers::new(keywords, word_start)
+        let contexts: Vec<KeywordContext> = (0..keywords.len()).map(|k| *engine.keyword_set().context(k)).collect();
+        let set = KeywordSet::with_contexts(&keywords, &contexts);
+        Searchers::new(keywords, set)
     })
+}
+
+/// Whether `kw` at `s` of `hay` is a hit with `context`, read off the
+/// definition: spelled (in either case if it folds), the byte before in its
+/// set and the bytes after in theirs, where the input has them.
+fn fits(kw: &[u8], context: &KeywordContext, hay: &[u8], s: usize) -> bool {
+    let in_set = |set: &[u128; 2], b: u8| set[usize::from(b >> 7)] & (1 << (b & 0x7F)) != 0;
+    let Some(there) = hay.get(s..s + kw.len()) else { return false };
+    let spelled = if context.fold_case { there.eq_ignore_ascii_case(kw) } else { there == kw };
+    let before = s == 0 || context.before.is_none_or(|set| in_set(&set, hay[s - 1]));
+    let after = context.after[..usize::from(context.after_len)]
+        .iter()
+        .enumerate()
+        .all(|(i, set)| hay.get(s + kw.len() + i).is_none_or(|&b| in_set(set, b)));
+    spelled && before && after
 }
 
 /// The haystack, put before a block boundary when asked.
@@ -127,7 +153,8 @@ fuzz_target!(|data: &[u8]| {
     if keywords.is_empty() {
         return;
     }
-    Searchers::new(keywords, word_start).check(&haystack(text, at_boundary));
+    let set = KeywordSet::with_word_starts(&keywords, &word_start);
+    Searchers::new(keywords, set).check(&haystack(text, at_boundary));
 });
 
 /// A keyword: bytes of its own (reported anywhere or at word starts only),
