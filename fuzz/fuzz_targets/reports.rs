@@ -35,6 +35,7 @@ struct RuleIn {
     severity: u8,
     references: Vec<String>,
     remediation: Option<String>,
+    provider: Option<String>,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -43,6 +44,8 @@ struct FindingIn {
     rule_name: String,
     severity: u8,
     path: String,
+    /// Outer paths of an archive member (`a.zip`, `a.zip!b.jar`).
+    container: Vec<String>,
     path_bytes: Option<Vec<u8>>,
     line: u32,
     column: u32,
@@ -77,6 +80,7 @@ impl FindingIn {
             rule_name: self.rule_name,
             severity: severity(self.severity),
             path,
+            container: self.container.into_iter().take(3).collect(),
             path_bytes,
             line: self.line as usize,
             column: self.column as usize,
@@ -158,11 +162,14 @@ fuzz_target!(|input: Input| {
                 severity: severity(r.severity),
                 references: r.references,
                 remediation: r.remediation,
+                provider: r.provider,
             })
             .collect(),
         base: input.base.map(|(root, prefix)| UriBase { root: PathBuf::from(format!("/{root}")), prefix }),
         vcs: input.vcs.map(|(repository_uri, revision_id, branch)| VcsInfo { repository_uri, revision_id, branch }),
         automation_id: input.automation_id,
+        run: None,
+        saved_from: None,
     };
     let report = |format: Format, color: bool| {
         let mut out = Vec::new();
