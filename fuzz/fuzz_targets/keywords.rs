@@ -103,10 +103,10 @@ fn fits(kw: &[u8], context: &KeywordContext, hay: &[u8], s: usize) -> bool {
     let Some(there) = hay.get(s..s + kw.len()) else { return false };
     let spelled = if context.fold_case { there.eq_ignore_ascii_case(kw) } else { there == kw };
     let before = s == 0 || context.before.is_none_or(|set| in_set(&set, hay[s - 1]));
-    let after = context.after[..usize::from(context.after_len)]
-        .iter()
+    let after = context
+        .after_sets()
         .enumerate()
-        .all(|(i, set)| hay.get(s + kw.len() + i).is_none_or(|&b| in_set(set, b)));
+        .all(|(i, set)| hay.get(s + kw.len() + i).is_none_or(|&b| in_set(&set, b)));
     spelled && before && after
 }
 

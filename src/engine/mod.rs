@@ -257,26 +257,10 @@ fn keyword_context(kw: &[u8], declared: &[(usize, usize)], rules: &[Rule]) -> Ke
 /// What all of `contexts` hold (those of one keyword declared by several
 /// rules, or several times); `None` when one of them says nothing.
 fn merged_context(contexts: impl IntoIterator<Item = Option<KeywordContext>>) -> Option<KeywordContext> {
-    let union = |a: [u128; 2], b: [u128; 2]| [a[0] | b[0], a[1] | b[1]];
     let mut merged: Option<KeywordContext> = None;
     for c in contexts {
         let c = c?;
-        merged = Some(match merged {
-            None => c,
-            Some(m) => {
-                let after_len = m.after_len.min(c.after_len);
-                let mut after = [[0, 0]; 3];
-                for (i, a) in after.iter_mut().enumerate().take(usize::from(after_len)) {
-                    *a = union(m.after[i], c.after[i]);
-                }
-                KeywordContext {
-                    fold_case: m.fold_case || c.fold_case,
-                    before: m.before.zip(c.before).map(|(x, y)| union(x, y)),
-                    after,
-                    after_len,
-                }
-            }
-        });
+        merged = Some(merged.map_or(c, |m| m.union(&c)));
     }
     merged
 }

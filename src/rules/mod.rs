@@ -10,7 +10,7 @@ pub mod check;
 pub mod checksum;
 pub(crate) mod regex_parse;
 
-pub use self::regex_parse::{ByteClass, KeywordContext};
+pub use self::regex_parse::{AfterRun, ByteClass, KeywordContext};
 pub mod template;
 
 use std::collections::{HashMap, HashSet};
@@ -553,24 +553,56 @@ mod tests {
         };
         let digits = class(b"0123456789");
         let alnum = class(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-        // Case folding, and a run after the keyword fills every slot.
-        let c = ctx("(?i:paypal)_SECRET=[A-Za-z0-9]{8}", "PAYPAL").unwrap();
+        let after = |c: &KeywordContext| c.after_sets().collect::<Vec<_>>();
+        // Case folding; a run of a fixed count is that many bytes, and
+        // what follows it is known too.
+        let c = ctx("(?i:paypal)_[A-Za-z0-9]{8}x", "PAYPAL").unwrap();
         assert!(c.fold_case);
-        assert_eq!((c.before, c.after_len), (None, 3));
-        assert_eq!(c.after[0], class(b"_"));
-        // The byte before; after a run, only its first bytes are known.
-        let c = ctx("[a-z]{3}[0-9]Q~[A-Za-z0-9]{31,34}", "Q~").unwrap();
+        assert_eq!((c.before, after(&c).len()), (None, 10));
+        assert_eq!(after(&c)[0], class(b"_"));
+        assert_eq!(after(&c)[1..9], [alnum; 8]);
+        assert_eq!(after(&c)[9], class(b"x"));
+        // The byte before; after a run of varying length, only its first
+        // bytes are known.
+        let c = ctx("[a-z]{3}[0-9]Q~[A-Za-z0-9]{31,34}x", "Q~").unwrap();
         assert!(!c.fold_case);
         assert_eq!(c.before, Some(digits));
-        assert_eq!((c.after_len, c.after[2]), (3, alnum));
+        assert_eq!(after(&c), vec![alnum; 31]);
         let c = ctx("-us[0-9]{1,2}x", "-us").unwrap();
-        assert_eq!((c.after_len, c.after[0]), (1, digits), "the run may be one byte or two");
+        assert_eq!(after(&c)[0], digits, "the run may be one byte or two");
+        assert_eq!(after(&c)[1], class(b"0123456789x"));
+        // At most AFTER_MAX bytes after, in at most AFTER_RUNS runs.
+        assert_eq!(ctx("key[a-f]{40}", "key").unwrap().after_sets().count(), regex_parse::AFTER_MAX);
+        let c = ctx("key_a_b_c_d", "key").unwrap();
+        assert_eq!(after(&c), vec![class(b"_"), class(b"a"), class(b"_"), class(b"b")]);
         // `\b` before a keyword that starts with a word byte.
         let c = ctx("(?-u:\\b)sk-[a-f0-9]{32}", "sk-").unwrap();
         assert_eq!(c.before.map(|b| b[0] & alnum[0]), Some(0), "no word byte before");
-        // Not at the top level: nothing is known.
-        assert_eq!(ctx("(?:paypal|pp)_secret=[a-z]{8}", "paypal"), None);
-        assert_eq!(ctx("(?:ab){2}cd", "ab"), None);
+        // The start of the input or a byte of a set: that set (a byte
+        // outside the input always fits).
+        let c = ctx("(?:^|[^A-Za-z0-9])cio[A-Za-z0-9]{32}", "cio").unwrap();
+        assert_eq!(c.before.map(|b| b[0] & alnum[0]), Some(0));
+        assert_eq!(after(&c), vec![alnum; 32]);
+        // Alternations: each branch that spells the keyword adds what it
+        // holds there.
+        let rule = |regex: &str, kws: &[&str]| {
+            let hir = regex_parse::parse(regex).unwrap();
+            regex_parse::keyword_contexts(&hir, &kws.iter().map(|k| k.to_string()).collect::<Vec<_>>())
+        };
+        let both = rule("(?-u:\\b)(?:live|test)_[A-Za-z0-9]{30}", &["live_", "test_"]);
+        assert!(both.iter().all(|c| c.is_some_and(|c| after(&c) == vec![alnum; 30])), "{both:?}");
+        let both = rule("(?i:alpaca|apca)_key=[a-z]{4}", &["ALPACA", "APCA"]);
+        assert!(
+            both.iter().all(|c| c.is_some_and(|c| c.fold_case)),
+            "a factored alternation still spells each: {both:?}"
+        );
+        let c = ctx("_auth(?:Token)?=x", "_auth").unwrap();
+        assert_eq!(after(&c), vec![class(b"=T"), class(b"xo")], "as long as both branches have bytes");
+        // A branch that spells no keyword: its matches hold the keywords
+        // anywhere, so nothing is known of any.
+        assert_eq!(rule("(?:paypal|pp)_secret=[a-z]{8}", &["paypal"]), vec![None]);
+        assert_eq!(rule("(?-u:\\b)(?:live|test)_[A-Za-z0-9]{30}", &["test_"]), vec![None]);
+        assert_eq!(ctx("(?:ab){2,}cd", "ab"), None);
         // A letter in one case only does not fold.
         assert!(!ctx("PAYPAL_[a-z]{4}", "PAYPAL").unwrap().fold_case);
     }

@@ -91,20 +91,75 @@ pub fn word_start_keywords(hir: &Hir, keywords: &[String]) -> Vec<bool> {
 /// A set of byte values: bit `b & 0x7F` of word `b >> 7`.
 pub type ByteClass = [u128; 2];
 
+/// Runs of one set a keyword's context describes after it, at most.
+pub const AFTER_RUNS: usize = 4;
+
+/// Bytes after a keyword its context describes, at most: enough to tell
+/// a 30-byte token body from `test_expect_success`, few enough that a
+/// hit's check stays a few nanoseconds.
+pub const AFTER_MAX: usize = 32;
+
+/// `len` bytes, each of set `set`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AfterRun {
+    pub set: ByteClass,
+    pub len: u8,
+}
+
 /// What every match of a rule holds around one of its keywords, read off
-/// the regex where the keyword is spelled at its top level (outside any
-/// alternation or repetition), so that every match has it there.
-/// The default says nothing: the keyword in its own case, anything around.
+/// the regex where the keyword is spelled outside any repetition, in each
+/// of the regex's sequences ([`sequences`]) that spell it: every match has
+/// it there. The default says nothing: the keyword in its own case,
+/// anything around.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct KeywordContext {
     /// The keyword's letters match in either case (`(?i)`).
     pub fold_case: bool,
     /// The byte right before the keyword, when every match has one there
-    /// from a known set.
+    /// from a known set (the empty set: the keyword starts the input).
     pub before: Option<ByteClass>,
-    /// The sets of the first `after_len` bytes right after the keyword.
-    pub after: [ByteClass; 3],
-    pub after_len: u8,
+    /// The sets of the bytes right after the keyword, as runs: the first
+    /// `after_runs` entries, at most [`AFTER_MAX`] bytes in all.
+    pub after: [AfterRun; AFTER_RUNS],
+    pub after_runs: u8,
+}
+
+impl KeywordContext {
+    /// The set of each byte after the keyword the context describes.
+    pub fn after_sets(&self) -> impl Iterator<Item = ByteClass> + Clone + '_ {
+        self.after[..usize::from(self.after_runs)].iter().flat_map(|r| std::iter::repeat_n(r.set, usize::from(r.len)))
+    }
+
+    /// The context with `sets` as the bytes after the keyword, cut at
+    /// [`AFTER_MAX`] bytes or [`AFTER_RUNS`] runs.
+    pub fn with_after(mut self, sets: impl IntoIterator<Item = ByteClass>) -> KeywordContext {
+        self.after = [AfterRun::default(); AFTER_RUNS];
+        let mut runs = 0;
+        for set in sets.into_iter().take(AFTER_MAX) {
+            if runs > 0 && self.after[runs - 1].set == set {
+                self.after[runs - 1].len += 1;
+                continue;
+            }
+            if runs == AFTER_RUNS {
+                break;
+            }
+            self.after[runs] = AfterRun { set, len: 1 };
+            runs += 1;
+        }
+        self.after_runs = runs as u8;
+        self
+    }
+
+    /// What both contexts hold: an occurrence fitting either fits it.
+    pub fn union(&self, other: &KeywordContext) -> KeywordContext {
+        let union = |a: ByteClass, b: ByteClass| [a[0] | b[0], a[1] | b[1]];
+        KeywordContext {
+            fold_case: self.fold_case || other.fold_case,
+            before: self.before.zip(other.before).map(|(x, y)| union(x, y)),
+            ..KeywordContext::default()
+        }
+        .with_after(self.after_sets().zip(other.after_sets()).map(|(x, y)| union(x, y)))
+    }
 }
 
 /// One step of a regex read as a sequence: exactly one byte of a set, a
@@ -118,24 +173,66 @@ enum Step {
     Other,
 }
 
-/// The steps of `hir`'s top level, through groups and concatenations.
-fn steps(hir: &Hir, out: &mut Vec<Step>) {
+/// Sequences read off one regex, at most: an alternation or a short
+/// repetition multiplies them; past this, it is read as one unknown step.
+const MAX_SEQUENCES: usize = 64;
+
+/// Repetitions of at most this many are spelled out, one sequence per
+/// count (`(?:_?key)?`, `\s{0,2}`).
+const MAX_SPELLED_REPEAT: u32 = 3;
+
+/// The regex as sequences of steps: every match of `hir` is a match of
+/// one of them. Alternations and short repetitions give a sequence per
+/// branch and count, as long as there are at most [`MAX_SEQUENCES`].
+fn sequences(hir: &Hir) -> Vec<Vec<Step>> {
+    let unknown = || vec![vec![Step::Other]];
+    let product = |acc: &[Vec<Step>], next: &[Vec<Step>]| -> Vec<Vec<Step>> {
+        acc.iter().flat_map(|a| next.iter().map(move |n| [a.as_slice(), n].concat())).collect()
+    };
     match hir.kind() {
-        HirKind::Empty => {}
-        HirKind::Literal(lit) => out.extend(lit.0.iter().map(|&b| Step::Byte(class_of([b])))),
-        HirKind::Class(class) => out.push(byte_class(class).map_or(Step::Other, Step::Byte)),
-        HirKind::Look(look) => out.push(Step::Look(*look)),
-        HirKind::Capture(cap) => steps(&cap.sub, out),
-        HirKind::Concat(subs) => subs.iter().for_each(|s| steps(s, out)),
+        HirKind::Empty => vec![vec![]],
+        HirKind::Literal(lit) => vec![lit.0.iter().map(|&b| Step::Byte(class_of([b]))).collect()],
+        HirKind::Class(class) => vec![vec![byte_class(class).map_or(Step::Other, Step::Byte)]],
+        HirKind::Look(look) => vec![vec![Step::Look(*look)]],
+        HirKind::Capture(cap) => sequences(&cap.sub),
+        HirKind::Concat(subs) => subs.iter().fold(vec![vec![]], |acc, sub| {
+            let next = sequences(sub);
+            let next = if acc.len() * next.len() > MAX_SEQUENCES { unknown() } else { next };
+            product(&acc, &next)
+        }),
         HirKind::Repetition(rep) => {
             let one = match rep.sub.kind() {
                 HirKind::Class(class) => byte_class(class),
                 HirKind::Literal(lit) if lit.0.len() == 1 => Some(class_of([lit.0[0]])),
                 _ => None,
             };
-            out.push(one.map_or(Step::Other, |c| Step::Run(c, rep.min)));
+            let run = || one.map_or_else(unknown, |set| vec![vec![Step::Run(set, rep.min)]]);
+            match (one, rep.max) {
+                // A fixed count of one set: that many bytes, and what
+                // follows is at a known offset.
+                (Some(set), Some(max)) if max == rep.min => vec![vec![Step::Byte(set); rep.min as usize]],
+                (_, Some(max)) if max <= MAX_SPELLED_REPEAT => {
+                    let sub = sequences(&rep.sub);
+                    let mut all = Vec::new();
+                    for count in rep.min..=max {
+                        all.extend((0..count).fold(vec![vec![]], |acc, _| product(&acc, &sub)));
+                        if all.len() > MAX_SEQUENCES {
+                            return run();
+                        }
+                    }
+                    all
+                }
+                _ => run(),
+            }
         }
-        HirKind::Alternation(_) => out.push(Step::Other),
+        HirKind::Alternation(subs) => {
+            let all: Vec<Vec<Step>> = subs.iter().flat_map(sequences).collect();
+            if all.len() > MAX_SEQUENCES {
+                unknown()
+            } else {
+                all
+            }
+        }
     }
 }
 
@@ -155,12 +252,26 @@ fn class_of(bytes: impl IntoIterator<Item = u8>) -> ByteClass {
 }
 
 /// Per keyword of the rule (in its order): what every match holds around
-/// it ([`KeywordContext`]), or `None` when the keyword is not spelled at
-/// the regex's top level (inside an alternation, say).
+/// it ([`KeywordContext`]), or `None` when nothing is known. In each of
+/// the regex's [`sequences`], a keyword is located where it is first
+/// spelled; its context is the union of what holds there in every
+/// sequence that spells it. Every sequence must spell some keyword: a
+/// match of one that spells none holds its keywords anywhere, and then
+/// nothing is known of any.
 pub fn keyword_contexts(hir: &Hir, keywords: &[String]) -> Vec<Option<KeywordContext>> {
-    let mut seq = Vec::new();
-    steps(hir, &mut seq);
-    keywords.iter().map(|k| keyword_context(&seq, k.as_bytes())).collect()
+    let mut contexts: Vec<Option<KeywordContext>> = vec![None; keywords.len()];
+    for seq in sequences(hir) {
+        let found: Vec<Option<KeywordContext>> = keywords.iter().map(|k| keyword_context(&seq, k.as_bytes())).collect();
+        if found.iter().all(Option::is_none) {
+            return vec![None; keywords.len()];
+        }
+        for (context, f) in contexts.iter_mut().zip(found) {
+            if let Some(f) = f {
+                *context = Some(context.map_or(f, |c| c.union(&f)));
+            }
+        }
+    }
+    contexts
 }
 
 fn keyword_context(seq: &[Step], kw: &[u8]) -> Option<KeywordContext> {
@@ -193,28 +304,27 @@ fn keyword_context(seq: &[Step], kw: &[u8]) -> Option<KeywordContext> {
         // `\b` before a keyword that starts with a word byte: a byte that
         // is not one (or the start of the input).
         Some(Step::Look(Look::WordAscii)) => Some(if is_word(kw[0]) { not_word } else { word }),
+        // The start of the input (of a line): no byte (a line feed).
+        Some(Step::Look(Look::Start)) => Some([0, 0]),
+        Some(Step::Look(Look::StartLF)) => Some(class_of([b'\n'])),
+        Some(Step::Look(Look::StartCRLF)) => Some(class_of([b'\r', b'\n'])),
         _ => None,
     };
-    let mut after = [[0, 0]; 3];
-    let mut after_len = 0;
-    'steps: for step in &seq[at + kw.len()..] {
-        let (set, count) = match *step {
-            Step::Byte(set) => (set, 1),
-            Step::Run(set, min) => (set, min),
-            _ => break,
-        };
-        for _ in 0..count {
-            if after_len == after.len() {
-                break 'steps;
+    let mut after = Vec::new();
+    for step in &seq[at + kw.len()..] {
+        match *step {
+            Step::Byte(set) => after.push(set),
+            Step::Run(set, min) => {
+                // A run may be longer than its minimum: what follows it is
+                // not known to be at any one offset.
+                after.extend(std::iter::repeat_n(set, min as usize));
+                break;
             }
-            after[after_len] = set;
-            after_len += 1;
+            _ => break,
         }
-        if matches!(step, Step::Run(..)) {
-            // A run may be longer than its minimum: what follows it is not
-            // known to be at any one offset.
+        if after.len() >= AFTER_MAX {
             break;
         }
     }
-    Some(KeywordContext { fold_case, before, after, after_len: after_len as u8 })
+    Some(KeywordContext { fold_case, before, ..KeywordContext::default() }.with_after(after))
 }
