@@ -179,6 +179,11 @@ pub struct Summary {
     pub members: usize,
     /// Bytes scanned.
     pub bytes: u64,
+    /// `keyhound history --state`: blobs not read at all because the last
+    /// scan's state remembered them as holding nothing to report. Not
+    /// counted in `scanned` or `bytes`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reused: usize,
     /// Files, blobs and archive members skipped as binary.
     pub skipped_binary: usize,
     /// Files, blobs and archive members skipped as larger than the size
@@ -366,6 +371,10 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
     h.update([0]);
     h.update(secret_hash(secret).as_bytes());
     hex(&h.finalize()[..16])
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Replaces the secret, should a provider echo it, by its redacted form.

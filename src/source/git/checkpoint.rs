@@ -23,6 +23,7 @@ use super::graph::CachedCommit;
 use super::oid::{oid_of, raw, OidSet, RawId};
 use super::walk::HistorySnapshot;
 use super::{Selection, WarningAbout, Warnings};
+use crate::util::binary::{DecodeError, Decoder, Encoder};
 
 /// The walk of one selection of one repository, ready for the next run.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +45,18 @@ pub struct WalkCheckpoint {
 #[derive(Debug, thiserror::Error)]
 #[error("walk checkpoint: {0}")]
 pub struct CheckpointError(String);
+
+impl CheckpointError {
+    pub(super) fn new(what: &str) -> CheckpointError {
+        CheckpointError(what.to_string())
+    }
+}
+
+impl From<DecodeError> for CheckpointError {
+    fn from(e: DecodeError) -> CheckpointError {
+        CheckpointError(e.0)
+    }
+}
 
 /// How a selection is named in a checkpoint.
 pub(super) fn selection_key(selection: &Selection) -> String {
@@ -71,7 +84,7 @@ impl WalkCheckpoint {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Enc(Vec::with_capacity(64 + self.commits.len() * 64 + self.history.approx_bytes()));
+        let mut w = Encoder::with_capacity(64 + self.commits.len() * 64 + self.history.approx_bytes());
         w.bytes(self.selection.as_bytes());
         w.oids(&self.shallow);
         w.u32(self.commits.len() as u32);
@@ -99,19 +112,19 @@ impl WalkCheckpoint {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<WalkCheckpoint, CheckpointError> {
-        let mut r = Dec { data: bytes, pos: 0 };
+        let mut r = Decoder::new(bytes);
         let selection = r.string()?;
-        let shallow = r.oids()?;
+        let shallow = read_oids(&mut r)?;
         let n = r.count(44)?;
         let mut commits = Vec::with_capacity(n);
         for _ in 0..n {
-            let oid = oid_of(&r.id()?);
-            let tree = oid_of(&r.id()?);
+            let oid = oid_of(&read_id(&mut r)?);
+            let tree = oid_of(&read_id(&mut r)?);
             let time = r.u64()? as i64;
-            let parents = r.oids()?;
+            let parents = read_oids(&mut r)?;
             commits.push(CachedCommit { oid, tree, time, parents });
         }
-        let order = r.oids()?;
+        let order = read_oids(&mut r)?;
         let history = HistorySnapshot::decode(&mut r)?;
         let n = r.count(8)?;
         let mut list = Vec::with_capacity(n);
@@ -126,7 +139,7 @@ impl WalkCheckpoint {
         }
         let listed = r.u64()? as usize;
         let unlisted = r.u64()? as usize;
-        if r.pos != bytes.len() {
+        if !r.is_done() {
             return Err(CheckpointError("trailing bytes".to_string()));
         }
         let warnings = Warnings::restore(list, listed, unlisted);
@@ -141,77 +154,32 @@ pub(super) fn sorted(set: &OidSet) -> Vec<Oid> {
     v
 }
 
-/// A checkpoint being written.
-pub(super) struct Enc(pub(super) Vec<u8>);
+/// Ids in a checkpoint.
+trait Ids {
+    fn id(&mut self, id: &RawId);
+    fn oids(&mut self, oids: &[Oid]);
+}
 
-impl Enc {
-    pub(super) fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    pub(super) fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    pub(super) fn id(&mut self, id: &RawId) {
-        self.0.extend_from_slice(id);
-    }
-    pub(super) fn bytes(&mut self, b: &[u8]) {
-        self.u32(b.len() as u32);
-        self.0.extend_from_slice(b);
+impl Ids for Encoder {
+    fn id(&mut self, id: &RawId) {
+        self.fixed(id);
     }
     fn oids(&mut self, oids: &[Oid]) {
         self.u32(oids.len() as u32);
         for o in oids {
-            self.id(&raw(*o));
+            self.fixed(o.as_bytes());
         }
     }
 }
 
-/// A checkpoint being read.
-pub(super) struct Dec<'a> {
-    data: &'a [u8],
-    pos: usize,
+/// Reading ids back.
+pub(super) fn read_id(r: &mut Decoder<'_>) -> Result<RawId, DecodeError> {
+    r.array::<20>()
 }
 
-impl Dec<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], CheckpointError> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.data.len());
-        let end = end.ok_or_else(|| CheckpointError("truncated".to_string()))?;
-        let s = &self.data[self.pos..end];
-        self.pos = end;
-        Ok(s)
-    }
-    pub(super) fn u32(&mut self) -> Result<u32, CheckpointError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("four bytes")))
-    }
-    pub(super) fn u64(&mut self) -> Result<u64, CheckpointError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("eight bytes")))
-    }
-    pub(super) fn id(&mut self) -> Result<RawId, CheckpointError> {
-        Ok(self.take(20)?.try_into().expect("twenty bytes"))
-    }
-    /// A count of items at least `min_size` bytes each, checked against
-    /// what is left (so a corrupt count cannot allocate without bound).
-    pub(super) fn count(&mut self, min_size: usize) -> Result<usize, CheckpointError> {
-        let n = self.u32()? as usize;
-        if n.saturating_mul(min_size.max(1)) > self.data.len() - self.pos {
-            return Err(CheckpointError("a count larger than the data".to_string()));
-        }
-        Ok(n)
-    }
-    pub(super) fn bytes(&mut self) -> Result<Vec<u8>, CheckpointError> {
-        let n = self.count(1)?;
-        Ok(self.take(n)?.to_vec())
-    }
-    fn string(&mut self) -> Result<String, CheckpointError> {
-        String::from_utf8(self.bytes()?).map_err(|_| CheckpointError("text that is not UTF-8".to_string()))
-    }
-    fn oids(&mut self) -> Result<Vec<Oid>, CheckpointError> {
-        let n = self.count(20)?;
-        (0..n).map(|_| self.id().map(|i| oid_of(&i))).collect()
-    }
-    pub(super) fn fail(what: &str) -> CheckpointError {
-        CheckpointError(what.to_string())
-    }
+fn read_oids(r: &mut Decoder<'_>) -> Result<Vec<Oid>, DecodeError> {
+    let n = r.count(20)?;
+    (0..n).map(|_| read_id(r).map(|i| oid_of(&i))).collect()
 }
 
 #[cfg(test)]

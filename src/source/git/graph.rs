@@ -94,7 +94,9 @@ impl Graph {
     pub(super) fn readable(&self) -> Vec<CachedCommit> {
         self.nodes
             .iter()
-            .filter_map(|n| n.tree.map(|tree| CachedCommit { oid: n.oid, tree, time: n.time, parents: n.parents.clone() }))
+            .filter_map(|n| {
+                n.tree.map(|tree| CachedCommit { oid: n.oid, tree, time: n.time, parents: n.parents.clone() })
+            })
             .collect()
     }
 
@@ -107,24 +109,26 @@ impl Graph {
         let node = if let Some(c) = self.known.remove(&oid) {
             self.reused += 1;
             Node { oid, tree: Some(c.tree), time: c.time, parents: c.parents, flags: 0 }
-        } else { match read_kind(odb, oid, ObjectType::Commit, "commit") {
-            Ok(obj) => match parse_commit(obj.data()) {
-                Some(mut c) => {
-                    if shallow.contains(&oid) {
-                        c.parents.clear();
+        } else {
+            match read_kind(odb, oid, ObjectType::Commit, "commit") {
+                Ok(obj) => match parse_commit(obj.data()) {
+                    Some(mut c) => {
+                        if shallow.contains(&oid) {
+                            c.parents.clear();
+                        }
+                        Node { oid, tree: Some(c.tree), time: c.time, parents: c.parents, flags: 0 }
                     }
-                    Node { oid, tree: Some(c.tree), time: c.time, parents: c.parents, flags: 0 }
-                }
-                None => {
-                    warnings.push(format!("commit {oid} is malformed; not scanned"));
+                    None => {
+                        warnings.push(format!("commit {oid} is malformed; not scanned"));
+                        Node { oid, tree: None, time: 0, parents: Vec::new(), flags: 0 }
+                    }
+                },
+                Err(e) => {
+                    warnings.object(e.is_missing(), format!("{e}; it and the history behind it are not scanned"));
                     Node { oid, tree: None, time: 0, parents: Vec::new(), flags: 0 }
                 }
-            },
-            Err(e) => {
-                warnings.object(e.is_missing(), format!("{e}; it and the history behind it are not scanned"));
-                Node { oid, tree: None, time: 0, parents: Vec::new(), flags: 0 }
             }
-        } };
+        };
         let i = self.nodes.len() as u32;
         self.nodes.push(node);
         self.index.insert(oid, i);
