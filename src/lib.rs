@@ -28,6 +28,7 @@
 //! net           util
 //! verify        net model rules util
 //! forge         net util
+//! fleet         util
 //! state         source util
 //! pipeline      state finding engine source model rules util
 //! report        model rules util
@@ -37,8 +38,8 @@
 //! openai        pipeline finding engine source net verify model rules util
 //! repo_config   suppress model rules util
 //! cli           -
-//! config        cli ci hook precommit openai repo_config report suppress verify net source model rules util
-//! cmd           config ci hook precommit openai repo_config report pipeline state forge suppress verify net source finding engine model rules util
+//! config        cli forge fleet ci hook precommit openai repo_config report suppress verify net source model rules util
+//! cmd           config ci hook precommit openai repo_config report pipeline state forge fleet suppress verify net source finding engine model rules util
 //! ```
 
 pub mod ci;
@@ -47,6 +48,7 @@ pub mod cmd;
 pub mod config;
 pub mod engine;
 pub mod finding;
+pub mod fleet;
 pub mod forge;
 pub mod hook;
 pub mod model;

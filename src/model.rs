@@ -49,6 +49,14 @@ pub struct Finding {
     pub context_after: String,
     /// Set for findings from git history.
     pub provenance: Option<Provenance>,
+    /// Runs over many repositories (`keyhound history --repos`,
+    /// `--github-org`, `--gitlab-group`): the repository the finding is in,
+    /// as the list named it.
+    pub repository: Option<String>,
+    /// The secret's SHA-256 ([`secret_hash`]) when `secret` holds only its
+    /// redacted form (a finding read back from a saved report), so one
+    /// secret can still be recognised wherever it was found.
+    pub secret_sha256: Option<String>,
     /// The encodings the secret was hidden under (`base64`, `percent`,
     /// `escape`, nested ones joined by `+`), when it was not in clear.
     pub decoded: Option<String>,
@@ -86,6 +94,11 @@ impl Finding {
             *c = format!("{top}{}", &c[old..]);
         }
         self.fingerprint = fingerprint(&self.rule_id, &self.path, &self.secret);
+    }
+
+    /// What identifies the secret without showing it: its SHA-256.
+    pub fn secret_id(&self) -> String {
+        self.secret_sha256.clone().unwrap_or_else(|| secret_hash(&self.secret))
     }
 
     /// The text at the secret's location as output shows it: the secret, or
@@ -500,6 +513,8 @@ mod tests {
             context_before: String::new(),
             context_after: String::new(),
             provenance: None,
+            repository: None,
+            secret_sha256: None,
             decoded: None,
             tracked: None,
             encoded: None,

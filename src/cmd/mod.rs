@@ -38,7 +38,16 @@ use crate::util::text::escape_controls;
 pub fn run(config: &Config) -> Result<u8> {
     match &config.task {
         Task::Scan { inputs } => scan::run(config, inputs),
-        Task::History { repo, range, branch } => history::run(config, repo, range.as_ref(), branch.as_deref()),
+        Task::History { repo, range, branch, state, fleet } => history::run(
+            config,
+            &history::HistoryRun {
+                repo,
+                range: range.as_ref(),
+                branch: branch.as_deref(),
+                state: state.as_deref(),
+                fleet: fleet.as_deref(),
+            },
+        ),
         Task::Staged { repo, check } => staged::run(config, repo, check),
         Task::Ci(settings) => ci::run(config, settings),
         Task::Report { file } => report::run(config, file),

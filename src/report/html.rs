@@ -367,6 +367,8 @@ mod tests {
             fingerprint: "f".repeat(32),
             context_before: "KEY=".into(),
             context_after: " </script><!--".into(),
+            repository: None,
+            secret_sha256: None,
             provenance: Some(Provenance {
                 commit: "c".repeat(40),
                 author: "<b>Mallory</b>".into(),

@@ -40,6 +40,9 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
             style.paint("1;31", &safe(&f.rule_name)),
             style.paint("2", &format!("({}, {})", safe(&f.rule_id), f.severity)),
         )?;
+        if let Some(repo) = &f.repository {
+            writeln!(out, "  repository:  {}", safe(repo))?;
+        }
         writeln!(out, "  secret:      {}", style.paint("33", &secret))?;
         if !f.container.is_empty() {
             let chain: Vec<String> = f.container.iter().map(|c| safe(c).into_owned()).collect();
