@@ -319,9 +319,12 @@ pub enum Command {
     /// --format html -o report.html`.
     Report {
         /// The saved report: the output of `--format json` (or `jsonl`) of
-        /// scan, history, staged or ci.
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
+        /// scan, history, staged or ci. Several files (the shards of a
+        /// many-repository scan, `shard-*.jsonl`) are merged into one
+        /// report, one secret found in several places grouped into one
+        /// incident.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]

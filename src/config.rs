@@ -23,8 +23,8 @@ use crate::ci::CiSettings;
 use clap::{Args, FromArgMatches};
 
 use crate::cli::{
-    BaselineOf, Cli, ColorArg, Command, ConfigArgs, FindingArgs, FleetArgs, FormatArg, HistoryArgs, OpenaiAction, OpenaiFormatArg,
-    OpenaiKeyArgs, OutputArgs, RulesAction, RulesFormatArg, ScanCommandArgs, ScanTuningArgs,
+    BaselineOf, Cli, ColorArg, Command, ConfigArgs, FindingArgs, FleetArgs, FormatArg, HistoryArgs, OpenaiAction,
+    OpenaiFormatArg, OpenaiKeyArgs, OutputArgs, RulesAction, RulesFormatArg, ScanCommandArgs, ScanTuningArgs,
 };
 use crate::fleet::shard::Shard;
 use crate::forge::{normalize_base, Forge, ListOptions};
@@ -84,10 +84,10 @@ pub enum Task {
         check: StagedCheck,
     },
     Ci(Box<CiSettings>),
-    /// `keyhound report FILE`: a saved JSON or JSON Lines report, written
-    /// again.
+    /// `keyhound report FILE...`: saved JSON or JSON Lines reports, merged
+    /// and written again.
     Report {
-        file: PathBuf,
+        files: Vec<PathBuf>,
     },
     /// `keyhound openai locate|revoke`.
     OpenAi(Box<OpenAiTask>),
@@ -360,9 +360,11 @@ fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
             common.fail_on_incomplete = true;
             (Task::Ci(Box::new(settings)), common)
         }
-        Command::Report { file, output, config } => {
-            if !file.is_file() {
-                bail!("{}: no such file (a report saved with --format json or jsonl)", file.display());
+        Command::Report { files, output, config } => {
+            if let [file] = files.as_slice() {
+                if !file.is_file() {
+                    bail!("{}: no such file (a report saved with --format json or jsonl)", file.display());
+                }
             }
             let mut common = Common::defaults();
             common.format = output.format;
@@ -371,7 +373,7 @@ fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
             common.color = output.color;
             common.quiet = output.quiet;
             common.config = config;
-            (Task::Report { file }, common)
+            (Task::Report { files }, common)
         }
         Command::InstallHook { repo, force, uninstall } => (
             Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall },
@@ -445,14 +447,16 @@ fn fleet_task(args: FleetArgs) -> Result<Option<FleetTask>> {
             bail!("--github-org needs an organization name");
         }
         let url = args.github_api_url.or_else(|| env_value("KEYHOUND_GITHUB_API_URL"));
-        let api = normalize_base(url.as_deref().unwrap_or("https://api.github.com")).map_err(|e| anyhow::anyhow!("--github-api-url: {e}"))?;
+        let api = normalize_base(url.as_deref().unwrap_or("https://api.github.com"))
+            .map_err(|e| anyhow::anyhow!("--github-api-url: {e}"))?;
         RepoSource::Forge { forge: Forge::GitHub { api, org }, options }
     } else if let Some(group) = args.gitlab_group {
         if group.trim().is_empty() {
             bail!("--gitlab-group needs a group path");
         }
         let url = args.gitlab_url.or_else(|| env_value("KEYHOUND_GITLAB_URL"));
-        let base = normalize_base(url.as_deref().unwrap_or("https://gitlab.com")).map_err(|e| anyhow::anyhow!("--gitlab-url: {e}"))?;
+        let base = normalize_base(url.as_deref().unwrap_or("https://gitlab.com"))
+            .map_err(|e| anyhow::anyhow!("--gitlab-url: {e}"))?;
         RepoSource::Forge { forge: Forge::GitLab { base, group }, options }
     } else {
         if shard.is_some() || args.list_repos {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::rules::{Severity, VerifyStatus};
 
 /// One reported secret.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Finding {
     pub rule_id: String,
     pub rule_name: String,

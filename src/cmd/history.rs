@@ -63,7 +63,16 @@ pub(super) fn run(config: &Config, task: &HistoryRun<'_>) -> Result<u8> {
         Some(dir) => {
             let (state, note) = StateDir::open(dir)?;
             let mut warnings: Vec<Warning> = note.into_iter().map(|m| Warning::new(WarningKind::Note, m)).collect();
-            let mut outcome = scan_remembering(config, engine, &state, task.repo, &identity_of(task.repo), &opts, &progress, &mut warnings)?;
+            let mut outcome = scan_remembering(
+                config,
+                engine,
+                &state,
+                task.repo,
+                &identity_of(task.repo),
+                &opts,
+                &progress,
+                &mut warnings,
+            )?;
             warnings.append(&mut outcome.summary.warnings);
             outcome.summary.warnings = warnings;
             outcome
@@ -79,7 +88,8 @@ pub(super) fn run(config: &Config, task: &HistoryRun<'_>) -> Result<u8> {
 /// What a single repository's state is kept under: its git directory's
 /// canonical path.
 fn identity_of(repo: &Path) -> String {
-    let git_dir = git2::Repository::discover(repo).map(|r| r.path().to_path_buf()).unwrap_or_else(|_| repo.to_path_buf());
+    let git_dir =
+        git2::Repository::discover(repo).map(|r| r.path().to_path_buf()).unwrap_or_else(|_| repo.to_path_buf());
     canonical(&git_dir).display().to_string()
 }
 
@@ -123,7 +133,10 @@ fn fingerprint(config: &Config, engine: &Engine) -> String {
         h.update(format!("{rule:?}").as_bytes());
         h.update([0]);
     }
-    h.update(format!("decode={} max={} archives={}", config.decode_depth, config.max_file_size, config.archive_depth).as_bytes());
+    h.update(
+        format!("decode={} max={} archives={}", config.decode_depth, config.max_file_size, config.archive_depth)
+            .as_bytes(),
+    );
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -216,7 +229,10 @@ fn run_many(
                 });
                 let clone_auth = clone_auth.as_ref().map(|(host, user, token)| CloneAuth { host, user, token });
                 if let Err(e) = mirror::update(url, &dir, clone_auth.as_ref()) {
-                    warnings.push(Warning::new(WarningKind::Unreadable, format!("repository {name}: cannot mirror it: {e}; not scanned")));
+                    warnings.push(Warning::new(
+                        WarningKind::Unreadable,
+                        format!("repository {name}: cannot mirror it: {e}; not scanned"),
+                    ));
                     continue;
                 }
                 dir
@@ -224,7 +240,9 @@ fn run_many(
         };
         let mut repo_warnings = Vec::new();
         let scanned = match &state {
-            Some(s) => scan_remembering(config, engine, s, &path, entry.identity(), opts, &progress, &mut repo_warnings),
+            Some(s) => {
+                scan_remembering(config, engine, s, &path, entry.identity(), opts, &progress, &mut repo_warnings)
+            }
             None => scan_history(engine, &path, opts, &progress),
         };
         let mut one = match scanned {
@@ -285,7 +303,9 @@ fn absorb(total: &mut Outcome, one: Outcome) {
 fn source_label(source: &RepoSource) -> String {
     match source {
         RepoSource::List(file) => format!("the repositories listed in {}", file.display()),
-        RepoSource::Forge { forge: Forge::GitHub { org, .. }, .. } => format!("the repositories of GitHub organization {org}"),
+        RepoSource::Forge { forge: Forge::GitHub { org, .. }, .. } => {
+            format!("the repositories of GitHub organization {org}")
+        }
         RepoSource::Forge { forge: Forge::GitLab { group, .. }, .. } => format!("the projects of GitLab group {group}"),
     }
 }

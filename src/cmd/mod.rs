@@ -50,7 +50,7 @@ pub fn run(config: &Config) -> Result<u8> {
         ),
         Task::Staged { repo, check } => staged::run(config, repo, check),
         Task::Ci(settings) => ci::run(config, settings),
-        Task::Report { file } => report::run(config, file),
+        Task::Report { files } => report::run(config, files),
         Task::OpenAi(task) => openai::run(config, task),
         Task::InstallHook { repo, force, uninstall } => install_hook::run(repo, *force, *uninstall),
         Task::RulesList => rules::list(config),

@@ -38,11 +38,14 @@ pub fn update(url: &str, dir: &Path, auth: Option<&CloneAuth<'_>>) -> Result<(),
     }
     let parent = dir.parent().ok_or("the mirror has no parent directory")?;
     std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    let tmp = parent.join(format!(".{}.{}.tmp", dir.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
+    let tmp =
+        parent.join(format!(".{}.{}.tmp", dir.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let tmp_str = tmp.to_string_lossy().into_owned();
-    let result = git(None, &["clone", "--bare", "--quiet", "--no-hardlinks", "--", url, &tmp_str], auth)
-        .and_then(|()| std::fs::rename(&tmp, dir).map_err(|e| format!("cannot move the mirror into {}: {e}", dir.display())));
+    let result =
+        git(None, &["clone", "--bare", "--quiet", "--no-hardlinks", "--", url, &tmp_str], auth).and_then(|()| {
+            std::fs::rename(&tmp, dir).map_err(|e| format!("cannot move the mirror into {}: {e}", dir.display()))
+        });
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }

@@ -10,6 +10,7 @@ use base64::prelude::{Engine as _, BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
 
 use super::context::{line_contexts, LineContext};
+use super::incidents::{self, IncidentJson};
 use super::{RunContext, RunInfo, VcsInfo};
 use crate::model::{Finding, Provenance, Summary, SuppressReason, Verification};
 use crate::rules::Severity;
@@ -209,6 +210,9 @@ struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     run: Option<RunJson<'a>>,
     findings: Vec<FindingJson<'a>>,
+    /// Runs over many repositories: one secret's findings together.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incidents: Option<Vec<IncidentJson<'a>>>,
     summary: &'a Summary,
 }
 
@@ -230,11 +234,13 @@ pub fn write_document(
     ctx: &RunContext,
     show: bool,
 ) -> io::Result<()> {
+    let grouped = incidents::wanted(findings).then(|| incidents::group(findings));
     let doc = Document {
         version: DOCUMENT_VERSION,
         tool: tool(),
         run: ctx.run.as_ref().map(|r| RunJson::new(r, ctx.vcs.as_ref())),
         findings: finding_objects(findings, show).collect(),
+        incidents: grouped.as_ref().map(|g| g.iter().map(|i| IncidentJson::new(i, findings, show)).collect()),
         summary,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
