@@ -13,6 +13,7 @@ mod completeness;
 mod contexts;
 mod decode;
 mod dist;
+mod fleet;
 mod history;
 mod html;
 mod openai;
