@@ -81,7 +81,7 @@ pub(super) fn run(config: &Config, task: &HistoryRun<'_>) -> Result<u8> {
     };
     let run = run_info("history", vec![describe(&opts.selection)], started);
     let ctx = repo_context(config, engine, task.repo, rev.as_deref(), run);
-    let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOrStdout };
+    let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOrStdout, guard_in: None };
     finish(config, engine, &mut outcome, &how, &mut no_extra)
 }
 
@@ -282,7 +282,7 @@ fn run_many(
     targets.push(describe(&opts.selection));
     let mut ctx = RunContext::new(engine.rules());
     ctx.run = Some(run_info("history", targets, started));
-    let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOrStdout };
+    let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOrStdout, guard_in: None };
     finish(config, engine, &mut outcome, &how, &mut no_extra)
 }
 

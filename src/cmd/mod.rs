@@ -90,6 +90,9 @@ struct Finish<'a> {
     /// Facts for the report (SARIF URIs, version control).
     ctx: RunContext,
     report_to: ReportTo,
+    /// `keyhound ci`: the workspace, inside which `--output` is never
+    /// written through a symbolic link (see `ci::output_file`).
+    guard_in: Option<&'a Path>,
 }
 
 /// What a command adds to the report: called with the finished outcome and
@@ -133,7 +136,7 @@ fn finish(config: &Config, engine: &Engine, outcome: &mut Outcome, how: &Finish,
     } else {
         &outcome.findings
     };
-    write_main_report(config, &config.report, findings, &outcome.summary, &how.ctx, how.report_to)?;
+    write_main_report(config, &config.report, findings, &outcome.summary, &how.ctx, how.report_to, how.guard_in)?;
     extra(outcome, findings)?;
     print_summary(config, &outcome.summary, how.unit);
     incomplete_or(config, &outcome.summary, if outcome.findings.is_empty() { 0 } else { config.exit_code })
@@ -171,8 +174,12 @@ fn write_main_report(
     summary: &Summary,
     ctx: &RunContext,
     report_to: ReportTo,
+    guard_in: Option<&Path>,
 ) -> Result<()> {
     match (&config.output, report_to) {
+        (Some(path), _) if report_to == ReportTo::OutputOnly => {
+            crate::ci::output_file::write_guarded(path, guard_in, |w| write_report(w, findings, summary, opts, ctx))
+        }
         (Some(path), _) => write_file(path, |w| write_report(w, findings, summary, opts, ctx)),
         (None, ReportTo::OutputOrStdout) => {
             let mut out = BufWriter::new(io::stdout().lock());

@@ -50,7 +50,7 @@ pub(super) fn run(config: &Config, files: &[PathBuf]) -> Result<u8> {
     ctx.run = saved.run;
     ctx.vcs = saved.vcs;
     ctx.saved_from = Some(SavedFrom { path: name.clone(), has_summary: saved.has_summary });
-    write_main_report(config, &opts, &saved.findings, &saved.summary, &ctx, ReportTo::OutputOrStdout)?;
+    write_main_report(config, &opts, &saved.findings, &saved.summary, &ctx, ReportTo::OutputOrStdout, None)?;
     if !config.quiet {
         let n = saved.findings.len();
         eprintln!(
