@@ -29,7 +29,8 @@ timed() { # label, output file, args...
     local label=$1 out=$2; shift 2
     /usr/bin/time -f "%e %U %S" -o "$work/time" "$bin" history "$work/repo.git" --no-progress --format json --show-secrets "$@" \
         >"$out" 2>"$work/stderr" || [ $? -eq 1 ]
-    read -r wall user sys <"$work/time"
+    # GNU time writes "Command exited with non-zero status 1" first.
+    read -r wall user sys < <(tail -n 1 "$work/time")
     bytes=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["bytes"], s.get("reused", 0))' "$out")
     printf '%-12s wall %7.2fs  cpu %7.2fs  bytes read %13s  blobs remembered %s\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" $bytes
     echo "$label $wall $(echo "$user + $sys" | bc)" >>"$work/times"

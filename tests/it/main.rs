@@ -12,6 +12,7 @@ mod ci_trust;
 mod completeness;
 mod contexts;
 mod decode;
+mod deploy;
 mod dist;
 mod fleet;
 mod history;
