@@ -210,7 +210,7 @@ fn scan(
     engine: &Engine,
     repo: &Path,
     opts: &HistoryOptions,
-    mut state: Option<&mut RepoState>,
+    state: Option<&mut RepoState>,
     progress: &dyn HistoryProgress,
 ) -> Result<Outcome, GitError> {
     let started = Instant::now();
@@ -350,7 +350,7 @@ fn scan(
     });
 
     let mut outcome = Outcome::default();
-    if let (Some(st), Some(cp)) = (state.as_deref_mut(), checkpoint) {
+    if let (Some(st), Some(cp)) = (state, checkpoint) {
         st.blobs = remembered(&history, &st.blobs, &partial.memos);
         st.walk = Some(cp);
     }

@@ -135,7 +135,7 @@ impl StateDir {
                     state.blobs = BlobMemory::default();
                     state.fingerprint = fingerprint.to_string();
                 }
-                Loaded { state, warning: None, rules_changed }
+                Loaded { state: *state, warning: None, rules_changed }
             }
             Err(e) => full_scan(fingerprint, format!("{} is corrupt ({e})", path.display())),
         }
@@ -175,7 +175,7 @@ fn file_stem(identity: &str) -> String {
 }
 
 enum Decoded {
-    State { identity: String, state: RepoState },
+    State { identity: String, state: Box<RepoState> },
     Other { version: u32 },
 }
 
@@ -227,7 +227,7 @@ fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if !r.is_done() {
         return Err(fail("trailing bytes"));
     }
-    Ok(Decoded::State { identity, state: RepoState { fingerprint, blobs, walk } })
+    Ok(Decoded::State { identity, state: Box::new(RepoState { fingerprint, blobs, walk }) })
 }
 
 #[cfg(test)]

@@ -333,12 +333,11 @@ fn a_github_organization_is_listed_page_by_page_through_a_rate_limit() {
     let (b, _) = served_repo("anthropic-api-key");
     let (c, _) = served_repo("openai-project-key");
     let url = |r: &Repo| format!("file://{}", r.path().display());
-    let pages = vec![
+    let pages = [
         vec![github_repo("acme/a", &url(&a), false, false), github_repo("acme/old", "file:///gone", true, false)],
         vec![github_repo("acme/b", &url(&b), false, false)],
         vec![github_repo("acme/fork", &url(&c), false, true)],
     ];
-    let reset_at = std::sync::Mutex::new(None::<u64>);
     let server = MockServer::start(move |req, attempt| {
         let page: usize = req.query("page").and_then(|p| p.parse().ok()).unwrap_or(1);
         if req.route() != "/orgs/acme/repos" {
@@ -347,7 +346,6 @@ fn a_github_organization_is_listed_page_by_page_through_a_rate_limit() {
         if page == 2 && attempt == 0 {
             // The rate limit is spent; it resets in a second.
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-            *reset_at.lock().unwrap() = Some(now + 1);
             return MockResponse::json(403, json!({ "message": "API rate limit exceeded" }))
                 .header("x-ratelimit-remaining", "0")
                 .header("x-ratelimit-reset", &(now + 1).to_string());
