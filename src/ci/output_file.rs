@@ -49,13 +49,11 @@ fn is_link(path: &Path) -> bool {
 }
 
 /// Checks (and creates where missing) every directory from `root` down to
-/// `dir`: none may be a symbolic link. Outside `root`, `dir` must exist.
+/// `dir`: none may be a symbolic link. Outside `root` (the runner's own
+/// directories), `dir` is only created as needed.
 fn prepare_dirs(dir: &Path, root: &Path) -> Result<()> {
     let Ok(inside) = dir.strip_prefix(root) else {
-        if !dir.is_dir() {
-            bail!("{} is not a directory", dir.display());
-        }
-        return Ok(());
+        return std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()));
     };
     if is_link(root) {
         bail!("refusing to write inside {}: the workspace itself is a symbolic link", root.display());
@@ -113,7 +111,9 @@ mod tests {
         assert_eq!(std::fs::read_to_string(ws.join("out/deep/k.sarif")).unwrap(), "report");
         write_guarded(&ws.join("out/deep/k.sarif"), Some(&ws), |w| w.write_all(b"again")).unwrap();
         assert_eq!(std::fs::read_to_string(ws.join("out/deep/k.sarif")).unwrap(), "again");
-        // Outside the workspace (the runner's temporary directory): written.
-        write_guarded(&elsewhere.join("ok.sarif"), Some(&ws), write).unwrap();
+        // Outside the workspace (the runner's temporary directory): written,
+        // directories made.
+        write_guarded(&elsewhere.join("tmp/ok.sarif"), Some(&ws), write).unwrap();
+        assert!(elsewhere.join("tmp/ok.sarif").is_file());
     }
 }
