@@ -222,6 +222,20 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds the counts of another run's summary (`other`) to this one:
+    /// what was scanned, skipped and reused, and how long it took. Findings,
+    /// warnings and completeness are the caller's to combine.
+    pub fn add_counts(&mut self, other: &Summary) {
+        self.scanned += other.scanned;
+        self.members += other.members;
+        self.bytes += other.bytes;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_large += other.skipped_large;
+        self.reused += other.reused;
+        self.duration_ms += other.duration_ms;
+        self.rules = self.rules.max(other.rules);
+    }
+
     /// Works out [`Summary::complete`] and [`Summary::unread`] from the
     /// warnings — the one place that decides whether a run was complete.
     /// Call it once the warnings are final (`cmd::finish` does, before

@@ -286,15 +286,10 @@ fn run_many(
     finish(config, engine, &mut outcome, &how, &mut no_extra)
 }
 
-/// Adds one repository's outcome to the run's.
+/// Adds one repository's outcome to the run's (its warnings are the
+/// caller's, named after the repository).
 fn absorb(total: &mut Outcome, one: Outcome) {
-    let (t, s) = (&mut total.summary, one.summary);
-    t.scanned += s.scanned;
-    t.members += s.members;
-    t.bytes += s.bytes;
-    t.skipped_binary += s.skipped_binary;
-    t.skipped_large += s.skipped_large;
-    t.reused += s.reused;
+    total.summary.add_counts(&one.summary);
     total.findings.extend(one.findings);
     total.suppressed.extend(one.suppressed);
 }

@@ -132,14 +132,7 @@ fn merge(files: &[PathBuf]) -> Result<SavedReport> {
 
 /// Adds one saved summary (from `file`) to the merged one.
 fn add(total: &mut Summary, s: &Summary, file: &Path) {
-    total.scanned += s.scanned;
-    total.members += s.members;
-    total.bytes += s.bytes;
-    total.skipped_binary += s.skipped_binary;
-    total.skipped_large += s.skipped_large;
-    total.reused += s.reused;
-    total.duration_ms += s.duration_ms;
-    total.rules = total.rules.max(s.rules);
+    total.add_counts(s);
     let name = file.display();
     total
         .warnings

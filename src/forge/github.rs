@@ -4,7 +4,7 @@
 //!
 //! Must not send anything but these GETs.
 
-use super::{next_link, ForgeError, ForgeRepo, Pager};
+use super::{next_link, text, ForgeError, ForgeRepo, Pager};
 
 pub(super) fn list(
     pager: &mut Pager<'_>,
@@ -27,13 +27,8 @@ pub(super) fn list(
             }
             other => other?,
         };
-        let items = resp
-            .json()
-            .and_then(|v| v.as_array().cloned())
-            .ok_or_else(|| pager.unexpected(&url, "not a JSON array"))?;
-        for item in items {
-            let text = |k: &str| item.get(k).and_then(|v| v.as_str()).map(str::to_string);
-            let (Some(name), Some(clone_url)) = (text("full_name"), text("clone_url")) else {
+        for item in pager.items(&resp, &url)? {
+            let (Some(name), Some(clone_url)) = (text(&item, "full_name"), text(&item, "clone_url")) else {
                 return Err(pager.unexpected(&url, "a repository without full_name or clone_url"));
             };
             let flag = |k: &str| item.get(k).and_then(|v| v.as_bool()).unwrap_or(false);

@@ -4,7 +4,7 @@
 //!
 //! Must not send anything but these GETs.
 
-use super::{next_link, ForgeError, ForgeRepo, ListOptions, Pager};
+use super::{next_link, text, ForgeError, ForgeRepo, ListOptions, Pager};
 
 pub(super) fn list(
     pager: &mut Pager<'_>,
@@ -22,13 +22,9 @@ pub(super) fn list(
     let mut out = Vec::new();
     loop {
         let resp = pager.get(base, &url, &format!("group {group:?}"), note)?;
-        let items = resp
-            .json()
-            .and_then(|v| v.as_array().cloned())
-            .ok_or_else(|| pager.unexpected(&url, "not a JSON array"))?;
-        for item in items {
-            let text = |k: &str| item.get(k).and_then(|v| v.as_str()).map(str::to_string);
-            let (Some(name), Some(clone_url)) = (text("path_with_namespace"), text("http_url_to_repo")) else {
+        for item in pager.items(&resp, &url)? {
+            let (Some(name), Some(clone_url)) = (text(&item, "path_with_namespace"), text(&item, "http_url_to_repo"))
+            else {
                 return Err(pager.unexpected(&url, "a project without path_with_namespace or http_url_to_repo"));
             };
             let archived = item.get("archived").and_then(|v| v.as_bool()).unwrap_or(false);

@@ -253,6 +253,14 @@ impl Pager<'_> {
         ForgeError::Http { forge: self.forge(), url: url.to_string(), reason: e.to_string() }
     }
 
+    /// A page's items: its body must be a JSON array.
+    pub(crate) fn items(&self, resp: &Response, url: &str) -> Result<Vec<serde_json::Value>, ForgeError> {
+        match resp.json() {
+            Some(serde_json::Value::Array(items)) => Ok(items),
+            _ => Err(self.unexpected(url, "not a JSON array")),
+        }
+    }
+
     fn unexpected(&self, url: &str, reason: impl Into<String>) -> ForgeError {
         ForgeError::Unexpected { forge: self.forge(), url: url.to_string(), reason: reason.into() }
     }
@@ -291,6 +299,11 @@ fn rate_limit_wait(resp: &Response, now: u64) -> Option<Duration> {
 fn reset_wait(resp: &Response, now: u64) -> Option<Duration> {
     let reset: u64 = resp.header("x-ratelimit-reset").or(resp.header("ratelimit-reset"))?.trim().parse().ok()?;
     Some(Duration::from_secs(reset.saturating_sub(now) + 1))
+}
+
+/// A listed item's string field.
+pub(crate) fn text(item: &serde_json::Value, key: &str) -> Option<String> {
+    item.get(key).and_then(|v| v.as_str()).map(str::to_string)
 }
 
 /// The `rel="next"` URL of a `Link` header.

@@ -362,23 +362,17 @@ fn a_github_organization_is_listed_page_by_page_through_a_rate_limit() {
         resp
     });
     let state = Tree::new();
+    let org_run = |extra: &[&str]| {
+        keyhound()
+            .current_dir(state.path())
+            .env("GITHUB_TOKEN", TOKEN)
+            .args(["history", "--github-org", "acme", "--github-api-url", &server.url()])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
     let started = std::time::Instant::now();
-    let out = keyhound()
-        .current_dir(state.path())
-        .env("GITHUB_TOKEN", TOKEN)
-        .args([
-            "history",
-            "--github-org",
-            "acme",
-            "--github-api-url",
-            &server.url(),
-            "--state",
-            "st",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
+    let out = org_run(&["--state", "st", "--format", "json"]);
     let (stdout, stderr) = (stdout_of(&out), stderr_of(&out));
     assert_eq!(exit_code(&out), 1, "{stderr}");
     assert!(started.elapsed() >= std::time::Duration::from_secs(1), "waited for the reset");
@@ -399,21 +393,7 @@ fn a_github_organization_is_listed_page_by_page_through_a_rate_limit() {
     }
 
     // Forks on request; the list alone with --list-repos.
-    let out = keyhound()
-        .current_dir(state.path())
-        .env("GITHUB_TOKEN", TOKEN)
-        .args([
-            "history",
-            "--github-org",
-            "acme",
-            "--github-api-url",
-            &server.url(),
-            "--include-forks",
-            "--include-archived",
-            "--list-repos",
-        ])
-        .output()
-        .unwrap();
+    let out = org_run(&["--include-forks", "--include-archived", "--list-repos"]);
     assert_eq!(stdout_of(&out).lines().collect::<Vec<_>>(), ["acme/a", "acme/old", "acme/b", "acme/fork"]);
     assert!(!stderr_of(&out).contains(TOKEN));
 }
