@@ -19,7 +19,7 @@ use super::progress::ProgressBars;
 use super::{finish, no_extra, repo_context, run_info, scan_engine, Finish, ReportTo};
 use crate::config::{Config, FleetTask, RepoSource};
 use crate::engine::Engine;
-use crate::fleet::mirror::{self, CloneAuth};
+use crate::fleet::mirror::{self, CloneAuth, Fetching};
 use crate::fleet::{read_list, Location, RepoEntry};
 use crate::forge::{self, Forge, Token};
 use crate::model::{Outcome, Warning, WarningKind};
@@ -166,7 +166,7 @@ fn repositories(config: &Config, source: &RepoSource, auth: &mut Option<(Forge, 
             }
             Ok(listed
                 .into_iter()
-                .map(|r| RepoEntry { name: r.name, location: Location::Url(r.clone_url), forge_token: true })
+                .map(|r| RepoEntry { name: r.name, location: Location::Url(r.clone_url), from_forge: true })
                 .collect())
         }
     }
@@ -208,6 +208,10 @@ fn run_many(
     // the end.
     let scratch = TempMirrors::new(state.is_none() && list.iter().any(|r| matches!(r.location, Location::Url(_))))?;
     let progress = ProgressBars::new(false);
+    let forge_protocols = match &fleet.source {
+        RepoSource::Forge { forge, .. } if forge.is_loopback() => "https:file",
+        _ => "https",
+    };
     let began = Instant::now();
     for (n, entry) in list.iter().enumerate() {
         let t = Instant::now();
@@ -220,15 +224,20 @@ fn run_many(
                     (None, Some(tmp)) => tmp.join(format!("{n}.git")),
                     (None, None) => unreachable!("a scratch directory exists when a URL is listed without --state"),
                 };
-                let clone_auth = auth.as_ref().filter(|_| entry.forge_token).and_then(|(forge, token)| {
+                let clone_auth = auth.as_ref().filter(|_| entry.from_forge).and_then(|(forge, token)| {
                     let host = forge.clone_host()?;
                     let same_host = url::Url::parse(url).ok().is_some_and(|u| {
                         u.scheme() == "https" && u.host_str().is_some_and(|h| h.eq_ignore_ascii_case(&host))
                     });
                     same_host.then(|| (host, forge.clone_user(), token.expose().to_string()))
                 });
-                let clone_auth = clone_auth.as_ref().map(|(host, user, token)| CloneAuth { host, user, token });
-                if let Err(e) = mirror::update(url, &dir, clone_auth.as_ref()) {
+                let fetching = Fetching {
+                    auth: clone_auth.as_ref().map(|(host, user, token)| CloneAuth { host, user, token }),
+                    // A forge's clone URLs over HTTPS only (file:// too when the
+                    // API is a local mock).
+                    protocols: entry.from_forge.then_some(forge_protocols),
+                };
+                if let Err(e) = mirror::update(url, &dir, &fetching) {
                     warnings.push(Warning::new(
                         WarningKind::Unreadable,
                         format!("repository {name}: cannot mirror it: {e}; not scanned"),

@@ -28,13 +28,23 @@ pub struct CloneAuth<'a> {
 /// The refs a mirror holds.
 const REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
 
+/// How a mirror may be fetched.
+#[derive(Default)]
+pub struct Fetching<'a> {
+    pub auth: Option<CloneAuth<'a>>,
+    /// `GIT_ALLOW_PROTOCOL`: the only transports git may use (`https`), for
+    /// URLs a forge's API gave; `None` leaves git's defaults (which never
+    /// allow `ext::`).
+    pub protocols: Option<&'a str>,
+}
+
 /// Makes or refreshes the mirror of `url` at `dir`. Returns git's error
 /// output (credentials removed) when it fails.
-pub fn update(url: &str, dir: &Path, auth: Option<&CloneAuth<'_>>) -> Result<(), String> {
+pub fn update(url: &str, dir: &Path, how: &Fetching<'_>) -> Result<(), String> {
     if dir.join("HEAD").is_file() {
         let mut args = vec!["fetch", "--prune", "--quiet", "--no-write-fetch-head", url];
         args.extend(REFSPECS);
-        return git(Some(dir), &args, auth);
+        return git(Some(dir), &args, how);
     }
     let parent = dir.parent().ok_or("the mirror has no parent directory")?;
     std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
@@ -43,7 +53,7 @@ pub fn update(url: &str, dir: &Path, auth: Option<&CloneAuth<'_>>) -> Result<(),
     let _ = std::fs::remove_dir_all(&tmp);
     let tmp_str = tmp.to_string_lossy().into_owned();
     let result =
-        git(None, &["clone", "--bare", "--quiet", "--no-hardlinks", "--", url, &tmp_str], auth).and_then(|()| {
+        git(None, &["clone", "--bare", "--quiet", "--no-hardlinks", "--", url, &tmp_str], how).and_then(|()| {
             std::fs::rename(&tmp, dir).map_err(|e| format!("cannot move the mirror into {}: {e}", dir.display()))
         });
     if result.is_err() {
@@ -52,7 +62,7 @@ pub fn update(url: &str, dir: &Path, auth: Option<&CloneAuth<'_>>) -> Result<(),
     result
 }
 
-fn git(dir: Option<&Path>, args: &[&str], auth: Option<&CloneAuth<'_>>) -> Result<(), String> {
+fn git(dir: Option<&Path>, args: &[&str], how: &Fetching<'_>) -> Result<(), String> {
     let mut cmd = Command::new("git");
     if let Some(d) = dir {
         cmd.current_dir(d);
@@ -60,7 +70,10 @@ fn git(dir: Option<&Path>, args: &[&str], auth: Option<&CloneAuth<'_>>) -> Resul
     cmd.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
     // Never ask for credentials on a terminal in an unattended run.
     cmd.env("GIT_TERMINAL_PROMPT", "0");
-    if let Some(a) = auth {
+    if let Some(p) = how.protocols {
+        cmd.env("GIT_ALLOW_PROTOCOL", p);
+    }
+    if let Some(a) = &how.auth {
         let basic = BASE64_STANDARD.encode(format!("{}:{}", a.user, a.token));
         cmd.env("GIT_CONFIG_COUNT", "1")
             .env("GIT_CONFIG_KEY_0", format!("http.https://{}/.extraHeader", a.host))
@@ -100,17 +113,22 @@ mod tests {
         run(&src, &["commit", "-q", "-m", "one"]);
         let url = format!("file://{}", src.display());
         let mirror = dir.path().join("mirrors/src.git");
-        update(&url, &mirror, None).unwrap();
+        let plain = Fetching::default();
+        update(&url, &mirror, &plain).unwrap();
         assert!(mirror.join("HEAD").is_file());
         std::fs::write(src.join("a"), "2").unwrap();
         run(&src, &["commit", "-q", "-am", "two"]);
-        update(&url, &mirror, None).unwrap();
+        update(&url, &mirror, &plain).unwrap();
         let count = Command::new("git").current_dir(&mirror).args(["rev-list", "--count", "main"]).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&count.stdout).trim(), "2");
         let gone = dir.path().join("mirrors/gone.git");
-        let e = update(&format!("file://{}/nothing-here", dir.path().display()), &gone, None).unwrap_err();
+        let e = update(&format!("file://{}/nothing-here", dir.path().display()), &gone, &plain).unwrap_err();
         assert!(!e.is_empty());
         assert!(!gone.exists());
         assert_eq!(std::fs::read_dir(dir.path().join("mirrors")).unwrap().count(), 1, "no temporary directory left");
+        // A forge's URL may only use the forge's protocols.
+        let https_only = Fetching { protocols: Some("https"), ..Fetching::default() };
+        let e = update(&url, &dir.path().join("mirrors/other.git"), &https_only).unwrap_err();
+        assert!(e.contains("transport") || e.contains("protocol"), "{e}");
     }
 }

@@ -30,8 +30,10 @@ pub struct RepoEntry {
     /// forge's `org/name`, or the URL without credentials.
     pub name: String,
     pub location: Location,
-    /// For repositories a forge listed: clone with its token.
-    pub forge_token: bool,
+    /// Listed by a forge's API: its clone URL is the forge's word, not the
+    /// user's (cloned with the forge's token, over the forge's protocols
+    /// only).
+    pub from_forge: bool,
 }
 
 impl RepoEntry {
@@ -41,11 +43,11 @@ impl RepoEntry {
         let line = line.trim();
         if is_url(line) {
             let name = remote_uri(line, base).unwrap_or_else(|| "(unusable URL)".to_string());
-            RepoEntry { name, location: Location::Url(line.to_string()), forge_token: false }
+            RepoEntry { name, location: Location::Url(line.to_string()), from_forge: false }
         } else {
             let path = Path::new(line);
             let path = if path.is_absolute() { path.to_path_buf() } else { base.join(path) };
-            RepoEntry { name: line.to_string(), location: Location::Local(path), forge_token: false }
+            RepoEntry { name: line.to_string(), location: Location::Local(path), from_forge: false }
         }
     }
 

@@ -72,6 +72,15 @@ impl Forge {
         Some(if host == "api.github.com" { "github.com".to_string() } else { host })
     }
 
+    /// Whether the API is on this machine (`http://127.0.0.1:…`, a mock).
+    pub fn is_loopback(&self) -> bool {
+        let base = match self {
+            Forge::GitHub { api, .. } => api,
+            Forge::GitLab { base, .. } => base,
+        };
+        crate::net::is_loopback_url(base)
+    }
+
     /// The user name git sends with the token over HTTPS.
     pub fn clone_user(&self) -> &'static str {
         match self {
