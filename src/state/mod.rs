@@ -23,6 +23,8 @@
 //! what this module loads).
 
 pub mod blobs;
+#[doc(hidden)]
+pub mod fuzzing;
 
 use std::path::{Path, PathBuf};
 
