@@ -169,6 +169,49 @@ pub struct HistoryArgs {
     pub branch: Option<String>,
 }
 
+/// Remembered scans and many repositories (`history` only).
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// Remember what was scanned in DIR (per repository: blobs read, their matches as hashes and positions, the
+    /// walked history); the next run reads only what is new. Also where repositories given by URL are mirrored.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// Scan every repository listed in FILE: local paths or clone URLs, one per line ('#' starts a comment).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["github_org", "gitlab_group", "repo", "range"])]
+    pub repos: Option<PathBuf>,
+    /// Scan every repository of this GitHub organization (or user), listed through the REST API with the
+    /// token in GITHUB_TOKEN (or GH_TOKEN).
+    #[arg(long, value_name = "ORG", conflicts_with_all = ["gitlab_group", "repo", "range"])]
+    pub github_org: Option<String>,
+    /// Scan every project of this GitLab group and its subgroups, listed through the REST API with the token
+    /// in GITLAB_TOKEN.
+    #[arg(long, value_name = "GROUP", conflicts_with_all = ["repo", "range"])]
+    pub gitlab_group: Option<String>,
+    /// The GitHub REST API (GitHub Enterprise Server: https://HOST/api/v3); else KEYHOUND_GITHUB_API_URL
+    /// [default: https://api.github.com]
+    #[arg(long, value_name = "URL")]
+    pub github_api_url: Option<String>,
+    /// The GitLab instance (self-managed: https://HOST); else KEYHOUND_GITLAB_URL [default: https://gitlab.com]
+    #[arg(long, value_name = "URL")]
+    pub gitlab_url: Option<String>,
+    /// With --github-org/--gitlab-group: scan archived repositories too.
+    #[arg(long)]
+    pub include_archived: bool,
+    /// With --github-org/--gitlab-group: scan forks too.
+    #[arg(long)]
+    pub include_forks: bool,
+    /// Longest total wait for a forge's rate limit to reset, in seconds, before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub max_rate_limit_wait: u64,
+    /// Scan only shard I of N (0 <= I < N) of the repository list: each repository is in exactly one shard,
+    /// chosen by a hash of its name, so N parallel runs share the list.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Print the repositories this run would scan (after --shard), one per line, and exit.
+    #[arg(long)]
+    pub list_repos: bool,
+}
+
 /// Live checks of found secrets (`scan`, `history`, `staged`, `ci`).
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -209,6 +252,8 @@ pub enum Command {
     History {
         #[command(flatten)]
         target: HistoryArgs,
+        #[command(flatten)]
+        fleet: FleetArgs,
         /// Exit with code 2 when the scan was incomplete (an object is missing, an object could not be read or the history is shallow), after
         /// writing the report.
         #[arg(long)]
@@ -274,9 +319,12 @@ pub enum Command {
     /// --format html -o report.html`.
     Report {
         /// The saved report: the output of `--format json` (or `jsonl`) of
-        /// scan, history, staged or ci.
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
+        /// scan, history, staged or ci. Several files (the shards of a
+        /// many-repository scan, `shard-*.jsonl`) are merged into one
+        /// report, one secret found in several places grouped into one
+        /// incident.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]

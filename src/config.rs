@@ -23,9 +23,11 @@ use crate::ci::CiSettings;
 use clap::{Args, FromArgMatches};
 
 use crate::cli::{
-    BaselineOf, Cli, ColorArg, Command, ConfigArgs, FindingArgs, FormatArg, HistoryArgs, OpenaiAction, OpenaiFormatArg,
-    OpenaiKeyArgs, OutputArgs, RulesAction, RulesFormatArg, ScanCommandArgs, ScanTuningArgs,
+    BaselineOf, Cli, ColorArg, Command, ConfigArgs, FindingArgs, FleetArgs, FormatArg, HistoryArgs, OpenaiAction,
+    OpenaiFormatArg, OpenaiKeyArgs, OutputArgs, RulesAction, RulesFormatArg, ScanCommandArgs, ScanTuningArgs,
 };
+use crate::fleet::shard::Shard;
+use crate::forge::{normalize_base, Forge, ListOptions};
 use crate::openai::{Action, KeySource, OpenAiTask, Secret};
 use crate::precommit::StagedCheck;
 use crate::repo_config::{RepoConfig, CONFIG_FILE, MAX_ARCHIVE_DEPTH};
@@ -43,6 +45,24 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
 /// `--archive-depth` when neither the flag nor the config sets it.
 pub const DEFAULT_ARCHIVE_DEPTH: usize = 3;
 
+/// Where the repositories of a many-repository run come from.
+#[derive(Debug, Clone)]
+pub enum RepoSource {
+    /// `--repos FILE`.
+    List(PathBuf),
+    /// `--github-org` / `--gitlab-group`.
+    Forge { forge: Forge, options: ListOptions },
+}
+
+/// A `keyhound history` run over many repositories.
+#[derive(Debug, Clone)]
+pub struct FleetTask {
+    pub source: RepoSource,
+    pub shard: Option<Shard>,
+    /// `--list-repos`: print the list, scan nothing.
+    pub list_only: bool,
+}
+
 /// The work a run does.
 #[derive(Debug, Clone)]
 pub enum Task {
@@ -53,16 +73,21 @@ pub enum Task {
         repo: PathBuf,
         range: Option<(String, String)>,
         branch: Option<String>,
+        /// `--state DIR`.
+        state: Option<PathBuf>,
+        /// Many repositories (`--repos`, `--github-org`, `--gitlab-group`);
+        /// `repo` is then unused.
+        fleet: Option<Box<FleetTask>>,
     },
     Staged {
         repo: PathBuf,
         check: StagedCheck,
     },
     Ci(Box<CiSettings>),
-    /// `keyhound report FILE`: a saved JSON or JSON Lines report, written
-    /// again.
+    /// `keyhound report FILE...`: saved JSON or JSON Lines reports, merged
+    /// and written again.
     Report {
-        file: PathBuf,
+        files: Vec<PathBuf>,
     },
     /// `keyhound openai locate|revoke`.
     OpenAi(Box<OpenAiTask>),
@@ -189,7 +214,7 @@ impl Config {
         // A repository in a format keyhound cannot read (sha256) is unusable
         // input, said plainly before anything tries to read it.
         match &task {
-            Task::History { repo, .. } | Task::Staged { repo, .. } => check_object_format(repo)?,
+            Task::History { repo, fleet: None, .. } | Task::Staged { repo, .. } => check_object_format(repo)?,
             Task::Ci(ci) => check_object_format(&ci.repo)?,
             _ => {}
         }
@@ -280,10 +305,18 @@ fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
             common.fail_on_incomplete = fail_on_incomplete;
             (scan_task(target.paths)?, common)
         }
-        Command::History { target, fail_on_incomplete, args } => {
+        Command::History { target, fleet, fail_on_incomplete, args } => {
             let mut common = Common::scanning(args, false);
             common.fail_on_incomplete = fail_on_incomplete;
-            (history_task(target)?, common)
+            let mut task = history_task(target)?;
+            if let Task::History { state, fleet: many, range, .. } = &mut task {
+                if fleet.state.is_some() && range.is_some() {
+                    bail!("--state cannot be used with --range (a range is read in full every time, and is small)");
+                }
+                state.clone_from(&fleet.state);
+                *many = fleet_task(fleet)?.map(Box::new);
+            }
+            (task, common)
         }
         Command::Baseline { of, args } => {
             let Some(out) = &args.output else {
@@ -327,9 +360,11 @@ fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
             common.fail_on_incomplete = true;
             (Task::Ci(Box::new(settings)), common)
         }
-        Command::Report { file, output, config } => {
-            if !file.is_file() {
-                bail!("{}: no such file (a report saved with --format json or jsonl)", file.display());
+        Command::Report { files, output, config } => {
+            if let [file] = files.as_slice() {
+                if !file.is_file() {
+                    bail!("{}: no such file (a report saved with --format json or jsonl)", file.display());
+                }
             }
             let mut common = Common::defaults();
             common.format = output.format;
@@ -338,7 +373,7 @@ fn task_of(command: Command) -> Result<(Task, Common, Option<PathBuf>)> {
             common.color = output.color;
             common.quiet = output.quiet;
             common.config = config;
-            (Task::Report { file }, common)
+            (Task::Report { files }, common)
         }
         Command::InstallHook { repo, force, uninstall } => (
             Task::InstallHook { repo: repo.unwrap_or_else(|| PathBuf::from(".")), force, uninstall },
@@ -386,7 +421,53 @@ fn history_task(args: HistoryArgs) -> Result<Task> {
     if branch.as_deref() == Some("") {
         bail!("--branch needs a branch, tag or commit name");
     }
-    Ok(Task::History { repo: repo.unwrap_or_else(|| PathBuf::from(".")), range, branch })
+    Ok(Task::History { repo: repo.unwrap_or_else(|| PathBuf::from(".")), range, branch, state: None, fleet: None })
+}
+
+/// An environment variable's value, when set and not empty.
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The many-repository part of `keyhound history`, if any.
+fn fleet_task(args: FleetArgs) -> Result<Option<FleetTask>> {
+    let shard = args.shard.as_deref().map(Shard::parse).transpose().map_err(|e| anyhow::anyhow!(e))?;
+    let options = ListOptions {
+        include_archived: args.include_archived,
+        include_forks: args.include_forks,
+        max_wait: Duration::from_secs(args.max_rate_limit_wait),
+    };
+    let source = if let Some(file) = args.repos {
+        if !file.is_file() {
+            bail!("--repos {}: no such file (a list of repository paths or clone URLs)", file.display());
+        }
+        RepoSource::List(file)
+    } else if let Some(org) = args.github_org {
+        if org.trim().is_empty() {
+            bail!("--github-org needs an organization name");
+        }
+        let url = args.github_api_url.or_else(|| env_value("KEYHOUND_GITHUB_API_URL"));
+        let api = normalize_base(url.as_deref().unwrap_or("https://api.github.com"))
+            .map_err(|e| anyhow::anyhow!("--github-api-url: {e}"))?;
+        RepoSource::Forge { forge: Forge::GitHub { api, org }, options }
+    } else if let Some(group) = args.gitlab_group {
+        if group.trim().is_empty() {
+            bail!("--gitlab-group needs a group path");
+        }
+        let url = args.gitlab_url.or_else(|| env_value("KEYHOUND_GITLAB_URL"));
+        let base = normalize_base(url.as_deref().unwrap_or("https://gitlab.com"))
+            .map_err(|e| anyhow::anyhow!("--gitlab-url: {e}"))?;
+        RepoSource::Forge { forge: Forge::GitLab { base, group }, options }
+    } else {
+        if shard.is_some() || args.list_repos {
+            bail!("--shard and --list-repos need a repository list: --repos FILE, --github-org ORG or --gitlab-group GROUP");
+        }
+        if args.include_archived || args.include_forks {
+            bail!("--include-archived and --include-forks apply to --github-org and --gitlab-group");
+        }
+        return Ok(None);
+    };
+    Ok(Some(FleetTask { source, shard, list_only: args.list_repos }))
 }
 
 /// Where a config is read from.
@@ -444,6 +525,9 @@ fn locate(task: &Task, cwd: &Path) -> Located {
         Located { root, base: RootRelative::AsShown, config, baseline: None }
     };
     match task {
+        // Many repositories share one rule set: the config of the current
+        // directory (or --config), not each repository's own.
+        Task::History { fleet: Some(_), .. } => tree_at(tree_root(cwd)),
         Task::History { repo, .. } | Task::Staged { repo, .. } => git_repo(repo),
         Task::Ci(ci) => git_repo(&ci.repo),
         Task::Scan { inputs } => {

@@ -55,6 +55,8 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         context_before: before.trim_start().trim_end_matches('\r').to_string(),
         context_after: after.trim_end_matches('\r').to_string(),
         provenance: None,
+        repository: None,
+        secret_sha256: None,
         tracked: None,
         decoded: m.decoded.as_ref().map(|d| d.encoding.clone()),
         encoded: m.decoded.as_ref().map(|_| String::from_utf8_lossy(encoded).into_owned()),

@@ -27,7 +27,10 @@
 //! suppress      model rules util
 //! net           util
 //! verify        net model rules util
-//! pipeline      finding engine source model rules util
+//! forge         net util
+//! fleet         util
+//! state         source util
+//! pipeline      state finding engine source model rules util
 //! report        model rules util
 //! ci            report source model rules util
 //! hook          util
@@ -35,8 +38,8 @@
 //! openai        pipeline finding engine source net verify model rules util
 //! repo_config   suppress model rules util
 //! cli           -
-//! config        cli ci hook precommit openai repo_config report suppress verify net source model rules util
-//! cmd           config ci hook precommit openai repo_config report pipeline suppress verify net source finding engine model rules util
+//! config        cli forge fleet ci hook precommit openai repo_config report suppress verify net source model rules util
+//! cmd           config ci hook precommit openai repo_config report pipeline state forge fleet suppress verify net source finding engine model rules util
 //! ```
 
 pub mod ci;
@@ -45,6 +48,8 @@ pub mod cmd;
 pub mod config;
 pub mod engine;
 pub mod finding;
+pub mod fleet;
+pub mod forge;
 pub mod hook;
 pub mod model;
 pub mod net;
@@ -55,6 +60,7 @@ pub mod repo_config;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod state;
 pub mod suppress;
 pub mod util;
 pub mod verify;

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::rules::{Severity, VerifyStatus};
 
 /// One reported secret.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Finding {
     pub rule_id: String,
     pub rule_name: String,
@@ -49,6 +49,14 @@ pub struct Finding {
     pub context_after: String,
     /// Set for findings from git history.
     pub provenance: Option<Provenance>,
+    /// Runs over many repositories (`keyhound history --repos`,
+    /// `--github-org`, `--gitlab-group`): the repository the finding is in,
+    /// as the list named it.
+    pub repository: Option<String>,
+    /// The secret's SHA-256 ([`secret_hash`]) when `secret` holds only its
+    /// redacted form (a finding read back from a saved report), so one
+    /// secret can still be recognised wherever it was found.
+    pub secret_sha256: Option<String>,
     /// The encodings the secret was hidden under (`base64`, `percent`,
     /// `escape`, nested ones joined by `+`), when it was not in clear.
     pub decoded: Option<String>,
@@ -86,6 +94,11 @@ impl Finding {
             *c = format!("{top}{}", &c[old..]);
         }
         self.fingerprint = fingerprint(&self.rule_id, &self.path, &self.secret);
+    }
+
+    /// What identifies the secret without showing it: its SHA-256.
+    pub fn secret_id(&self) -> String {
+        self.secret_sha256.clone().unwrap_or_else(|| secret_hash(&self.secret))
     }
 
     /// The text at the secret's location as output shows it: the secret, or
@@ -179,6 +192,11 @@ pub struct Summary {
     pub members: usize,
     /// Bytes scanned.
     pub bytes: u64,
+    /// `keyhound history --state`: blobs not read at all because the last
+    /// scan's state remembered them as holding nothing to report. Not
+    /// counted in `scanned` or `bytes`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reused: usize,
     /// Files, blobs and archive members skipped as binary.
     pub skipped_binary: usize,
     /// Files, blobs and archive members skipped as larger than the size
@@ -204,6 +222,20 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds the counts of another run's summary (`other`) to this one:
+    /// what was scanned, skipped and reused, and how long it took. Findings,
+    /// warnings and completeness are the caller's to combine.
+    pub fn add_counts(&mut self, other: &Summary) {
+        self.scanned += other.scanned;
+        self.members += other.members;
+        self.bytes += other.bytes;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_large += other.skipped_large;
+        self.reused += other.reused;
+        self.duration_ms += other.duration_ms;
+        self.rules = self.rules.max(other.rules);
+    }
+
     /// Works out [`Summary::complete`] and [`Summary::unread`] from the
     /// warnings — the one place that decides whether a run was complete.
     /// Call it once the warnings are final (`cmd::finish` does, before
@@ -368,6 +400,10 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
     hex(&h.finalize()[..16])
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Replaces the secret, should a provider echo it, by its redacted form.
 pub fn scrub(text: &str, secret: &str) -> String {
     if secret.is_empty() || !text.contains(secret) {
@@ -491,6 +527,8 @@ mod tests {
             context_before: String::new(),
             context_after: String::new(),
             provenance: None,
+            repository: None,
+            secret_sha256: None,
             decoded: None,
             tracked: None,
             encoded: None,

@@ -33,9 +33,16 @@ pub struct Response {
     pub retry_after: Option<Duration>,
     /// `Location`, for redirects (which are never followed).
     pub location: Option<String>,
+    /// Every header, names in lower case (for pagination and rate limits).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Response {
+    /// A header's value (`name` in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
     /// The body parsed as JSON, if it is JSON.
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_str(&self.body).ok()
@@ -107,6 +114,13 @@ impl Client {
 
     /// Sends a request and reads the response (any status).
     pub fn send(&self, req: &Request<'_>) -> Result<Response, HttpError> {
+        self.send_limited(req, BODY_LIMIT)
+    }
+
+    /// [`Client::send`], keeping up to `body_limit` bytes of the body (a
+    /// page of a forge's repository listing is larger than a live check's
+    /// answer).
+    pub fn send_limited(&self, req: &Request<'_>, body_limit: u64) -> Result<Response, HttpError> {
         let agent = if req.url.starts_with("https://") {
             &self.https
         } else if is_loopback_url(&req.url) {
@@ -127,12 +141,23 @@ impl Client {
                 let retry_after =
                     header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
                 let location = header("location");
+                let headers = resp
+                    .headers()
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_string())))
+                    .collect();
                 let mut bytes = Vec::new();
-                let read = resp.body_mut().as_reader().take(BODY_LIMIT).read_to_end(&mut bytes);
+                let read = resp.body_mut().as_reader().take(body_limit).read_to_end(&mut bytes);
                 if let Err(e) = read {
                     return Err(classify_io(&e, self.timeout));
                 }
-                Ok(Response { status, body: String::from_utf8_lossy(&bytes).into_owned(), retry_after, location })
+                Ok(Response {
+                    status,
+                    body: String::from_utf8_lossy(&bytes).into_owned(),
+                    retry_after,
+                    location,
+                    headers,
+                })
             }
             Err(e) => Err(classify(e, self.timeout)),
         }

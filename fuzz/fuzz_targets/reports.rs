@@ -89,6 +89,8 @@ impl FindingIn {
             secret: self.secret,
             context_before: self.context_before,
             context_after: self.context_after,
+            repository: None,
+            secret_sha256: None,
             provenance: self.provenance.map(|(commit, author, email, date, in_head, occurrences)| Provenance {
                 commit,
                 author,

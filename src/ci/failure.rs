@@ -14,12 +14,12 @@
 //! warnings. Reasons go through [`public_reason`] first: workflow logs and
 //! summaries are visible to everyone who can read the repository.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use super::output_file::write_guarded;
 use super::{append, automation_id, category_of, github, plan};
 use crate::report::{sarif, RunContext};
 use crate::util::uri::scrub_urls;
@@ -35,6 +35,8 @@ pub struct FailureReport {
     pub step_summary: Option<PathBuf>,
     /// `GITHUB_OUTPUT`.
     pub output_file: Option<PathBuf>,
+    /// `GITHUB_WORKSPACE`: no symbolic link inside it is written through.
+    pub workspace: Option<PathBuf>,
 }
 
 impl FailureReport {
@@ -60,6 +62,7 @@ impl FailureReport {
             category,
             step_summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
             output_file: var("GITHUB_OUTPUT").map(PathBuf::from),
+            workspace: var("GITHUB_WORKSPACE").map(PathBuf::from),
         })
     }
 
@@ -115,12 +118,8 @@ impl FailureReport {
     fn write_sarif(&self, reason: &str) -> Result<()> {
         let path = &self.sarif_file;
         let cannot = || format!("cannot write the SARIF report {}", path.display());
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(cannot)?;
-        }
         let ctx = RunContext { automation_id: Some(automation_id(&self.category)), ..Default::default() };
-        let mut w = BufWriter::new(File::create(path).with_context(cannot)?);
-        sarif::write_failed(&mut w, reason, &ctx).and_then(|()| w.flush()).with_context(cannot)
+        write_guarded(path, self.workspace.as_deref(), |w| sarif::write_failed(w, reason, &ctx)).with_context(cannot)
     }
 }
 
@@ -201,6 +200,7 @@ mod tests {
             category: "keyhound-history".into(),
             step_summary: Some(dir.join("summary.md")),
             output_file: Some(dir.join("output.txt")),
+            workspace: Some(dir.to_path_buf()),
         }
     }
 

@@ -240,6 +240,8 @@ mod tests {
             line_allowed: false,
             suppressed: None,
             verification: None,
+            repository: None,
+            secret_sha256: None,
             provenance: Some(Provenance {
                 commit: "0123456789abcdef0123456789abcdef01234567".into(),
                 author: "Ann | Example".into(),

@@ -16,6 +16,7 @@
 pub mod checkout;
 pub mod failure;
 pub mod github;
+pub mod output_file;
 pub mod plan;
 pub mod trust;
 

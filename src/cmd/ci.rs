@@ -20,10 +20,11 @@
 
 use std::io::{self, BufWriter, Write};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::progress::ProgressBars;
-use super::{finish, repo_context_of, run_info, scan_engine, write_file, Finish, ReportTo};
+use super::{finish, repo_context_of, run_info, scan_engine, Finish, ReportTo};
+use crate::ci::output_file::write_guarded;
 use crate::ci::{append, automation_id, checkout, github, plan, trust, workspace_prefix, CiSettings};
 use crate::config::Config;
 use crate::model::{Finding, Outcome, WarningKind};
@@ -88,7 +89,7 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
     }
     let links =
         github::Links { prefix: workspace_prefix(workdir.as_deref(), ci.workspace.as_deref()), web: ci.web.clone() };
-    let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOnly };
+    let how = Finish { unit: "blob", ctx, report_to: ReportTo::OutputOnly, guard_in: ci.workspace.as_deref() };
     let sarif_opts = ReportOptions { format: Format::Sarif, show_secrets: config.report.show_secrets, color: false };
     let html_opts = ReportOptions { format: Format::Html, ..sarif_opts };
     let sarif_name = ci.sarif_file.display().to_string();
@@ -103,15 +104,14 @@ pub(super) fn run(config: &Config, ci: &CiSettings) -> Result<u8> {
         if !config.show_suppressed {
             in_sarif.extend(allowed_here.iter().map(|f| (*f).clone()));
         }
-        if let Some(dir) = ci.sarif_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        write_file(&ci.sarif_file, |w| report::write_report(w, &in_sarif, &outcome.summary, &sarif_opts, &how.ctx))?;
+        // The workspace is the change under review: no symbolic link in it
+        // redirects a report (see `ci::output_file`).
+        let workspace = ci.workspace.as_deref();
+        write_guarded(&ci.sarif_file, workspace, |w| {
+            report::write_report(w, &in_sarif, &outcome.summary, &sarif_opts, &how.ctx)
+        })?;
         if let Some(html) = &ci.html_file {
-            if let Some(dir) = html.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            write_file(html, |w| report::write_report(w, shown, &outcome.summary, &html_opts, &how.ctx))?;
+            write_guarded(html, workspace, |w| report::write_report(w, shown, &outcome.summary, &html_opts, &how.ctx))?;
         }
         if let Some(trusted) = &config.trusted {
             for line in trusted.annotations(&links) {

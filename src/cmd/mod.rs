@@ -38,10 +38,19 @@ use crate::util::text::escape_controls;
 pub fn run(config: &Config) -> Result<u8> {
     match &config.task {
         Task::Scan { inputs } => scan::run(config, inputs),
-        Task::History { repo, range, branch } => history::run(config, repo, range.as_ref(), branch.as_deref()),
+        Task::History { repo, range, branch, state, fleet } => history::run(
+            config,
+            &history::HistoryRun {
+                repo,
+                range: range.as_ref(),
+                branch: branch.as_deref(),
+                state: state.as_deref(),
+                fleet: fleet.as_deref(),
+            },
+        ),
         Task::Staged { repo, check } => staged::run(config, repo, check),
         Task::Ci(settings) => ci::run(config, settings),
-        Task::Report { file } => report::run(config, file),
+        Task::Report { files } => report::run(config, files),
         Task::OpenAi(task) => openai::run(config, task),
         Task::InstallHook { repo, force, uninstall } => install_hook::run(repo, *force, *uninstall),
         Task::RulesList => rules::list(config),
@@ -81,6 +90,9 @@ struct Finish<'a> {
     /// Facts for the report (SARIF URIs, version control).
     ctx: RunContext,
     report_to: ReportTo,
+    /// `keyhound ci`: the workspace, inside which `--output` is never
+    /// written through a symbolic link (see `ci::output_file`).
+    guard_in: Option<&'a Path>,
 }
 
 /// What a command adds to the report: called with the finished outcome and
@@ -124,7 +136,7 @@ fn finish(config: &Config, engine: &Engine, outcome: &mut Outcome, how: &Finish,
     } else {
         &outcome.findings
     };
-    write_main_report(config, &config.report, findings, &outcome.summary, &how.ctx, how.report_to)?;
+    write_main_report(config, &config.report, findings, &outcome.summary, &how.ctx, how.report_to, how.guard_in)?;
     extra(outcome, findings)?;
     print_summary(config, &outcome.summary, how.unit);
     incomplete_or(config, &outcome.summary, if outcome.findings.is_empty() { 0 } else { config.exit_code })
@@ -162,8 +174,12 @@ fn write_main_report(
     summary: &Summary,
     ctx: &RunContext,
     report_to: ReportTo,
+    guard_in: Option<&Path>,
 ) -> Result<()> {
     match (&config.output, report_to) {
+        (Some(path), _) if report_to == ReportTo::OutputOnly => {
+            crate::ci::output_file::write_guarded(path, guard_in, |w| write_report(w, findings, summary, opts, ctx))
+        }
         (Some(path), _) => write_file(path, |w| write_report(w, findings, summary, opts, ctx)),
         (None, ReportTo::OutputOrStdout) => {
             let mut out = BufWriter::new(io::stdout().lock());

@@ -26,7 +26,7 @@ pub(super) fn run(config: &Config, inputs: &[ScanInput]) -> Result<u8> {
         })
         .collect();
     ctx.run = Some(run_info("scan", targets, started));
-    let how = Finish { unit: "file", ctx, report_to: ReportTo::OutputOrStdout };
+    let how = Finish { unit: "file", ctx, report_to: ReportTo::OutputOrStdout, guard_in: None };
     finish(config, engine, &mut outcome, &how, &mut no_extra)
 }
 

@@ -96,7 +96,7 @@ pub(super) fn run(config: &Config, repo: &Path, check: &StagedCheck) -> Result<u
         }
     };
     let ctx = repo_context(config, engine, repo, rev, run_info("staged", targets, started));
-    let how = Finish { unit, ctx, report_to: ReportTo::OutputOrStdout };
+    let how = Finish { unit, ctx, report_to: ReportTo::OutputOrStdout, guard_in: None };
     let code = finish(config, engine, &mut outcome, &how, &mut no_extra)?;
     if !outcome.findings.is_empty() && !config.quiet {
         eprint!("{advice}");

@@ -21,13 +21,14 @@ use indicatif::HumanBytes;
 use rayon::prelude::*;
 
 use super::{scan_container, to_findings, Scanned};
-use crate::engine::Engine;
+use crate::engine::{Engine, Match};
 use crate::model::{Finding, Outcome, Provenance, Warning, WarningKind};
 use crate::source::container::Limits;
 use crate::source::git::{
     BlobEntry, CommitInfo, GitError, GitRepo, History, Reader, Selection, WarningAbout, Warnings,
 };
 use crate::source::{view, Skip, View};
+use crate::state::{BlobMemo, BlobMemory, RepoState, StoredMatch};
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -80,6 +81,10 @@ struct Partial {
     /// Problems inside containers.
     archive: Vec<Warning>,
     hits: Vec<Hit>,
+    /// What to remember of each blob read (with `--state`).
+    memos: Vec<(u32, BlobMemo)>,
+    /// Blobs whose findings came from remembered matches (not matched again).
+    replayed: usize,
     /// Time reading (header, inflate) and matching (engine and findings).
     read: Duration,
     matching: Duration,
@@ -95,6 +100,8 @@ impl Partial {
         self.warnings.extend(other.warnings);
         self.archive.extend(other.archive);
         self.hits.extend(other.hits);
+        self.memos.extend(other.memos);
+        self.replayed += other.replayed;
         self.read += other.read;
         self.matching += other.matching;
         self
@@ -179,6 +186,33 @@ pub fn scan_history(
     opts: &HistoryOptions,
     progress: &dyn HistoryProgress,
 ) -> Result<Outcome, GitError> {
+    scan(engine, repo, opts, None, progress)
+}
+
+/// [`scan_history`] with what the last scan of this repository left
+/// (`--state`): the walk continues where it stopped when that is provably
+/// the same as walking again, blobs remembered as clean are not read,
+/// blobs remembered with matches are read and their findings rebuilt from
+/// the remembered positions (no matching), and only the rest is scanned.
+/// The findings are those of a scan without state. `state` is updated for
+/// the next run.
+pub fn scan_history_incremental(
+    engine: &Engine,
+    repo: &Path,
+    opts: &HistoryOptions,
+    state: &mut RepoState,
+    progress: &dyn HistoryProgress,
+) -> Result<Outcome, GitError> {
+    scan(engine, repo, opts, Some(state), progress)
+}
+
+fn scan(
+    engine: &Engine,
+    repo: &Path,
+    opts: &HistoryOptions,
+    state: Option<&mut RepoState>,
+    progress: &dyn HistoryProgress,
+) -> Result<Outcome, GitError> {
     let started = Instant::now();
     let mut timings = Timings::new();
     let git = GitRepo::open(repo)?;
@@ -189,28 +223,51 @@ pub fn scan_history(
             "shallow clone: history is truncated at the shallow boundary; only the commits present are scanned (fetch the full history with `git fetch --unshallow`)",
         )
     });
-    let mut history = git.enumerate(&opts.selection, &mut |phase, n| progress.walking(phase, n))?;
+    let mut walking = |phase, n| progress.walking(phase, n);
+    let (mut history, checkpoint) = match state.as_deref() {
+        Some(st) => {
+            let (h, cp, _) = git.enumerate_incremental(&opts.selection, st.walk.as_ref(), &mut walking)?;
+            (h, Some(cp))
+        }
+        None => (git.enumerate(&opts.selection, &mut walking)?, None),
+    };
     warnings.extend(std::mem::take(&mut history.warnings));
     let stats = history.stats.clone();
     timings.phase("walk", || {
         format!(
-            "{} commits ({} read), {} trees, {} blobs (commits {:.3}s, trees {:.3}s)",
+            "{} commits ({} read, {} remembered), {} trees, {} blobs (commits {:.3}s, trees {:.3}s; {} commits' trees not walked again)",
             stats.commits,
-            stats.loaded,
+            stats.loaded - stats.reused_commits,
+            stats.reused_commits,
             stats.trees,
             stats.blobs,
             stats.load_ms as f64 / 1000.0,
-            stats.walk_ms as f64 / 1000.0
+            stats.walk_ms as f64 / 1000.0,
+            stats.resumed,
         )
     });
 
-    progress.scanning(history.blobs().len());
+    // With state: blobs remembered as clean are not read at all.
+    let memory = state.as_deref().map(|s| &s.blobs);
+    let to_read: Vec<u32> = match memory {
+        Some(m) => {
+            (0..history.blobs().len() as u32).filter(|&i| !m.is_clean(&history.blobs()[i as usize].oid())).collect()
+        }
+        None => (0..history.blobs().len() as u32).collect(),
+    };
+    let reused = history.blobs().len() - to_read.len();
+    progress.scanning(to_read.len());
     let readers: PerThread<Reader> = PerThread::new();
     let git_dir = git.git_dir().to_path_buf();
     let max = opts.max_file_size;
     let limits = Limits { depth: opts.archive_depth, max_member_size: max };
     // Pack order, not first-sighting order: about twice as fast to read.
-    let order = history.read_order(&git.objects_dir());
+    let order = if reused == 0 {
+        history.read_order(&git.objects_dir())
+    } else {
+        history.read_order_of(&git.objects_dir(), &to_read)
+    };
+    let remember = memory.is_some();
     let partial = order
         .par_iter()
         .fold(Partial::default, |mut acc, &i| {
@@ -222,16 +279,35 @@ pub fn scan_history(
                 |reader| {
                     reader.with_blob(blob.oid(), max, |data| {
                         let t = Instant::now();
-                        let scanned = scan_blob(engine, reader, &history, blob, data, &limits, &mut acc.warnings);
+                        let stored = memory.and_then(|m| m.matches(&blob.oid()));
+                        let replayed = stored.and_then(|s| replay(engine, reader, &history, blob, data, s));
+                        let (scanned, memo) = match replayed {
+                            Some(scanned) => {
+                                acc.replayed += 1;
+                                (scanned, None)
+                            }
+                            None => scan_blob(engine, reader, &history, blob, data, &limits, &mut acc.warnings),
+                        };
                         matching = t.elapsed();
-                        scanned
+                        (scanned, memo)
                     })
                 },
             );
             acc.matching += matching;
             acc.read += t0.elapsed().saturating_sub(matching);
             let mut bytes = 0;
-            match res.and_then(|r| r) {
+            let res = res.and_then(|r| r).map(|r| {
+                r.map(|(scanned, memo)| {
+                    if let (true, Some(memo)) = (remember, memo) {
+                        acc.memos.push((i, memo));
+                    }
+                    scanned
+                })
+            });
+            if remember && matches!(res, Ok(Err(Skip::TooLarge | Skip::Binary))) {
+                acc.memos.push((i, BlobMemo::Clean));
+            }
+            match res {
                 Ok(Ok(Scanned::Text { bytes: n, findings, members, problems })) => {
                     acc.scanned += 1;
                     acc.members += members.scanned;
@@ -261,8 +337,10 @@ pub fn scan_history(
     let threads = rayon::current_num_threads();
     timings.phase("scan", || {
         format!(
-            "{} blobs, {} ({} binary, {} too large); summed over {threads} threads: read {:.3}s, match {:.3}s",
+            "{} blobs ({} not read: remembered clean; {} rebuilt from remembered matches), {} ({} binary, {} too large); summed over {threads} threads: read {:.3}s, match {:.3}s",
             partial.scanned,
+            reused,
+            partial.replayed,
             HumanBytes(partial.bytes),
             partial.binary,
             partial.large,
@@ -272,6 +350,11 @@ pub fn scan_history(
     });
 
     let mut outcome = Outcome::default();
+    if let (Some(st), Some(cp)) = (state, checkpoint) {
+        st.blobs = remembered(&history, &st.blobs, &partial.memos);
+        st.walk = Some(cp);
+    }
+    outcome.summary.reused = reused;
     outcome.summary.scanned = partial.scanned;
     outcome.summary.members = partial.members;
     outcome.summary.bytes = partial.bytes;
@@ -293,7 +376,10 @@ pub fn scan_history(
 
 /// Scans one blob's bytes: text as it is, a container member by member;
 /// a path is only looked up when something matched (or a container had a
-/// problem).
+/// problem). Also says what to remember of the blob, when anything can be:
+/// clean, or its text's matches (not when a secret was found only by
+/// decoding, nor for a container with findings or problems: those are
+/// scanned again next time).
 fn scan_blob(
     engine: &Engine,
     reader: &Reader,
@@ -302,7 +388,7 @@ fn scan_blob(
     data: &[u8],
     limits: &Limits,
     warnings: &mut Warnings,
-) -> Scanned {
+) -> (Scanned, Option<BlobMemo>) {
     let mut path = || {
         reader.path_of(history, blob).unwrap_or_else(|e| {
             warnings.push(format!("cannot find the path of blob {}: {e}", blob.oid()));
@@ -312,11 +398,67 @@ fn scan_blob(
     match view(data) {
         View::Text(text) => {
             let matches = engine.scan(&text);
-            let findings = if matches.is_empty() { Vec::new() } else { to_findings(engine, &path(), &text, &matches) };
-            Scanned::text(text.len(), findings)
+            if matches.is_empty() {
+                return (Scanned::text(text.len(), Vec::new()), Some(BlobMemo::Clean));
+            }
+            let memo = matches.iter().all(|m| m.decoded.is_none()).then(|| {
+                BlobMemo::Matched(
+                    matches
+                        .iter()
+                        .map(|m| StoredMatch::new(&engine.rules()[m.rule].id, &text, m.start, m.end))
+                        .collect(),
+                )
+            });
+            (Scanned::text(text.len(), to_findings(engine, &path(), &text, &matches)), memo)
         }
-        View::Binary => scan_container(engine, data, limits, &mut path).unwrap_or(Scanned::Skipped(Skip::Binary)),
+        View::Binary => match scan_container(engine, data, limits, &mut path) {
+            Some(scanned) => {
+                let clean = matches!(&scanned, Scanned::Text { findings, problems, .. } if findings.is_empty() && problems.is_empty());
+                (scanned, clean.then_some(BlobMemo::Clean))
+            }
+            None => (Scanned::Skipped(Skip::Binary), Some(BlobMemo::Clean)),
+        },
     }
+}
+
+/// A blob's findings rebuilt from the matches remembered for it, without
+/// matching: `None` (scan it instead) when its text no longer has the
+/// remembered bytes at the remembered places or a rule is gone — a state
+/// that does not fit is never trusted.
+fn replay(
+    engine: &Engine,
+    reader: &Reader,
+    history: &History,
+    blob: &BlobEntry,
+    data: &[u8],
+    stored: &[StoredMatch],
+) -> Option<Scanned> {
+    let View::Text(text) = view(data) else { return None };
+    let mut matches = Vec::with_capacity(stored.len());
+    for m in stored {
+        let rule = engine.rules().iter().position(|r| r.id == m.rule_id)?;
+        if !m.holds(&text) {
+            return None;
+        }
+        matches.push(Match { start: m.start as usize, end: m.end as usize, rule, decoded: None });
+    }
+    let path = reader.path_of(history, blob).ok()?;
+    Some(Scanned::text(text.len(), to_findings(engine, &path, &text, &matches)))
+}
+
+/// What to remember after a scan: every blob of today's history that was
+/// remembered and not read again, and what was learnt of those read.
+fn remembered(history: &History, before: &BlobMemory, memos: &[(u32, BlobMemo)]) -> BlobMemory {
+    let mut next = BlobMemory::default();
+    for blob in history.blobs() {
+        if let Some(memo) = before.get(&blob.oid()) {
+            next.insert(blob.oid(), memo);
+        }
+    }
+    for (i, memo) in memos {
+        next.insert(history.blobs()[*i as usize].oid(), memo.clone());
+    }
+    next
 }
 
 /// " at PATH in COMMIT" for a warning about a blob, when it can be found.

@@ -27,6 +27,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::context::line_contexts;
+use super::incidents::{self, Incident};
 use super::{RuleInfo, RunContext};
 use crate::model::{Finding, Summary, SuppressReason, Verification};
 use crate::rules::Severity;
@@ -118,8 +119,21 @@ struct RuleJson<'a> {
     references: &'a [String],
 }
 
+/// The incident a finding belongs to (runs over many repositories).
+#[derive(Serialize)]
+struct IncidentData {
+    id: String,
+    /// Findings of the same secret.
+    places: usize,
+    repositories: usize,
+}
+
 #[derive(Serialize)]
 struct FindingData<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incident: Option<IncidentData>,
     fingerprint: &'a str,
     /// Index into `rules`.
     rule: usize,
@@ -211,16 +225,30 @@ fn data<'a>(findings: &'a [Finding], summary: &'a Summary, ctx: &'a RunContext, 
     let mut rules: Vec<RuleJson> = Vec::new();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let contexts = line_contexts(findings, show);
+    let grouped = if incidents::wanted(findings) { incidents::group(findings) } else { Vec::new() };
+    let mut incident_of: Vec<Option<&Incident>> = vec![None; findings.len()];
+    for incident in &grouped {
+        for &i in &incident.findings {
+            incident_of[i] = Some(incident);
+        }
+    }
     let rows = findings
         .iter()
         .zip(contexts)
-        .map(|(f, context)| {
+        .zip(incident_of)
+        .map(|((f, context), incident)| {
             let rule = *rule_index.entry(&f.rule_id).or_insert_with(|| {
                 rules.push(rule_json(f, known.get(f.rule_id.as_str()).copied()));
                 rules.len() - 1
             });
             let p = f.provenance.as_ref();
             FindingData {
+                repository: f.repository.as_deref(),
+                incident: incident.map(|i| IncidentData {
+                    id: i.id.clone(),
+                    places: i.findings.len(),
+                    repositories: i.repositories.len(),
+                }),
                 fingerprint: &f.fingerprint,
                 rule,
                 severity: f.severity,
@@ -367,6 +395,8 @@ mod tests {
             fingerprint: "f".repeat(32),
             context_before: "KEY=".into(),
             context_after: " </script><!--".into(),
+            repository: None,
+            secret_sha256: None,
             provenance: Some(Provenance {
                 commit: "c".repeat(40),
                 author: "<b>Mallory</b>".into(),

@@ -10,6 +10,7 @@ use base64::prelude::{Engine as _, BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
 
 use super::context::{line_contexts, LineContext};
+use super::incidents::{self, IncidentJson};
 use super::{RunContext, RunInfo, VcsInfo};
 use crate::model::{Finding, Provenance, Summary, SuppressReason, Verification};
 use crate::rules::Severity;
@@ -29,6 +30,9 @@ pub(super) struct ContextJson<'a> {
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct FindingJson<'a> {
+    /// Runs over many repositories: the repository, as listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<Cow<'a, str>>,
     pub rule_id: Cow<'a, str>,
     pub rule_name: Cow<'a, str>,
     pub severity: Severity,
@@ -44,6 +48,10 @@ pub(super) struct FindingJson<'a> {
     pub end_line: usize,
     pub end_column: usize,
     pub secret: String,
+    /// Runs over many repositories: the secret's SHA-256, so reports
+    /// merged later group one secret's locations (`keyhound report`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_sha256: Option<String>,
     pub fingerprint: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ContextJson<'a>>,
@@ -77,6 +85,7 @@ impl<'a> FindingJson<'a> {
         let p = f.provenance.as_ref();
         let borrowed = |s: &'a String| Cow::Borrowed(s.as_str());
         FindingJson {
+            repository: f.repository.as_ref().map(borrowed),
             rule_id: borrowed(&f.rule_id),
             rule_name: borrowed(&f.rule_name),
             severity: f.severity,
@@ -88,6 +97,7 @@ impl<'a> FindingJson<'a> {
             end_line: f.end_line,
             end_column: f.end_column,
             secret: f.display_secret(show),
+            secret_sha256: f.repository.as_ref().map(|_| f.secret_id()),
             fingerprint: borrowed(&f.fingerprint),
             context: Some(ContextJson { before: context.before.into(), after: context.after.into() }),
             decoded: f.decoded.as_ref().map(borrowed),
@@ -139,6 +149,8 @@ impl<'a> FindingJson<'a> {
             context_before: before,
             context_after: after,
             provenance,
+            repository: self.repository.map(Cow::into_owned),
+            secret_sha256: self.secret_sha256,
             decoded: self.decoded.map(Cow::into_owned),
             tracked: self.tracked,
             encoded: None,
@@ -198,6 +210,9 @@ struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     run: Option<RunJson<'a>>,
     findings: Vec<FindingJson<'a>>,
+    /// Runs over many repositories: one secret's findings together.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incidents: Option<Vec<IncidentJson<'a>>>,
     summary: &'a Summary,
 }
 
@@ -219,11 +234,13 @@ pub fn write_document(
     ctx: &RunContext,
     show: bool,
 ) -> io::Result<()> {
+    let grouped = incidents::wanted(findings).then(|| incidents::group(findings));
     let doc = Document {
         version: DOCUMENT_VERSION,
         tool: tool(),
         run: ctx.run.as_ref().map(|r| RunJson::new(r, ctx.vcs.as_ref())),
         findings: finding_objects(findings, show).collect(),
+        incidents: grouped.as_ref().map(|g| g.iter().map(|i| IncidentJson::new(i, findings, show)).collect()),
         summary,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -7,6 +7,7 @@
 
 mod context;
 mod html;
+pub mod incidents;
 mod json;
 pub mod sarif;
 pub mod saved;

@@ -40,6 +40,7 @@ use serde_sarif::sarif::{
     RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent, VersionControlDetails,
 };
 
+use super::incidents;
 use super::{RuleInfo, RunContext, UriBase};
 use crate::model::{Finding, Summary, SuppressReason};
 use crate::rules::Severity;
@@ -201,7 +202,32 @@ pub fn message(f: &Finding, show: bool) -> String {
     m
 }
 
-fn result(f: &Finding, index: usize, base: Option<&UriBase>, show: bool) -> SarifResult {
+/// A finding's incident (runs over many repositories): its id and the
+/// other findings of the same secret.
+struct IncidentOf<'a> {
+    id: &'a str,
+    others: Vec<&'a Finding>,
+}
+
+/// A place where the same secret was also found, as a related location.
+fn also_at(f: &Finding, n: usize, base: Option<&UriBase>) -> Location {
+    let (uri, base_id) = finding_uri(f, base);
+    let mut loc = ArtifactLocation::builder().uri(uri).build();
+    loc.uri_base_id = base_id.map(str::to_string);
+    let region = Region::builder().start_line(f.line as i64).start_column(f.column as i64).build();
+    let physical = PhysicalLocation::builder().artifact_location(loc).region(region).build();
+    let repo = f.repository.as_deref().map(|r| format!("{r}: ")).unwrap_or_default();
+    let text = format!("the same secret, also in {repo}{}:{}", f.path, f.line);
+    Location::builder().id(n as i64).physical_location(physical).message(Message::builder().text(text).build()).build()
+}
+
+fn result(
+    f: &Finding,
+    index: usize,
+    base: Option<&UriBase>,
+    show: bool,
+    incident: Option<&IncidentOf<'_>>,
+) -> SarifResult {
     let (uri, base_id) = finding_uri(f, base);
     let mut loc = ArtifactLocation::builder().uri(uri).build();
     if f.path == "<stdin>" {
@@ -225,6 +251,12 @@ fn result(f: &Finding, index: usize, base: Option<&UriBase>, show: bool) -> Sari
     };
     let location = Location::builder().physical_location(physical).build();
     props.insert("severity".to_string(), json!(f.severity.to_string()));
+    if let Some(repo) = &f.repository {
+        props.insert("repository".to_string(), json!(repo));
+    }
+    if let Some(i) = incident {
+        props.insert("incident".to_string(), json!(i.id));
+    }
     if let Some(encoding) = &f.decoded {
         props.insert("decoded".to_string(), json!(encoding));
     }
@@ -254,6 +286,9 @@ fn result(f: &Finding, index: usize, base: Option<&UriBase>, show: bool) -> Sari
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]))
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build();
+    if let Some(i) = incident.filter(|i| !i.others.is_empty()) {
+        result.related_locations = Some(i.others.iter().enumerate().map(|(n, o)| also_at(o, n, base)).collect());
+    }
     if let Some(reason) = f.suppressed {
         // Listed with --show-suppressed: SARIF's own way to say so, an allow
         // comment being "inSource" and everything else "external".
@@ -274,7 +309,14 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
     let mut rules = Vec::new();
     let mut results = Vec::with_capacity(findings.len());
     let base = ctx.base.as_ref();
-    for f in findings {
+    let grouped = if incidents::wanted(findings) { incidents::group(findings) } else { Vec::new() };
+    let mut incident_of: Vec<Option<usize>> = vec![None; findings.len()];
+    for (k, incident) in grouped.iter().enumerate() {
+        for &i in &incident.findings {
+            incident_of[i] = Some(k);
+        }
+    }
+    for (n, f) in findings.iter().enumerate() {
         let i = *index.entry(f.rule_id.as_str()).or_insert_with(|| {
             let info = known.get(f.rule_id.as_str()).map(|r| (*r).clone()).unwrap_or_else(|| RuleInfo {
                 id: f.rule_id.clone(),
@@ -288,7 +330,11 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
             rules.push(descriptor(&info));
             rules.len() - 1
         });
-        results.push(result(f, i, base, show));
+        let incident = incident_of[n].map(|k| IncidentOf {
+            id: &grouped[k].id,
+            others: grouped[k].findings.iter().filter(|&&j| j != n).map(|&j| &findings[j]).collect(),
+        });
+        results.push(result(f, i, base, show, incident.as_ref()));
     }
 
     let driver = driver(rules);

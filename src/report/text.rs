@@ -40,6 +40,9 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
             style.paint("1;31", &safe(&f.rule_name)),
             style.paint("2", &format!("({}, {})", safe(&f.rule_id), f.severity)),
         )?;
+        if let Some(repo) = &f.repository {
+            writeln!(out, "  repository:  {}", safe(repo))?;
+        }
         writeln!(out, "  secret:      {}", style.paint("33", &secret))?;
         if !f.container.is_empty() {
             let chain: Vec<String> = f.container.iter().map(|c| safe(c).into_owned()).collect();
@@ -90,6 +93,45 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
         }
         writeln!(out, "  fingerprint: {}", safe(&f.fingerprint))?;
         writeln!(out)?;
+    }
+    if super::incidents::wanted(findings) {
+        write_incidents(out, findings, opts, &style)?;
+    }
+    Ok(())
+}
+
+/// Runs over many repositories: each secret found in more than one place,
+/// with every place.
+fn write_incidents(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions, style: &Style) -> io::Result<()> {
+    let all = super::incidents::group(findings);
+    let shared: Vec<_> = all.iter().filter(|i| i.findings.len() > 1).collect();
+    writeln!(
+        out,
+        "{} secret{} in {} finding{}; {} found in more than one place:",
+        all.len(),
+        if all.len() == 1 { "" } else { "s" },
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        shared.len()
+    )?;
+    for incident in shared {
+        let first = &findings[incident.findings[0]];
+        writeln!(
+            out,
+            "{}  {} {}: {} places in {} repositor{}",
+            style.paint("1", &incident.id),
+            style.paint("1;31", &safe(&first.rule_name)),
+            style.paint("33", &safe(&first.display_secret(opts.show_secrets))),
+            incident.findings.len(),
+            incident.repositories.len(),
+            if incident.repositories.len() == 1 { "y" } else { "ies" }
+        )?;
+        for &i in &incident.findings {
+            let f = &findings[i];
+            let repo = f.repository.as_deref().map(|r| format!("{}: ", safe(r))).unwrap_or_default();
+            let commit = f.provenance.as_ref().map(|p| format!(" ({})", safe(&short(&p.commit)))).unwrap_or_default();
+            writeln!(out, "  {repo}{}:{}:{}{commit}", safe(&f.path), f.line, f.column)?;
+        }
     }
     Ok(())
 }

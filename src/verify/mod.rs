@@ -369,7 +369,7 @@ mod tests {
     }
 
     fn resp(status: u16, body: &str) -> Response {
-        Response { status, body: body.to_string(), retry_after: None, location: None }
+        Response { status, body: body.to_string(), retry_after: None, location: None, headers: Vec::new() }
     }
 
     #[test]

@@ -432,3 +432,39 @@ fn a_sha256_repository_fails_the_run_and_says_why() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert_eq!(stderr_of(&out), format!("keyhound: error: {want}\n"));
 }
+
+/// A pull request can plant symbolic links in the workspace where the
+/// reports go; `keyhound ci` refuses to write through them and never
+/// touches the file they point at.
+#[cfg(unix)]
+#[test]
+fn report_files_are_never_written_through_a_planted_symbolic_link() {
+    use std::os::unix::fs::symlink;
+    let o = origin();
+    let outside = Tree::new();
+    let precious = outside.write("precious.txt", "keep me\n");
+    // The change plants links: the SARIF file itself, and a directory.
+    symlink(&precious, o.repo.path().join("keyhound.sarif")).unwrap();
+    symlink(outside.path(), o.repo.path().join("reports")).unwrap();
+    let job = Job::new(o.repo.path(), Some("schedule"), None);
+    for args in [
+        vec!["ci", "--sarif-file", "keyhound.sarif"],
+        vec!["ci", "--sarif-file", "out.sarif", "--html-file", "reports/keyhound.html"],
+        vec!["ci", "--sarif-file", "out.sarif", "--output", "reports/new/findings.json", "--format", "json"],
+    ] {
+        let out = job.command().args(&args).output().unwrap();
+        assert_eq!(exit_code(&out), 2, "{args:?}: {}", stderr_of(&out));
+        assert!(stderr_of(&out).contains("symbolic link"), "{args:?}: {}", stderr_of(&out));
+        assert_eq!(outside.read("precious.txt"), "keep me\n", "{args:?}");
+        assert!(!outside.path().join("keyhound.html").exists() && !outside.path().join("new").exists());
+    }
+    // Without links the same run writes its reports (directories made).
+    let out = job
+        .command()
+        .args(["ci", "--sarif-file", "ci-out/keyhound.sarif", "--html-file", "ci-out/html/report.html"])
+        .output()
+        .unwrap();
+    assert_eq!(exit_code(&out), 1, "{}", stderr_of(&out));
+    assert!(o.repo.path().join("ci-out/keyhound.sarif").is_file());
+    assert!(o.repo.path().join("ci-out/html/report.html").is_file());
+}

@@ -545,3 +545,44 @@ fn docs_screenshot() {
     let png = b.screenshot(json!({ "x": 0, "y": 0, "width": 1280, "height": height }));
     std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.png"), png).unwrap();
 }
+
+/// A report merged from many repositories: each row names its repository,
+/// and a finding's details name its incident (the secret found in three
+/// repositories).
+#[test]
+fn a_merged_report_names_repositories_and_incidents() {
+    let shared = fake_key("openai-project-key");
+    let repos: Vec<Repo> = (0..3)
+        .map(|i| {
+            let mut r = Repo::new();
+            r.write(&format!("svc{i}/.env"), format!("OPENAI_API_KEY={shared}\n"));
+            r.commit("settings");
+            r
+        })
+        .collect();
+    let work = Tree::new();
+    work.write("repos.txt", repos.iter().map(|r| r.path().display().to_string()).collect::<Vec<_>>().join("\n"));
+    let out = work.run(&["history", "--repos", "repos.txt", "--format", "jsonl", "--output", "all.jsonl"]);
+    assert_eq!(exit_code(&out), 1, "{}", stderr_of(&out));
+    let out = work.run(&["report", "all.jsonl", "all.jsonl", "--format", "html", "--output", "org.html"]);
+    assert_eq!(exit_code(&out), 0, "{}", stderr_of(&out));
+    let file = work.path().join("org.html");
+    let data = page_data(&std::fs::read_to_string(&file).unwrap());
+    let rows = data["findings"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "the same file twice adds nothing");
+    assert!(rows.iter().all(|f| f["incident"]["places"] == 3 && f["incident"]["repositories"] == 3), "{rows:?}");
+    let Some(chromium) = chromium() else { return };
+    let mut b = load(&chromium, &file);
+    assert_clean_load(&mut b, &file);
+    let cells = b.eval("[...document.querySelectorAll('tr.row td.path')].map(td => td.textContent)");
+    let cells: Vec<&str> = cells.as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    for (i, r) in repos.iter().enumerate() {
+        let want = format!("{}: svc{i}/.env:1", r.path().display());
+        assert!(cells.contains(&want.as_str()), "{want} in {cells:?}");
+    }
+    b.eval("document.querySelector('tr.row').click()");
+    let detail = b.eval("document.querySelector('tr.detail').textContent");
+    let detail = detail.as_str().unwrap();
+    assert!(detail.contains("this secret is in 3 places in 3 repositories"), "{detail}");
+    assert!(!detail.contains(&shared));
+}

@@ -354,7 +354,7 @@
       case "status": return el("td", { "class": "tag v-" + r.status, text: r.status === "unchecked" ? "–" : r.status });
       case "provider": return el("td", { text: r.provider });
       case "rule": return el("td", { text: r.rule.name });
-      case "path": return el("td", { "class": "path", text: f.path + ":" + f.line });
+      case "path": return el("td", { "class": "path", text: (f.repository ? f.repository + ": " : "") + f.path + ":" + f.line });
       case "date": return el("td", { text: f.date ? f.date.slice(0, 10) : "" });
       case "author": return el("td", { text: f.author || "" });
       case "head": return el("td", { text: f.in_head === true ? "yes" : f.in_head === false ? "no" : "" });
@@ -412,7 +412,9 @@
     }
     item("Secret", el("span", { "class": "mono secret-full", text: f.secret }));
     item("Line", el("div", { "class": "masked" }, [f.context[0], el("mark", { text: f.context[1] }), f.context[2]]));
+    item("Repository", f.repository);
     item("Where", f.path + ", line " + f.line + ", column " + f.column + (f.end_line !== f.line ? " to line " + f.end_line : ""));
+    if (f.incident) item("Incident", f.incident.id + ": this secret is in " + plural(f.incident.places, "place") + " in " + plural(f.incident.repositories, "repository", "repositories"));
     item("Kind", rule.name + " (" + rule.id + ")");
     item("Severity", f.severity);
     if (f.confidence) item("Confidence", f.confidence);
@@ -497,7 +499,7 @@
     if (st === "not-live" ? r.status === "live" : st && r.status !== st) return false;
     if (head === "yes" && r.f.in_head !== true) return false;
     if (head === "no" && r.f.in_head !== false) return false;
-    if (path && r.f.path.toLowerCase().indexOf(path) < 0) return false;
+    if (path && ((r.f.repository || "") + ": " + r.f.path).toLowerCase().indexOf(path) < 0) return false;
     return true;
   }
 

@@ -38,11 +38,26 @@ impl Node {
     }
 }
 
+/// A commit as a previous walk loaded it (see `checkpoint`): what the
+/// graph needs of it, so it is not read again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct CachedCommit {
+    pub(super) oid: Oid,
+    pub(super) tree: Oid,
+    pub(super) time: i64,
+    pub(super) parents: Vec<Oid>,
+}
+
 /// Commits loaded so far, by id.
 #[derive(Default)]
 pub(super) struct Graph {
     index: OidMap<u32>,
     nodes: Vec<Node>,
+    /// Commits known from a previous walk, taken from here instead of the
+    /// object database (same parents: the shallow boundary is unchanged).
+    known: OidMap<CachedCommit>,
+    /// How many commits came from `known`.
+    reused: usize,
 }
 
 impl Graph {
@@ -65,28 +80,53 @@ impl Graph {
         self.index.get(oid).and_then(|&i| self.nodes[i as usize].tree)
     }
 
+    /// Takes commits from a previous walk instead of reading them.
+    pub(super) fn set_known(&mut self, commits: Vec<CachedCommit>) {
+        self.known = commits.into_iter().map(|c| (c.oid, c)).collect();
+    }
+
+    /// How many commits were taken from the previous walk.
+    pub(super) fn reused(&self) -> usize {
+        self.reused
+    }
+
+    /// Every readable commit loaded, for the next walk.
+    pub(super) fn readable(&self) -> Vec<CachedCommit> {
+        self.nodes
+            .iter()
+            .filter_map(|n| {
+                n.tree.map(|tree| CachedCommit { oid: n.oid, tree, time: n.time, parents: n.parents.clone() })
+            })
+            .collect()
+    }
+
     /// Loads `oid` (once); unreadable commits become parentless with a
     /// warning, commits at a shallow boundary become parentless silently.
     fn load(&mut self, odb: &Odb<'_>, shallow: &OidSet, oid: Oid, warnings: &mut Warnings) -> u32 {
         if let Some(&i) = self.index.get(&oid) {
             return i;
         }
-        let node = match read_kind(odb, oid, ObjectType::Commit, "commit") {
-            Ok(obj) => match parse_commit(obj.data()) {
-                Some(mut c) => {
-                    if shallow.contains(&oid) {
-                        c.parents.clear();
+        let node = if let Some(c) = self.known.remove(&oid) {
+            self.reused += 1;
+            Node { oid, tree: Some(c.tree), time: c.time, parents: c.parents, flags: 0 }
+        } else {
+            match read_kind(odb, oid, ObjectType::Commit, "commit") {
+                Ok(obj) => match parse_commit(obj.data()) {
+                    Some(mut c) => {
+                        if shallow.contains(&oid) {
+                            c.parents.clear();
+                        }
+                        Node { oid, tree: Some(c.tree), time: c.time, parents: c.parents, flags: 0 }
                     }
-                    Node { oid, tree: Some(c.tree), time: c.time, parents: c.parents, flags: 0 }
-                }
-                None => {
-                    warnings.push(format!("commit {oid} is malformed; not scanned"));
+                    None => {
+                        warnings.push(format!("commit {oid} is malformed; not scanned"));
+                        Node { oid, tree: None, time: 0, parents: Vec::new(), flags: 0 }
+                    }
+                },
+                Err(e) => {
+                    warnings.object(e.is_missing(), format!("{e}; it and the history behind it are not scanned"));
                     Node { oid, tree: None, time: 0, parents: Vec::new(), flags: 0 }
                 }
-            },
-            Err(e) => {
-                warnings.object(e.is_missing(), format!("{e}; it and the history behind it are not scanned"));
-                Node { oid, tree: None, time: 0, parents: Vec::new(), flags: 0 }
             }
         };
         let i = self.nodes.len() as u32;

@@ -35,6 +35,7 @@
 //! resolves refs and ties the graph to the walk; it neither parses object
 //! bytes nor walks trees itself.
 
+mod checkpoint;
 mod graph;
 mod object;
 mod oid;
@@ -57,6 +58,7 @@ use oid::raw;
 use reader::{configure_libgit2, shallow_commits};
 use walk::{Root, TreeCache, NONE};
 
+pub use checkpoint::{CheckpointError, WalkCheckpoint};
 pub use oid::{OidHasher, OidMap, OidSet};
 pub use reader::{shallow_boundary, CommitInfo, Reader};
 pub use walk::{BlobEntry, History, Place, WalkStats};
@@ -128,7 +130,7 @@ pub enum WarningAbout {
 }
 
 /// Non-fatal problems, with missing objects capped.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Warnings {
     /// (what the warning is about, text)
     list: Vec<(WarningAbout, String)>,
@@ -166,6 +168,16 @@ impl Warnings {
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty() && self.unlisted_missing == 0
+    }
+
+    /// The list and its counts, for a checkpoint.
+    fn snapshot(&self) -> (Vec<(WarningAbout, String)>, usize, usize) {
+        (self.list.clone(), self.listed_missing, self.unlisted_missing)
+    }
+
+    /// What [`Warnings::snapshot`] gave.
+    fn restore(list: Vec<(WarningAbout, String)>, listed_missing: usize, unlisted_missing: usize) -> Warnings {
+        Warnings { list, listed_missing, unlisted_missing }
     }
 
     /// The warnings, with a closing line counting unlisted missing objects.
@@ -408,18 +420,61 @@ impl GitRepo {
         selection: &Selection,
         progress: &mut dyn FnMut(&'static str, usize),
     ) -> Result<History, GitError> {
+        self.walk(selection, None, false, progress).map(|(h, _, _)| h)
+    }
+
+    /// [`GitRepo::enumerate`], continuing the walk a previous run left
+    /// (`previous`) when that is provably the same as walking from scratch
+    /// (see [`WalkCheckpoint`]); returns the history, the checkpoint for the
+    /// next run, and whether the previous walk was continued.
+    pub fn enumerate_incremental(
+        &self,
+        selection: &Selection,
+        previous: Option<&WalkCheckpoint>,
+        progress: &mut dyn FnMut(&'static str, usize),
+    ) -> Result<(History, WalkCheckpoint, bool), GitError> {
+        let (h, checkpoint, resumed) = self.walk(selection, previous, true, progress)?;
+        Ok((h, checkpoint.expect("a checkpoint was asked for"), resumed))
+    }
+
+    fn walk(
+        &self,
+        selection: &Selection,
+        previous: Option<&WalkCheckpoint>,
+        want_checkpoint: bool,
+        progress: &mut dyn FnMut(&'static str, usize),
+    ) -> Result<(History, Option<WalkCheckpoint>, bool), GitError> {
         let odb = self.repo().odb()?;
         let mut h = History::default();
         #[cfg(test)]
         let plain_walk = fixture::PLAIN_WALK.with(|p| p.get());
         let started = std::time::Instant::now();
         let mut graph = Graph::default();
+        let shallow = checkpoint::sorted(&self.shallow);
+        let previous = previous.filter(|cp| cp.shallow == shallow);
+        if let Some(cp) = previous {
+            graph.set_known(cp.commits.clone());
+        }
         let (order, refs) = self.select(&odb, &mut graph, selection, &mut h.warnings, progress)?;
+        let select_warnings = std::mem::take(&mut h.warnings);
         h.stats.load_ms = started.elapsed().as_millis();
         let started = std::time::Instant::now();
+        let order_ids: Vec<Oid> = order.iter().map(|&i| graph.node(i).oid).collect();
+        let is_range = matches!(selection, Selection::Range { .. });
+        let resume = previous.filter(|cp| !is_range && cp.continues(selection, &shallow, &order_ids));
+        let start = match resume {
+            Some(cp) => {
+                h = History::restore(cp.history.clone(), &cp.order);
+                h.warnings = cp.warnings.clone();
+                cp.order.len()
+            }
+            None => 0,
+        };
+        h.stats.resumed = start;
+        h.stats.reused_commits = graph.reused();
         // Roots: commits oldest first, then what refs point at directly.
-        h.roots = order.iter().map(|&i| Root::Commit(graph.node(i).oid)).collect();
-        if let Selection::Range { .. } = selection {
+        h.roots = order_ids.iter().map(|&oid| Root::Commit(oid)).collect();
+        if is_range {
             // The parents outside the range: what the range starts from.
             let mut base: Vec<Oid> = order
                 .iter()
@@ -432,25 +487,30 @@ impl GitRepo {
             h.set_base(base);
         }
         let mut cache = TreeCache::new();
-        for (n, &i) in order.iter().enumerate() {
+        for (n, &i) in order.iter().enumerate().skip(start) {
             let node = graph.node(i);
             let Some(tree) = node.tree else { continue };
-            match selection {
-                Selection::Range { .. } => {
-                    let parents = node.parents.iter().map(|p| graph.tree_of(p)).collect();
-                    h.diff_root(&odb, &mut cache, n as u32, tree, parents);
-                }
-                _ => {
-                    let parent = node.parents.first().and_then(|p| graph.tree_of(p));
-                    #[cfg(test)]
-                    let parent = parent.filter(|_| !plain_walk);
-                    h.walk_root(&odb, &mut cache, n as u32, tree, parent)
-                }
+            if is_range {
+                let parents = node.parents.iter().map(|p| graph.tree_of(p)).collect();
+                h.diff_root(&odb, &mut cache, n as u32, tree, parents);
+            } else {
+                let parent = node.parents.first().and_then(|p| graph.tree_of(p));
+                #[cfg(test)]
+                let parent = parent.filter(|_| !plain_walk);
+                h.walk_root(&odb, &mut cache, n as u32, tree, parent)
             }
             if n % 256 == 0 {
                 progress("walked", n);
             }
         }
+        let checkpoint = want_checkpoint.then(|| WalkCheckpoint {
+            selection: checkpoint::selection_key(selection),
+            shallow,
+            commits: graph.readable(),
+            order: order_ids,
+            history: h.snapshot(),
+            warnings: h.warnings.clone(),
+        });
         for (name, target) in refs {
             let root = h.roots.len() as u32;
             h.roots.push(Root::Ref { name, target });
@@ -460,12 +520,15 @@ impl GitRepo {
                 _ => {}
             }
         }
+        // Warnings in the order a walk from scratch gives them.
+        let walked = std::mem::replace(&mut h.warnings, select_warnings);
+        h.warnings.extend(walked);
         h.stats.walk_ms = started.elapsed().as_millis();
         h.stats.commits = order.len();
         h.stats.loaded = graph.len();
         h.stats.trees = h.tree_count();
         h.stats.blobs = h.blobs().len();
-        Ok(h)
+        Ok((h, checkpoint, resume.is_some()))
     }
 }
 

@@ -24,9 +24,11 @@ use std::rc::Rc;
 
 use git2::{ObjectType, Odb, OdbObject, Oid, Repository};
 
+use super::checkpoint::{read_id, CheckpointError};
 use super::object::{entry_map, git_order, nth_entry_name, parse_entry, EntryKind};
 use super::oid::{oid_of, raw, IdMap, IdSet, RawId};
 use super::{pack_order, read_kind, GitError, Warnings};
+use crate::util::binary::{Decoder, Encoder};
 
 pub(super) const NONE: u32 = u32::MAX;
 
@@ -125,6 +127,11 @@ pub struct WalkStats {
     pub blobs: usize,
     pub load_ms: u128,
     pub walk_ms: u128,
+    /// Commits whose trees a previous walk had walked (`--state`): not
+    /// walked again.
+    pub resumed: usize,
+    /// Commits taken from a previous walk instead of read.
+    pub reused_commits: usize,
 }
 
 /// The unique blobs of a history, in first-sighting order, and what is
@@ -173,6 +180,14 @@ impl History {
     /// pack indexes would cost more than it saves.
     pub fn read_order(&self, objects: &Path) -> Vec<u32> {
         pack_order::read_order(objects, self.blobs.iter().map(BlobEntry::oid))
+    }
+
+    /// [`History::read_order`] of some of the blobs (`subset`, indices into
+    /// [`History::blobs`]): the same indices, in the order that reads them
+    /// fastest.
+    pub fn read_order_of(&self, objects: &Path, subset: &[u32]) -> Vec<u32> {
+        let order = pack_order::read_order(objects, subset.iter().map(|&i| self.blobs[i as usize].oid));
+        order.into_iter().map(|k| subset[k as usize]).collect()
     }
 
     /// Whether the walk saw this blob.
@@ -613,6 +628,130 @@ impl History {
         } else {
             self.entry_path(odb, t.parent, t.entry).map(|p| String::from_utf8_lossy(&p).into_owned())
         }
+    }
+}
+
+/// The walk's records as they stood after its last commit, for the next
+/// walk to continue (see `checkpoint`): everything but the lookup maps,
+/// which are rebuilt from the records.
+#[derive(Debug, Clone, Default)]
+pub(super) struct HistorySnapshot {
+    blobs: Vec<BlobEntry>,
+    trees: Vec<TreeRec>,
+    extra: Vec<Sighting>,
+    placements: Vec<Placement>,
+    /// Roots walked (all commits).
+    pub(super) roots: u32,
+}
+
+impl History {
+    /// The records so far; only meaningful before any ref's tree or blob
+    /// is walked (every root is a commit).
+    pub(super) fn snapshot(&self) -> HistorySnapshot {
+        HistorySnapshot {
+            blobs: self.blobs.clone(),
+            trees: self.trees.clone(),
+            extra: self.extra.clone(),
+            placements: self.placements.clone(),
+            roots: self.roots.len() as u32,
+        }
+    }
+
+    /// A history holding a snapshot's records, its roots the commits
+    /// `order` (the snapshot's walk order).
+    pub(super) fn restore(snapshot: HistorySnapshot, order: &[Oid]) -> History {
+        let HistorySnapshot { blobs, trees, extra, placements, .. } = snapshot;
+        let seen_blobs = blobs.iter().enumerate().map(|(i, b)| (raw(b.oid), i as u32)).collect();
+        let seen_trees = trees.iter().enumerate().map(|(i, t)| (raw(t.oid), i as u32)).collect();
+        History {
+            blobs,
+            seen_blobs,
+            seen_trees,
+            trees,
+            extra,
+            placements,
+            roots: order.iter().map(|&c| Root::Commit(c)).collect(),
+            ..History::default()
+        }
+    }
+}
+
+impl HistorySnapshot {
+    /// About how many bytes [`HistorySnapshot::encode`] writes.
+    pub(super) fn approx_bytes(&self) -> usize {
+        self.blobs.len() * 40 + self.trees.len() * 36 + self.extra.len() * 16 + self.placements.len() * 32
+    }
+
+    pub(super) fn encode(&self, w: &mut Encoder) {
+        w.u32(self.roots);
+        w.u32(self.blobs.len() as u32);
+        for b in &self.blobs {
+            w.fixed(b.oid.as_bytes());
+            w.u32(b.root);
+            w.u32(b.tree);
+            w.u32(b.entry);
+            w.u64(b.path);
+        }
+        w.u32(self.trees.len() as u32);
+        for t in &self.trees {
+            w.fixed(t.oid.as_bytes());
+            w.u32(t.parent);
+            w.u32(t.entry);
+            w.u64(t.path);
+        }
+        w.u32(self.extra.len() as u32);
+        for e in &self.extra {
+            for v in [e.blob, e.root, e.tree, e.entry] {
+                w.u32(v);
+            }
+        }
+        w.u32(self.placements.len() as u32);
+        for p in &self.placements {
+            w.fixed(&p.tree);
+            for v in [p.root, p.parent, p.entry] {
+                w.u32(v);
+            }
+        }
+    }
+
+    /// Reads what [`HistorySnapshot::encode`] wrote, checking that every
+    /// index points inside the records (a corrupt file is an error here,
+    /// not a panic in the walk).
+    pub(super) fn decode(r: &mut Decoder<'_>) -> Result<HistorySnapshot, CheckpointError> {
+        let roots = r.u32()?;
+        let n = r.count(40)?;
+        let mut blobs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let oid = oid_of(&read_id(r)?);
+            let (root, tree, entry, path) = (r.u32()?, r.u32()?, r.u32()?, r.u64()?);
+            blobs.push(BlobEntry { oid, root, tree, entry, path });
+        }
+        let n = r.count(36)?;
+        let mut trees = Vec::with_capacity(n);
+        for _ in 0..n {
+            let oid = oid_of(&read_id(r)?);
+            let (parent, entry, path) = (r.u32()?, r.u32()?, r.u64()?);
+            trees.push(TreeRec { oid, parent, entry, path });
+        }
+        let n = r.count(16)?;
+        let mut extra = Vec::with_capacity(n);
+        for _ in 0..n {
+            extra.push(Sighting { blob: r.u32()?, root: r.u32()?, tree: r.u32()?, entry: r.u32()? });
+        }
+        let n = r.count(32)?;
+        let mut placements = Vec::with_capacity(n);
+        for _ in 0..n {
+            placements.push(Placement { tree: read_id(r)?, root: r.u32()?, parent: r.u32()?, entry: r.u32()? });
+        }
+        let tree_ok = |t: u32| t == NONE || (t as usize) < trees.len();
+        let consistent = blobs.iter().all(|b| b.root < roots && tree_ok(b.tree))
+            && trees.iter().all(|t| tree_ok(t.parent))
+            && extra.iter().all(|e| (e.blob as usize) < blobs.len() && e.root < roots && tree_ok(e.tree))
+            && placements.iter().all(|p| p.root < roots && tree_ok(p.parent));
+        if !consistent {
+            return Err(CheckpointError::new("walk records point outside themselves"));
+        }
+        Ok(HistorySnapshot { blobs, trees, extra, placements, roots })
     }
 }
 
