@@ -209,8 +209,11 @@ fn sequences(hir: &Hir) -> Vec<Vec<Step>> {
             let run = || one.map_or_else(unknown, |set| vec![vec![Step::Run(set, rep.min)]]);
             match (one, rep.max) {
                 // A fixed count of one set: that many bytes, and what
-                // follows is at a known offset.
-                (Some(set), Some(max)) if max == rep.min => vec![vec![Step::Byte(set); rep.min as usize]],
+                // follows is at a known offset (past AFTER_MAX bytes no
+                // context reaches it: a run says as much, in one step).
+                (Some(set), Some(max)) if max == rep.min && rep.min as usize <= AFTER_MAX => {
+                    vec![vec![Step::Byte(set); rep.min as usize]]
+                }
                 (_, Some(max)) if max <= MAX_SPELLED_REPEAT => {
                     let sub = sequences(&rep.sub);
                     let mut all = Vec::new();
