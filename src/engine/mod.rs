@@ -38,7 +38,7 @@ use self::gate::Gate;
 use self::keywords::{KeywordContext, KeywordSet};
 use self::leading::LeadingClasses;
 use crate::rules::regex_parse::PrefixAt;
-use crate::rules::{looks_fake, regex_parse, rule_error, shannon_entropy, Rule, RuleError, RuleSet};
+use crate::rules::{looks_fake, regex_parse, rule_error, shannon_entropy, Confidence, Rule, RuleError, RuleSet};
 
 /// The widest window opened around a keyword for regexes whose longest match
 /// is unbounded; keeps the cost of one hit bounded. Wide enough for the
@@ -57,6 +57,9 @@ pub struct Match {
     pub rule: usize,
     /// Set when the secret was found only after decoding the text.
     pub decoded: Option<Box<DecodedSecret>>,
+    /// Set by detectors that grade each match on its own (generic
+    /// detection); `None`: the rule's confidence applies.
+    pub confidence: Option<Confidence>,
 }
 
 /// A secret found inside encoded text.
@@ -488,6 +491,7 @@ impl Engine {
                     end,
                     rule: m.rule,
                     decoded: Some(Box::new(DecodedSecret { encoding, secret })),
+                    confidence: m.confidence,
                 });
             }
             if depth > 1 {
@@ -560,7 +564,7 @@ impl Engine {
         let Some(whole) = caps.get_match() else { return };
         let span = rx.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
         if !span.is_empty() && accept(&self.rules[r], rule, rx, hay, span.start, span.end) {
-            out.push(Match { start: span.start, end: span.end, rule: r, decoded: None });
+            out.push(Match { start: span.start, end: span.end, rule: r, decoded: None, confidence: None });
         }
     }
 
@@ -588,7 +592,7 @@ impl Engine {
             let Some(whole) = caps.get_match() else { break };
             let span = rx.secret_group.and_then(|g| caps.get_group(g)).unwrap_or(whole.span());
             if !span.is_empty() && accept(spec, rule, rx, hay, span.start, span.end) {
-                out.push(Match { start: span.start, end: span.end, rule: r, decoded: None });
+                out.push(Match { start: span.start, end: span.end, rule: r, decoded: None, confidence: None });
             }
             // Resume inside the match when the regex consumed a trailing
             // boundary byte, so back-to-back secrets are both seen.

@@ -440,7 +440,7 @@ fn replay(
         if !m.holds(&text) {
             return None;
         }
-        matches.push(Match { start: m.start as usize, end: m.end as usize, rule, decoded: None });
+        matches.push(Match { start: m.start as usize, end: m.end as usize, rule, decoded: None, confidence: None });
     }
     let path = reader.path_of(history, blob).ok()?;
     Some(Scanned::text(text.len(), to_findings(engine, &path, &text, &matches)))

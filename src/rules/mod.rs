@@ -60,6 +60,49 @@ impl fmt::Display for Severity {
     }
 }
 
+/// How sure keyhound is that a finding is a real secret: `high` for
+/// checksummed or structurally verified tokens and distinctive prefixes,
+/// `medium` for formats that need context, `low` for weak guesses. Ordered
+/// so that `--min-confidence` keeps findings `>=` the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    /// Every level, lowest first.
+    pub const ALL: [Confidence; 3] = [Confidence::Low, Confidence::Medium, Confidence::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Confidence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Confidence, String> {
+        match s {
+            "low" => Ok(Confidence::Low),
+            "medium" => Ok(Confidence::Medium),
+            "high" => Ok(Confidence::High),
+            other => Err(format!("unknown confidence '{other}' (expected low, medium or high)")),
+        }
+    }
+}
+
 /// What kind of service a credential belongs to: the README and
 /// `keyhound rules list` group rules by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -211,6 +254,10 @@ pub struct Rule {
     pub fake_filter: bool,
     #[serde(default)]
     pub severity: Severity,
+    /// How sure a match of this rule is to be a real secret; `None`: derived
+    /// from the rule's shape (see the confidence section of the README).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
