@@ -257,3 +257,21 @@ fn the_schema_check_rejects_broken_sarif() {
     doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into();
     assert!(!v.is_valid(&doc), "line 0 must not validate");
 }
+
+#[test]
+fn a_scan_outside_the_work_tree_does_not_claim_its_repository() {
+    let mut r = Repo::new();
+    r.commit_readme();
+    let elsewhere = Tree::new();
+    elsewhere.write("app.env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
+    let target = elsewhere.path().display().to_string();
+
+    // Run from inside the repository, scanning a directory outside it.
+    let s = SarifRun::from_output(&r.run(&["scan", &target, "--format", "sarif"]));
+    assert_eq!(s.results().len(), 1);
+    assert!(s.doc["runs"][0].get("versionControlProvenance").is_none(), "{}", s.doc["runs"][0]);
+
+    // Scanning the repository itself still describes it.
+    let s = SarifRun::from_output(&r.run(&["scan", ".", "--format", "sarif"]));
+    assert!(s.doc["runs"][0]["versionControlProvenance"][0]["repositoryUri"].as_str().is_some());
+}
