@@ -942,6 +942,12 @@ keywords = ["q-lo"]
         let mut got = by_keyword[0][0].1.clone();
         got.sort();
         assert_eq!(got, literals);
+        // A class right after the keyword multiplies the literals past the
+        // limit: they are cut short enough, so the rule is anchored.
+        let slack = shopify.rules().iter().position(|r| r.id == "slack-bot-token").unwrap();
+        let by_keyword = &shopify.compiled_rule(slack).unwrap().anchors.as_ref().unwrap().by_keyword;
+        let digits: Vec<Vec<u8>> = (b'0'..=b'9').map(|d| [&b"xoxb-"[..], &[d]].concat()).collect();
+        assert_eq!(by_keyword, &vec![vec![(0, digits)]]);
         let hay =
             b"abcd_9f3a61c0d2b4e857 xabcd_7c1e5a9d3b0f2864 1234abcdMID9f8e7d6c q-0a1b2c3d4e5f q-long-0a1b2c3d4e5f";
         let found = secrets(&e, hay);

@@ -35,10 +35,25 @@ pub type PrefixAt = (usize, Vec<Vec<u8>>);
 pub fn keyword_prefixes(hir: &Hir, keywords: &[String]) -> Option<Vec<Vec<PrefixAt>>> {
     const MAX_LITERALS: usize = 32;
     let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
-    let literals = prefixes.literals().filter(|l| l.len() <= MAX_LITERALS)?;
+    let mut literals: Vec<&[u8]> = prefixes.literals()?.iter().map(|l| l.as_bytes()).collect();
+    if literals.len() > MAX_LITERALS {
+        // A class after the keyword (`xoxb-[0-9]{8,14}`) multiplies the
+        // literals. A prefix of a prefix is a prefix too: cut them to the
+        // longest length that leaves few enough, but never before the end
+        // of each one's first keyword, which a match is still found from.
+        let keyword_ends: Vec<usize> =
+            literals.iter().map(|l| first_keyword_end(l, keywords)).collect::<Option<_>>()?;
+        let longest = literals.iter().map(|l| l.len()).max().unwrap_or(0);
+        literals = (0..longest).rev().find_map(|len| {
+            let mut cut: Vec<&[u8]> =
+                literals.iter().zip(&keyword_ends).map(|(l, &end)| &l[..l.len().min(len.max(end))]).collect();
+            cut.sort_unstable();
+            cut.dedup();
+            (cut.len() <= MAX_LITERALS).then_some(cut)
+        })?;
+    }
     let mut by_keyword: Vec<Vec<PrefixAt>> = vec![Vec::new(); keywords.len()];
-    for literal in literals {
-        let bytes = literal.as_bytes();
+    for bytes in literals {
         let mut holds_keyword = false;
         for (keyword, at) in keywords.iter().zip(&mut by_keyword) {
             for offset in occurrences(bytes, keyword.as_bytes()) {
@@ -58,6 +73,11 @@ pub fn keyword_prefixes(hir: &Hir, keywords: &[String]) -> Option<Vec<Vec<Prefix
         at.sort_by_key(|(offset, _)| std::cmp::Reverse(*offset));
     }
     Some(by_keyword)
+}
+
+/// Where the first keyword in `literal` ends; `None` when it holds none.
+fn first_keyword_end(literal: &[u8], keywords: &[String]) -> Option<usize> {
+    keywords.iter().filter_map(|k| occurrences(literal, k.as_bytes()).next().map(|at| at + k.len())).min()
 }
 
 /// Offsets at which `needle` occurs in `hay` (both short: keywords and
