@@ -63,11 +63,14 @@ impl fmt::Display for Severity {
 /// How sure keyhound is that a finding is a real secret: `high` for
 /// checksummed or structurally verified tokens and distinctive prefixes,
 /// `medium` for formats that need context, `low` for weak guesses. Ordered
-/// so that `--min-confidence` keeps findings `>=` the level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+/// so that `--min-confidence` keeps findings `>=` the level. The default,
+/// `medium`, is what a finding of unknown origin is taken to be (a saved
+/// report older than confidence, of a rule this keyhound does not know).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     Low,
+    #[default]
     Medium,
     High,
 }
