@@ -14,21 +14,8 @@ use crate::harness::*;
 fn graded_tree(config: &str) -> (Tree, Graded) {
     let t = Tree::new();
     let g = Graded::new();
-    for (path, text) in g.files() {
-        t.write(path, text);
-    }
-    t.write(".keyhound.toml", format!("{config}{LOW_RULE}"));
+    g.plant(config, |path, text| t.write(path, text));
     (t, g)
-}
-
-/// `(path, confidence)` of each finding, sorted by path.
-fn levels(doc: &Value) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = findings(doc)
-        .iter()
-        .map(|f| (f["path"].as_str().unwrap().to_string(), f["confidence"].as_str().unwrap_or("NONE").to_string()))
-        .collect();
-    v.sort();
-    v
 }
 
 fn pairs(want: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -42,7 +29,7 @@ fn every_finding_says_how_sure_it_is_in_json_and_text() {
     let (t, g) = graded_tree("");
     let (code, doc) = t.run_json(&["scan", ".", "--min-confidence", "low", "--show-secrets"]);
     assert_eq!(code, 1, "{doc}");
-    assert_eq!(levels(&doc), pairs(ALL));
+    assert_eq!(confidence_by_path(&doc), pairs(ALL));
     for f in findings(&doc) {
         assert_eq!(f["confidence"], g.level_of(f["secret"].as_str().unwrap()), "{f}");
     }
@@ -71,7 +58,7 @@ fn findings_below_the_minimum_are_suppressed_counted_and_do_not_fail_the_run() {
     let out = t.run(&["scan", ".", "--format", "json"]);
     let doc = parse_json(&out);
     assert_eq!(exit_code(&out), 1);
-    assert_eq!(levels(&doc), pairs(&[("high.env", "high"), ("medium.env", "medium")]));
+    assert_eq!(confidence_by_path(&doc), pairs(&[("high.env", "high"), ("medium.env", "medium")]));
     let s = &doc["summary"];
     assert_eq!((s["findings"].as_u64(), s["suppressed"].as_u64()), (Some(2), Some(1)), "{s}");
     assert_eq!((s["below_min_confidence"].as_u64(), s["min_confidence"].as_str()), (Some(1), Some("medium")));
@@ -87,7 +74,7 @@ fn findings_below_the_minimum_are_suppressed_counted_and_do_not_fail_the_run() {
     let (code, doc) = t.run_json(&["scan", ".", "--show-suppressed"]);
     assert_eq!(code, 1);
     assert_eq!(suppressed(&doc), [("low.env".to_string(), 1, "below-min-confidence".to_string())]);
-    assert_eq!(levels(&doc), pairs(ALL));
+    assert_eq!(confidence_by_path(&doc), pairs(ALL));
     let text = stdout_of(&t.run(&["scan", "low.env", "--show-suppressed"]));
     assert!(text.contains("suppressed:  below-min-confidence"), "{text}");
 
@@ -100,7 +87,7 @@ fn findings_below_the_minimum_are_suppressed_counted_and_do_not_fail_the_run() {
     // High: the medium one is held back too.
     let (code, doc) = t.run_json(&["scan", ".", "--min-confidence", "high"]);
     assert_eq!(code, 1);
-    assert_eq!(levels(&doc), pairs(&[("high.env", "high")]));
+    assert_eq!(confidence_by_path(&doc), pairs(&[("high.env", "high")]));
     assert_eq!(doc["summary"]["below_min_confidence"], 2);
     let (code, doc) = t.run_json(&["scan", "medium.env", "low.env", "--min-confidence", "high"]);
     assert_eq!((code, doc["summary"]["suppressed"].as_u64()), (0, Some(2)));
@@ -115,12 +102,12 @@ fn the_config_sets_the_minimum_and_the_flag_wins() {
     let (t, _) = graded_tree("min-confidence = \"high\"\n");
     let (code, doc) = t.run_json(&["scan", "."]);
     assert_eq!(code, 1);
-    assert_eq!(levels(&doc), pairs(&[("high.env", "high")]));
+    assert_eq!(confidence_by_path(&doc), pairs(&[("high.env", "high")]));
     assert_eq!(doc["summary"]["min_confidence"], "high");
     let (_, doc) = t.run_json(&["scan", ".", "--min-confidence", "low"]);
-    assert_eq!(levels(&doc), pairs(ALL));
+    assert_eq!(confidence_by_path(&doc), pairs(ALL));
     let (_, doc) = t.run_json(&["scan", ".", "--no-config"]);
-    assert_eq!(levels(&doc), pairs(&[("high.env", "high"), ("medium.env", "medium")]), "no config: medium");
+    assert_eq!(confidence_by_path(&doc), pairs(&[("high.env", "high"), ("medium.env", "medium")]), "no config: medium");
 
     t.write(".keyhound.toml", format!("# levels\nmin-confidence = \"sure\"\n{LOW_RULE}"));
     let out = t.run(&["scan", "."]);
@@ -135,16 +122,12 @@ fn the_config_sets_the_minimum_and_the_flag_wins() {
 #[test]
 fn every_scanning_command_takes_the_minimum_and_a_baseline_records_every_level() {
     let mut r = Repo::new();
-    let g = Graded::new();
-    for (path, text) in g.files() {
-        r.write(path, text);
-    }
-    r.write(".keyhound.toml", LOW_RULE);
+    Graded::new().plant("", |path, text| r.write(path, text));
     // Staged (what `git commit` would add), then the history.
     let by_level = |r: &Repo, args: &[&str]| {
         let (code, doc) = r.run_json(args);
         let below = doc["summary"]["below_min_confidence"].as_u64().unwrap();
-        (code, levels(&doc), below)
+        (code, confidence_by_path(&doc), below)
     };
     for command in ["staged", "history"] {
         if command == "history" {
@@ -186,10 +169,13 @@ fn a_report_saved_without_confidence_gets_its_rules_when_written_again() {
     let (code, again) = t.run_json(&["report", "old.json"]);
     assert_eq!(code, 0);
     // The shipped rule's, the config rule's, and medium for the unknown one.
-    assert_eq!(levels(&again), pairs(&[("high.env", "high"), ("low.env", "low"), ("medium.env", "medium")]));
+    assert_eq!(
+        confidence_by_path(&again),
+        pairs(&[("high.env", "high"), ("low.env", "low"), ("medium.env", "medium")])
+    );
     let (_, again) = t.run_json(&["report", "old.json", "--no-config"]);
     assert_eq!(
-        levels(&again),
+        confidence_by_path(&again),
         pairs(&[("high.env", "high"), ("low.env", "medium"), ("medium.env", "medium")]),
         "without the config the low rule is unknown"
     );
@@ -197,5 +183,5 @@ fn a_report_saved_without_confidence_gets_its_rules_when_written_again() {
     let (_, saved) = t.run_json(&["scan", ".", "--min-confidence", "low"]);
     t.write("new.json", serde_json::to_string(&saved).unwrap());
     let (_, again) = t.run_json(&["report", "new.json", "--no-config"]);
-    assert_eq!(levels(&again), pairs(ALL));
+    assert_eq!(confidence_by_path(&again), pairs(ALL));
 }

@@ -479,26 +479,14 @@ fn a_gitlab_group_is_listed_with_its_subgroups() {
 #[test]
 fn a_remembered_match_keeps_its_confidence_and_an_old_state_format_is_read_again() {
     let mut r = Repo::new();
-    let g = Graded::new();
-    for (path, text) in g.files() {
-        r.write(path, text);
-    }
-    r.write(".keyhound.toml", LOW_RULE);
+    Graded::new().plant("", |path, text| r.write(path, text));
     r.commit("settings");
     let state = Tree::new();
     let s = state.path().to_str().unwrap();
-    let levels = |doc: &Value| {
-        let mut v: Vec<(String, String)> = findings(doc)
-            .iter()
-            .map(|f| (f["path"].as_str().unwrap().into(), f["confidence"].as_str().unwrap().into()))
-            .collect();
-        v.sort();
-        v
-    };
     let all = [("high.env", "high"), ("low.env", "low"), ("medium.env", "medium")].map(|(p, c)| (p.into(), c.into()));
     let (code, first, _) = history_json(r.path(), &["--state", s, "--min-confidence", "low"]);
     assert_eq!(code, 1);
-    assert_eq!(levels(&first), all);
+    assert_eq!(confidence_by_path(&first), all);
     // Rebuilt from the state: the same findings, confidence included; the
     // level applies after matching, so changing it reads nothing again.
     let (_, second, stderr) = history_json(r.path(), &["--state", s, "--min-confidence", "low"]);
@@ -507,7 +495,7 @@ fn a_remembered_match_keeps_its_confidence_and_an_old_state_format_is_read_again
     let (_, default, _) = history_json(r.path(), &["--state", s]);
     assert_eq!(default["summary"]["reused"], 1);
     assert_eq!(default["summary"]["below_min_confidence"], 1);
-    assert_eq!(levels(&default), all[..1].iter().chain(&all[2..]).cloned().collect::<Vec<_>>());
+    assert_eq!(confidence_by_path(&default), all[..1].iter().chain(&all[2..]).cloned().collect::<Vec<_>>());
 
     // A state file of the format before confidence (version 1, after the
     // 16-byte magic): a warning, a full scan, and a state of today's format.

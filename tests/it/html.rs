@@ -592,12 +592,8 @@ fn a_merged_report_names_repositories_and_incidents() {
 fn findings_are_counted_and_filtered_by_confidence() {
     let Some(chromium) = chromium() else { return };
     let t = Tree::new();
-    let g = Graded::new();
-    for (path, text) in g.files() {
-        t.write(path, text);
-    }
+    Graded::new().plant("", |path, text| t.write(path, text));
     t.write("more.env", format!("OPENAI_KEY_2={}\n", fake_key("openai-project-key")));
-    t.write(".keyhound.toml", LOW_RULE);
     let (_, doc) = t.run_json(&["scan", ".", "--min-confidence", "low"]);
     let out = t.run(&["scan", ".", "--min-confidence", "low", "--format", "html", "-o", "report.html"]);
     assert_eq!(exit_code(&out), 1, "{}", stderr_of(&out));

@@ -262,11 +262,7 @@ fn the_schema_check_rejects_broken_sarif() {
 #[test]
 fn each_result_is_ranked_by_its_confidence() {
     let t = Tree::new();
-    let g = Graded::new();
-    for (path, text) in g.files() {
-        t.write(path, text);
-    }
-    t.write(".keyhound.toml", LOW_RULE);
+    Graded::new().plant("", |path, text| t.write(path, text));
     // Validated against the schema by the harness, `rank` included.
     let s = t.run_sarif(&["scan", ".", "--min-confidence", "low"]);
     assert_eq!(s.code, 1);

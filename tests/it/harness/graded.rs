@@ -4,7 +4,9 @@
 //! by its provider's name nearby) findings; `low` is only ever set by hand,
 //! so a config adds a rule that says so ([`LOW_RULE`]).
 
-use super::{expand_fresh, fake_example, fake_key};
+use serde_json::Value;
+
+use super::{expand_fresh, fake_example, fake_key, findings};
 
 /// The id of the config rule whose findings are `low`.
 pub const LOW_RULE_ID: &str = "acme-guess";
@@ -43,6 +45,15 @@ impl Graded {
         ]
     }
 
+    /// Writes the key files and a `.keyhound.toml` of `config` and
+    /// [`LOW_RULE`] through `write` (a tree's or a repository's).
+    pub fn plant<R>(&self, config: &str, mut write: impl FnMut(&str, String) -> R) {
+        for (path, text) in self.files() {
+            write(path, text);
+        }
+        write(".keyhound.toml", format!("{config}{LOW_RULE}"));
+    }
+
     /// The confidence of `secret`, one of these keys.
     pub fn level_of(&self, secret: &str) -> &'static str {
         match secret {
@@ -52,4 +63,14 @@ impl Graded {
             other => panic!("not one of the graded keys: {other}"),
         }
     }
+}
+
+/// `(path, confidence)` of each finding of a JSON report, sorted by path.
+pub fn confidence_by_path(doc: &Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = findings(doc)
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["confidence"].as_str().unwrap_or("NONE").to_string()))
+        .collect();
+    v.sort();
+    v
 }
