@@ -8,6 +8,9 @@
 //! decides which config and baseline are trusted: the work tree's, except
 //! for `keyhound ci` on a pull request or merge group, which takes both from
 //! its base commit (see [`trusted_exemptions`]); `--config FILE` always wins.
+//! The minimum confidence reported is `--min-confidence`, else the trusted
+//! config's `min-confidence`, else [`DEFAULT_MIN_CONFIDENCE`] (every level
+//! for `keyhound baseline`).
 //!
 //! Errors here are the user's arguments being unusable (exit code 2).
 
