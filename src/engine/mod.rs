@@ -151,7 +151,7 @@ impl CompiledRule {
     /// Prepares `rule`, whose regex parsed to `hir`; its regexes compile at
     /// their first use ([`CompiledRule::regexes`]).
     fn from_hir(rule: &Rule, hir: &Hir) -> CompiledRule {
-        let max_secret_len = secret_hir(hir).unwrap_or(hir).properties().maximum_len();
+        let max_secret_len = regex_parse::secret_hir(hir).unwrap_or(hir).properties().maximum_len();
         let reach = hir.properties().maximum_len().map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
         let anchors = keyword_anchors(hir, &rule.keywords);
         let leading = LeadingClasses::of(hir);
@@ -266,16 +266,6 @@ fn merged_context(contexts: impl IntoIterator<Item = Option<KeywordContext>>) ->
         merged = Some(merged.map_or(c, |m| m.union(&c)));
     }
     merged
-}
-
-/// The `secret` capture group of a rule's regex, if it has one.
-fn secret_hir(hir: &Hir) -> Option<&Hir> {
-    match hir.kind() {
-        HirKind::Capture(cap) if cap.name.as_deref() == Some("secret") => Some(&cap.sub),
-        HirKind::Capture(Capture { sub, .. }) | HirKind::Repetition(Repetition { sub, .. }) => secret_hir(sub),
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().find_map(secret_hir),
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
-    }
 }
 
 /// A compiled rule set, ready to scan. Cheap to share across threads.
