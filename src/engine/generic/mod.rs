@@ -1,0 +1,591 @@
+//! Generic credential detection: secrets that have no vendor format —
+//! passwords, home-made API keys and tokens, credentials in URLs, headers
+//! and tool config files — recognised by where they are, then graded by
+//! what they look like ([`score`]).
+//!
+//! How it stays cheap. It adds a few anchors to the engine's one keyword
+//! pass ([`GenericDetector::anchors`]): the last word of a name that says
+//! secret (`password`, `passwd`, `pwd`, `pass` after `_`, `secret`,
+//! `token`, `key`, `auth`, `credentials`) only where it ends an identifier
+//! and is followed by an operator-like byte (`=`, `:`, a quote, a blank,
+//! `>`, `(`, a line end), `://`, `Bearer `/`Basic `, `mysql -` and
+//! `oracle:thin:`. At a hit, the cheapest test comes first: the syntax of
+//! an assignment after the name ([`assign`]), the value's length and first
+//! byte; only a value that passes those has its name read (qualifiers,
+//! stand-in names) and is scored. A URL is read only up to the end of its
+//! authority ([`url`]). Nothing is allocated per hit.
+//!
+//! Files known by name (`.pgpass`, `.htpasswd`, [`files`]) are read line by
+//! line when the caller gives the name ([`GenericDetector::scan_file`]).
+//!
+//! Every match carries its own confidence: the scorer's grade, lowered to
+//! `low` when the name says the value is a stand-in (`example_token`,
+//! `TEST_PASSWORD`). Which rule a match belongs to is its [`Kind`]; a kind
+//! whose rule is disabled is not looked for.
+//!
+//! Must not touch files or know paths beyond the name it is handed; must
+//! not report a value the scorer rejects.
+
+mod assign;
+mod files;
+pub mod score;
+mod url;
+mod words;
+
+use std::ops::Range;
+
+use super::Match;
+use crate::rules::{rule_error, ByteClass, Confidence, Detector, KeywordContext, Rule, RuleError};
+
+use self::assign::Form;
+
+/// What a generic match is: one rule each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Password,
+    Secret,
+    ApiKey,
+    Token,
+    Credential,
+    UrlCredentials,
+    BasicAuthHeader,
+    BearerHeader,
+    Netrc,
+    Pgpass,
+    Htpasswd,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 11] = [
+        Kind::Password,
+        Kind::Secret,
+        Kind::ApiKey,
+        Kind::Token,
+        Kind::Credential,
+        Kind::UrlCredentials,
+        Kind::BasicAuthHeader,
+        Kind::BearerHeader,
+        Kind::Netrc,
+        Kind::Pgpass,
+        Kind::Htpasswd,
+    ];
+
+    /// The id of the rule that reports it.
+    pub fn rule_id(self) -> &'static str {
+        match self {
+            Kind::Password => "generic-password",
+            Kind::Secret => "generic-secret",
+            Kind::ApiKey => "generic-api-key",
+            Kind::Token => "generic-token",
+            Kind::Credential => "generic-credential",
+            Kind::UrlCredentials => "url-credentials",
+            Kind::BasicAuthHeader => "basic-auth-header",
+            Kind::BearerHeader => "bearer-token-header",
+            Kind::Netrc => "netrc-password",
+            Kind::Pgpass => "pgpass-password",
+            Kind::Htpasswd => "htpasswd-password",
+        }
+    }
+}
+
+/// What a keyword hit of the generic detector stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Anchor {
+    /// The last word of a name, reported as this kind (`Key` as the kind
+    /// its qualifier says).
+    Name(NameWord),
+    Url,
+    OracleThin,
+    Mysql,
+    Bearer,
+    Basic,
+}
+
+/// The last word of a name that says secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameWord {
+    Password,
+    Secret,
+    Token,
+    /// `key`: only after a qualifier (`api`, `secret`, `private`, …).
+    Key,
+    Credential,
+}
+
+/// The generic detector of an engine: which rule reports each kind.
+#[derive(Debug)]
+pub(crate) struct GenericDetector {
+    rule_of: [Option<usize>; Kind::ALL.len()],
+}
+
+fn class(bytes: &[u8]) -> ByteClass {
+    let mut c = [0u128; 2];
+    for &b in bytes {
+        c[usize::from(b >> 7)] |= 1 << (b & 0x7F);
+    }
+    c
+}
+
+fn complement(c: ByteClass) -> ByteClass {
+    [!c[0], !c[1]]
+}
+
+/// Bytes that may follow a name in an assignment.
+const AFTER_NAME: &[u8] = b"=:\"'` \t>(";
+/// The same, and a line end (`name: DB_PASSWORD` / `value: …`).
+const AFTER_NAME_OR_EOL: &[u8] = b"=:\"'` \t>(\n\r";
+const IDENT: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
+
+impl GenericDetector {
+    /// The detector for the rules of `rules` that name it; `None` when
+    /// there are none. A rule with `detector = "generic"` must have the id
+    /// of a [`Kind`].
+    pub(crate) fn new(rules: &[Rule]) -> Result<Option<GenericDetector>, RuleError> {
+        let mut rule_of = [None; Kind::ALL.len()];
+        let mut any = false;
+        for (r, rule) in rules.iter().enumerate() {
+            if rule.detector != Some(Detector::Generic) {
+                continue;
+            }
+            let Some(k) = Kind::ALL.iter().position(|k| k.rule_id() == rule.id) else {
+                let ids: Vec<&str> = Kind::ALL.iter().map(|k| k.rule_id()).collect();
+                let message = format!("the generic detector has no rule `{}` (it has {})", rule.id, ids.join(", "));
+                return Err(rule_error(rule, message));
+            };
+            rule_of[k] = Some(r);
+            any = true;
+        }
+        Ok(any.then_some(GenericDetector { rule_of }))
+    }
+
+    fn rule(&self, kind: Kind) -> Option<usize> {
+        self.rule_of[kind as usize]
+    }
+
+    fn any(&self, kinds: &[Kind]) -> bool {
+        kinds.iter().any(|&k| self.rule(k).is_some())
+    }
+
+    /// The keywords to add to the keyword pass, with what must hold around
+    /// them, for the kinds whose rules are enabled.
+    pub(crate) fn anchors(&self) -> Vec<(&'static str, KeywordContext, Anchor)> {
+        let fold = |before: Option<ByteClass>, after: &[u8]| {
+            KeywordContext { fold_case: true, before, ..KeywordContext::default() }.with_after([class(after)])
+        };
+        let name_kinds = [Kind::Password, Kind::Secret, Kind::ApiKey, Kind::Token, Kind::Credential, Kind::Netrc];
+        let mut out = Vec::new();
+        if self.any(&name_kinds) {
+            let name = |w| Anchor::Name(w);
+            out.extend([
+                ("password", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("passwd", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("pwd", fold(None, AFTER_NAME), name(NameWord::Password)),
+                ("passphrase", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("_pass", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("secret", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Secret)),
+                ("token", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Token)),
+                (
+                    "key",
+                    fold(
+                        Some(class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")),
+                        AFTER_NAME_OR_EOL,
+                    ),
+                    name(NameWord::Key),
+                ),
+                ("auth", fold(None, AFTER_NAME), name(NameWord::Credential)),
+                ("credentials", fold(None, AFTER_NAME), name(NameWord::Credential)),
+            ]);
+        }
+        let not_ident = Some(complement(class(IDENT)));
+        if self.any(&[Kind::UrlCredentials]) {
+            out.push(("://", KeywordContext::default(), Anchor::Url));
+            out.push(("oracle:thin:", KeywordContext::default(), Anchor::OracleThin));
+        }
+        if self.any(&[Kind::Password]) {
+            for kw in ["mysql -", "mysqldump -", "mysqladmin -"] {
+                out.push((kw, KeywordContext { before: not_ident, ..KeywordContext::default() }, Anchor::Mysql));
+            }
+        }
+        if self.any(&[Kind::BearerHeader]) {
+            out.push(("bearer", fold(not_ident, b" "), Anchor::Bearer));
+        }
+        if self.any(&[Kind::BasicAuthHeader]) {
+            out.push(("basic", fold(not_ident, b" "), Anchor::Basic));
+        }
+        out
+    }
+
+    /// Looks for a credential at a hit of `anchor` spanning `start..end`.
+    pub(crate) fn at_hit(&self, hay: &[u8], anchor: Anchor, start: usize, end: usize, out: &mut Vec<Match>) {
+        match anchor {
+            Anchor::Name(word) => self.at_name(hay, word, start, end, out),
+            Anchor::Url => {
+                if let Some(u) = url::at_separator(hay, start, end) {
+                    self.url_password(hay, u, out);
+                }
+            }
+            Anchor::OracleThin => {
+                if let Some(u) = url::oracle_userinfo(hay, end) {
+                    self.url_password(hay, u, out);
+                }
+            }
+            Anchor::Mysql => self.mysql(hay, end, out),
+            // The keyword's context says a space follows it.
+            Anchor::Bearer => self.bearer(hay, end + 1, out),
+            Anchor::Basic => self.basic(hay, end + 1, out),
+        }
+    }
+
+    fn push(&self, kind: Kind, span: Range<usize>, confidence: Confidence, out: &mut Vec<Match>) {
+        if let Some(rule) = self.rule(kind) {
+            out.push(Match { start: span.start, end: span.end, rule, decoded: None, confidence: Some(confidence) });
+        }
+    }
+
+    /// A name that says secret ends at `end`: its assigned value, if any.
+    fn at_name(&self, hay: &[u8], word: NameWord, start: usize, end: usize, out: &mut Vec<Match>) {
+        // Re-checked here: another rule's keyword of the same spelling
+        // may have widened what the keyword pass reports.
+        if hay.get(end).is_some_and(|b| !AFTER_NAME_OR_EOL.contains(b)) {
+            return;
+        }
+        let Some(a) = assign::assignment(hay, start, end) else { return };
+        let v = &hay[a.value.clone()];
+        if v.len() < score::MIN_LEN_RELAXED || v.len() > score::MAX_LEN {
+            return;
+        }
+        if matches!(v[0], b'$' | b'{' | b'<' | b'%' | b'[' | b'!' | b'&' | b'*' | b'|' | b'>' | b'#' | b'(') {
+            return;
+        }
+        if !a.quoted && is_identifier_chain(v) {
+            return;
+        }
+        let Some((kind, stand_in)) = classify(hay, word, start, end) else { return };
+        let (kind, relaxed) = if a.form == Form::Netrc { (Kind::Netrc, true) } else { (kind, false) };
+        if self.rule(kind).is_none() {
+            return;
+        }
+        let Ok(mut confidence) = score::score(v, line_around(hay, a.value.clone()), relaxed) else { return };
+        if stand_in {
+            confidence = Confidence::Low;
+        }
+        self.push(kind, a.value, confidence, out);
+    }
+
+    fn url_password(&self, hay: &[u8], u: url::UrlPassword, out: &mut Vec<Match>) {
+        let raw = &hay[u.password.clone()];
+        if raw.len() < score::MIN_LEN_RELAXED || url::is_example_host(&hay[u.host.clone()]) {
+            return;
+        }
+        let mut buf = [0u8; score::MAX_LEN];
+        let password = url::percent_decoded(raw, &mut buf);
+        if let Ok(c) = score::score(password, line_around(hay, u.password.clone()), false) {
+            self.push(Kind::UrlCredentials, u.password, c, out);
+        }
+    }
+
+    /// `mysql … -pSECRET` or `-p SECRET` on the command's line.
+    fn mysql(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
+        let stop = (from + 512).min(hay.len());
+        let line_end = memchr::memchr(b'\n', &hay[from..stop]).map_or(stop, |i| from + i);
+        let line = &hay[..line_end];
+        let mut i = from.saturating_sub(2);
+        while let Some(at) = memchr::memmem::find(&line[i..], b" -p").map(|n| i + n) {
+            let v = at + 3;
+            i = v;
+            let v = if line.get(v) == Some(&b' ') { v + 1 } else { v };
+            let len = line[v..]
+                .iter()
+                .position(|&b| b.is_ascii_whitespace() || b"\"'`;|&".contains(&b))
+                .unwrap_or(line.len() - v);
+            let value = &line[v..v + len];
+            if value.is_empty() || value[0] == b'-' {
+                continue;
+            }
+            if let Ok(c) = score::score(value, line, false) {
+                self.push(Kind::Password, v..v + len, c, out);
+            }
+            return;
+        }
+    }
+
+    /// `Bearer TOKEN`.
+    fn bearer(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
+        let from = from.min(hay.len());
+        let stop = (from + score::MAX_LEN + 1).min(hay.len());
+        let len = hay[from..stop]
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b"._~+/=-".contains(&b)))
+            .unwrap_or(stop - from);
+        if len < score::MIN_LEN || len > score::MAX_LEN || hay.get(from + len).is_some_and(|b| b"$%{<".contains(b)) {
+            return;
+        }
+        if let Ok(c) = score::score(&hay[from..from + len], line_around(hay, from..from + len), false) {
+            self.push(Kind::BearerHeader, from..from + len, c, out);
+        }
+    }
+
+    /// `Basic BASE64(user:password)`.
+    fn basic(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
+        let from = from.min(hay.len());
+        let stop = (from + score::MAX_LEN + 1).min(hay.len());
+        let len = hay[from..stop]
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b"+/=".contains(&b)))
+            .unwrap_or(stop - from);
+        if !(12..=score::MAX_LEN).contains(&len) || hay.get(from + len).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            return;
+        }
+        let value = &hay[from..from + len];
+        if !score::is_user_password(value) {
+            return;
+        }
+        if let Ok(c) = score::score(value, line_around(hay, from..from + len), false) {
+            self.push(Kind::BasicAuthHeader, from..from + len, c, out);
+        }
+    }
+
+    /// Whether the name of the file holding `hay` could change what is
+    /// found in it: callers that find names at a cost (git history) give
+    /// one only then.
+    pub(crate) fn name_matters(&self, hay: &[u8]) -> bool {
+        self.any(&[Kind::Pgpass, Kind::Htpasswd]) && files::could_be_one(hay)
+    }
+
+    /// What a file's name alone says: the passwords of a `.pgpass` or a
+    /// plaintext `.htpasswd`.
+    pub(crate) fn scan_file(&self, hay: &[u8], path: &[u8], out: &mut Vec<Match>) {
+        let Some(file) = files::kind_of(path) else { return };
+        let kind = match file {
+            files::CredentialsFile::Pgpass => Kind::Pgpass,
+            files::CredentialsFile::Htpasswd => Kind::Htpasswd,
+        };
+        if self.rule(kind).is_none() {
+            return;
+        }
+        files::passwords(hay, file, |r| {
+            if let Ok(c) = score::score(&hay[r.clone()], b"", true) {
+                self.push(kind, r, c, out);
+            }
+        });
+    }
+}
+
+/// The line holding `span`, at most 200 bytes each side.
+fn line_around(hay: &[u8], span: Range<usize>) -> &[u8] {
+    let lo = span.start.saturating_sub(200);
+    let hi = (span.end + 200).min(hay.len());
+    let s = memchr::memrchr(b'\n', &hay[lo..span.start]).map_or(lo, |i| lo + i + 1);
+    let e = memchr::memchr(b'\n', &hay[span.end..hi]).map_or(hi, |i| span.end + i);
+    &hay[s..e]
+}
+
+/// `a.b.c`: identifiers joined by dots — code, not a bare value.
+fn is_identifier_chain(v: &[u8]) -> bool {
+    v.contains(&b'.')
+        && v.split(|&b| b == b'.').all(|s| {
+            s.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+                && s.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        })
+}
+
+/// Words of a name, last first: split at `_`, `-`, `.` and camel-case
+/// humps (`dbPassword` is `password`, `db`).
+fn name_words(name: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut end = name.len();
+    std::iter::from_fn(move || {
+        while end > 0 && !name[end - 1].is_ascii_alphanumeric() {
+            end -= 1;
+        }
+        if end == 0 {
+            return None;
+        }
+        let mut s = end - 1;
+        while s > 0 && name[s - 1].is_ascii_alphanumeric() {
+            // A hump: lower or digit, then upper (`dbPassword`), or the
+            // last capital of a run before a lower (`HTTPAuth`).
+            let (a, b) = (name[s - 1], name[s]);
+            if (a.is_ascii_lowercase() || a.is_ascii_digit()) && b.is_ascii_uppercase() {
+                break;
+            }
+            if a.is_ascii_uppercase() && b.is_ascii_uppercase() && name.get(s + 1).is_some_and(u8::is_ascii_lowercase) {
+                break;
+            }
+            s -= 1;
+        }
+        let w = &name[s..end];
+        end = s;
+        Some(w)
+    })
+}
+
+fn one_of(word: &[u8], list: &[&str]) -> bool {
+    list.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+}
+
+/// Qualifiers that make `key` an API key.
+const API_KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "access",
+    "app",
+    "client",
+    "auth",
+    "consumer",
+    "license",
+    "licence",
+    "subscription",
+    "account",
+    "storage",
+    "admin",
+    "service",
+    "webhook",
+    "ingest",
+    "apikey",
+];
+/// Qualifiers that make `key` a secret.
+const SECRET_KEY_QUALIFIERS: &[&str] = &[
+    "secret",
+    "private",
+    "signing",
+    "sign",
+    "encryption",
+    "encrypt",
+    "crypt",
+    "master",
+    "hmac",
+    "jwt",
+    "aes",
+    "shared",
+];
+/// Words before `token` that name something other than a credential.
+const NOT_CREDENTIAL_TOKENS: &[&str] = &[
+    "next",
+    "page",
+    "pagination",
+    "continuation",
+    "cancel",
+    "cancellation",
+    "csrf",
+    "xsrf",
+    "sync",
+    "start",
+    "end",
+    "eos",
+    "bos",
+    "pad",
+    "unk",
+    "mask",
+    "sep",
+    "cls",
+    "lexer",
+    "parse",
+    "parser",
+    "stop",
+    "special",
+    "delimiter",
+    "max",
+    "num",
+    "last",
+    "first",
+    "prev",
+    "previous",
+    "cur",
+    "current",
+    "resume",
+    "split",
+    "word",
+    "input",
+    "output",
+    "type",
+    "kind",
+    "sentence",
+    "bracket",
+    "close",
+    "open",
+    "eof",
+    "newline",
+    "comment",
+    "string",
+    "ident",
+    "identifier",
+];
+/// Words anywhere in a name that say the value is not a secret in clear.
+const NOT_SECRET_NAMES: &[&str] = &["hash", "hashed", "digest", "encrypted", "public", "publishable", "salt"];
+/// Words anywhere in a name that say the value is a stand-in.
+const STAND_IN_NAMES: &[&str] =
+    &["example", "sample", "dummy", "fake", "mock", "test", "placeholder", "default", "demo"];
+
+/// The kind of secret a name ending in keyword `start..end` holds, and
+/// whether the name says it is a stand-in; `None` when it holds none.
+fn classify(hay: &[u8], word: NameWord, start: usize, end: usize) -> Option<(Kind, bool)> {
+    let name = &hay[assign::name_start(hay, start)..end];
+    let mut words = name_words(name);
+    let last = words.next()?;
+    let before = words.next();
+    let kind = match word {
+        NameWord::Password => Kind::Password,
+        NameWord::Secret => Kind::Secret,
+        NameWord::Credential => Kind::Credential,
+        NameWord::Token => {
+            if before.is_some_and(|b| one_of(b, NOT_CREDENTIAL_TOKENS)) {
+                return None;
+            }
+            Kind::Token
+        }
+        NameWord::Key => {
+            // `apikey`/`APIKEY` is one word; otherwise the word before
+            // `key` qualifies it.
+            let qualifier = if last.len() > 3 { &last[..last.len() - 3] } else { before? };
+            if one_of(qualifier, API_KEY_QUALIFIERS) {
+                Kind::ApiKey
+            } else if one_of(qualifier, SECRET_KEY_QUALIFIERS) {
+                Kind::Secret
+            } else {
+                return None;
+            }
+        }
+    };
+    let mut stand_in = false;
+    for w in name_words(name) {
+        if one_of(w, NOT_SECRET_NAMES) {
+            return None;
+        }
+        stand_in |= one_of(w, STAND_IN_NAMES);
+    }
+    Some((kind, stand_in))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_words_last_first() {
+        let split =
+            |n: &str| name_words(n.as_bytes()).map(|w| String::from_utf8_lossy(w).into_owned()).collect::<Vec<_>>();
+        assert_eq!(split("DB_PASSWORD"), ["PASSWORD", "DB"]);
+        assert_eq!(split("dbPassword"), ["Password", "db"]);
+        assert_eq!(split("spring.datasource.password"), ["password", "datasource", "spring"]);
+        assert_eq!(split("HTTPAuth"), ["Auth", "HTTP"]);
+        assert_eq!(split("--api-key"), ["key", "api"]);
+    }
+
+    #[test]
+    fn names_classify_by_their_words() {
+        let kind = |text: &str, kw: &str, word| {
+            let s = text.rfind(kw).unwrap();
+            classify(text.as_bytes(), word, s, s + kw.len())
+        };
+        assert_eq!(kind("API_KEY", "KEY", NameWord::Key), Some((Kind::ApiKey, false)));
+        assert_eq!(kind("apiKey", "Key", NameWord::Key), Some((Kind::ApiKey, false)));
+        assert_eq!(kind("APIKEY", "KEY", NameWord::Key), Some((Kind::ApiKey, false)));
+        assert_eq!(kind("secretKey", "Key", NameWord::Key), Some((Kind::Secret, false)));
+        assert_eq!(kind("cache_key", "key", NameWord::Key), None);
+        assert_eq!(kind("monkey", "key", NameWord::Key), None);
+        assert_eq!(kind("public_key", "key", NameWord::Key), None);
+        assert_eq!(kind("next_page_token", "token", NameWord::Token), None);
+        assert_eq!(kind("GITHUB_TOKEN", "TOKEN", NameWord::Token), Some((Kind::Token, false)));
+        assert_eq!(kind("EXAMPLE_PASSWORD", "PASSWORD", NameWord::Password), Some((Kind::Password, true)));
+        assert_eq!(kind("hashed_password", "password", NameWord::Password), None);
+    }
+}
