@@ -520,7 +520,7 @@ mod tests {
             ("2024-01-15/10:00:00", Reject::Number),
             ("correcthorsebatterystaple", Reject::Words),
             ("ConnectionString", Reject::Words),
-            ("abcabcabcabc", Reject::Placeholder),
+            ("abcabcabcabc", Reject::LowInformation),
             ("ababababXyXy", Reject::LowInformation),
         ] {
             assert_eq!(grade(v), Err(why), "{v}");
