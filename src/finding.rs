@@ -10,7 +10,7 @@
 use memchr::{memchr_iter, memrchr};
 
 use crate::engine::Match;
-use crate::model::{fingerprint, Finding};
+use crate::model::{fingerprint, secret_hash_of, Finding};
 use crate::rules::Rule;
 
 /// Inline markers that suppress a finding on the line that carries them.
@@ -39,6 +39,7 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
     let before = tail_chars(&String::from_utf8_lossy(&hay[line_start..m.start]), CONTEXT_CHARS);
     let after = head_chars(&String::from_utf8_lossy(&hay[m.end..line_end]), CONTEXT_CHARS);
     let secret = String::from_utf8_lossy(secret_bytes).into_owned();
+    let guessable = rule.detector.is_some();
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
@@ -50,7 +51,8 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         column,
         end_line: line + inner_newlines,
         end_column,
-        fingerprint: fingerprint(&rule.id, path, &secret),
+        fingerprint: fingerprint(&rule.id, path, &secret_hash_of(&secret, guessable)),
+        guessable,
         secret,
         context_before: before.trim_start().trim_end_matches('\r').to_string(),
         context_after: after.trim_end_matches('\r').to_string(),
