@@ -39,7 +39,7 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
     let before = tail_chars(&String::from_utf8_lossy(&hay[line_start..m.start]), CONTEXT_CHARS);
     let after = head_chars(&String::from_utf8_lossy(&hay[m.end..line_end]), CONTEXT_CHARS);
     let secret = String::from_utf8_lossy(secret_bytes).into_owned();
-    let guessable = rule.detector.is_some();
+    let guessable = rule.detector.is_some() && crate::engine::generic::score::is_guessable(secret_bytes);
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),

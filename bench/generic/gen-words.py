@@ -9,11 +9,13 @@ identifier, a path or a sentence splits into a few long pieces, a random
 string into many short ones. The words come from a source every machine
 with Python has: the standard library's own source (identifiers split at
 `_` and camel-case humps, and the English of its comments and docstrings),
-its test suite and site-packages left out. Kept: alphabetic words of 3 to 16
-letters seen at least MIN_COUNT times, lower-cased, plus a short curated
-list of two-letter words and of words common in passwords and config values
-that code English lacks. Output is sorted, one word a line, deterministic
-for a given Python version.
+its test suite and site-packages left out), alphabetic words of 3 to 16
+letters seen at least MIN_COUNT times, lower-cased; and, when present, the
+system dictionary (/usr/share/dict/words: Debian's `wamerican`), its
+lower-case words of 4 to 16 letters (three-letter words only from code, so
+that random text matches few). Plus a short curated list of two-letter words
+and of words common in passwords and config values. Output is sorted, one
+word a line, deterministic for given inputs.
 """
 
 import collections
@@ -24,6 +26,7 @@ import sysconfig
 
 MIN_COUNT = 4
 MAX_WORDS = 24000
+DICT = "/usr/share/dict/words"
 
 TWO_LETTER = "ab ad ai am an as at be by db do go he hi id if in io is it me my no of oh ok on or os pc pi pw qa so to tv ui up us we".split()
 
@@ -70,6 +73,11 @@ def main():
             counts.update(w for w in words_of(text) if 3 <= len(w) <= 16)
     common = [w for w, c in counts.most_common() if c >= MIN_COUNT and re.search(r"[aeiouy]", w)]
     words = set(common[:MAX_WORDS]) | set(TWO_LETTER) | set(EXTRA.split())
+    if os.path.exists(DICT):
+        for line in open(DICT, encoding="utf-8", errors="replace"):
+            w = line.strip()
+            if 4 <= len(w) <= 16 and re.fullmatch(r"[a-z]+", w):
+                words.add(w)
     sys.stdout.write("".join(w + "\n" for w in sorted(words)))
 
 

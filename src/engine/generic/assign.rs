@@ -24,7 +24,7 @@
 
 use std::ops::Range;
 
-use super::score::MAX_LEN;
+use super::score::{MAX_LEN, MIN_LEN_RELAXED};
 
 /// How a value was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,10 +132,13 @@ pub(super) fn assignment(hay: &[u8], kw_start: usize, kw_end: usize) -> Option<A
         }
         b'\n' | b'\r' if key_quote.is_none() => return next_line_value(hay, kw_start, p),
         _ if p > kw_end && key_quote.is_none() => {
-            // A space, then the value: only where the line says so.
-            let form = spaced_form(hay, kw_start)?;
+            // A space, then the value: only where the line says so (looked
+            // at last: prose has a short word there).
             let mut a = value_at(hay, p)?;
-            a.form = form;
+            if a.value.len() < MIN_LEN_RELAXED {
+                return None;
+            }
+            a.form = spaced_form(hay, kw_start)?;
             return Some(a);
         }
         _ => return None,
@@ -178,19 +181,19 @@ fn name_value_pair(hay: &[u8], p: usize) -> Option<Assignment> {
 /// `- name: DB_PASSWORD` then `value: v` on the next line (Kubernetes,
 /// Compose-like YAML): the name must follow `name:` on its own line.
 fn next_line_value(hay: &[u8], kw_start: usize, eol: usize) -> Option<Assignment> {
-    let s = name_start(hay, kw_start);
-    let line = hay[..s].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let lead = trim(&hay[line..s]);
-    let lead = lead.strip_prefix(b"- ").unwrap_or(lead);
-    if !(lead == b"name:" || lead == b"name: \"" || lead == b"name: '" || lead == b"- name:") {
-        return None;
-    }
     let mut p = eol;
     while p < hay.len() && (hay[p] == b'\n' || hay[p] == b'\r') && p < eol + 2 {
         p += 1;
     }
     let q = p + hay[p..(p + 64).min(hay.len())].iter().position(|&b| b != b' ' && b != b'\t')?;
     if !hay[q..].starts_with(b"value:") {
+        return None;
+    }
+    let s = name_start(hay, kw_start);
+    let line = hay[..s].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let lead = trim(&hay[line..s]);
+    let lead = lead.strip_prefix(b"- ").unwrap_or(lead);
+    if !(lead == b"name:" || lead == b"name: \"" || lead == b"name: '") {
         return None;
     }
     value_at(hay, skip_blanks(hay, q + 6))

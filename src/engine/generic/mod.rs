@@ -20,7 +20,8 @@
 //!
 //! Every match carries its own confidence: the scorer's grade, lowered to
 //! `low` when the name says the value is a stand-in (`example_token`,
-//! `TEST_PASSWORD`). Which rule a match belongs to is its [`Kind`]; a kind
+//! `TEST_PASSWORD`), and for `auth`/`credentials` unless the value is
+//! base64 of `user:password`. Which rule a match belongs to is its [`Kind`]; a kind
 //! whose rule is disabled is not looked for.
 //!
 //! Must not touch files or know paths beyond the name it is handed; must
@@ -266,7 +267,10 @@ impl GenericDetector {
             return;
         }
         let Ok(mut confidence) = score::score(v, line_around(hay, a.value.clone()), relaxed) else { return };
-        if stand_in {
+        // `auth` and `credentials` name modes, schemes and objects as often
+        // as secrets: medium only for `user:password` in base64 (Docker's and
+        // npm's `auth`).
+        if stand_in || (kind == Kind::Credential && !score::is_user_password(v)) {
             confidence = Confidence::Low;
         }
         self.push(kind, a.value, confidence, out);
@@ -587,5 +591,36 @@ mod tests {
         assert_eq!(kind("GITHUB_TOKEN", "TOKEN", NameWord::Token), Some((Kind::Token, false)));
         assert_eq!(kind("EXAMPLE_PASSWORD", "PASSWORD", NameWord::Password), Some((Kind::Password, true)));
         assert_eq!(kind("hashed_password", "password", NameWord::Password), None);
+    }
+}
+#[cfg(test)]
+mod probe {
+    #[test]
+    #[ignore]
+    fn count_hits() {
+        let set = crate::rules::RuleSet::embedded().unwrap();
+        let e = crate::engine::Engine::new(&set).unwrap();
+        let ks = e.keyword_set();
+        let mut counts = std::collections::BTreeMap::new();
+        let mut files = vec![std::path::PathBuf::from("/tmp/keyhound-bench/tree")];
+        let mut n = 0;
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let data = std::fs::read(&p).unwrap();
+            n += data.len();
+            for h in ks.find_iter(&data) {
+                if let Some(a) = e.keyword_anchors[h.keyword] {
+                    let kw = String::from_utf8_lossy(&data[h.start..h.end]).to_lowercase();
+                    *counts.entry(format!("{a:?} {kw}")).or_insert(0usize) += 1;
+                }
+            }
+        }
+        eprintln!("{n} bytes");
+        for (k, v) in counts {
+            eprintln!("{v:>8} {k}");
+        }
     }
 }

@@ -76,6 +76,8 @@ pub enum Reject {
     Code,
     Words,
     LowInformation,
+    /// A public identifier (an AWS unique id: `AIDA…`, `AROA…`).
+    Identifier,
 }
 
 /// Piece length at or below which a value reads as random.
@@ -94,17 +96,21 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
     if !value.iter().all(|&b| (0x21..0x7f).contains(&b)) {
         return Err(Reject::NotText);
     }
-    if is_reference(value) {
+    let marks = Marks::of(value);
+    if marks.reference || is_reference(value) {
         return Err(Reject::Reference);
     }
     if is_password_hash(value) || is_digest(value, around) {
         return Err(Reject::Hash);
     }
-    if is_wrapped_placeholder(value) || has_placeholder_word(value) || looks_fake(value) {
+    if marks.placeholder || is_wrapped_placeholder(value) || looks_fake(value) {
         return Err(Reject::Placeholder);
     }
-    if !value.iter().any(u8::is_ascii_alphabetic) {
+    if !value.iter().any(u8::is_ascii_alphabetic) || is_short_hex(value) {
         return Err(Reject::Number);
+    }
+    if is_aws_unique_id(value) {
+        return Err(Reject::Identifier);
     }
     if contains(value, b"://") || is_email(value) {
         return Err(Reject::Url);
@@ -112,7 +118,7 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
     if is_path(value) {
         return Err(Reject::Path);
     }
-    if is_code(value) {
+    if marks.code || is_call(value) {
         return Err(Reject::Code);
     }
     let mut buf = [0u8; MAX_LEN];
@@ -156,6 +162,30 @@ fn randomness(value: &[u8], relaxed: bool) -> Result<Confidence, Reject> {
     }
 }
 
+/// `0x…` constants, and hex too short for a key (under 16 digits: an
+/// abbreviated commit, a colour, an id).
+fn is_short_hex(v: &[u8]) -> bool {
+    let digits = v.strip_prefix(b"0x").or_else(|| v.strip_prefix(b"0X"));
+    digits.is_some_and(|d| d.iter().all(u8::is_ascii_hexdigit)) || (v.len() < 16 && v.iter().all(u8::is_ascii_hexdigit))
+}
+
+/// AWS's unique ids of users, roles, policies, groups, instance profiles
+/// and certificates (`AIDA` + 16 base32 characters): public identifiers.
+fn is_aws_unique_id(v: &[u8]) -> bool {
+    const PREFIXES: &[&[u8]] = &[b"AIDA", b"AROA", b"ANPA", b"AGPA", b"AIPA", b"ANVA", b"APKA", b"ASCA", b"ACCA"];
+    v.len() == 20
+        && PREFIXES.iter().any(|p| v.starts_with(p))
+        && v[4..].iter().all(|&b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+}
+
+/// Whether a reported value could be guessed: shorter than 16 characters,
+/// or not random by the word model (piece length above 2.2) — a human's
+/// password rather than a generated token. Such a value's plain SHA-256
+/// would be reversed by a dictionary; see `model::secret_hash_of`.
+pub fn is_guessable(v: &[u8]) -> bool {
+    v.len() < 16 || v.len() > MAX_LEN || v.len() as f64 / words::pieces(v).max(1) as f64 > RANDOM_PIECE_LEN
+}
+
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
 }
@@ -164,8 +194,8 @@ fn starts_with_ignore_case(hay: &[u8], prefix: &[u8]) -> bool {
     hay.len() >= prefix.len() && hay[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
-/// Template and variable syntax, and values that name where a secret is
-/// kept rather than hold it.
+/// Values that name where a secret is kept rather than hold it (template
+/// syntax inside a value is [`Marks::REFERENCE`]).
 fn is_reference(v: &[u8]) -> bool {
     const INSIDE: &[&[u8]] =
         &[b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"%>", b"$(", b"{%", b"@{", b"%s", b"%d", b"%v"];
@@ -223,7 +253,7 @@ fn is_reference(v: &[u8]) -> bool {
     if v[0] == b'$' || (v[0] == b'%' && v[v.len() - 1] == b'%') {
         return true;
     }
-    INSIDE.iter().any(|s| contains(v, s)) || PREFIXES.iter().any(|p| starts_with_ignore_case(v, p))
+    PREFIXES.iter().any(|p| starts_with_ignore_case(v, p))
 }
 
 /// `<password>`, `[TOKEN]`, `{token}`, `(secret)`.
@@ -323,15 +353,58 @@ fn unleet(b: u8) -> u8 {
     }
 }
 
-fn has_placeholder_word(v: &[u8]) -> bool {
-    let mut lower = [0u8; MAX_LEN];
-    let mut leet = [0u8; MAX_LEN];
-    for (i, &b) in v.iter().enumerate() {
-        lower[i] = b.to_ascii_lowercase();
-        leet[i] = unleet(b);
+/// Template syntax inside a value: a reference.
+const REFERENCE_MARKS: &[&[u8]] =
+    &[b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"%>", b"$(", b"{%", b"@{", b"%s", b"%d", b"%v"];
+/// Operators of code and regular expressions inside a value.
+const CODE_MARKS: &[&[u8]] = &[
+    b"=>", b"->", b"::", b"&&", b"||", b"\\d", b"\\w", b"\\s", b"\\b", b"\\n", b"[^", b"(?", b"a-z", b"0-9", b".*",
+    b".+", b"()",
+];
+
+/// What the substrings of a value say, found in one pass of one automaton
+/// over the value (and one over its leetspeak reading, for stand-in
+/// words), whatever the number of words.
+#[derive(Debug, Clone, Copy, Default)]
+struct Marks {
+    reference: bool,
+    placeholder: bool,
+    code: bool,
+}
+
+fn marks_automaton() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let patterns = REFERENCE_MARKS.iter().chain(PLACEHOLDER_WORDS).chain(CODE_MARKS);
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(patterns)
+            .expect("the scorer's marks build an automaton")
+    })
+}
+
+impl Marks {
+    fn of(v: &[u8]) -> Marks {
+        let ac = marks_automaton();
+        let (refs, words) = (REFERENCE_MARKS.len(), REFERENCE_MARKS.len() + PLACEHOLDER_WORDS.len());
+        let mut m = Marks::default();
+        for found in ac.find_overlapping_iter(v) {
+            match found.pattern().as_usize() {
+                i if i < refs => m.reference = true,
+                i if i < words => m.placeholder = true,
+                _ => m.code = true,
+            }
+        }
+        if !m.placeholder {
+            let mut leet = [0u8; MAX_LEN];
+            for (i, &b) in v.iter().enumerate() {
+                leet[i] = unleet(b);
+            }
+            let placeholder = |i: usize| (refs..words).contains(&i);
+            m.placeholder = ac.find_overlapping_iter(&leet[..v.len()]).any(|f| placeholder(f.pattern().as_usize()));
+        }
+        m
     }
-    let (lower, leet) = (&lower[..v.len()], &leet[..v.len()]);
-    PLACEHOLDER_WORDS.iter().any(|w| contains(lower, w) || contains(leet, w))
 }
 
 /// Password hashes: stored to check a password, not to use one.
@@ -416,14 +489,9 @@ fn is_path(v: &[u8]) -> bool {
         || EXTENSIONS.iter().any(|e| lower_ends(e))
 }
 
-/// Calls, operators of code, regular expressions.
-fn is_code(v: &[u8]) -> bool {
-    const MARKS: &[&[u8]] = &[
-        b"=>", b"->", b"::", b"&&", b"||", b"\\d", b"\\w", b"\\s", b"\\b", b"\\n", b"[^", b"(?", b"a-z", b"A-Z",
-        b"0-9", b".*", b".+", b"()",
-    ];
-    let call = v.iter().position(|&b| b == b'(').is_some_and(|o| v[o..].contains(&b')'));
-    call || MARKS.iter().any(|m| contains(v, m))
+/// A call: `(` and a `)` after it.
+fn is_call(v: &[u8]) -> bool {
+    v.iter().position(|&b| b == b'(').is_some_and(|o| v[o..].contains(&b')'))
 }
 
 fn is_uuid(v: &[u8]) -> bool {
@@ -520,7 +588,7 @@ mod tests {
             ("2024-01-15/10:00:00", Reject::Number),
             ("correcthorsebatterystaple", Reject::Words),
             ("ConnectionString", Reject::Words),
-            ("abcabcabcabc", Reject::LowInformation),
+            ("xyzxyzxyzxyz", Reject::LowInformation),
             ("ababababXyXy", Reject::LowInformation),
         ] {
             assert_eq!(grade(v), Err(why), "{v}");
