@@ -36,8 +36,15 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
     let first_line_end = memchr::memchr(b'\n', encoded).map_or(line_end, |i| m.start + i);
     let line_allowed = has_allow_marker(&hay[line_start..first_line_end])
         || (inner_newlines > 0 && has_allow_marker(&hay[end_line_start..line_end]));
-    let before = tail_chars(&String::from_utf8_lossy(&hay[line_start..m.start]), CONTEXT_CHARS);
-    let after = head_chars(&String::from_utf8_lossy(&hay[m.end..line_end]), CONTEXT_CHARS);
+    // At most 4 bytes a character: the context never needs more of a
+    // (minified, megabyte-long) line than this.
+    let reach = 4 * (CONTEXT_CHARS + 1);
+    let before_start = line_start.max(m.start.saturating_sub(reach));
+    let before = tail_chars(&String::from_utf8_lossy(&hay[before_start..m.start]), CONTEXT_CHARS);
+    let before = if before_start > line_start && !before.starts_with('…') { format!("…{before}") } else { before };
+    let after_end = line_end.min(m.end + reach);
+    let after = head_chars(&String::from_utf8_lossy(&hay[m.end..after_end]), CONTEXT_CHARS);
+    let after = if after_end < line_end && !after.ends_with('…') { format!("{after}…") } else { after };
     let secret = String::from_utf8_lossy(secret_bytes).into_owned();
     let guessable = rule.detector.is_some() && crate::engine::generic::score::is_guessable(secret_bytes);
     Finding {

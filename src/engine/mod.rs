@@ -536,6 +536,15 @@ impl Engine {
         });
     }
 
+    /// Sets the lowest confidence of the matches the generic detector
+    /// reports (default: medium, the default `--min-confidence`); those
+    /// graded below are dropped before any finding is built for them.
+    pub fn set_min_confidence(&mut self, level: Confidence) {
+        if let Some(g) = &mut self.generic {
+            g.min_confidence = level;
+        }
+    }
+
     /// Sets how many encodings deep secrets are looked for (0: no decoding).
     pub fn set_decode_depth(&mut self, depth: usize) {
         self.decode_depth = depth;

@@ -207,27 +207,24 @@ fn trim(s: &[u8]) -> &[u8] {
 
 /// Whether a name followed by a space takes its value there: a Dockerfile
 /// `ENV NAME value`, a command-line `--name value`, `.netrc`'s
-/// `password value` after `machine` or `login`.
+/// `password value` after `machine` or `login`. Looks back at most a few
+/// hundred bytes (minified lines are long).
 fn spaced_form(hay: &[u8], kw_start: usize) -> Option<Form> {
     let s = name_start(hay, kw_start);
     if hay[s..].starts_with(b"--") {
         return Some(Form::Spaced);
     }
-    let line = hay[..s].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let lead = trim(&hay[line..s]);
-    if lead == b"ENV" {
+    let line_start_at = |i: usize| i == 0 || hay[i - 1] == b'\n';
+    if s >= 4 && &hay[s - 4..s] == b"ENV " && line_start_at(s - 4) {
         return Some(Form::Spaced);
     }
     // .netrc: `machine h login u password p`, on one line or several.
-    let from = hay[..line.saturating_sub(1)].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let from = if lead.is_empty() {
-        hay[..from.saturating_sub(1)].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
-    } else {
-        line
-    };
-    let before = &hay[from..s];
-    let word = |w: &[u8]| before.windows(w.len()).any(|x| x == w);
-    (hay[kw_start..].starts_with(b"password") && (word(b"machine ") || word(b"login "))).then_some(Form::Netrc)
+    if !hay[kw_start..].starts_with(b"password") || s != kw_start {
+        return None;
+    }
+    let before = &hay[s.saturating_sub(256)..s];
+    let has = |w: &[u8]| memchr::memmem::find(before, w).is_some();
+    (has(b"machine ") || has(b"login ")).then_some(Form::Netrc)
 }
 
 /// A quoted value starting with its quote at `p`.
@@ -237,16 +234,29 @@ fn quoted_value(hay: &[u8], p: usize) -> Option<Assignment> {
         return None;
     }
     let v = p + 1;
-    let len = hay[v..(v + MAX_LEN + 1).min(hay.len())].iter().position(|&b| b == q || b == b'\n')?;
+    let len = memchr::memchr2(q, b'\n', &hay[v..(v + MAX_LEN + 1).min(hay.len())])?;
     if hay[v + len] != q {
         return None;
     }
     Some(Assignment { value: v..v + len, quoted: true, form: Form::Assigned })
 }
 
+/// Bytes that end a bare value: whitespace, quotes, delimiters, and the
+/// brackets after which it would be code.
+const ENDS_BARE: [bool; 256] = {
+    let mut t = [false; 256];
+    let ends = b" \t\r\n\x0b\x0c\"'`;,)}]<&([";
+    let mut i = 0;
+    while i < ends.len() {
+        t[ends[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// The value starting at `p`: quoted (with an optional string prefix) or
 /// bare. A bare value ends at whitespace, a quote or a delimiter; one
-/// followed by `(`, `.` or `[` is code, not a value.
+/// followed by `(` or `[` is code, not a value.
 fn value_at(hay: &[u8], p: usize) -> Option<Assignment> {
     let c = *hay.get(p)?;
     if QUOTES.contains(&c) {
@@ -257,8 +267,7 @@ fn value_at(hay: &[u8], p: usize) -> Option<Assignment> {
         return quoted_value(hay, p + 1);
     }
     let stop = (p + MAX_LEN + 1).min(hay.len());
-    let len =
-        hay[p..stop].iter().position(|&b| b.is_ascii_whitespace() || b"\"'`;,)}]<&([".contains(&b)).unwrap_or(stop - p);
+    let len = hay[p..stop].iter().position(|&b| ENDS_BARE[usize::from(b)]).unwrap_or(stop - p);
     if len > MAX_LEN {
         return None;
     }

@@ -117,6 +117,9 @@ pub(crate) enum NameWord {
 #[derive(Debug)]
 pub(crate) struct GenericDetector {
     rule_of: [Option<usize>; Kind::ALL.len()],
+    /// Matches graded below this are dropped here, before anything is
+    /// built for them.
+    pub(crate) min_confidence: Confidence,
 }
 
 fn class(bytes: &[u8]) -> ByteClass {
@@ -156,7 +159,7 @@ impl GenericDetector {
             rule_of[k] = Some(r);
             any = true;
         }
-        Ok(any.then_some(GenericDetector { rule_of }))
+        Ok(any.then_some(GenericDetector { rule_of, min_confidence: Confidence::Medium }))
     }
 
     fn rule(&self, kind: Kind) -> Option<usize> {
@@ -238,6 +241,9 @@ impl GenericDetector {
     }
 
     fn push(&self, kind: Kind, span: Range<usize>, confidence: Confidence, out: &mut Vec<Match>) {
+        if confidence < self.min_confidence {
+            return;
+        }
         if let Some(rule) = self.rule(kind) {
             out.push(Match { start: span.start, end: span.end, rule, decoded: None, confidence: Some(confidence) });
         }
