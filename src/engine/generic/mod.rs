@@ -6,7 +6,8 @@
 //! How it stays cheap. It adds a few anchors to the engine's one keyword
 //! pass ([`GenericDetector::anchors`]): the last word of a name that says
 //! secret (`password`, `passwd`, `pwd`, `pass` after `_`, `secret`,
-//! `token`, `key`, `auth`, `credentials`) only where it ends an identifier
+//! `token`, `key` after `_`, `-`, `.`, `api` or a camel hump, `auth`,
+//! `credentials`) only where it ends an identifier
 //! and is followed by an operator-like byte (`=`, `:`, a quote, a blank,
 //! `>`, `(`, a line end), `://`, `Bearer `/`Basic `, `mysql -` and
 //! `oracle:thin:`. At a hit, the cheapest test comes first: the syntax of
@@ -176,6 +177,9 @@ impl GenericDetector {
         let fold = |before: Option<ByteClass>, after: &[u8]| {
             KeywordContext { fold_case: true, before, ..KeywordContext::default() }.with_after([class(after)])
         };
+        let exact = |before: Option<ByteClass>, after: &[u8]| {
+            KeywordContext { before, ..KeywordContext::default() }.with_after([class(after)])
+        };
         let name_kinds = [Kind::Password, Kind::Secret, Kind::ApiKey, Kind::Token, Kind::Credential, Kind::Netrc];
         let mut out = Vec::new();
         if self.any(&name_kinds) {
@@ -188,12 +192,16 @@ impl GenericDetector {
                 ("_pass", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("secret", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Secret)),
                 ("token", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Token)),
+                // `key` ends a name after a separator (`API_KEY`, `api-key`,
+                // `api.key`), a camel hump (`apiKey`: case kept) or as
+                // `apikey`; the word `key` alone is too common to look at.
+                ("_key", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Key)),
+                ("-key", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Key)),
+                (".key", fold(None, AFTER_NAME), name(NameWord::Key)),
+                ("apikey", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Key)),
                 (
-                    "key",
-                    fold(
-                        Some(class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")),
-                        AFTER_NAME_OR_EOL,
-                    ),
+                    "Key",
+                    exact(Some(class(b"abcdefghijklmnopqrstuvwxyz0123456789")), AFTER_NAME_OR_EOL),
                     name(NameWord::Key),
                 ),
                 ("auth", fold(None, AFTER_NAME), name(NameWord::Credential)),
