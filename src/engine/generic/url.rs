@@ -11,8 +11,22 @@ use std::ops::Range;
 const MAX_AUTHORITY: usize = 256;
 
 /// Bytes that end a URL's authority.
+const ENDS_AUTHORITY: [bool; 256] = byte_table(b" \t\r\n\x0b\x0c/?#\"'`<>\\()[]{},;|");
+/// Bytes of a scheme after its first letter.
+const SCHEME: [bool; 256] = byte_table(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+const fn byte_table(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
 fn ends_authority(b: u8) -> bool {
-    b.is_ascii_whitespace() || b"/?#\"'`<>\\()[]{},;|".contains(&b)
+    ENDS_AUTHORITY[usize::from(b)]
 }
 
 /// A password in a URL's userinfo.
@@ -28,7 +42,7 @@ pub(super) fn at_separator(hay: &[u8], sep_start: usize, sep_end: usize) -> Opti
     // A scheme: letters, digits, `+.-`, starting with a letter.
     let floor = sep_start.saturating_sub(32);
     let mut s = sep_start;
-    while s > floor && (hay[s - 1].is_ascii_alphanumeric() || b"+.-".contains(&hay[s - 1])) {
+    while s > floor && SCHEME[usize::from(hay[s - 1])] {
         s -= 1;
     }
     if s == sep_start || !hay[s].is_ascii_alphabetic() {
@@ -40,15 +54,8 @@ pub(super) fn at_separator(hay: &[u8], sep_start: usize, sep_end: usize) -> Opti
 /// `user<sep>password@host` starting at `p`: the password and host.
 pub(super) fn userinfo(hay: &[u8], p: usize, sep: u8) -> Option<UrlPassword> {
     let stop = (p + MAX_AUTHORITY).min(hay.len());
-    let mut end = p;
-    let mut at = None;
-    while end < stop && !ends_authority(hay[end]) {
-        if hay[end] == b'@' {
-            at = Some(end);
-        }
-        end += 1;
-    }
-    let at = at?;
+    let end = p + hay[p..stop].iter().position(|&b| ends_authority(b)).unwrap_or(stop - p);
+    let at = p + memchr::memrchr(b'@', &hay[p..end])?;
     let colon = p + hay[p..at].iter().position(|&b| b == sep)?;
     let host_end = at + 1 + hay[at + 1..end].iter().position(|&b| b == b':').unwrap_or(end - at - 1);
     Some(UrlPassword { password: colon + 1..at, host: at + 1..host_end })
