@@ -76,17 +76,20 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
 }
 
 /// Maps byte offsets to 1-based (line, column) incrementally: offsets asked
-/// in increasing order cost one pass over the text in total.
+/// in increasing order cost one pass over the text in total (columns too:
+/// many findings on one long minified line count its characters once).
 #[derive(Debug, Default)]
 pub struct LineLocator {
     offset: usize,
     line: usize,
     line_start: usize,
+    /// Characters from `line_start` to `offset`.
+    column_chars: usize,
 }
 
 impl LineLocator {
     pub fn new() -> LineLocator {
-        LineLocator { offset: 0, line: 1, line_start: 0 }
+        LineLocator { offset: 0, line: 1, line_start: 0, column_chars: 0 }
     }
 
     /// Returns (line, column, byte offset of the line's start). Columns count
@@ -97,11 +100,15 @@ impl LineLocator {
         }
         let span = &hay[self.offset..offset];
         self.line += memchr_iter(b'\n', span).count();
-        if let Some(i) = memrchr(b'\n', span) {
-            self.line_start = self.offset + i + 1;
+        match memrchr(b'\n', span) {
+            Some(i) => {
+                self.line_start = self.offset + i + 1;
+                self.column_chars = char_count(&hay[self.line_start..offset]);
+            }
+            None => self.column_chars += char_count(span),
         }
         self.offset = offset;
-        (self.line, char_count(&hay[self.line_start..offset]) + 1, self.line_start)
+        (self.line, self.column_chars + 1, self.line_start)
     }
 }
 

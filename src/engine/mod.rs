@@ -332,6 +332,8 @@ impl Engine {
         let rules = set.rules().to_vec();
         // Distinct keywords, each with the (rule, keyword number) pairs that
         // declared it.
+        let generic = GenericDetector::new(&rules)?;
+        let anchors = generic.as_ref().map(GenericDetector::anchors).unwrap_or_default();
         let mut keywords: Vec<&str> = Vec::new();
         let mut declared: Vec<Vec<(usize, usize)>> = Vec::new();
         for (r, rule) in rules.iter().enumerate().filter(|(_, r)| r.detector.is_none()) {
@@ -351,9 +353,9 @@ impl Engine {
             .collect();
         // The generic detector's anchors join the same pass; a keyword a
         // rule also declares keeps what either needs around it.
-        let generic = GenericDetector::new(&rules)?;
         let mut keyword_anchors = vec![None; keywords.len()];
-        for (kw, context, anchor) in generic.as_ref().map(GenericDetector::anchors).unwrap_or_default() {
+        for (kw, context, anchor) in &anchors {
+            let (kw, context, anchor) = (kw.as_str(), *context, *anchor);
             match keywords.iter().position(|k| *k == kw) {
                 Some(k) => {
                     contexts[k] = contexts[k].union(&context);

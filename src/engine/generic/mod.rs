@@ -32,6 +32,7 @@ mod assign;
 mod files;
 pub mod score;
 mod url;
+mod word_hash;
 mod words;
 
 use std::ops::Range;
@@ -173,7 +174,7 @@ impl GenericDetector {
 
     /// The keywords to add to the keyword pass, with what must hold around
     /// them, for the kinds whose rules are enabled.
-    pub(crate) fn anchors(&self) -> Vec<(&'static str, KeywordContext, Anchor)> {
+    pub(crate) fn anchors(&self) -> Vec<(String, KeywordContext, Anchor)> {
         let fold = |before: Option<ByteClass>, after: &[u8]| {
             KeywordContext { fold_case: true, before, ..KeywordContext::default() }.with_after([class(after)])
         };
@@ -184,11 +185,10 @@ impl GenericDetector {
         let mut out = Vec::new();
         if self.any(&name_kinds) {
             let name = |w| Anchor::Name(w);
-            out.extend([
+            let names = [
                 ("password", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("passwd", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("pwd", fold(None, AFTER_NAME), name(NameWord::Password)),
-                ("passphrase", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("_pass", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("secret", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Secret)),
                 ("token", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Token)),
@@ -206,23 +206,43 @@ impl GenericDetector {
                 ),
                 ("auth", fold(None, AFTER_NAME), name(NameWord::Credential)),
                 ("credentials", fold(None, AFTER_NAME), name(NameWord::Credential)),
-            ]);
+            ];
+            for (kw, context, anchor) in names {
+                if !context.fold_case {
+                    out.push((kw.to_string(), context, anchor));
+                    continue;
+                }
+                // Each case a name is written in, as its own exact keyword:
+                // the keyword pass's filter lets through fewer positions
+                // for exact bytes than for letters in either case.
+                let exact = KeywordContext { fold_case: false, ..context };
+                let capital = kw.find(|c: char| c.is_ascii_alphabetic()).map(|i| {
+                    let mut k = kw.to_string();
+                    k[i..=i].make_ascii_uppercase();
+                    k
+                });
+                let mut variants = vec![kw.to_string(), kw.to_ascii_uppercase()];
+                variants.extend(capital);
+                variants.dedup();
+                out.extend(variants.into_iter().map(|k| (k, exact, anchor)));
+            }
         }
         let not_ident = Some(complement(class(IDENT)));
         if self.any(&[Kind::UrlCredentials]) {
-            out.push(("://", KeywordContext::default(), Anchor::Url));
-            out.push(("oracle:thin:", KeywordContext::default(), Anchor::OracleThin));
+            out.push(("://".into(), KeywordContext::default(), Anchor::Url));
+            out.push(("oracle:thin:".into(), KeywordContext::default(), Anchor::OracleThin));
         }
         if self.any(&[Kind::Password]) {
-            for kw in ["mysql -", "mysqldump -", "mysqladmin -"] {
-                out.push((kw, KeywordContext { before: not_ident, ..KeywordContext::default() }, Anchor::Mysql));
-            }
+            // The same keyword as the MySQL URI rule's: no new keyword for
+            // the pass to look for.
+            out.push(("mysql".into(), exact(not_ident, b" da"), Anchor::Mysql));
         }
         if self.any(&[Kind::BearerHeader]) {
-            out.push(("bearer", fold(not_ident, b" "), Anchor::Bearer));
+            out.push(("Bearer".into(), exact(not_ident, b" "), Anchor::Bearer));
+            out.push(("bearer".into(), exact(not_ident, b" "), Anchor::Bearer));
         }
         if self.any(&[Kind::BasicAuthHeader]) {
-            out.push(("basic", fold(not_ident, b" "), Anchor::Basic));
+            out.push(("Basic".into(), exact(not_ident, b" "), Anchor::Basic));
         }
         out
     }
@@ -302,8 +322,17 @@ impl GenericDetector {
         }
     }
 
-    /// `mysql … -pSECRET` or `-p SECRET` on the command's line.
+    /// `mysql … -pSECRET` or `-p SECRET` on the command's line (`mysql`,
+    /// `mysqldump`, `mysqladmin`).
     fn mysql(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
+        let rest = &hay[from..];
+        let from = match () {
+            _ if rest.starts_with(b" -") => from + 2,
+            _ if rest.starts_with(b"dump -") || rest.starts_with(b"admin -") => {
+                from + rest.iter().position(|&b| b == b'-').unwrap_or(0) + 1
+            }
+            _ => return,
+        };
         let stop = (from + 512).min(hay.len());
         let line_end = memchr::memchr(b'\n', &hay[from..stop]).map_or(stop, |i| from + i);
         let line = &hay[..line_end];
@@ -400,11 +429,25 @@ fn line_around(hay: &[u8], span: Range<usize>) -> &[u8] {
 
 /// `a.b.c`: identifiers joined by dots — code, not a bare value.
 fn is_identifier_chain(v: &[u8]) -> bool {
-    v.contains(&b'.')
-        && v.split(|&b| b == b'.').all(|s| {
-            s.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
-                && s.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        })
+    let mut dots = 0;
+    let mut at_start = true;
+    for &b in v {
+        if b == b'.' {
+            if at_start {
+                return false;
+            }
+            dots += 1;
+            at_start = true;
+        } else if at_start {
+            if !(b.is_ascii_alphabetic() || b == b'_') {
+                return false;
+            }
+            at_start = false;
+        } else if !(b.is_ascii_alphanumeric() || b == b'_') {
+            return false;
+        }
+    }
+    dots > 0 && !at_start
 }
 
 /// Words of a name, last first: split at `_`, `-`, `.` and camel-case
@@ -636,5 +679,29 @@ mod probe {
         for (k, v) in counts {
             eprintln!("{v:>8} {k}");
         }
+    }
+
+    /// The keyword pass over the bench tree, held in memory, with the
+    /// generic rules (PROBE_GENERIC=1) or without; for callgrind.
+    #[test]
+    #[ignore]
+    fn keyword_pass_cost() {
+        let mut set = crate::rules::RuleSet::embedded().unwrap();
+        if std::env::var("PROBE_GENERIC").is_err() {
+            let ids: Vec<String> = super::Kind::ALL.iter().map(|k| k.rule_id().to_string()).collect();
+            set.disable(&ids);
+        }
+        let e = crate::engine::Engine::new(&set).unwrap();
+        let mut files = vec![std::path::PathBuf::from("/tmp/keyhound-bench/tree")];
+        let mut data = Vec::new();
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                data.push(std::fs::read(&p).unwrap());
+            }
+        }
+        let hits: usize = data.iter().map(|d| e.keyword_set().find_iter(d).count()).sum();
+        eprintln!("keywords {} hits {hits}", e.keyword_set().len());
     }
 }

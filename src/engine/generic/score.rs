@@ -195,10 +195,8 @@ fn starts_with_ignore_case(hay: &[u8], prefix: &[u8]) -> bool {
 }
 
 /// Values that name where a secret is kept rather than hold it (template
-/// syntax inside a value is [`Marks::REFERENCE`]).
+/// syntax inside a value is one of [`REFERENCE_MARKS`]).
 fn is_reference(v: &[u8]) -> bool {
-    const INSIDE: &[&[u8]] =
-        &[b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"%>", b"$(", b"{%", b"@{", b"%s", b"%d", b"%v"];
     const PREFIXES: &[&[u8]] = &[
         b"env:",
         b"env.",
@@ -378,6 +376,9 @@ fn marks_automaton() -> &'static aho_corasick::AhoCorasick {
         let patterns = REFERENCE_MARKS.iter().chain(PLACEHOLDER_WORDS).chain(CODE_MARKS);
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            // Built at the first value scored (a pre-commit run may score
+            // one): the quickest to build.
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .build(patterns)
             .expect("the scorer's marks build an automaton")
     })

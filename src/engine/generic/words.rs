@@ -3,19 +3,20 @@
 //! Python standard library's source, embedded at build time) and how many
 //! pieces a value splits into when cut into those words.
 //!
+//! The table is built from the list at build time (build.rs, with
+//! [`super::word_hash`]), so no run spends anything on it.
+//!
 //! A value made of words (`Summer2024!`, `getUserPassword`,
 //! `/etc/app/secret.txt`) splits into a few long pieces; a random one
 //! (`q8Zr2LmWx0Pk`) into about one piece per character. [`pieces`] counts
 //! the fewest pieces: each known word of two or more letters is one piece,
 //! each other letter one, each run of digits one, each other byte one.
 //!
-//! Must not allocate per call: the table is built once, at the first value
-//! that reaches the scorer, and a split uses fixed stack buffers.
+//! Must not allocate per call: a split uses fixed stack buffers.
 
-use std::sync::OnceLock;
+use super::word_hash::{slot, step, tag, FNV_OFFSET, TABLE_BITS};
 
-/// The word list, one lower-case word a line.
-const WORDS: &str = include_str!("words.txt");
+include!(concat!(env!("OUT_DIR"), "/word_table.rs"));
 
 /// The longest word looked up; longer runs are still split.
 const MAX_WORD: usize = 16;
@@ -23,56 +24,15 @@ const MAX_WORD: usize = 16;
 /// The longest value [`pieces`] splits; the scorer never asks about longer.
 pub(super) const MAX_SPLIT: usize = 256;
 
-/// An open-addressing set of word hashes (0: empty slot).
-struct WordSet {
-    slots: Box<[u64]>,
-    mask: usize,
-}
-
-fn word_set() -> &'static WordSet {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        let n = WORDS.lines().count().max(1);
-        let size = (n * 4).next_power_of_two();
-        let mut slots = vec![0u64; size].into_boxed_slice();
-        let mask = size - 1;
-        for w in WORDS.lines().filter(|w| !w.is_empty()) {
-            let h = hash(w.as_bytes());
-            let mut i = h as usize & mask;
-            while slots[i] != 0 && slots[i] != h {
-                i = (i + 1) & mask;
-            }
-            slots[i] = h;
-        }
-        WordSet { slots, mask }
-    })
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x100_0000_01b3;
-
-/// FNV-1a of lower-case ASCII letters, never 0.
-fn hash(word: &[u8]) -> u64 {
-    finish(word.iter().fold(FNV_OFFSET, |h, &b| step(h, b)))
-}
-
-fn step(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME)
-}
-
-fn finish(h: u64) -> u64 {
-    h | 1
-}
-
-impl WordSet {
-    fn contains(&self, h: u64) -> bool {
-        let mut i = h as usize & self.mask;
-        loop {
-            match self.slots[i] {
-                0 => return false,
-                s if s == h => return true,
-                _ => i = (i + 1) & self.mask,
-            }
+/// Whether the word whose running hash is `h` is in the table.
+fn contains(h: u64) -> bool {
+    let want = tag(h);
+    let mut i = slot(h);
+    loop {
+        match WORD_TABLE[i] {
+            0 => return false,
+            t if t == want => return true,
+            _ => i = (i + 1) & ((1 << TABLE_BITS) - 1),
         }
     }
 }
@@ -80,21 +40,20 @@ impl WordSet {
 /// Whether `word` (ASCII letters, any case) is in the word list.
 #[cfg(test)]
 pub(super) fn is_word(word: &[u8]) -> bool {
-    word.len() >= 2 && word.len() <= MAX_WORD && word_set().contains(hash(word))
+    word.len() >= 2 && word.len() <= MAX_WORD && contains(word.iter().fold(FNV_OFFSET, |h, &b| step(h, b)))
 }
 
 /// The fewest pieces `value` splits into (see the module doc); `value`
 /// longer than [`MAX_SPLIT`] counts one piece a byte past it.
 pub(super) fn pieces(value: &[u8]) -> usize {
     let value = &value[..value.len().min(MAX_SPLIT)];
-    let set = word_set();
     let mut total = 0;
     let mut i = 0;
     while i < value.len() {
         let b = value[i];
         if b.is_ascii_alphabetic() {
             let end = value[i..].iter().position(|c| !c.is_ascii_alphabetic()).map_or(value.len(), |n| i + n);
-            total += split_letters(set, &value[i..end]);
+            total += split_letters(&value[i..end]);
             i = end;
         } else if b.is_ascii_digit() {
             i += value[i..].iter().position(|c| !c.is_ascii_digit()).unwrap_or(value.len() - i);
@@ -109,7 +68,7 @@ pub(super) fn pieces(value: &[u8]) -> usize {
 
 /// The fewest pieces a run of letters splits into: known words and single
 /// letters (dynamic programming over the run).
-fn split_letters(set: &WordSet, run: &[u8]) -> usize {
+fn split_letters(run: &[u8]) -> usize {
     let mut best = [u16::MAX; MAX_SPLIT + 1];
     best[0] = 0;
     for i in 0..run.len() {
@@ -118,7 +77,7 @@ fn split_letters(set: &WordSet, run: &[u8]) -> usize {
         let mut h = FNV_OFFSET;
         for j in i..run.len().min(i + MAX_WORD) {
             h = step(h, run[j]);
-            if j > i && set.contains(finish(h)) {
+            if j > i && contains(h) {
                 best[j + 1] = best[j + 1].min(here + 1);
             }
         }
