@@ -30,7 +30,10 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         Some(i) => m.start + i + 1,
         None => line_start,
     };
-    let end_column = char_count(&hay[end_line_start..m.end]) + 1;
+    // On one line, the end column follows from the start's (long minified
+    // lines are not counted again).
+    let end_column =
+        if inner_newlines == 0 { column + char_count(encoded) } else { char_count(&hay[end_line_start..m.end]) + 1 };
     let line_end = memchr::memchr(b'\n', &hay[m.end..]).map_or(hay.len(), |i| m.end + i);
     // The allow marker is looked for on the match's own lines in `hay`.
     let first_line_end = memchr::memchr(b'\n', encoded).map_or(line_end, |i| m.start + i);

@@ -189,6 +189,7 @@ impl GenericDetector {
                 ("password", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("passwd", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("pwd", fold(None, AFTER_NAME), name(NameWord::Password)),
+                ("passphrase", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("_pass", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("secret", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Secret)),
                 ("token", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Token)),
@@ -238,11 +239,10 @@ impl GenericDetector {
             out.push(("mysql".into(), exact(not_ident, b" da"), Anchor::Mysql));
         }
         if self.any(&[Kind::BearerHeader]) {
-            out.push(("Bearer".into(), exact(not_ident, b" "), Anchor::Bearer));
-            out.push(("bearer".into(), exact(not_ident, b" "), Anchor::Bearer));
+            out.push(("bearer".into(), fold(not_ident, b" "), Anchor::Bearer));
         }
         if self.any(&[Kind::BasicAuthHeader]) {
-            out.push(("Basic".into(), exact(not_ident, b" "), Anchor::Basic));
+            out.push(("basic".into(), fold(not_ident, b" "), Anchor::Basic));
         }
         out
     }
@@ -677,6 +677,55 @@ mod probe {
         }
         eprintln!("{n} bytes");
         for (k, v) in counts {
+            eprintln!("{v:>8} {k}");
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn stages() {
+        let set = crate::rules::RuleSet::embedded().unwrap();
+        let e = crate::engine::Engine::new(&set).unwrap();
+        let mut files = vec![std::path::PathBuf::from("/tmp/keyhound-bench/tree")];
+        let mut stage = std::collections::BTreeMap::new();
+        let mut bump = |k: String| *stage.entry(k).or_insert(0usize) += 1;
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let hay = std::fs::read(&p).unwrap();
+            for h in e.keyword_set().find_iter(&hay) {
+                let Some(super::Anchor::Name(word)) = e.keyword_anchors[h.keyword] else { continue };
+                let Some(a) = super::assign::assignment(&hay, h.start, h.end) else {
+                    let next = hay.get(h.end).map(|b| *b as char).unwrap_or('$');
+                    bump(format!("{word:?} no-assign next={next:?}"));
+                    continue;
+                };
+                let v = &hay[a.value.clone()];
+                if v.len() < 6 || v.len() > 256 {
+                    bump(format!("{word:?} len"));
+                    continue;
+                }
+                if matches!(v[0], b'$' | b'{' | b'<' | b'%' | b'[' | b'!' | b'&' | b'*' | b'|' | b'>' | b'#' | b'(') {
+                    bump(format!("{word:?} first"));
+                    continue;
+                }
+                if !a.quoted && super::is_identifier_chain(v) {
+                    bump(format!("{word:?} chain"));
+                    continue;
+                }
+                let Some(_) = super::classify(&hay, word, h.start, h.end) else {
+                    bump(format!("{word:?} name"));
+                    continue;
+                };
+                match super::score::score(v, b"", false) {
+                    Ok(c) => bump(format!("{word:?} ok {c:?}")),
+                    Err(r) => bump(format!("{word:?} reject {r:?}")),
+                }
+            }
+        }
+        for (k, v) in stage {
             eprintln!("{v:>8} {k}");
         }
     }

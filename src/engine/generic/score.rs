@@ -376,9 +376,6 @@ fn marks_automaton() -> &'static aho_corasick::AhoCorasick {
         let patterns = REFERENCE_MARKS.iter().chain(PLACEHOLDER_WORDS).chain(CODE_MARKS);
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            // Built at the first value scored (a pre-commit run may score
-            // one): the quickest to build.
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .build(patterns)
             .expect("the scorer's marks build an automaton")
     })
