@@ -37,7 +37,7 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
     let line_end = memchr::memchr(b'\n', &hay[m.end..]).map_or(hay.len(), |i| m.end + i);
     // The allow marker is looked for on the match's own lines in `hay`.
     let first_line_end = memchr::memchr(b'\n', encoded).map_or(line_end, |i| m.start + i);
-    let line_allowed = has_allow_marker(&hay[line_start..first_line_end])
+    let line_allowed = lines.allowed(hay, line_start, first_line_end)
         || (inner_newlines > 0 && has_allow_marker(&hay[end_line_start..line_end]));
     // At most 4 bytes a character: the context never needs more of a
     // (minified, megabyte-long) line than this.
@@ -88,11 +88,27 @@ pub struct LineLocator {
     line_start: usize,
     /// Characters from `line_start` to `offset`.
     column_chars: usize,
+    /// Whether the line starting at `.0` carries an allow marker (up to
+    /// `.1`): many findings on one long minified line read it once.
+    allowed: Option<(usize, usize, bool)>,
 }
 
 impl LineLocator {
     pub fn new() -> LineLocator {
-        LineLocator { offset: 0, line: 1, line_start: 0, column_chars: 0 }
+        LineLocator { offset: 0, line: 1, line_start: 0, column_chars: 0, allowed: None }
+    }
+
+    /// Whether `hay[start..end]`, the first line of a finding, carries an
+    /// allow marker; remembered for the next finding on the same line.
+    pub fn allowed(&mut self, hay: &[u8], start: usize, end: usize) -> bool {
+        match self.allowed {
+            Some((s, e, allowed)) if s == start && e == end => allowed,
+            _ => {
+                let allowed = has_allow_marker(&hay[start..end]);
+                self.allowed = Some((start, end, allowed));
+                allowed
+            }
+        }
     }
 
     /// Returns (line, column, byte offset of the line's start). Columns count

@@ -9,7 +9,7 @@
 //! `token`, `key` after `_`, `-`, `.`, `api` or a camel hump, `auth`,
 //! `credentials`) only where it ends an identifier
 //! and is followed by an operator-like byte (`=`, `:`, a quote, a blank,
-//! `>`, `(`, a line end), `://`, `Bearer `/`Basic `, `mysql -` and
+//! `>`, `(`, a line end), a URL's `@`, `Bearer `/`Basic `, `mysql -` and
 //! `oracle:thin:`. At a hit, the cheapest test comes first: the syntax of
 //! an assignment after the name ([`assign`]), the value's length and first
 //! byte; only a value that passes those has its name read (qualifiers,
@@ -140,6 +140,16 @@ fn complement(c: ByteClass) -> ByteClass {
 const AFTER_NAME: &[u8] = b"=:\"'` \t>(";
 /// The same, and a line end (`name: DB_PASSWORD` / `value: …`).
 const AFTER_NAME_OR_EOL: &[u8] = b"=:\"'` \t>(\n\r";
+/// [`AFTER_NAME_OR_EOL`] as a table.
+const AFTER_NAME_TABLE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < AFTER_NAME_OR_EOL.len() {
+        t[AFTER_NAME_OR_EOL[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 const IDENT: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
 
 impl GenericDetector {
@@ -230,7 +240,10 @@ impl GenericDetector {
         }
         let not_ident = Some(complement(class(IDENT)));
         if self.any(&[Kind::UrlCredentials]) {
-            out.push(("://".into(), KeywordContext::default(), Anchor::Url));
+            // `@` after a userinfo byte, before a host.
+            let userinfo = class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~%!$&*+,;=:-");
+            let host = class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789[");
+            out.push(("@".into(), exact(Some(userinfo), &[]).with_after([host]), Anchor::Url));
             out.push(("oracle:thin:".into(), KeywordContext::default(), Anchor::OracleThin));
         }
         if self.any(&[Kind::Password]) {
@@ -252,7 +265,7 @@ impl GenericDetector {
         match anchor {
             Anchor::Name(word) => self.at_name(hay, word, start, end, out),
             Anchor::Url => {
-                if let Some(u) = url::at_separator(hay, start, end) {
+                if let Some(u) = url::at_sign(hay, start) {
                     self.url_password(hay, u, out);
                 }
             }
@@ -281,7 +294,7 @@ impl GenericDetector {
     fn at_name(&self, hay: &[u8], word: NameWord, start: usize, end: usize, out: &mut Vec<Match>) {
         // Re-checked here: another rule's keyword of the same spelling
         // may have widened what the keyword pass reports.
-        if hay.get(end).is_some_and(|b| !AFTER_NAME_OR_EOL.contains(b)) {
+        if hay.get(end).is_some_and(|&b| !AFTER_NAME_TABLE[usize::from(b)]) {
             return;
         }
         let Some(a) = assign::assignment(hay, start, end) else { return };
@@ -429,6 +442,9 @@ fn line_around(hay: &[u8], span: Range<usize>) -> &[u8] {
 
 /// `a.b.c`: identifiers joined by dots — code, not a bare value.
 fn is_identifier_chain(v: &[u8]) -> bool {
+    if memchr::memchr(b'.', v).is_none() {
+        return false;
+    }
     let mut dots = 0;
     let mut at_start = true;
     for &b in v {

@@ -122,7 +122,8 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
         return Err(Reject::Code);
     }
     let mut buf = [0u8; MAX_LEN];
-    if let Some(text) = base64_text(value, &mut buf) {
+    let base64_shaped = value.len() >= 12 && value.len() % 4 == 0;
+    if let Some(text) = base64_shaped.then(|| base64_text(value, &mut buf)).flatten() {
         let secret = text.iter().position(|&b| b == b':').map_or(text, |i| &text[i + 1..]);
         return score(secret, around, relaxed);
     }
@@ -178,12 +179,13 @@ fn is_aws_unique_id(v: &[u8]) -> bool {
         && v[4..].iter().all(|&b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
 }
 
-/// Whether a reported value could be guessed: shorter than 16 characters,
+/// Whether a reported value could be guessed: shorter than 12 characters,
 /// or not random by the word model (piece length above 2.2) — a human's
-/// password rather than a generated token. Such a value's plain SHA-256
-/// would be reversed by a dictionary; see `model::secret_hash_of`.
+/// password rather than a generated token (12 random characters are over
+/// 70 bits: no dictionary holds them). Such a value's plain SHA-256 would
+/// be reversed by a dictionary; see `model::secret_hash_of`.
 pub fn is_guessable(v: &[u8]) -> bool {
-    v.len() < 16 || v.len() > MAX_LEN || v.len() as f64 / words::pieces(v).max(1) as f64 > RANDOM_PIECE_LEN
+    v.len() < 12 || v.len() > MAX_LEN || v.len() as f64 / words::pieces(v).max(1) as f64 > RANDOM_PIECE_LEN
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -393,7 +395,7 @@ impl Marks {
                 _ => m.code = true,
             }
         }
-        if !m.placeholder {
+        if !m.placeholder && v.iter().any(|&b| unleet(b) != b.to_ascii_lowercase()) {
             let mut leet = [0u8; MAX_LEN];
             for (i, &b) in v.iter().enumerate() {
                 leet[i] = unleet(b);

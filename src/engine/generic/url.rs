@@ -1,7 +1,9 @@
-//! Credentials in URLs: `scheme://user:password@host`, found at each `://`
-//! (and Oracle's `jdbc:oracle:thin:user/password@host`). Only the
-//! authority is read — up to the first `/`, `?`, `#`, whitespace, quote or
-//! bracket — so a URL without `@` there costs a few bytes.
+//! Credentials in URLs: `scheme://user:password@host`, found at each `@`
+//! that follows a userinfo byte and precedes a host (URLs without
+//! credentials have none: code has far fewer of these than `://`), and
+//! Oracle's `jdbc:oracle:thin:user/password@host`. Only the authority is
+//! read, back to its `://` and on to its end (the first `/`, `?`, `#`,
+//! whitespace, quote or bracket), so an e-mail address costs a few bytes.
 //!
 //! Must not allocate; never resolves or contacts the host.
 
@@ -35,6 +37,26 @@ pub(super) struct UrlPassword {
     pub password: Range<usize>,
     /// The host, for placeholder checks (`example.com`).
     pub host: Range<usize>,
+}
+
+/// The password of the URL whose userinfo ends at the `@` at `at`.
+pub(super) fn at_sign(hay: &[u8], at: usize) -> Option<UrlPassword> {
+    let floor = at.saturating_sub(MAX_AUTHORITY);
+    let mut s = at;
+    while s > floor && !ends_authority(hay[s - 1]) && hay[s - 1] != b'@' {
+        s -= 1;
+    }
+    if s < 3 || &hay[s - 3..s] != b"://" {
+        return None;
+    }
+    // The password ends at the authority's last `@`: a later one is its
+    // own hit.
+    let stop = (at + 1 + MAX_AUTHORITY).min(hay.len());
+    let end = at + 1 + hay[at + 1..stop].iter().position(|&b| ends_authority(b)).unwrap_or(stop - at - 1);
+    if memchr::memchr(b'@', &hay[at + 1..end]).is_some() {
+        return None;
+    }
+    at_separator(hay, s - 3, s)
 }
 
 /// The password of the URL whose `://` spans `sep_start..sep_end`.
