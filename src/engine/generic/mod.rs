@@ -198,9 +198,14 @@ impl GenericDetector {
             let names = [
                 ("password", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("passwd", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
-                ("pwd", fold(None, AFTER_NAME), name(NameWord::Password)),
+                ("pwd", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("passphrase", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("_pass", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                (
+                    "Pass",
+                    exact(Some(class(b"abcdefghijklmnopqrstuvwxyz0123456789")), AFTER_NAME_OR_EOL),
+                    name(NameWord::Password),
+                ),
                 ("secret", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Secret)),
                 ("token", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Token)),
                 // `key` ends a name after a separator (`API_KEY`, `api-key`,
@@ -442,7 +447,9 @@ fn line_around(hay: &[u8], span: Range<usize>) -> &[u8] {
 
 /// `a.b.c`: identifiers joined by dots — code, not a bare value.
 fn is_identifier_chain(v: &[u8]) -> bool {
-    if memchr::memchr(b'.', v).is_none() {
+    // Code names its objects in lower case (`self.`, `config.`, `os.`);
+    // `YATN.LQN8.R7lwfeA` is a password.
+    if !(v[0].is_ascii_lowercase() || v[0] == b'_') || memchr::memchr(b'.', v).is_none() {
         return false;
     }
     let mut dots = 0;

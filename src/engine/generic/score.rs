@@ -12,9 +12,11 @@
 //!    `process.env`, `os.environ`, …).
 //! 3. **Placeholders**: `<password>`, `[TOKEN]`, `{token}`, and values that
 //!    hold a stand-in word (`changeme`, `example`, `your…`, `xxx`,
-//!    `password`, `secret`, `test`, `dummy`, …) once lower-cased and read
-//!    through leetspeak (`p@ssw0rd` is `password`); runs of 6 identical or
-//!    consecutive characters (`aaaaaa`, `123456`); documented examples.
+//!    `password`, `secret`, `dummy`, …) in any case, words of five letters
+//!    or more also read through leetspeak (`p@ssw0rd` is `password`),
+//!    shorter ones (`test`, `key`, `dev`) only standing alone (`my-key-1`,
+//!    not inside `eNk3yPf`); runs of 6 identical or consecutive characters
+//!    (`aaaaaa`, `123456`); documented examples.
 //! 4. **Not secrets**: password hashes (`$2b$…` bcrypt, `$argon2id$`,
 //!    `{SSHA}`, `pbkdf2_sha256$…`), hex digests when the line says digest,
 //!    checksum, hash, sha, md5, integrity or fingerprint; numbers, dates,
@@ -391,7 +393,7 @@ impl Marks {
         for found in ac.find_overlapping_iter(v) {
             match found.pattern().as_usize() {
                 i if i < refs => m.reference = true,
-                i if i < words => m.placeholder = true,
+                i if i < words => m.placeholder |= stands_alone(v, found.start(), found.end()),
                 _ => m.code = true,
             }
         }
@@ -400,11 +402,26 @@ impl Marks {
             for (i, &b) in v.iter().enumerate() {
                 leet[i] = unleet(b);
             }
-            let placeholder = |i: usize| (refs..words).contains(&i);
-            m.placeholder = ac.find_overlapping_iter(&leet[..v.len()]).any(|f| placeholder(f.pattern().as_usize()));
+            // Read through leetspeak, only words of five letters or more:
+            // `k3y` in a random token is no stand-in.
+            let long_word = |f: &aho_corasick::Match| (refs..words).contains(&f.pattern().as_usize()) && f.len() >= 5;
+            m.placeholder = ac.find_overlapping_iter(&leet[..v.len()]).any(|f| long_word(&f));
         }
         m
     }
+}
+
+/// Whether a stand-in word found at `start..end` of `v` counts: words of
+/// five letters or more anywhere, shorter ones (`key`, `dev`, `test`) only
+/// as a word of their own — at an edge of the value or next to a byte that
+/// is not a letter or digit — since random text holds them by chance.
+fn stands_alone(v: &[u8], start: usize, end: usize) -> bool {
+    let word = &v[start..end];
+    if end - start >= 5 || !word.iter().any(u8::is_ascii_alphanumeric) {
+        return true;
+    }
+    let edge = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
+    edge(start.checked_sub(1).and_then(|i| v.get(i))) && edge(v.get(end))
 }
 
 /// Password hashes: stored to check a password, not to use one.
@@ -605,8 +622,11 @@ mod tests {
 
     #[test]
     fn word_like_values_are_low_or_rejected() {
-        assert_eq!(grade("Summer2024!"), Err(Reject::Words));
+        assert_eq!(grade("Summer2024!"), Ok(Confidence::Low));
+        assert_eq!(grade("correcthorsebattery"), Err(Reject::Words));
         assert_eq!(grade("9b2f6c1e-7d4a-4e8b-b3c5-2a7f9e1d6c48"), Ok(Confidence::Low));
-        assert_eq!(score(b"Summer2024!", b"", true), Ok(Confidence::Low));
+        // In a credentials file the place says password: medium.
+        assert_eq!(score(b"Summer2024!", b"", true), Ok(Confidence::Medium));
+        assert_eq!(score(b"correcthorsebattery", b"", true), Ok(Confidence::Low));
     }
 }

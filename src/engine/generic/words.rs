@@ -10,7 +10,8 @@
 //! `/etc/app/secret.txt`) splits into a few long pieces; a random one
 //! (`q8Zr2LmWx0Pk`) into about one piece per character. [`pieces`] counts
 //! the fewest pieces: each known word of two or more letters is one piece,
-//! each other letter one, each run of digits one, each other byte one.
+//! each other letter one, each run of digits one per two digits, each
+//! other byte one.
 //!
 //! Must not allocate per call: a split uses fixed stack buffers.
 
@@ -56,8 +57,12 @@ pub(super) fn pieces(value: &[u8]) -> usize {
             total += split_letters(&value[i..end]);
             i = end;
         } else if b.is_ascii_digit() {
-            i += value[i..].iter().position(|c| !c.is_ascii_digit()).unwrap_or(value.len() - i);
-            total += 1;
+            // A digit run is a piece per two digits: a year or a counter is
+            // one or two, the digits of a random string about as many as
+            // its letters.
+            let run = value[i..].iter().position(|c| !c.is_ascii_digit()).unwrap_or(value.len() - i);
+            i += run;
+            total += run.div_ceil(2);
         } else {
             i += 1;
             total += 1;
@@ -100,7 +105,7 @@ mod tests {
 
     #[test]
     fn words_split_into_few_pieces_and_random_text_into_many() {
-        assert_eq!(pieces(b"Summer2024!"), 3);
+        assert_eq!(pieces(b"Summer2024!"), 4);
         assert!(pieces(b"getUserPassword") <= 3);
         assert!(pieces(b"correcthorsebatterystaple") <= 4);
         let random = b"q8Zr2LmWx0PkT7vB";
