@@ -310,7 +310,7 @@ impl GenericDetector {
         if matches!(v[0], b'$' | b'{' | b'<' | b'%' | b'[' | b'!' | b'&' | b'*' | b'|' | b'>' | b'#' | b'(') {
             return;
         }
-        if !a.quoted && is_identifier_chain(v) {
+        if !a.quoted && (is_identifier_chain(v) || is_snake_identifier(v)) {
             return;
         }
         let Some((kind, stand_in)) = classify(hay, word, start, end) else { return };
@@ -471,6 +471,15 @@ fn is_identifier_chain(v: &[u8]) -> bool {
         }
     }
     dots > 0 && !at_start
+}
+
+/// `keyid_to_free`, `STRBUF_INIT`: a variable or constant in one case with
+/// `_` between its parts — code, not a bare value (a random value mixes
+/// cases).
+fn is_snake_identifier(v: &[u8]) -> bool {
+    let lower = v.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let upper = v.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    (lower || upper) && v[0].is_ascii_alphabetic() && v.contains(&b'_') && v.split(|&b| b == b'_').all(|p| p.len() >= 2)
 }
 
 /// Words of a name, last first: split at `_`, `-`, `.` and camel-case
