@@ -126,7 +126,15 @@ pub(super) fn assignment(hay: &[u8], kw_start: usize, kw_end: usize) -> Option<A
             }
         }
         b'(' => {
-            // `.password("v")`, `setPassword("v")`: a literal argument.
+            // `.password("v")`, `setPassword("v")`, `withToken("v")`: a
+            // literal argument of a setter or a builder's method, not any
+            // call (`createToken("jsxTagEnd")`).
+            let s = name_start(hay, kw_start);
+            let setter = |p: &[u8]| hay[s..].starts_with(p) && hay.get(s + p.len()).is_some_and(u8::is_ascii_uppercase);
+            let method = kw_start > 0 && hay[kw_start - 1] == b'.';
+            if !(method || setter(b"set") || setter(b"with")) {
+                return None;
+            }
             let a = quoted_value(hay, p + 1)?;
             return (hay.get(a.value.end + 1) == Some(&b')')).then_some(a);
         }
@@ -155,7 +163,7 @@ fn past_type_annotation(hay: &[u8], p: usize) -> Option<usize> {
     while q < stop && (hay[q].is_ascii_alphanumeric() || b"_&<>[]*?.'".contains(&hay[q])) {
         q += 1;
     }
-    if q == start || !hay[start].is_ascii_alphabetic() && hay[start] != b'&' {
+    if q == start || !(hay[start].is_ascii_alphabetic() || hay[start] == b'&' || hay[start] == b'_') {
         return None;
     }
     let q = skip_blanks(hay, q);

@@ -307,15 +307,27 @@ impl GenericDetector {
         if v.len() < score::MIN_LEN_RELAXED || v.len() > score::MAX_LEN {
             return;
         }
-        if matches!(v[0], b'$' | b'{' | b'<' | b'%' | b'[' | b'!' | b'&' | b'*' | b'|' | b'>' | b'#' | b'(') {
+        if matches!(
+            v[0],
+            b'$' | b'{' | b'<' | b'%' | b'[' | b'!' | b'&' | b'*' | b'|' | b'>' | b'#' | b'(' | b'+' | b'/'
+        ) || v[v.len() - 1] == b'+'
+        {
             return;
         }
-        if !a.quoted && (is_identifier_chain(v) || is_snake_identifier(v)) {
+        if !a.quoted && (is_identifier_chain(v) || is_snake_identifier(v) || has_inner_equals(v)) {
+            return;
+        }
+        if is_declared(hay, start) {
             return;
         }
         let Some((kind, stand_in)) = classify(hay, word, start, end) else { return };
         let (kind, relaxed) = if a.form == Form::Netrc { (Kind::Netrc, true) } else { (kind, false) };
         if self.rule(kind).is_none() {
+            return;
+        }
+        // Tokens and API keys a service generates are long; shorter values
+        // under those names are ids and public badge tokens.
+        if matches!(kind, Kind::Token | Kind::ApiKey) && v.len() < 12 {
             return;
         }
         let Ok(mut confidence) = score::score(v, line_around(hay, a.value.clone()), relaxed) else { return };
@@ -445,11 +457,18 @@ fn line_around(hay: &[u8], span: Range<usize>) -> &[u8] {
     &hay[s..e]
 }
 
+/// `e.HEX=e.URL`: a bare value with `=` inside (not base64's padding) is
+/// code.
+fn has_inner_equals(v: &[u8]) -> bool {
+    v.iter().rposition(|&b| b != b'=').is_some_and(|last| v[..last].contains(&b'='))
+}
+
 /// `a.b.c`: identifiers joined by dots — code, not a bare value.
 fn is_identifier_chain(v: &[u8]) -> bool {
-    // Code names its objects in lower case (`self.`, `config.`, `os.`);
-    // `YATN.LQN8.R7lwfeA` is a password.
-    if !(v[0].is_ascii_lowercase() || v[0] == b'_') || memchr::memchr(b'.', v).is_none() {
+    // Code names its objects in lower case (`self.`, `config.`, `os.`) or
+    // spells types (`ESTree.Node`); `YATN.LQN8.R7lwfeA` is a password.
+    let letters = v.iter().all(|&b| b.is_ascii_alphabetic() || b == b'.' || b == b'_');
+    if !(v[0].is_ascii_lowercase() || v[0] == b'_' || letters) || memchr::memchr(b'.', v).is_none() {
         return false;
     }
     let mut dots = 0;
@@ -473,13 +492,27 @@ fn is_identifier_chain(v: &[u8]) -> bool {
     dots > 0 && !at_start
 }
 
-/// `keyid_to_free`, `STRBUF_INIT`: a variable or constant in one case with
-/// `_` between its parts — code, not a bare value (a random value mixes
-/// cases).
+/// `keyid_to_free`, `STRBUF_INIT`, `__X32_SYSCALL_BIT`: a variable or
+/// constant in one case with `_` between its parts — code, not a bare value
+/// (a random value mixes cases).
 fn is_snake_identifier(v: &[u8]) -> bool {
-    let lower = v.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    let upper = v.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    (lower || upper) && v[0].is_ascii_alphabetic() && v.contains(&b'_') && v.split(|&b| b == b'_').all(|p| p.len() >= 2)
+    let body = &v[v.iter().position(|&b| b != b'_').unwrap_or(v.len())..];
+    let lower = body.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let upper = body.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    (lower || upper)
+        && body.first().is_some_and(u8::is_ascii_alphabetic)
+        && body.contains(&b'_')
+        && body.split(|&b| b == b'_').all(|p| p.len() >= 2)
+}
+
+/// Whether a name ending at `start` is declared rather than assigned
+/// (`trait Secret:`, `struct Token {`, `class Password(`): what follows
+/// is a type.
+fn is_declared(hay: &[u8], start: usize) -> bool {
+    const DECLARATIONS: &[&[u8]] =
+        &[b"trait ", b"struct ", b"class ", b"enum ", b"type ", b"interface ", b"fn ", b"def ", b"func ", b"impl "];
+    let s = assign::name_start(hay, start);
+    DECLARATIONS.iter().any(|d| s >= d.len() && &hay[s - d.len()..s] == *d)
 }
 
 /// Words of a name, last first: split at `_`, `-`, `.` and camel-case
@@ -602,8 +635,40 @@ const NOT_CREDENTIAL_TOKENS: &[&str] = &[
     "ident",
     "identifier",
 ];
-/// Words anywhere in a name that say the value is not a secret in clear.
-const NOT_SECRET_NAMES: &[&str] = &["hash", "hashed", "digest", "encrypted", "public", "publishable", "salt"];
+/// Words anywhere in a name that say the value is not a secret in clear,
+/// or is about one rather than one (`TOKEN_HEADER`, `API_KEY_NAME`,
+/// `PASSWORD_FILE`, `SECRET_ENV`).
+const NOT_SECRET_NAMES: &[&str] = &[
+    "hash",
+    "hashed",
+    "digest",
+    "encrypted",
+    "public",
+    "publishable",
+    "salt",
+    "header",
+    "name",
+    "field",
+    "param",
+    "env",
+    "var",
+    "path",
+    "file",
+    "url",
+    "uri",
+    "prefix",
+    "label",
+    "type",
+    "length",
+    "len",
+    "size",
+    "min",
+    "max",
+    "regex",
+    "pattern",
+    "format",
+    "placeholder",
+];
 /// Words anywhere in a name that say the value is a stand-in.
 const STAND_IN_NAMES: &[&str] =
     &["example", "sample", "dummy", "fake", "mock", "test", "placeholder", "default", "demo"];
@@ -611,10 +676,17 @@ const STAND_IN_NAMES: &[&str] =
 /// The kind of secret a name ending in keyword `start..end` holds, and
 /// whether the name says it is a stand-in; `None` when it holds none.
 fn classify(hay: &[u8], word: NameWord, start: usize, end: usize) -> Option<(Kind, bool)> {
-    let name = &hay[assign::name_start(hay, start)..end];
+    let name_start = assign::name_start(hay, start);
+    let name = &hay[name_start..end];
     let mut words = name_words(name);
     let last = words.next()?;
-    let before = words.next();
+    // A one-word name after a word and a space (`Next page token:` in
+    // prose): that word qualifies it.
+    let before = words.next().or_else(|| {
+        let gap = name_start.checked_sub(1).filter(|&i| hay[i] == b' ')?;
+        let w = assign::name_start(hay, gap);
+        (w < gap).then(|| &hay[w..gap])
+    });
     let kind = match word {
         NameWord::Password => Kind::Password,
         NameWord::Secret => Kind::Secret,

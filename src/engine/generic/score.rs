@@ -20,9 +20,10 @@
 //! 4. **Not secrets**: password hashes (`$2b$…` bcrypt, `$argon2id$`,
 //!    `{SSHA}`, `pbkdf2_sha256$…`), hex digests when the line says digest,
 //!    checksum, hash, sha, md5, integrity or fingerprint; numbers, dates,
-//!    versions and addresses (no letters); URLs, e-mail addresses and file
-//!    paths; code (calls, `=>`, `->`, `::`, regular expressions, format
-//!    strings).
+//!    versions and addresses (no letters), `0x…` and short hex; AWS unique
+//!    ids; URLs, host names, e-mail addresses and file paths; code (calls,
+//!    `=>`, `->`, `::`, comments, backslash escapes, regular expressions,
+//!    camel-case identifiers).
 //! 5. **Encoded text**: a base64 value that decodes to printable text is
 //!    scored as that text (a Kubernetes secret's `cGFzc3dvcmQ=` is
 //!    `password`; `user:pass` is scored by its password).
@@ -114,13 +115,13 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
     if is_aws_unique_id(value) {
         return Err(Reject::Identifier);
     }
-    if contains(value, b"://") || is_email(value) {
+    if contains(value, b"://") || is_email(value) || is_host(value) {
         return Err(Reject::Url);
     }
     if is_path(value) {
         return Err(Reject::Path);
     }
-    if marks.code || is_call(value) {
+    if marks.code || is_call(value) || is_camel_identifier(value) {
         return Err(Reject::Code);
     }
     let mut buf = [0u8; MAX_LEN];
@@ -333,6 +334,8 @@ const PLACEHOLDER_WORDS: &[&[u8]] = &[
     b"local",
     b"0000",
     b"1111",
+    b"foo",
+    b"tiger",
     // Documented examples: RFC 6238's TOTP seed, AWS's example access keys,
     // the UUID of RFC 4122's examples.
     b"jbswy3dpehpk3pxp",
@@ -359,10 +362,8 @@ fn unleet(b: u8) -> u8 {
 const REFERENCE_MARKS: &[&[u8]] =
     &[b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"%>", b"$(", b"{%", b"@{", b"%s", b"%d", b"%v"];
 /// Operators of code and regular expressions inside a value.
-const CODE_MARKS: &[&[u8]] = &[
-    b"=>", b"->", b"::", b"&&", b"||", b"\\d", b"\\w", b"\\s", b"\\b", b"\\n", b"[^", b"(?", b"a-z", b"0-9", b".*",
-    b".+", b"()",
-];
+const CODE_MARKS: &[&[u8]] =
+    &[b"=>", b"->", b"::", b"&&", b"||", b"\\", b"[^", b"(?", b"a-z", b"0-9", b".*", b".+", b"()", b"/*", b"*/"];
 
 /// What the substrings of a value say, found in one pass of one automaton
 /// over the value (and one over its leetspeak reading, for stand-in
@@ -455,6 +456,18 @@ fn is_email(v: &[u8]) -> bool {
             .is_some_and(|tld| tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic))
 }
 
+/// A host name (`www.google.com/`, `db.acme.internal`): dot-separated
+/// lower-case labels, a top-level one of letters.
+fn is_host(v: &[u8]) -> bool {
+    let v = v.strip_suffix(b"/").unwrap_or(v);
+    let labels = v.split(|&b| b == b'.');
+    v.contains(&b'.')
+        && labels
+            .clone()
+            .all(|l| !l.is_empty() && l.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+        && labels.last().is_some_and(|t| t.len() >= 2 && t.iter().all(u8::is_ascii_lowercase))
+}
+
 /// A file path: rooted, relative with `./`, `../` or `~/`, a drive letter,
 /// or a name with a file extension.
 fn is_path(v: &[u8]) -> bool {
@@ -504,6 +517,26 @@ fn is_path(v: &[u8]) -> bool {
             && v[1..].iter().all(|&b| b.is_ascii_alphanumeric() || b"/._-".contains(&b))
             && v.iter().filter(|&&b| b == b'/').count() >= 2)
         || EXTENSIONS.iter().any(|e| lower_ends(e))
+}
+
+/// `jsxTagEnd`, `ZeroizeOnDrop`: letters only, in humps of a capital and
+/// two or more lower-case letters — an identifier.
+fn is_camel_identifier(v: &[u8]) -> bool {
+    if !v.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let head = v.iter().position(u8::is_ascii_uppercase).unwrap_or(v.len());
+    let mut humps = 0;
+    let mut i = head;
+    while i < v.len() {
+        let run = v[i + 1..].iter().position(|b| !b.is_ascii_lowercase()).unwrap_or(v.len() - i - 1);
+        if run < 2 {
+            return false;
+        }
+        humps += 1;
+        i += 1 + run;
+    }
+    humps + usize::from(head > 0) >= 2
 }
 
 /// A call: `(` and a `)` after it.
@@ -604,7 +637,7 @@ mod tests {
             ("/opt/app/conf/db.txt", Reject::Path),
             ("2024-01-15/10:00:00", Reject::Number),
             ("correcthorsebatterystaple", Reject::Words),
-            ("ConnectionString", Reject::Words),
+            ("ConnectionString", Reject::Code),
             ("xyzxyzxyzxyz", Reject::LowInformation),
             ("ababababXyXy", Reject::LowInformation),
         ] {
