@@ -165,7 +165,9 @@ class Gen:
             return r.choice(special)()
         syntax, (rel, render, at) = r.choice(list(syntaxes().items()))
         name = r.choice(ALL_NAMES)
-        self.write(rel, render(name, v.secret()), at, "leak", syntax)
+        # A person picks a password; a service generates tokens and keys.
+        value = v.secret() if name in PASSWORD_NAMES else r.choice([v.alnum, v.alnum, v.hex, v.b64, v.b64url])()
+        self.write(rel, render(name, value), at, "leak", syntax)
 
     def url_leak(self):
         r, v = self.r, self.v

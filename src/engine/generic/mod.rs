@@ -457,10 +457,10 @@ fn line_around(hay: &[u8], span: Range<usize>) -> &[u8] {
     &hay[s..e]
 }
 
-/// `e.HEX=e.URL`: a bare value with `=` inside (not base64's padding) is
-/// code.
+/// `e.HEX=e.URL`: a bare value with `=` inside (not base64's padding) and
+/// a `.` is a chain of assignments.
 fn has_inner_equals(v: &[u8]) -> bool {
-    v.iter().rposition(|&b| b != b'=').is_some_and(|last| v[..last].contains(&b'='))
+    v.contains(&b'.') && v.iter().rposition(|&b| b != b'=').is_some_and(|last| v[..last].contains(&b'='))
 }
 
 /// `a.b.c`: identifiers joined by dots — code, not a bare value.
@@ -635,6 +635,10 @@ const NOT_CREDENTIAL_TOKENS: &[&str] = &[
     "ident",
     "identifier",
 ];
+/// Words before `token` and a space in prose that say it is no
+/// credential (`Next page token: …`).
+const PROSE_QUALIFIERS: &[&str] =
+    &["next", "page", "continuation", "pagination", "cancellation", "csrf", "xsrf", "sync"];
 /// Words anywhere in a name that say the value is not a secret in clear,
 /// or is about one rather than one (`TOKEN_HEADER`, `API_KEY_NAME`,
 /// `PASSWORD_FILE`, `SECRET_ENV`).
@@ -685,7 +689,7 @@ fn classify(hay: &[u8], word: NameWord, start: usize, end: usize) -> Option<(Kin
     let before = words.next().or_else(|| {
         let gap = name_start.checked_sub(1).filter(|&i| hay[i] == b' ')?;
         let w = assign::name_start(hay, gap);
-        (w < gap).then(|| &hay[w..gap])
+        Some(&hay[w..gap]).filter(|w| one_of(w, PROSE_QUALIFIERS))
     });
     let kind = match word {
         NameWord::Password => Kind::Password,

@@ -359,8 +359,7 @@ fn unleet(b: u8) -> u8 {
 }
 
 /// Template syntax inside a value: a reference.
-const REFERENCE_MARKS: &[&[u8]] =
-    &[b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"%>", b"$(", b"{%", b"@{", b"%s", b"%d", b"%v"];
+const REFERENCE_MARKS: &[&[u8]] = &[b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"%>", b"$(", b"{%", b"@{"];
 /// Operators of code and regular expressions inside a value.
 const CODE_MARKS: &[&[u8]] =
     &[b"=>", b"->", b"::", b"&&", b"||", b"\\", b"[^", b"(?", b"a-z", b"0-9", b".*", b".+", b"()", b"/*", b"*/"];
