@@ -230,9 +230,14 @@ fn spaced_form(hay: &[u8], kw_start: usize) -> Option<Form> {
     if !hay[kw_start..].starts_with(b"password") || s != kw_start {
         return None;
     }
+    // `machine` starts an entry, at the start of a line; `login` follows.
     let before = &hay[s.saturating_sub(256)..s];
-    let has = |w: &[u8]| memchr::memmem::find(before, w).is_some();
-    (has(b"machine ") || has(b"login ")).then_some(Form::Netrc)
+    let entry = memchr::memmem::rfind(before, b"machine ").is_some_and(|m| {
+        let lead = &before[..m];
+        let line = lead.iter().rposition(|&b| b == b'\n').map_or(lead, |n| &lead[n + 1..]);
+        line.iter().all(|&b| b == b' ' || b == b'\t') && memchr::memmem::find(&before[m..], b"login ").is_some()
+    });
+    (hay[kw_start..].starts_with(b"password") && entry).then_some(Form::Netrc)
 }
 
 /// A quoted value starting with its quote at `p`.

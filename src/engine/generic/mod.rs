@@ -634,6 +634,9 @@ const NOT_CREDENTIAL_TOKENS: &[&str] = &[
     "string",
     "ident",
     "identifier",
+    "client",
+    "idempotency",
+    "request",
 ];
 /// Words before `token` and a space in prose that say it is no
 /// credential (`Next page token: …`).

@@ -124,11 +124,12 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
     if marks.code || is_call(value) || is_camel_identifier(value) {
         return Err(Reject::Code);
     }
-    let mut buf = [0u8; MAX_LEN];
-    let base64_shaped = value.len() >= 12 && value.len() % 4 == 0;
-    if let Some(text) = base64_shaped.then(|| base64_text(value, &mut buf)).flatten() {
-        let secret = text.iter().position(|&b| b == b':').map_or(text, |i| &text[i + 1..]);
-        return score(secret, around, relaxed);
+    if value.len() >= 12 && value.len() % 4 == 0 {
+        let mut buf = [0u8; MAX_LEN];
+        if let Some(text) = base64_text(value, &mut buf) {
+            let secret = text.iter().position(|&b| b == b':').map_or(text, |i| &text[i + 1..]);
+            return score(secret, around, relaxed);
+        }
     }
     randomness(value, relaxed)
 }

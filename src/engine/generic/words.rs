@@ -74,8 +74,8 @@ pub(super) fn pieces(value: &[u8]) -> usize {
 /// The fewest pieces a run of letters splits into: known words and single
 /// letters (dynamic programming over the run).
 fn split_letters(run: &[u8]) -> usize {
-    let mut best = [u16::MAX; MAX_SPLIT + 1];
-    best[0] = 0;
+    let mut best = [0u16; MAX_SPLIT + 1];
+    best[1..=run.len()].fill(u16::MAX);
     for i in 0..run.len() {
         let here = best[i];
         best[i + 1] = best[i + 1].min(here + 1);
