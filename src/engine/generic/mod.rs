@@ -394,7 +394,8 @@ impl GenericDetector {
             .iter()
             .position(|&b| !(b.is_ascii_alphanumeric() || b"._~+/=-".contains(&b)))
             .unwrap_or(stop - from);
-        if len < score::MIN_LEN || len > score::MAX_LEN || hay.get(from + len).is_some_and(|b| b"$%{<".contains(b)) {
+        if !(score::MIN_LEN..=score::MAX_LEN).contains(&len) || hay.get(from + len).is_some_and(|b| b"$%{<".contains(b))
+        {
             return;
         }
         if let Ok(c) = score::score(&hay[from..from + len], line_around(hay, from..from + len), false) {

@@ -124,7 +124,7 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
     if marks.code || is_call(value) || is_camel_identifier(value) {
         return Err(Reject::Code);
     }
-    if value.len() >= 12 && value.len() % 4 == 0 {
+    if value.len() >= 12 && value.len().is_multiple_of(4) {
         let mut buf = [0u8; MAX_LEN];
         if let Some(text) = base64_text(value, &mut buf) {
             let secret = text.iter().position(|&b| b == b':').map_or(text, |i| &text[i + 1..]);
@@ -460,12 +460,12 @@ fn is_email(v: &[u8]) -> bool {
 /// lower-case labels, a top-level one of letters.
 fn is_host(v: &[u8]) -> bool {
     let v = v.strip_suffix(b"/").unwrap_or(v);
-    let labels = v.split(|&b| b == b'.');
+    let mut labels = v.split(|&b| b == b'.');
     v.contains(&b'.')
         && labels
             .clone()
             .all(|l| !l.is_empty() && l.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
-        && labels.last().is_some_and(|t| t.len() >= 2 && t.iter().all(u8::is_ascii_lowercase))
+        && labels.next_back().is_some_and(|t| t.len() >= 2 && t.iter().all(u8::is_ascii_lowercase))
 }
 
 /// A file path: rooted, relative with `./`, `../` or `~/`, a drive letter,
@@ -563,7 +563,7 @@ pub(super) fn is_user_password(v: &[u8]) -> bool {
 /// password, `user:password`); `None` for anything else (random bytes: the
 /// value is scored as it is).
 fn base64_text<'b>(v: &[u8], buf: &'b mut [u8; MAX_LEN]) -> Option<&'b [u8]> {
-    if v.len() < 12 || v.len() % 4 != 0 {
+    if v.len() < 12 || !v.len().is_multiple_of(4) {
         return None;
     }
     let body = v.strip_suffix(b"==").or_else(|| v.strip_suffix(b"=")).unwrap_or(v);
