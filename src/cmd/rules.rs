@@ -54,7 +54,8 @@ fn write_list(out: &mut dyn Write, set: &RuleSet, format: Format) -> io::Result<
     let json = |r: &crate::rules::Rule| {
         serde_json::json!({
             "id": r.id, "name": r.name, "provider": r.provider, "category": r.category,
-            "severity": r.severity, "keywords": r.keywords, "live_check": r.verify.is_some() && r.shipped,
+            "severity": r.severity, "keywords": r.keywords, "detector": r.detector,
+            "live_check": r.verify.is_some() && r.shipped,
             "references": r.references, "remediation": r.remediation, "file": r.source,
         })
     };

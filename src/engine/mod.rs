@@ -501,8 +501,14 @@ impl Engine {
             });
             found.sort_unstable();
             found.dedup_by(|a, b| a.rule == b.rule && a.start == b.start && a.end == b.end);
+            let decoded_any = !found.is_empty();
             out.extend(found);
             out.sort_unstable();
+            // A known format found by decoding (`api_key=sk%2Dproj…`) wins
+            // over a generic match of the same text.
+            if decoded_any && out.iter().any(|m| self.is_generic(m.rule)) {
+                self.drop_generic_duplicates(&mut out);
+            }
         }
         out
     }

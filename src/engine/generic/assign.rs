@@ -24,6 +24,7 @@
 
 use std::ops::Range;
 
+use super::byte_table;
 use super::score::{MAX_LEN, MIN_LEN_RELAXED};
 
 /// How a value was given.
@@ -256,16 +257,7 @@ fn quoted_value(hay: &[u8], p: usize) -> Option<Assignment> {
 
 /// Bytes that end a bare value: whitespace, quotes, delimiters, and the
 /// brackets after which it would be code.
-const ENDS_BARE: [bool; 256] = {
-    let mut t = [false; 256];
-    let ends = b" \t\r\n\x0b\x0c\"'`;,)}]<&([";
-    let mut i = 0;
-    while i < ends.len() {
-        t[ends[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
+const ENDS_BARE: [bool; 256] = byte_table(b" \t\r\n\x0b\x0c\"'`;,)}]<&([");
 
 /// The value starting at `p`: quoted (with an optional string prefix) or
 /// bare. A bare value ends at whitespace, a quote or a delimiter; one

@@ -141,15 +141,18 @@ const AFTER_NAME: &[u8] = b"=:\"'` \t>(";
 /// The same, and a line end (`name: DB_PASSWORD` / `value: …`).
 const AFTER_NAME_OR_EOL: &[u8] = b"=:\"'` \t>(\n\r";
 /// [`AFTER_NAME_OR_EOL`] as a table.
-const AFTER_NAME_TABLE: [bool; 256] = {
+const AFTER_NAME_TABLE: [bool; 256] = byte_table(AFTER_NAME_OR_EOL);
+
+/// The set of `bytes` as a table.
+pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
     let mut i = 0;
-    while i < AFTER_NAME_OR_EOL.len() {
-        t[AFTER_NAME_OR_EOL[i] as usize] = true;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
         i += 1;
     }
     t
-};
+}
 const IDENT: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
 
 impl GenericDetector {

@@ -9,6 +9,8 @@
 
 use std::ops::Range;
 
+use super::byte_table;
+
 /// The longest authority read.
 const MAX_AUTHORITY: usize = 256;
 
@@ -16,16 +18,6 @@ const MAX_AUTHORITY: usize = 256;
 const ENDS_AUTHORITY: [bool; 256] = byte_table(b" \t\r\n\x0b\x0c/?#\"'`<>\\()[]{},;|");
 /// Bytes of a scheme after its first letter.
 const SCHEME: [bool; 256] = byte_table(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-
-const fn byte_table(bytes: &[u8]) -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < bytes.len() {
-        t[bytes[i] as usize] = true;
-        i += 1;
-    }
-    t
-}
 
 fn ends_authority(b: u8) -> bool {
     ENDS_AUTHORITY[usize::from(b)]
