@@ -258,7 +258,6 @@ mod tests {
             decoded: None,
             encoded: None,
             tracked: None,
-            guessable: false,
             line_allowed: false,
             suppressed: None,
             verification: None,

@@ -398,19 +398,11 @@ fn scan_blob(
     };
     match view(data) {
         View::Text(text) => {
-            // A blob's path is found only when its name could matter (it
-            // costs a walk up its trees).
-            let mut named = engine.name_matters(&text).then(&mut path);
-            let matches = engine.scan_named(&text, named.as_deref().map(str::as_bytes));
+            let matches = engine.scan(&text);
             if matches.is_empty() {
                 return (Scanned::text(text.len(), Vec::new()), Some(BlobMemo::Clean));
             }
-            // Remembered are matches of known formats only: a generic
-            // match's confidence is graded at the scan, and its secret may be
-            // a guessable password, whose plain SHA-256 the state must not
-            // hold.
-            let replayable = |m: &Match| m.decoded.is_none() && m.confidence.is_none();
-            let memo = matches.iter().all(replayable).then(|| {
+            let memo = matches.iter().all(|m| m.decoded.is_none()).then(|| {
                 BlobMemo::Matched(
                     matches
                         .iter()
@@ -421,8 +413,7 @@ fn scan_blob(
                         .collect(),
                 )
             });
-            let path = named.take().unwrap_or_else(path);
-            (Scanned::text(text.len(), to_findings(engine, &path, &text, &matches)), memo)
+            (Scanned::text(text.len(), to_findings(engine, &path(), &text, &matches)), memo)
         }
         View::Binary => match scan_container(engine, data, limits, &mut path) {
             Some(scanned) => {

@@ -413,7 +413,6 @@ mod tests {
             decoded: None,
             tracked: None,
             encoded: None,
-            guessable: false,
             line_allowed: false,
             suppressed: None,
             verification: None,

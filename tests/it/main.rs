@@ -16,7 +16,6 @@ mod decode;
 mod deploy;
 mod dist;
 mod fleet;
-mod generic;
 mod history;
 mod html;
 mod openai;
