@@ -18,8 +18,9 @@
 //! - Parses the rules' regexes: for each rule whose regexes (rule, `allow`,
 //!   `near`) all parse, `EMBEDDED_PARSED` holds its minimum match length and
 //!   which of its keywords every match starts with after a word boundary,
-//!   and what every match holds around each keyword (its case, the bytes
-//!   before and after it).
+//!   what every match holds around each keyword (its case, the bytes
+//!   before and after it), and how many bytes of fixed literal every
+//!   secret starts with (what the rule's derived confidence rests on).
 //!   A rule missing from it (a file or regex that does not parse) is
 //!   checked at run time, which reports the error as for any rule file.
 
@@ -57,7 +58,8 @@ fn main() {
     let mut facts = String::from(
         "/// Shipped rules whose regexes parsed at build time: (rule id, minimum match\n\
          /// length, per keyword whether every match starts with it after `\\b`,\n\
-         /// per keyword what every match holds around it).\n\
+         /// per keyword what every match holds around it, the bytes of fixed\n\
+         /// literal every secret starts with).\n\
          pub static EMBEDDED_PARSED: &[EmbeddedFacts] = &[\n",
     );
     for f in &files {
@@ -74,8 +76,8 @@ fn main() {
             None => "None".to_string(),
         };
         out.push_str(&format!("    ({:?}, include_str!({:?}), {json}),\n", name, f.display().to_string()));
-        for (id, min_len, word_starts, contexts) in doc.as_ref().map(parsed_rules).unwrap_or_default() {
-            facts.push_str(&format!("    ({id:?}, {min_len}, &{word_starts:?}, &{contexts:?}),\n"));
+        for (id, min_len, word_starts, contexts, prefix) in doc.as_ref().map(parsed_rules).unwrap_or_default() {
+            facts.push_str(&format!("    ({id:?}, {min_len}, &{word_starts:?}, &{contexts:?}, {prefix}),\n"));
         }
     }
     out.push_str("];\n");
@@ -138,12 +140,12 @@ fn to_json(doc: &toml::Table) -> Option<String> {
     Some(serde_json::to_string(doc).expect("a TOML table serializes to JSON"))
 }
 
-/// `(id, minimum match length, word-start keywords)` of each rule of a
-/// rule file whose regexes all parse.
 /// What build time reads off one rule's regex: id, minimum match length,
-/// per keyword whether it is a word start and its context.
-type ParsedRule = (String, usize, Vec<bool>, Vec<Option<regex_parse::KeywordContext>>);
+/// per keyword whether it is a word start and its context, and the bytes of
+/// fixed literal every secret starts with.
+type ParsedRule = (String, usize, Vec<bool>, Vec<Option<regex_parse::KeywordContext>>, usize);
 
+/// The [`ParsedRule`] of each rule of a rule file whose regexes all parse.
 fn parsed_rules(doc: &toml::Table) -> Vec<ParsedRule> {
     let Some(rules) = doc.get("rule").and_then(|r| r.as_array()) else { return Vec::new() };
     let mut out = Vec::new();
@@ -170,6 +172,7 @@ fn parsed_rules(doc: &toml::Table) -> Vec<ParsedRule> {
                 regex_parse::min_len(&hir),
                 regex_parse::word_start_keywords(&hir, &keywords),
                 regex_parse::keyword_contexts(&hir, &keywords),
+                regex_parse::secret_prefix_len(&hir),
             ));
         }
     }

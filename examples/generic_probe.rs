@@ -50,8 +50,7 @@ fn visit(engine: &Engine, path: &Path, out: &mut impl std::io::Write) {
 }
 
 fn main() {
-    let mut engine = Engine::new(&RuleSet::embedded().expect("shipped rules")).expect("engine");
-    engine.set_min_confidence(keyhound::rules::Confidence::Low);
+    let engine = Engine::new(&RuleSet::embedded().expect("shipped rules")).expect("engine");
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for arg in std::env::args().skip(1) {

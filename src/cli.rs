@@ -46,6 +46,14 @@ pub enum FormatArg {
     Html,
 }
 
+/// A confidence level (`--min-confidence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceArg {
+    Low,
+    Medium,
+    High,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorArg {
     Auto,
@@ -85,6 +93,10 @@ pub struct FindingArgs {
     /// Also list suppressed findings, marked with why they are suppressed.
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Report only findings of at least this confidence; those below are suppressed (counted in the summary,
+    /// listed with --show-suppressed) [default: the config's min-confidence, else medium]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<ConfidenceArg>,
     #[command(flatten)]
     pub verify: VerifyArgs,
 }

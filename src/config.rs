@@ -8,6 +8,9 @@
 //! decides which config and baseline are trusted: the work tree's, except
 //! for `keyhound ci` on a pull request or merge group, which takes both from
 //! its base commit (see [`trusted_exemptions`]); `--config FILE` always wins.
+//! The minimum confidence reported is `--min-confidence`, else the trusted
+//! config's `min-confidence`, else [`DEFAULT_MIN_CONFIDENCE`] (every level
+//! for `keyhound baseline`).
 //!
 //! Errors here are the user's arguments being unusable (exit code 2).
 
@@ -23,8 +26,9 @@ use crate::ci::CiSettings;
 use clap::{Args, FromArgMatches};
 
 use crate::cli::{
-    BaselineOf, Cli, ColorArg, Command, ConfigArgs, FindingArgs, FleetArgs, FormatArg, HistoryArgs, OpenaiAction,
-    OpenaiFormatArg, OpenaiKeyArgs, OutputArgs, RulesAction, RulesFormatArg, ScanCommandArgs, ScanTuningArgs,
+    BaselineOf, Cli, ColorArg, Command, ConfidenceArg, ConfigArgs, FindingArgs, FleetArgs, FormatArg, HistoryArgs,
+    OpenaiAction, OpenaiFormatArg, OpenaiKeyArgs, OutputArgs, RulesAction, RulesFormatArg, ScanCommandArgs,
+    ScanTuningArgs,
 };
 use crate::fleet::shard::Shard;
 use crate::forge::{normalize_base, Forge, ListOptions};
@@ -32,7 +36,7 @@ use crate::openai::{Action, KeySource, OpenAiTask, Secret};
 use crate::precommit::StagedCheck;
 use crate::repo_config::{RepoConfig, CONFIG_FILE, MAX_ARCHIVE_DEPTH};
 use crate::report::{Format, ReportOptions};
-use crate::rules::RuleSet;
+use crate::rules::{Confidence, RuleSet};
 use crate::source::git::check_object_format;
 use crate::source::ScanInput;
 use crate::suppress::{Baseline, RootRelative, Suppressor};
@@ -44,6 +48,10 @@ use crate::verify::VerifySettings;
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
 /// `--archive-depth` when neither the flag nor the config sets it.
 pub const DEFAULT_ARCHIVE_DEPTH: usize = 3;
+/// `--min-confidence` when neither the flag nor the config sets it: every
+/// shipped rule's findings are reported, the weak guesses of detectors that
+/// grade their matches are not (they are counted).
+pub const DEFAULT_MIN_CONFIDENCE: Confidence = Confidence::Medium;
 
 /// Where the repositories of a many-repository run come from.
 #[derive(Debug, Clone)]
@@ -252,7 +260,15 @@ impl Config {
             Some(from_base) => from_base,
             None => common.findings.baseline.as_deref().map(Baseline::load).transpose()?,
         };
-        let suppress = Suppressor::new(found.base, repo_config.allow, baseline.as_ref());
+        // A baseline records today's findings at every confidence, so a lower
+        // level later does not bring back what it was made to accept.
+        let min_confidence = match common.findings.min_confidence {
+            _ if write_baseline.is_some() => Confidence::Low,
+            Some(level) => confidence(level),
+            None => repo_config.min_confidence.unwrap_or(DEFAULT_MIN_CONFIDENCE),
+        };
+        let suppress =
+            Suppressor::new(found.base, repo_config.allow, baseline.as_ref()).with_min_confidence(min_confidence);
         let verify = verify_settings(common, &task, write_baseline.is_some())?;
         Ok(Config {
             task,
@@ -762,6 +778,14 @@ fn format(f: FormatArg) -> Format {
         FormatArg::Jsonl => Format::Jsonl,
         FormatArg::Sarif => Format::Sarif,
         FormatArg::Html => Format::Html,
+    }
+}
+
+fn confidence(level: ConfidenceArg) -> Confidence {
+    match level {
+        ConfidenceArg::Low => Confidence::Low,
+        ConfidenceArg::Medium => Confidence::Medium,
+        ConfidenceArg::High => Confidence::High,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Turns an engine match and the bytes it was found in into a
 //! [`Finding`]: 1-based line and column (found incrementally by
-//! [`LineLocator`]), the surrounding text, the fingerprint, and whether the
-//! secret's line carries an inline allow marker.
+//! [`LineLocator`]), the surrounding text, the fingerprint, the confidence
+//! (the match's own grade, else its rule's), and whether the secret's line
+//! carries an inline allow marker.
 //!
 //! It records facts about the text only: it must not decide what is
 //! suppressed (that is `suppress`, which reads `line_allowed`) or how a
@@ -54,6 +55,7 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
         severity: rule.severity,
+        confidence: m.confidence.unwrap_or_else(|| rule.confidence()),
         path: path.to_string(),
         container: Vec::new(),
         path_bytes: None,

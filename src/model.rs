@@ -16,7 +16,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::rules::{Severity, VerifyStatus};
+use crate::rules::{Confidence, Severity, VerifyStatus};
 
 /// One reported secret.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +24,10 @@ pub struct Finding {
     pub rule_id: String,
     pub rule_name: String,
     pub severity: Severity,
+    /// How sure keyhound is that this is a real secret: the grade of the
+    /// detector that found it when it grades each match, else its rule's
+    /// ([`crate::rules::Rule::confidence`]).
+    pub confidence: Confidence,
     /// Path relative to the scanned root, forward slashes; `<stdin>` for
     /// standard input. Inside a container, the member's path:
     /// `outer.zip!inner/file.env` (nested: `a.tgz!b.jar!c.properties`).
@@ -171,6 +175,10 @@ pub enum SuppressReason {
     Stopword,
     /// The finding is listed in the `--baseline` file.
     Baseline,
+    /// Its confidence is below `--min-confidence` (or the config's
+    /// `min-confidence`). Last: a finding counts here only when nothing
+    /// else suppresses it, so the count is what a lower level would add.
+    BelowMinConfidence,
 }
 
 impl fmt::Display for SuppressReason {
@@ -181,6 +189,7 @@ impl fmt::Display for SuppressReason {
             SuppressReason::ConfigValue => "config-value",
             SuppressReason::Stopword => "stopword",
             SuppressReason::Baseline => "baseline",
+            SuppressReason::BelowMinConfidence => "below-min-confidence",
         })
     }
 }
@@ -193,8 +202,16 @@ impl fmt::Display for SuppressReason {
 pub struct Summary {
     /// Findings reported (not suppressed).
     pub findings: usize,
-    /// Findings suppressed by allow comments, the config or a baseline.
+    /// Findings suppressed by allow comments, the config, a baseline or
+    /// `--min-confidence`.
     pub suppressed: usize,
+    /// The `--min-confidence` level the run reported from; `None` in a
+    /// saved report older than confidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_confidence: Option<Confidence>,
+    /// Of `suppressed`: findings below `min_confidence` (and nothing else
+    /// suppressed them), which a lower level would report.
+    pub below_min_confidence: usize,
     /// Files (or blobs, for git sources) scanned.
     pub scanned: usize,
     /// Text members of archives and compressed files scanned (inside the
@@ -588,6 +605,7 @@ mod tests {
             rule_id: "r".into(),
             rule_name: "R".into(),
             severity: Severity::High,
+            confidence: Confidence::High,
             path: "old.tgz!b.jar!c.properties".into(),
             container: vec!["old.tgz".into(), "old.tgz!b.jar".into()],
             path_bytes: None,
@@ -630,11 +648,19 @@ mod tests {
             SuppressReason::ConfigValue,
             SuppressReason::Stopword,
             SuppressReason::Baseline,
+            SuppressReason::BelowMinConfidence,
         ]
         .iter()
-        .map(|r| serde_json::to_value(r).unwrap().as_str().unwrap().to_string())
+        .map(|r| {
+            let json = serde_json::to_value(r).unwrap().as_str().unwrap().to_string();
+            assert_eq!(json, r.to_string());
+            json
+        })
         .collect();
-        assert_eq!(names, ["allow-comment", "config-path", "config-value", "stopword", "baseline"]);
+        assert_eq!(
+            names,
+            ["allow-comment", "config-path", "config-value", "stopword", "baseline", "below-min-confidence"]
+        );
         assert_eq!(SuppressReason::ConfigValue.to_string(), "config-value");
     }
 

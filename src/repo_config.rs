@@ -1,6 +1,6 @@
 //! The repository config file, `.keyhound.toml`: extra rules, disabled
-//! rules, path / value / stopword allowlists, `max-file-size` and
-//! `archive-depth`.
+//! rules, path / value / stopword allowlists, `min-confidence`,
+//! `max-file-size` and `archive-depth`.
 //!
 //! It reads and validates the file; what an allowlist means for a finding is
 //! `suppress::Allowlist`'s to decide, and the rules it adds are compiled by
@@ -20,7 +20,7 @@ use regex_automata::meta::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::rules::{Rule, RuleError, RuleSet};
+use crate::rules::{Confidence, Rule, RuleError, RuleSet};
 use crate::suppress::Allowlist;
 use crate::util::units::{parse_size, SIZE_FORMS};
 
@@ -88,6 +88,8 @@ struct RawConfig {
     #[serde(default)]
     archive_depth: Option<Spanned<i64>>,
     #[serde(default)]
+    min_confidence: Option<Spanned<String>>,
+    #[serde(default)]
     rules: RawRules,
     #[serde(default)]
     allow: RawAllow,
@@ -102,6 +104,8 @@ pub struct RepoConfig {
     pub max_file_size: Option<u64>,
     /// `archive-depth`, when set.
     pub archive_depth: Option<usize>,
+    /// `min-confidence`, when set: findings below it are suppressed.
+    pub min_confidence: Option<Confidence>,
     pub allow: Allowlist,
 }
 
@@ -143,6 +147,11 @@ impl RepoConfig {
                     return Err(key_err(depth.span(), "archive-depth", m));
                 }
             }
+        }
+
+        if let Some(level) = &raw.min_confidence {
+            let parsed = level.get_ref().parse::<Confidence>();
+            config.min_confidence = Some(parsed.map_err(|m| key_err(level.span(), "min-confidence", m))?);
         }
 
         for spanned in raw.rule {
@@ -311,6 +320,7 @@ mod tests {
     fn every_key_is_read() {
         let text = r#"
 max-file-size = "10M"
+min-confidence = "high"
 [rules]
 disable = ["aws-access-key-id"]
 [allow]
@@ -325,6 +335,8 @@ keywords = ["acme_"]
 "#;
         let (c, rules) = parse(text).unwrap();
         assert_eq!(c.max_file_size, Some(10 << 20));
+        assert_eq!(c.min_confidence, Some(Confidence::High));
+        assert_eq!(parse("").unwrap().0.min_confidence, None);
         assert!(rules.get("aws-access-key-id").is_none());
         assert_eq!(rules.get("acme-token").unwrap().source, ".keyhound.toml");
         assert!(c.allow.path_allowed("tests/fixtures/a/b.env"));
@@ -361,6 +373,15 @@ keywords = ["acme_"]
                 ".keyhound.toml:2: rules.disable: no rule has id \"no-such-rule\"",
             ),
             ("max-file-size = 'huge'\n", ".keyhound.toml:1: max-file-size: invalid size"),
+            (
+                "\nmin-confidence = 'sure'\n",
+                ".keyhound.toml:2: min-confidence: unknown confidence 'sure' (expected low, medium or high)",
+            ),
+            ("min-confidence = 1\n", ".keyhound.toml:1: min-confidence: invalid type"),
+            (
+                "[[rule]]\nid = \"x\"\nname = \"X\"\nregex = 'abc'\nkeywords = ['abc']\nconfidence = 'sure'\n",
+                ".keyhound.toml:6: confidence: unknown variant `sure`",
+            ),
             (
                 "\nmax-file-size = \"1 MB\"\n",
                 ".keyhound.toml:2: max-file-size: invalid size \"1 MB\": expected a number of bytes",

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use arbitrary::Arbitrary;
 use keyhound::model::{fingerprint, Finding, Provenance, Summary, SuppressReason, Verification, Warning, WarningKind};
 use keyhound::report::{write_report, Format, ReportOptions, RuleInfo, RunContext, UriBase, VcsInfo};
-use keyhound::rules::{Severity, VerifyStatus};
+use keyhound::rules::{Confidence, Severity, VerifyStatus};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -33,6 +33,7 @@ struct RuleIn {
     name: String,
     description: Option<String>,
     severity: u8,
+    confidence: u8,
     references: Vec<String>,
     remediation: Option<String>,
     provider: Option<String>,
@@ -43,6 +44,7 @@ struct FindingIn {
     rule_id: String,
     rule_name: String,
     severity: u8,
+    confidence: u8,
     path: String,
     /// Outer paths of an archive member (`a.zip`, `a.zip!b.jar`).
     container: Vec<String>,
@@ -66,6 +68,10 @@ fn severity(n: u8) -> Severity {
     [Severity::Low, Severity::Medium, Severity::High, Severity::Critical][usize::from(n % 4)]
 }
 
+fn confidence(n: u8) -> Confidence {
+    Confidence::ALL[usize::from(n % 3)]
+}
+
 impl FindingIn {
     fn finding(self) -> Finding {
         // As file scans set them: `path` is the lossy form of bytes that
@@ -79,6 +85,7 @@ impl FindingIn {
             rule_id: self.rule_id,
             rule_name: self.rule_name,
             severity: severity(self.severity),
+            confidence: confidence(self.confidence),
             path,
             container: self.container.into_iter().take(3).collect(),
             path_bytes,
@@ -110,7 +117,8 @@ impl FindingIn {
                     SuppressReason::ConfigValue,
                     SuppressReason::Stopword,
                     SuppressReason::Baseline,
-                ][usize::from(n % 5)]
+                    SuppressReason::BelowMinConfidence,
+                ][usize::from(n % 6)]
             }),
             verification: self.verification.map(|(s, detail, checked_at)| Verification {
                 status: [VerifyStatus::Live, VerifyStatus::Invalid, VerifyStatus::Unknown][usize::from(s % 3)],
@@ -162,6 +170,7 @@ fuzz_target!(|input: Input| {
                 name: r.name,
                 description: r.description,
                 severity: severity(r.severity),
+                confidence: confidence(r.confidence),
                 references: r.references,
                 remediation: r.remediation,
                 provider: r.provider,

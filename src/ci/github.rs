@@ -11,7 +11,7 @@
 
 use crate::model::{Finding, Summary};
 use crate::report::sarif;
-use crate::rules::Severity;
+use crate::rules::{Confidence, Severity};
 use crate::util::text::{escape_controls, escape_controls_keep_lines};
 use crate::util::uri::encode_path;
 
@@ -70,7 +70,7 @@ pub fn annotation(f: &Finding, links: &Links) -> String {
         props.push(format!("col={}", f.column));
         props.push(format!("endColumn={}", f.end_column));
     }
-    let title = format!("keyhound: {} ({})", f.rule_name, f.rule_id);
+    let title = format!("keyhound: {} ({}, {} confidence)", f.rule_name, f.rule_id, f.confidence);
     props.push(format!("title={}", escape_property(&escape_controls(&title))));
     format!("::{command} {}::{}", props.join(","), escape_data(&escape_controls(&sarif::message(f, false))))
 }
@@ -111,7 +111,8 @@ pub(super) fn code(s: &str) -> String {
 }
 
 /// The Markdown job summary: what was scanned, whether all of it could be
-/// (`summary` settled: an incomplete run says so in its heading) and a
+/// (`summary` settled: an incomplete run says so in its heading), the
+/// findings by confidence (and how many `--min-confidence` held back) and a
 /// table of findings.
 pub fn summary_markdown(
     findings: &[Finding],
@@ -140,7 +141,25 @@ pub fn summary_markdown(
         ));
     }
     if n > 0 {
-        md.push_str("| Rule | File | Commit | Author | Secret |\n| --- | --- | --- | --- | --- |\n");
+        let by: Vec<String> = Confidence::ALL
+            .iter()
+            .rev()
+            .map(|&c| (c, findings.iter().filter(|f| f.confidence == c).count()))
+            .filter(|&(_, k)| k > 0)
+            .map(|(c, k)| format!("{k} {c}"))
+            .collect();
+        md.push_str(&format!("By confidence: {}.\n\n", by.join(", ")));
+    }
+    if let (Some(level), below @ 1..) = (summary.min_confidence, summary.below_min_confidence) {
+        md.push_str(&format!(
+            "{below} finding{} below the minimum confidence ({level}) not reported: run with \
+             `--min-confidence low` to see {}.\n\n",
+            if below == 1 { "" } else { "s" },
+            if below == 1 { "it" } else { "them" }
+        ));
+    }
+    if n > 0 {
+        md.push_str("| Rule | Confidence | File | Commit | Author | Secret |\n| --- | --- | --- | --- | --- | --- |\n");
         for f in findings {
             let location = format!("{}:{}", links.path(f), f.line);
             let commit = f.provenance.as_ref().map(|p| p.commit.as_str()).unwrap_or("");
@@ -160,9 +179,10 @@ pub fn summary_markdown(
             };
             let author = f.provenance.as_ref().map(|p| cell(&p.author)).unwrap_or_default();
             md.push_str(&format!(
-                "| {} ({}) | {file} | {commit_cell} | {author} | {} |\n",
+                "| {} ({}) | {} | {file} | {commit_cell} | {author} | {} |\n",
                 cell(&f.rule_name),
                 code(&f.rule_id),
+                f.confidence,
                 code(&f.display_secret(false))
             ));
         }
@@ -223,6 +243,7 @@ mod tests {
             rule_id: "openai-project-key".into(),
             rule_name: "OpenAI project API key".into(),
             severity: Severity::Critical,
+            confidence: Confidence::High,
             path: "config/a,b:c.env".into(),
             container: Vec::new(),
             path_bytes: None,
@@ -260,7 +281,7 @@ mod tests {
         let a = annotation(&f, &Links::default());
         assert!(
             a.starts_with(
-                "::error file=config/a%2Cb%3Ac.env,line=3,endLine=3,col=16,endColumn=180,title=keyhound%3A OpenAI project API key (openai-project-key)::"
+                "::error file=config/a%2Cb%3Ac.env,line=3,endLine=3,col=16,endColumn=180,title=keyhound%3A OpenAI project API key (openai-project-key%2C high confidence)::"
             ),
             "{a}"
         );
@@ -306,7 +327,9 @@ mod tests {
             "keyhound.sarif",
         );
         assert!(md.starts_with("### keyhound: 1 secret found"), "{md}");
-        assert!(md.contains("| Rule | File | Commit | Author | Secret |"), "{md}");
+        assert!(md.contains("| Rule | Confidence | File | Commit | Author | Secret |"), "{md}");
+        assert!(md.contains("By confidence: 1 high.") && md.contains("| high |"), "{md}");
+        assert!(!md.contains("minimum confidence"), "{md}");
         assert!(md.contains("Ann \\| Example"), "{md}");
         assert!(
             md.contains("https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/config/a,b%3Ac.env#L3"),
@@ -315,6 +338,22 @@ mod tests {
         assert!(md.contains("`sk-proj-Ab…(164 chars)`") && !md.contains(&f.secret), "{md}");
         let none = summary_markdown(&[], "the whole history", &settled(1), &Links::default(), "k.sarif");
         assert!(none.starts_with("### keyhound: no secrets found") && none.contains(": 1 blob."), "{none}");
+    }
+
+    #[test]
+    fn summary_counts_by_confidence_and_says_what_was_held_back() {
+        let mut low = finding();
+        low.confidence = Confidence::Medium;
+        let mut s = settled(3);
+        s.min_confidence = Some(Confidence::Medium);
+        s.below_min_confidence = 2;
+        let md = summary_markdown(&[finding(), low.clone(), low], "x", &s, &Links::default(), "k.sarif");
+        assert!(md.contains("By confidence: 1 high, 2 medium.\n"), "{md}");
+        assert!(md.contains("2 findings below the minimum confidence (medium) not reported"), "{md}");
+        assert!(md.contains("`--min-confidence low`"), "{md}");
+        let none = summary_markdown(&[], "x", &s, &Links::default(), "k.sarif");
+        assert!(none.starts_with("### keyhound: no secrets found") && none.contains("2 findings below"), "{none}");
+        assert!(!none.contains("By confidence"), "{none}");
     }
 
     #[test]

@@ -10,27 +10,33 @@
 //! It reads the files with `report::saved` and writes with the same writers
 //! every scanning command uses; it does not suppress, verify or filter
 //! anything again (the saved report already says what was suppressed and
-//! verified). Secrets stay redacted unless every file holds them in clear
+//! verified). A finding saved without a confidence (a report older than
+//! confidence) gets its rule's as this keyhound's rule set has it (with the
+//! config's rules), else `medium`. Secrets stay redacted unless every file holds them in clear
 //! and `--show-secrets` is given. Exit code 0 once the report is written;
 //! a single file that is not a keyhound report is an error (exit 2); among
 //! several, such a file is a warning, the merged report says it is
 //! incomplete, and the others are merged.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use super::{write_main_report, ReportTo};
 use crate::config::Config;
-use crate::model::{Summary, Warning, WarningKind};
+use crate::model::{Summary, SuppressReason, Warning, WarningKind};
 use crate::report::saved::{self, SavedReport};
 use crate::report::{RunContext, RunInfo, SavedFrom};
+use crate::rules::{Confidence, RuleSet};
 use crate::util::text::escape_controls;
 
 pub(super) fn run(config: &Config, files: &[PathBuf]) -> Result<u8> {
+    let by_id = confidence_by_rule(&config.rules);
+    let rules = |id: &str| by_id.get(id).copied();
     let saved = match files {
-        [file] => saved::read(file)?,
-        _ => merge(files)?,
+        [file] => saved::read(file, &rules)?,
+        _ => merge(files, &rules)?,
     };
     let name = files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
     // Saved warnings come back as notes; what could not be read now is
@@ -66,11 +72,11 @@ pub(super) fn run(config: &Config, files: &[PathBuf]) -> Result<u8> {
 /// repository and place), their summaries added up when every file has
 /// one, their warnings; a file that cannot be read is a warning that makes
 /// the merged report incomplete. Fails only when no file can be read.
-fn merge(files: &[PathBuf]) -> Result<SavedReport> {
+fn merge(files: &[PathBuf], rules: saved::RuleConfidence) -> Result<SavedReport> {
     let mut parts = Vec::new();
     let mut problems = Vec::new();
     for file in files {
-        match saved::read(file) {
+        match saved::read(file, rules) {
             Ok(s) => parts.push((file.as_path(), s)),
             Err(e) => problems.push(Warning::new(WarningKind::Unreadable, format!("{e}; not merged"))),
         }
@@ -110,6 +116,11 @@ fn merge(files: &[PathBuf]) -> Result<SavedReport> {
     });
     summary.findings = findings.iter().filter(|f| f.suppressed.is_none()).count();
     summary.suppressed = findings.len() - summary.findings;
+    // Like `suppressed`, what the merged reports list.
+    summary.below_min_confidence =
+        findings.iter().filter(|f| f.suppressed == Some(SuppressReason::BelowMinConfidence)).count();
+    let levels: Vec<Option<Confidence>> = parts.iter().map(|(_, s)| s.summary.min_confidence).collect();
+    summary.min_confidence = levels.first().copied().flatten().filter(|l| levels.iter().all(|o| *o == Some(*l)));
     summary.warnings.extend(problems);
     summary.settle();
     // What the shards' own runs could not read stays unread in the merge.
@@ -128,6 +139,11 @@ fn merge(files: &[PathBuf]) -> Result<SavedReport> {
     let targets = parts.iter().map(|(f, _)| f.display().to_string()).collect();
     let run = RunInfo { command: "report".to_string(), targets, started_at: crate::util::time::now_utc() };
     Ok(SavedReport { findings, summary, has_summary, run: Some(run), vcs: None, secrets_redacted })
+}
+
+/// Each rule's confidence, by id.
+fn confidence_by_rule(rules: &RuleSet) -> HashMap<&str, Confidence> {
+    rules.rules().iter().map(|r| (r.id.as_str(), r.confidence())).collect()
 }
 
 /// Adds one saved summary (from `file`) to the merged one.

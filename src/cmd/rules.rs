@@ -1,5 +1,7 @@
 //! `keyhound rules list` and `keyhound rules check [FILE...]`: the rule set
-//! as text or JSON, and every rule's examples run through the engine.
+//! as text or JSON (each rule with its confidence, and whether the rule sets
+//! it or it is derived from the rule's shape), and every rule's examples run
+//! through the engine.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -54,8 +56,9 @@ fn write_list(out: &mut dyn Write, set: &RuleSet, format: Format) -> io::Result<
     let json = |r: &crate::rules::Rule| {
         serde_json::json!({
             "id": r.id, "name": r.name, "provider": r.provider, "category": r.category,
-            "severity": r.severity, "keywords": r.keywords, "detector": r.detector,
-            "live_check": r.verify.is_some() && r.shipped,
+            "severity": r.severity, "confidence": r.confidence(),
+            "confidence_source": if r.confidence.is_some() { "rule" } else { "derived" },
+            "keywords": r.keywords, "detector": r.detector, "live_check": r.verify.is_some() && r.shipped,
             "references": r.references, "remediation": r.remediation, "file": r.source,
         })
     };
@@ -64,7 +67,13 @@ fn write_list(out: &mut dyn Write, set: &RuleSet, format: Format) -> io::Result<
             let width = set.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
             for r in set.rules() {
                 // Rule files are user input: their text is shown escaped.
-                writeln!(out, "{:width$}  {}", escape_controls(&r.id), escape_controls(&r.name))?;
+                writeln!(
+                    out,
+                    "{:width$}  {:<6}  {}",
+                    escape_controls(&r.id),
+                    r.confidence().as_str(),
+                    escape_controls(&r.name)
+                )?;
             }
         }
         Format::Json => {

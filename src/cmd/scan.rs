@@ -17,7 +17,7 @@ pub(super) fn run(config: &Config, inputs: &[ScanInput]) -> Result<u8> {
     let started = now_utc();
     let engine = scan_engine(config)?;
     let mut outcome = pipeline::scan_inputs(engine, inputs, &walk_options(config));
-    let mut ctx = scan_context(config, engine);
+    let mut ctx = scan_context(config, engine, inputs);
     let targets = inputs
         .iter()
         .map(|i| match i {
@@ -42,16 +42,27 @@ pub(super) fn walk_options(config: &Config) -> WalkOptions {
 
 /// Report context for `keyhound scan`: paths are relative to the working
 /// directory, URIs to the work tree containing it (or to it, outside one).
-fn scan_context(config: &Config, engine: &Engine) -> RunContext {
+/// The work tree's repository and commit describe the run only when every
+/// path scanned lies inside that work tree: a scan of `/tmp/other` run from
+/// a checkout is not a scan of that checkout.
+fn scan_context(config: &Config, engine: &Engine, inputs: &[ScanInput]) -> RunContext {
     if !config.report.format.describes_run() {
         return RunContext::default();
     }
     let mut ctx = RunContext::new(engine.rules());
     if let Ok(cwd) = std::env::current_dir() {
         let cwd = canonical(&cwd);
-        let root = work_tree_root(&cwd).unwrap_or_else(|| cwd.clone());
+        let tree = work_tree_root(&cwd);
+        let root = tree.clone().unwrap_or_else(|| cwd.clone());
         let prefix = slash_relative(&cwd, &root).unwrap_or_default();
-        ctx.vcs = repo_info(&cwd, None).map(vcs);
+        let in_tree = tree.is_some()
+            && inputs.iter().all(|input| match input {
+                ScanInput::Path(p) => canonical(&cwd.join(p)).starts_with(&root),
+                ScanInput::Stdin => true,
+            });
+        if in_tree {
+            ctx.vcs = repo_info(&cwd, None).map(vcs);
+        }
         ctx.base = Some(UriBase { root, prefix });
     }
     ctx

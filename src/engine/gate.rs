@@ -43,10 +43,8 @@ pub(super) struct Gate {
     /// Every gated rule's prefix literals, lower-cased, matched ignoring
     /// ASCII case.
     literals: AhoCorasick,
-    /// Per literal: the triggers whose rule starts with it or with a
-    /// shorter literal it starts with (found at a position, a literal means
-    /// its prefixes are there too), and whether that rule needs a word
-    /// boundary before it.
+    /// Per literal: the triggers whose rule starts with it, and whether
+    /// that rule needs a word boundary before it.
     owners: Vec<Vec<(usize, bool)>>,
     /// Per trigger: how far its rule's matches reach around a hit, when it
     /// is gated.
@@ -82,23 +80,12 @@ impl Gate {
         }
         let widest = reach.iter().flatten().copied().max()?;
         let longest = patterns.iter().map(Vec::len).max()?;
-        let owners = (0..patterns.len())
-            .map(|p| {
-                let mut all: Vec<(usize, bool)> = (0..patterns.len())
-                    .filter(|&q| patterns[p].starts_with(&patterns[q]))
-                    .flat_map(|q| owners[q].iter().copied())
-                    .collect();
-                all.sort_unstable();
-                all.dedup();
-                all
-            })
-            .collect();
-        // Leftmost-longest, restarted one byte after each match: at every
-        // position where some literals start, the longest is reported, and
-        // the others are its prefixes.
+        // Every occurrence of every literal, overlapping ones included, in
+        // one search of the window: a search per occurrence (restarted one
+        // byte after it) cost more in its setup than in its scanning.
         let literals = AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(MatchKind::Standard)
             .build(&patterns)
             .ok()?;
         Some(Gate { literals, owners, reach, widest, longest })
@@ -115,10 +102,8 @@ impl Gate {
         pass.extend(self.reach.iter().map(Option::is_none));
         let from = end.saturating_sub(self.widest);
         let to = (start + self.longest).min(hay.len());
-        let mut pos = from;
-        while let Some(m) = self.literals.find(Input::new(hay).range(pos..to)) {
+        for m in self.literals.find_overlapping_iter(Input::new(hay).range(from..to)) {
             let at = m.start();
-            pos = at + 1;
             for &(t, boundary) in &self.owners[m.pattern().as_usize()] {
                 if let Some(reach) = self.reach[t] {
                     if at <= start && at + reach >= end && (!boundary || is_boundary(hay, at)) {

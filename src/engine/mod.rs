@@ -153,7 +153,7 @@ impl CompiledRule {
     /// Prepares `rule`, whose regex parsed to `hir`; its regexes compile at
     /// their first use ([`CompiledRule::regexes`]).
     fn from_hir(rule: &Rule, hir: &Hir) -> CompiledRule {
-        let max_secret_len = secret_hir(hir).unwrap_or(hir).properties().maximum_len();
+        let max_secret_len = regex_parse::secret_hir(hir).unwrap_or(hir).properties().maximum_len();
         let reach = hir.properties().maximum_len().map_or(MAX_WINDOW, |n| n.min(MAX_WINDOW));
         let anchors = keyword_anchors(hir, &rule.keywords);
         let leading = LeadingClasses::of(hir);
@@ -268,16 +268,6 @@ fn merged_context(contexts: impl IntoIterator<Item = Option<KeywordContext>>) ->
         merged = Some(merged.map_or(c, |m| m.union(&c)));
     }
     merged
-}
-
-/// The `secret` capture group of a rule's regex, if it has one.
-fn secret_hir(hir: &Hir) -> Option<&Hir> {
-    match hir.kind() {
-        HirKind::Capture(cap) if cap.name.as_deref() == Some("secret") => Some(&cap.sub),
-        HirKind::Capture(Capture { sub, .. }) | HirKind::Repetition(Repetition { sub, .. }) => secret_hir(sub),
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().find_map(secret_hir),
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
-    }
 }
 
 /// A compiled rule set, ready to scan. Cheap to share across threads.
@@ -542,15 +532,6 @@ impl Engine {
             last = Some((m.start, m.end));
             true
         });
-    }
-
-    /// Sets the lowest confidence of the matches the generic detector
-    /// reports (default: medium, the default `--min-confidence`); those
-    /// graded below are dropped before any finding is built for them.
-    pub fn set_min_confidence(&mut self, level: Confidence) {
-        if let Some(g) = &mut self.generic {
-            g.min_confidence = level;
-        }
     }
 
     /// Sets how many encodings deep secrets are looked for (0: no decoding).
@@ -1047,6 +1028,12 @@ keywords = ["q-lo"]
         let mut got = by_keyword[0][0].1.clone();
         got.sort();
         assert_eq!(got, literals);
+        // A class right after the keyword multiplies the literals past the
+        // limit: they are cut short enough, so the rule is anchored.
+        let slack = shopify.rules().iter().position(|r| r.id == "slack-bot-token").unwrap();
+        let by_keyword = &shopify.compiled_rule(slack).unwrap().anchors.as_ref().unwrap().by_keyword;
+        let digits: Vec<Vec<u8>> = (b'0'..=b'9').map(|d| [&b"xoxb-"[..], &[d]].concat()).collect();
+        assert_eq!(by_keyword, &vec![vec![(0, digits)]]);
         let hay =
             b"abcd_9f3a61c0d2b4e857 xabcd_7c1e5a9d3b0f2864 1234abcdMID9f8e7d6c q-0a1b2c3d4e5f q-long-0a1b2c3d4e5f";
         let found = secrets(&e, hay);

@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use super::{scan_container, to_findings, Scanned};
 use crate::engine::{Engine, Match};
 use crate::model::{Finding, Outcome, Provenance, Warning, WarningKind};
+use crate::rules::Confidence;
 use crate::source::container::Limits;
 use crate::source::git::{
     BlobEntry, CommitInfo, GitError, GitRepo, History, Reader, Selection, WarningAbout, Warnings,
@@ -413,7 +414,10 @@ fn scan_blob(
                 BlobMemo::Matched(
                     matches
                         .iter()
-                        .map(|m| StoredMatch::new(&engine.rules()[m.rule].id, &text, m.start, m.end))
+                        .map(|m| {
+                            let graded = m.confidence.map(Confidence::as_str);
+                            StoredMatch::new(&engine.rules()[m.rule].id, &text, m.start, m.end, graded)
+                        })
                         .collect(),
                 )
             });
@@ -431,9 +435,8 @@ fn scan_blob(
 }
 
 /// A blob's findings rebuilt from the matches remembered for it, without
-/// matching: `None` (scan it instead) when its text no longer has the
-/// remembered bytes at the remembered places or a rule is gone — a state
-/// that does not fit is never trusted.
+/// matching: `None` (scan it instead) when the remembered matches do not fit
+/// its text ([`remembered_matches`]).
 fn replay(
     engine: &Engine,
     reader: &Reader,
@@ -443,16 +446,26 @@ fn replay(
     stored: &[StoredMatch],
 ) -> Option<Scanned> {
     let View::Text(text) = view(data) else { return None };
+    let matches = remembered_matches(engine, &text, stored)?;
+    let path = reader.path_of(history, blob).ok()?;
+    Some(Scanned::text(text.len(), to_findings(engine, &path, &text, &matches)))
+}
+
+/// The engine's matches of `text` as remembered, each with the confidence
+/// its detector gave it: `None` when `text` no longer has the remembered
+/// bytes at the remembered places, a rule is gone or a grade is unknown —
+/// a state that does not fit is never trusted.
+fn remembered_matches(engine: &Engine, text: &[u8], stored: &[StoredMatch]) -> Option<Vec<Match>> {
     let mut matches = Vec::with_capacity(stored.len());
     for m in stored {
         let rule = engine.rules().iter().position(|r| r.id == m.rule_id)?;
-        if !m.holds(&text) {
+        if !m.holds(text) {
             return None;
         }
-        matches.push(Match { start: m.start as usize, end: m.end as usize, rule, decoded: None, confidence: None });
+        let confidence = m.confidence.as_deref().map(str::parse::<Confidence>).transpose().ok()?;
+        matches.push(Match { start: m.start as usize, end: m.end as usize, rule, decoded: None, confidence });
     }
-    let path = reader.path_of(history, blob).ok()?;
-    Some(Scanned::text(text.len(), to_findings(engine, &path, &text, &matches)))
+    Some(matches)
 }
 
 /// What to remember after a scan: every blob of today's history that was
@@ -653,4 +666,33 @@ fn aggregate(
         (&a.path, a.line, a.column, &a.rule_id, &a.secret).cmp(&(&b.path, b.line, b.column, &b.rule_id, &b.secret))
     });
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn remembered_matches_keep_their_own_confidence() {
+        let mut rules = RuleSet::default();
+        rules
+            .add_toml(
+                "t.toml",
+                "[[rule]]\nid = \"t-tok\"\nname = \"T\"\nregex = 'tok_[a-z0-9]{12}'\nkeywords = ['tok_']\n",
+            )
+            .unwrap();
+        let engine = Engine::new(&rules).unwrap();
+        let text = b"KEY=tok_k3j9x2m4q8w1\n";
+        let stored = |confidence: Option<&str>| vec![StoredMatch::new("t-tok", text, 4, 20, confidence)];
+        let grades = |stored: &[StoredMatch]| {
+            remembered_matches(&engine, text, stored).map(|ms| ms.iter().map(|m| m.confidence).collect::<Vec<_>>())
+        };
+        assert_eq!(grades(&stored(None)), Some(vec![None]), "the rule's confidence applies");
+        assert_eq!(grades(&stored(Some("low"))), Some(vec![Some(Confidence::Low)]));
+        assert_eq!(grades(&stored(Some("certain"))), None, "an unknown grade: scan again");
+        assert_eq!(grades(&[StoredMatch::new("gone", text, 4, 20, None)]), None, "a rule that is gone");
+        let f = to_findings(&engine, "a.env", text, &remembered_matches(&engine, text, &stored(Some("low"))).unwrap());
+        assert_eq!(f[0].confidence, Confidence::Low);
+    }
 }

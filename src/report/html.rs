@@ -30,7 +30,7 @@ use super::context::line_contexts;
 use super::incidents::{self, Incident};
 use super::{RuleInfo, RunContext};
 use crate::model::{Finding, Summary, SuppressReason, Verification};
-use crate::rules::Severity;
+use crate::rules::{Confidence, Severity};
 use crate::util::time::now_utc;
 use crate::util::uri::{forge_of, ForgeKind};
 
@@ -83,6 +83,10 @@ struct Meta<'a> {
     skipped_binary: usize,
     skipped_large: usize,
     suppressed: usize,
+    /// The run's `--min-confidence` and, of `suppressed`, the findings
+    /// below it.
+    min_confidence: Option<Confidence>,
+    below_min_confidence: usize,
     duration_ms: u128,
     /// `None` when unknown.
     complete: Option<bool>,
@@ -169,10 +173,8 @@ struct FindingData<'a> {
     suppressed: Option<SuppressReason>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<&'a Verification>,
-    /// `high`, `medium` or `low` once findings carry a confidence; the page
-    /// shows its counts, column and filter only when some finding has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    confidence: Option<&'a str>,
+    /// `high`, `medium` or `low`: the page's counts, column and filter.
+    confidence: Confidence,
 }
 
 /// Writes the report page.
@@ -269,7 +271,7 @@ fn data<'a>(findings: &'a [Finding], summary: &'a Summary, ctx: &'a RunContext, 
                 decoded: f.decoded.as_deref(),
                 suppressed: f.suppressed,
                 verification: f.verification.as_ref(),
-                confidence: None,
+                confidence: f.confidence,
             }
         })
         .collect();
@@ -309,6 +311,8 @@ fn meta<'a>(findings: &[Finding], summary: &'a Summary, ctx: &'a RunContext, sho
         skipped_binary: summary.skipped_binary,
         skipped_large: summary.skipped_large,
         suppressed: summary.suppressed,
+        min_confidence: summary.min_confidence,
+        below_min_confidence: summary.below_min_confidence,
         duration_ms: summary.duration_ms,
         complete: has_summary.then_some(summary.complete),
         unread: summary.unread_text(),
@@ -384,6 +388,7 @@ mod tests {
             rule_id: "r".into(),
             rule_name: "Rule".into(),
             severity: Severity::High,
+            confidence: Confidence::High,
             path: path.into(),
             container: Vec::new(),
             path_bytes: None,
@@ -515,6 +520,7 @@ mod tests {
             name: "R".into(),
             description: None,
             severity: Severity::High,
+            confidence: Confidence::High,
             references: vec!["https://docs.example.com/keys".into()],
             remediation: Some("Revoke the key at https://example.com/api-keys, then rotate.".into()),
             provider: Some("Example".into()),

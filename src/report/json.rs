@@ -13,7 +13,7 @@ use super::context::{line_contexts, LineContext};
 use super::incidents::{self, IncidentJson};
 use super::{RunContext, RunInfo, VcsInfo};
 use crate::model::{Finding, Provenance, Summary, SuppressReason, Verification};
-use crate::rules::Severity;
+use crate::rules::{Confidence, Severity};
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct Tool<'a> {
@@ -36,6 +36,10 @@ pub(super) struct FindingJson<'a> {
     pub rule_id: Cow<'a, str>,
     pub rule_name: Cow<'a, str>,
     pub severity: Severity,
+    /// `high`, `medium` or `low`; a saved report older than confidence has
+    /// none (see [`FindingJson::into_finding`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
     pub path: Cow<'a, str>,
     /// The path's exact bytes, standard base64, when they are not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +93,7 @@ impl<'a> FindingJson<'a> {
             rule_id: borrowed(&f.rule_id),
             rule_name: borrowed(&f.rule_name),
             severity: f.severity,
+            confidence: Some(f.confidence),
             path: borrowed(&f.path),
             path_base64: f.path_bytes.as_ref().map(|b| BASE64_STANDARD.encode(b)),
             container: f.container.clone(),
@@ -114,8 +119,11 @@ impl<'a> FindingJson<'a> {
     }
 
     /// The finding this JSON describes (read back from a saved report):
-    /// `secret` is as the report had it, redacted or not.
-    pub fn into_finding(self) -> Result<Finding, String> {
+    /// `secret` is as the report had it, redacted or not. A report written
+    /// before findings carried a confidence has none: the confidence is then
+    /// `rule_confidence` of the rule id (the rule as this keyhound has it),
+    /// else `medium`.
+    pub fn into_finding(self, rule_confidence: &dyn Fn(&str) -> Option<Confidence>) -> Result<Finding, String> {
         let path_bytes = match &self.path_base64 {
             Some(b) => Some(BASE64_STANDARD.decode(b).map_err(|e| format!("path_base64 is not base64: {e}"))?),
             None => None,
@@ -133,10 +141,12 @@ impl<'a> FindingJson<'a> {
         };
         let (before, after) =
             self.context.map_or_else(Default::default, |c| (c.before.into_owned(), c.after.into_owned()));
+        let confidence = self.confidence.or_else(|| rule_confidence(&self.rule_id)).unwrap_or_default();
         Ok(Finding {
             rule_id: self.rule_id.into_owned(),
             rule_name: self.rule_name.into_owned(),
             severity: self.severity,
+            confidence,
             path: self.path.into_owned(),
             container: self.container,
             path_bytes,

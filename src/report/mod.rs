@@ -17,7 +17,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::model::{Finding, Summary};
-use crate::rules::{Rule, Severity};
+use crate::rules::{Confidence, Rule, Severity};
 use crate::util::units::human_size;
 
 /// Output formats.
@@ -59,6 +59,8 @@ pub struct RuleInfo {
     pub name: String,
     pub description: Option<String>,
     pub severity: Severity,
+    /// The rule's confidence ([`Rule::confidence`]): SARIF's `precision`.
+    pub confidence: Confidence,
     pub references: Vec<String>,
     pub remediation: Option<String>,
     /// The service that issues the credential (`OpenAI`).
@@ -72,6 +74,7 @@ impl From<&Rule> for RuleInfo {
             name: r.name.clone(),
             description: r.description.clone(),
             severity: r.severity,
+            confidence: r.confidence(),
             references: r.references.clone(),
             remediation: r.remediation.clone(),
             provider: r.provider.clone(),
@@ -189,6 +192,9 @@ pub fn summary_line(summary: &Summary, unit: &str) -> String {
     if summary.suppressed > 0 {
         extra.push(format!("{} suppressed", summary.suppressed));
     }
+    if let Some(below) = below_min_confidence_text(summary) {
+        extra.push(below);
+    }
     if !summary.warnings.is_empty() {
         extra.push(format!("{} warning{}", summary.warnings.len(), plural(summary.warnings.len())));
     }
@@ -208,6 +214,18 @@ pub fn summary_line(summary: &Summary, unit: &str) -> String {
         s.push_str(&incomplete);
     }
     s
+}
+
+/// How many findings the run's `--min-confidence` held back, and how to
+/// see them (`2 below the minimum confidence, medium (--min-confidence low
+/// shows them)`); `None` when none was.
+pub fn below_min_confidence_text(summary: &Summary) -> Option<String> {
+    let n = summary.below_min_confidence;
+    let level = summary.min_confidence.filter(|_| n > 0)?;
+    Some(format!(
+        "{n} of them below the minimum confidence, {level} (--min-confidence low shows {})",
+        if n == 1 { "it" } else { "them" }
+    ))
 }
 
 /// The line that says a run was incomplete (`keyhound: INCOMPLETE: 3
@@ -257,6 +275,26 @@ mod tests {
             "{}",
             summary_line(&v, "file")
         );
+    }
+
+    #[test]
+    fn summary_line_counts_findings_below_the_minimum_confidence() {
+        let mut s = Summary {
+            suppressed: 3,
+            below_min_confidence: 2,
+            min_confidence: Some(Confidence::Medium),
+            ..Default::default()
+        };
+        s.settle();
+        let line = summary_line(&s, "file");
+        assert!(
+            line.contains(
+                "; 3 suppressed, 2 of them below the minimum confidence, medium (--min-confidence low shows them)"
+            ),
+            "{line}"
+        );
+        s.below_min_confidence = 0;
+        assert!(!summary_line(&s, "file").contains("confidence"), "{}", summary_line(&s, "file"));
     }
 
     #[test]

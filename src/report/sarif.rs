@@ -17,6 +17,9 @@
 //! - `partialFingerprints["keyhound/v1"]` is the finding's fingerprint (rule,
 //!   path — the member path for an archive member — and a hash of the
 //!   secret), so alerts survive lines moving.
+//! - Each result's `rank` is its confidence on SARIF's 0–100 scale
+//!   ([`rank`]: high 90, medium 60, low 30) and `properties.confidence` its
+//!   name; a rule descriptor's `precision` is its rule's confidence.
 //! - History results carry their commit, author and date in `properties`;
 //!   runs over a repository carry `versionControlProvenance`.
 //! - Secrets appear only redacted unless `--show-secrets`.
@@ -43,7 +46,7 @@ use serde_sarif::sarif::{
 use super::incidents;
 use super::{RuleInfo, RunContext, UriBase};
 use crate::model::{Finding, Summary, SuppressReason};
-use crate::rules::Severity;
+use crate::rules::{Confidence, Severity};
 use crate::util::paths::{normalize, normalize_slash, slash_path};
 use crate::util::uri::{encode_path, file_uri, restore_raw_bytes, with_byte_stand_ins};
 
@@ -63,6 +66,16 @@ pub fn security_severity(s: Severity) -> &'static str {
         Severity::High => "8.0",
         Severity::Medium => "5.5",
         Severity::Low => "3.0",
+    }
+}
+
+/// SARIF's `rank` (0–100, how likely a result is a true positive) for a
+/// confidence.
+pub fn rank(c: Confidence) -> f64 {
+    match c {
+        Confidence::High => 90.0,
+        Confidence::Medium => 60.0,
+        Confidence::Low => 30.0,
     }
 }
 
@@ -157,7 +170,7 @@ fn descriptor(rule: &RuleInfo) -> ReportingDescriptor {
     let mut props = BTreeMap::new();
     props.insert("security-severity".to_string(), json!(security_severity(rule.severity)));
     props.insert("severity".to_string(), json!(rule.severity.to_string()));
-    props.insert("precision".to_string(), json!("high"));
+    props.insert("precision".to_string(), json!(rule.confidence.as_str()));
     let builder = ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(rule.id.clone())
@@ -251,6 +264,7 @@ fn result(
     };
     let location = Location::builder().physical_location(physical).build();
     props.insert("severity".to_string(), json!(f.severity.to_string()));
+    props.insert("confidence".to_string(), json!(f.confidence.as_str()));
     if let Some(repo) = &f.repository {
         props.insert("repository".to_string(), json!(repo));
     }
@@ -286,6 +300,7 @@ fn result(
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]))
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build();
+    result.rank = Some(rank(f.confidence));
     if let Some(i) = incident.filter(|i| !i.others.is_empty()) {
         result.related_locations = Some(i.others.iter().enumerate().map(|(n, o)| also_at(o, n, base)).collect());
     }
@@ -323,6 +338,7 @@ pub fn build(findings: &[Finding], summary: &Summary, ctx: &RunContext, show: bo
                 name: f.rule_name.clone(),
                 description: None,
                 severity: f.severity,
+                confidence: f.confidence,
                 references: Vec::new(),
                 remediation: None,
                 provider: None,
@@ -547,5 +563,6 @@ mod tests {
         assert_eq!(level(Severity::Medium), ResultLevel::Warning);
         assert_eq!(security_severity(Severity::Critical), "9.5");
         assert_eq!(security_severity(Severity::Low), "3.0");
+        assert_eq!(Confidence::ALL.map(rank), [30.0, 60.0, 90.0]);
     }
 }

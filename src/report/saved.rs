@@ -3,6 +3,9 @@
 //! findings, summary and run facts the writers take, so a saved report can
 //! be written again in any format without scanning again.
 //!
+//! A finding without a `confidence` (a report written before findings had
+//! one) gets its rule's, as the caller's rule set has it, else `medium`.
+//!
 //! A finding that cannot be read is a warning (naming the file and the
 //! finding's line or index) and the rest is read; a file that is not a
 //! keyhound report at all is an error. Secrets stay as the file holds them:
@@ -17,6 +20,11 @@ use serde::Deserialize;
 use super::json::{FindingJson, RunJson, Tool, DOCUMENT_VERSION};
 use super::{RunInfo, VcsInfo};
 use crate::model::{is_redacted, Finding, Summary, Warning, WarningKind};
+use crate::rules::Confidence;
+
+/// The confidence of a rule by id, for findings saved without one; `None`
+/// for a rule the caller does not know.
+pub type RuleConfidence<'a> = &'a dyn Fn(&str) -> Option<Confidence>;
 
 /// What a saved report holds.
 #[derive(Debug)]
@@ -59,17 +67,19 @@ struct DocumentIn<'a> {
     summary: Option<Summary>,
 }
 
-/// Reads the saved report at `path`.
-pub fn read(path: &Path) -> Result<SavedReport, SavedError> {
+/// Reads the saved report at `path`; `rules` gives the confidence of
+/// findings saved without one.
+pub fn read(path: &Path, rules: RuleConfidence) -> Result<SavedReport, SavedError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| SavedError::Io { path: name.clone(), source })?;
     let text = String::from_utf8(bytes)
         .map_err(|e| SavedError::NotAReport { path: name.clone(), reason: format!("not UTF-8 text ({e})") })?;
-    parse(&name, &text)
+    parse(&name, &text, rules)
 }
 
-/// Reads a saved report's text; `name` names it in warnings and errors.
-pub fn parse(name: &str, text: &str) -> Result<SavedReport, SavedError> {
+/// Reads a saved report's text; `name` names it in warnings and errors,
+/// `rules` as for [`read`].
+pub fn parse(name: &str, text: &str, rules: RuleConfidence) -> Result<SavedReport, SavedError> {
     let not_a_report = |reason: String| SavedError::NotAReport { path: name.to_string(), reason };
     if text.trim().is_empty() {
         return Err(not_a_report("the file is empty".to_string()));
@@ -89,7 +99,7 @@ pub fn parse(name: &str, text: &str) -> Result<SavedReport, SavedError> {
             return Err(SavedError::Version { path: name.to_string(), version: doc.version });
         }
         for (i, value) in doc.findings.into_iter().enumerate() {
-            match finding_of(value) {
+            match finding_of(value, rules) {
                 Ok(f) => findings.push(f),
                 Err(e) => warnings.push(format!("{name}: finding {} cannot be read: {e}", i + 1)),
             }
@@ -106,7 +116,10 @@ pub fn parse(name: &str, text: &str) -> Result<SavedReport, SavedError> {
             if line.trim().is_empty() {
                 continue;
             }
-            match serde_json::from_str::<serde_json::Value>(line).map_err(|e| e.to_string()).and_then(finding_of) {
+            match serde_json::from_str::<serde_json::Value>(line)
+                .map_err(|e| e.to_string())
+                .and_then(|v| finding_of(v, rules))
+            {
                 Ok(f) => {
                     findings.push(f);
                     read_any = true;
@@ -138,7 +151,30 @@ pub fn parse(name: &str, text: &str) -> Result<SavedReport, SavedError> {
     Ok(SavedReport { findings, summary, has_summary, run, vcs, secrets_redacted })
 }
 
-fn finding_of(value: serde_json::Value) -> Result<Finding, String> {
+fn finding_of(value: serde_json::Value, rules: RuleConfidence) -> Result<Finding, String> {
     let json: FindingJson = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    json.into_finding()
+    json.into_finding(rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_saved_without_a_confidence_gets_its_rules_else_medium() {
+        let finding = |rule: &str, confidence: &str| {
+            format!(
+                r#"{{"rule_id":"{rule}","rule_name":"R","severity":"high",{confidence}"path":"a.env","line":1,"column":1,"end_line":1,"end_column":9,"secret":"s…(9 chars)","fingerprint":"f"}}"#
+            )
+        };
+        let text =
+            [finding("known", ""), finding("unknown", ""), finding("known", r#""confidence":"low","#)].join("\n");
+        let rules = |id: &str| (id == "known").then_some(Confidence::High);
+        let saved = parse("old.jsonl", &text, &rules).unwrap();
+        let got: Vec<Confidence> = saved.findings.iter().map(|f| f.confidence).collect();
+        assert_eq!(got, [Confidence::High, Confidence::Medium, Confidence::Low], "the saved value wins");
+        let bad = finding("known", r#""confidence":"sure","#);
+        let err = parse("bad.jsonl", &bad, &rules).unwrap_err().to_string();
+        assert!(err.contains("sure"), "{err}");
+    }
 }

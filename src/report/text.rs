@@ -1,5 +1,6 @@
 //! Human-readable output: one block per finding with its location, the kind
-//! of key, the (redacted) secret and its line with the secret masked.
+//! of key, its severity and confidence, the (redacted) secret and its line
+//! with the secret masked.
 //!
 //! Everything that came from what was scanned or configured — paths, rule
 //! names and ids, the line's text, commit authors, providers' answers — is
@@ -38,7 +39,7 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) ->
             "{}  {} {}",
             style.paint("1", &format!("{}:{}:{}", safe(&f.path), f.line, f.column)),
             style.paint("1;31", &safe(&f.rule_name)),
-            style.paint("2", &format!("({}, {})", safe(&f.rule_id), f.severity)),
+            style.paint("2", &format!("({}, {}, {} confidence)", safe(&f.rule_id), f.severity, f.confidence)),
         )?;
         if let Some(repo) = &f.repository {
             writeln!(out, "  repository:  {}", safe(repo))?;

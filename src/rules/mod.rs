@@ -24,8 +24,8 @@ pub use checksum::Checksum;
 
 /// What build.rs read off one shipped rule's regexes (`EMBEDDED_PARSED`):
 /// id, minimum match length, per keyword whether it is a word start and
-/// its context.
-type EmbeddedFacts = (&'static str, usize, &'static [bool], &'static [Option<KeywordContext>]);
+/// its context, and the bytes of fixed literal every secret starts with.
+type EmbeddedFacts = (&'static str, usize, &'static [bool], &'static [Option<KeywordContext>], usize);
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
@@ -63,11 +63,14 @@ impl fmt::Display for Severity {
 /// How sure keyhound is that a finding is a real secret: `high` for
 /// checksummed or structurally verified tokens and distinctive prefixes,
 /// `medium` for formats that need context, `low` for weak guesses. Ordered
-/// so that `--min-confidence` keeps findings `>=` the level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+/// so that `--min-confidence` keeps findings `>=` the level. The default,
+/// `medium`, is what a finding of unknown origin is taken to be (a saved
+/// report older than confidence, of a rule this keyhound does not know).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     Low,
+    #[default]
     Medium,
     High,
 }
@@ -318,6 +321,41 @@ pub struct Rule {
     /// loader, [`regex_parse::keyword_contexts`]; empty when unknown).
     #[serde(skip)]
     pub keyword_contexts: Vec<Option<KeywordContext>>,
+    /// How many bytes of fixed literal every secret of `regex` starts with
+    /// (set by the loader, [`regex_parse::secret_prefix_len`]; 0 when none
+    /// or unknown). What [`Rule::derived_confidence`] rests on.
+    #[serde(skip)]
+    pub secret_prefix: usize,
+}
+
+/// The fewest bytes of fixed literal at the start of a secret that make its
+/// format distinctive on its own (`ghp_`, `AKIA`, `xoxb-`, `sk-proj-`);
+/// shorter ones (`sk-`, `hf_`) are shared by many formats and by ordinary
+/// text. (A generic prefix of this length, `key-`, is set by hand.)
+pub const DISTINCTIVE_PREFIX: usize = 4;
+
+impl Rule {
+    /// How sure a match of this rule is to be a real secret: the rule's
+    /// `confidence` when it sets one, else [`Rule::derived_confidence`].
+    pub fn confidence(&self) -> Confidence {
+        self.confidence.unwrap_or_else(|| self.derived_confidence())
+    }
+
+    /// The confidence the rule's shape gives, when it sets none: `high` for
+    /// a checksummed format, and for a secret that starts with at least
+    /// [`DISTINCTIVE_PREFIX`] bytes of fixed literal (a provider's prefix,
+    /// a PEM `-----BEGIN … PRIVATE KEY-----` line, a JWT header's opening)
+    /// unless the rule needs a provider's name `near` it; `medium`
+    /// otherwise (a format that needs context, a short or no prefix).
+    /// Never `low`: that is only ever set by hand.
+    pub fn derived_confidence(&self) -> Confidence {
+        let distinctive = self.near.is_none() && self.secret_prefix >= DISTINCTIVE_PREFIX;
+        if self.checksum.is_some() || distinctive {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -351,8 +389,14 @@ impl RuleSet {
         // build.rs parsed these rules' regexes already (see EMBEDDED_PARSED).
         let parsed: HashMap<&str, Parsed> = facts
             .iter()
-            .map(|&(id, min_len, word_starts, contexts)| {
-                (id, Parsed { min_len, word_start_keywords: word_starts.to_vec(), keyword_contexts: contexts.to_vec() })
+            .map(|&(id, min_len, word_starts, contexts, secret_prefix)| {
+                let parsed = Parsed {
+                    min_len,
+                    word_start_keywords: word_starts.to_vec(),
+                    keyword_contexts: contexts.to_vec(),
+                    secret_prefix,
+                };
+                (id, parsed)
             })
             .collect();
         for (name, text, json) in files {
@@ -417,6 +461,7 @@ impl RuleSet {
         rule.min_len = parsed.min_len;
         rule.word_start_keywords = parsed.word_start_keywords;
         rule.keyword_contexts = parsed.keyword_contexts;
+        rule.secret_prefix = parsed.secret_prefix;
         if self.rules.iter().any(|r| r.id == rule.id) {
             return Err(rule_error(&rule, "duplicate rule id".into()));
         }
@@ -464,6 +509,7 @@ struct Parsed {
     min_len: usize,
     word_start_keywords: Vec<bool>,
     keyword_contexts: Vec<Option<KeywordContext>>,
+    secret_prefix: usize,
 }
 
 /// Checks a rule; returns what its regex says (see [`Parsed`]). `parsed`:
@@ -499,6 +545,7 @@ fn validate(rule: &Rule, parsed: Option<Parsed>) -> Result<Parsed, RuleError> {
                 min_len: regex_parse::min_len(&hir),
                 word_start_keywords: regex_parse::word_start_keywords(&hir, &rule.keywords),
                 keyword_contexts: regex_parse::keyword_contexts(&hir, &rule.keywords),
+                secret_prefix: regex_parse::secret_prefix_len(&hir),
             }
         }
     };
@@ -548,7 +595,12 @@ fn validate_detector_rule(rule: &Rule) -> Result<Parsed, RuleError> {
         let message = format!("a rule with a detector cannot have {} (the detector finds its secrets)", set.join(", "));
         return Err(rule_error(rule, message));
     }
-    Ok(Parsed { min_len: DETECTOR_MIN_LEN, word_start_keywords: Vec::new(), keyword_contexts: Vec::new() })
+    Ok(Parsed {
+        min_len: DETECTOR_MIN_LEN,
+        word_start_keywords: Vec::new(),
+        keyword_contexts: Vec::new(),
+        secret_prefix: 0,
+    })
 }
 
 /// Shannon entropy of `data` in bits per byte.
@@ -622,6 +674,7 @@ mod tests {
             let at_run_time = regex_parse::word_start_keywords(&hir, &rule.keywords);
             assert_eq!(rule.word_start_keywords, at_run_time, "{}", rule.id);
             assert_eq!(rule.keyword_contexts, regex_parse::keyword_contexts(&hir, &rule.keywords), "{}", rule.id);
+            assert_eq!(rule.secret_prefix, regex_parse::secret_prefix_len(&hir), "{}", rule.id);
             word_starts += at_run_time.iter().filter(|&&w| w).count();
         }
         assert!(word_starts > 10, "the shipped rules have word-start keywords ({word_starts})");
@@ -631,7 +684,8 @@ mod tests {
     fn a_rule_not_parsed_at_build_time_is_checked_at_load() {
         // Only ids listed as parsed skip the regex check.
         let bad = "[[rule]]\nid = \"x-bad\"\nname = \"X\"\nregex = \"(unclosed\"\nkeywords = [\"x\"]\n";
-        let known = Parsed { min_len: 3, word_start_keywords: vec![false], keyword_contexts: vec![None] };
+        let known =
+            Parsed { min_len: 3, word_start_keywords: vec![false], keyword_contexts: vec![None], secret_prefix: 0 };
         let parsed: HashMap<&str, Parsed> = [("other-id", known)].into_iter().collect();
         let err = RuleSet::default().add_toml_parsed("f.toml", bad, &parsed).unwrap_err();
         assert!(err.to_string().contains("invalid rule regex"), "{err}");
@@ -813,6 +867,98 @@ mod tests {
             let json = serde_json::to_string(&c).unwrap();
             assert_eq!(json, format!("\"{}\"", c.as_str()));
         }
+    }
+
+    /// A rule of `regex` (and `near`, `checksum`), loaded as a rule file is.
+    fn rule_of(regex: &str, extra: &str) -> Rule {
+        let text = format!("[[rule]]\nid = \"x-r\"\nname = \"X\"\nregex = '''{regex}'''\nkeywords = [\"x\"]\n{extra}");
+        let mut set = RuleSet::default();
+        set.add_toml("x.toml", &text).unwrap();
+        set.get("x-r").unwrap().clone()
+    }
+
+    #[test]
+    fn confidence_is_derived_from_the_secret_prefix_near_and_checksum() {
+        let derived = |regex: &str, extra: &str| {
+            let r = rule_of(regex, extra);
+            assert_eq!(r.confidence, None);
+            (r.secret_prefix, r.confidence())
+        };
+        use Confidence::{High, Medium};
+        // A distinctive prefix the secret carries.
+        assert_eq!(derived("x(?-u:\\b)(?P<secret>sk-proj-[A-Za-z0-9]{40})", ""), (8, High));
+        assert_eq!(derived("x(?:ghp|gho)_[A-Za-z0-9]{36}", ""), (5, High));
+        assert_eq!(derived("x(?:AKIA|ASIA)[A-Z2-7]{16}", "").1, High);
+        assert_eq!(derived("xox[bp]-[0-9]{10}", ""), (5, High), "a small class is a choice of literals");
+        assert_eq!(derived("(?-u:\\b)x(?i:abc)_[a-z]{9}", ""), (5, High), "letters in either case");
+        let pem = "-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[A-Za-z0-9+/=\\s]{64,}-----END";
+        assert_eq!(derived(&format!("x{pem}"), "").1, High);
+        assert_eq!(derived("x(?P<secret>eyJhbGciOi[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{29,})", "").1, High);
+        // Short, no or generic-class prefixes: medium.
+        assert_eq!(derived("(?P<secret>x-[A-Za-z0-9]{48})", ""), (2, Medium));
+        assert_eq!(derived("x[0-9]{4}_[a-z]{20}", ""), (1, Medium), "a digit is not a fixed byte");
+        assert_eq!(derived("xa[0-9a-f]{32}", ""), (2, Medium));
+        // Context before the secret does not count: only what the value carries.
+        assert_eq!(derived("xapi_key\\s*=\\s*(?P<secret>[0-9a-f]{32})", ""), (0, Medium));
+        // Alternatives: the shortest branch decides.
+        assert_eq!(derived("(?P<secret>xabcdef_[a-z]{8}|x_[a-z]{12})", ""), (2, Medium));
+        // A checksum is high whatever the prefix; `near` is medium whatever it.
+        assert_eq!(derived("x_[A-Za-z0-9]{36}", "checksum = \"base62-crc32\"\n").1, High);
+        assert_eq!(derived("xlive_[A-Za-z0-9]{30}", "near = '''acme'''\n"), (6, Medium));
+        // Set in the rule: that, whatever the shape.
+        let low = rule_of("xabcdef_[a-z]{8}", "confidence = \"low\"\n");
+        assert_eq!(
+            (low.confidence, low.derived_confidence(), low.confidence()),
+            (Some(Confidence::Low), High, Confidence::Low)
+        );
+    }
+
+    #[test]
+    fn a_bad_confidence_names_the_file_rule_and_levels() {
+        let text =
+            "[[rule]]\nid = \"x-c\"\nname = \"X\"\nregex = 'abc'\nkeywords = ['abc']\nconfidence = \"certain\"\n";
+        let err = RuleSet::default().add_toml("mine.toml", text).unwrap_err().to_string();
+        assert!(err.contains("mine.toml") && err.contains("certain") && err.contains("`low`, `medium`"), "{err}");
+        assert!(err.contains("line 6"), "{err}");
+        for c in Confidence::ALL {
+            assert_eq!(c.as_str().parse::<Confidence>(), Ok(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.to_string()));
+        }
+        assert!("High".parse::<Confidence>().unwrap_err().contains("low, medium or high"));
+        assert!(Confidence::Low < Confidence::Medium && Confidence::Medium < Confidence::High);
+    }
+
+    #[test]
+    fn shipped_rules_set_a_confidence_only_where_derivation_is_wrong() {
+        // An explicit confidence equal to the derived one says nothing, and
+        // would hide a later change of the rule's shape; every shipped rule
+        // ends up with one, never `low` unless set.
+        let set = RuleSet::embedded().unwrap();
+        let mut redundant = Vec::new();
+        let mut levels = HashMap::new();
+        for r in set.rules() {
+            if r.confidence == Some(r.derived_confidence()) {
+                redundant.push(r.id.as_str());
+            }
+            assert!(r.confidence.is_some() || r.confidence() != Confidence::Low, "{}", r.id);
+            *levels.entry(r.confidence()).or_insert(0) += 1;
+        }
+        assert!(redundant.is_empty(), "explicit confidence equal to the derived one: {redundant:?}");
+        for (id, want) in [
+            ("openai-project-key", Confidence::High),
+            ("github-personal-access-token", Confidence::High),
+            ("aws-access-key-id", Confidence::High),
+            ("private-key-rsa", Confidence::High),
+            ("jwt", Confidence::High),
+            ("openai-legacy-key", Confidence::High),
+            ("datadog-api-key", Confidence::Medium),
+            ("deepseek-api-key", Confidence::Medium),
+            ("mailgun-legacy-api-key", Confidence::Medium),
+            ("postgres-connection-uri", Confidence::Medium),
+        ] {
+            assert_eq!(set.get(id).map(Rule::confidence), Some(want), "{id}");
+        }
+        assert!(levels[&Confidence::High] > 150 && levels[&Confidence::Medium] > 150, "{levels:?}");
     }
 
     #[test]

@@ -3,13 +3,15 @@
 //! spans, the literals every match starts with and where the rule's
 //! keywords sit in them, and so which keywords every match starts with
 //! right after a word boundary, and the bytes around each keyword that every
-//! match holds (its case, the byte before it, the bytes after it). Shared
+//! match holds (its case, the byte before it, the bytes after it); and how
+//! many bytes of fixed literal every secret itself starts with (what a
+//! rule's derived confidence rests on). Shared
 //! with `build.rs`, which does this for
 //! the shipped rules at build time so that startup need not: it must not
 //! use anything else from the crate.
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Class, Hir, HirKind, Look};
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Look, Repetition};
 
 /// Parses `pattern` as every rule regex (rule, `allow`, `near`) is compiled:
 /// byte-oriented and ASCII-only, so invalid UTF-8 is searchable and `\b`,
@@ -24,6 +26,45 @@ pub fn min_len(hir: &Hir) -> usize {
     hir.properties().minimum_len().unwrap_or(usize::MAX)
 }
 
+/// The `secret` capture group of a rule's regex, if it has one.
+pub fn secret_hir(hir: &Hir) -> Option<&Hir> {
+    match hir.kind() {
+        HirKind::Capture(cap) if cap.name.as_deref() == Some("secret") => Some(&cap.sub),
+        HirKind::Capture(Capture { sub, .. }) | HirKind::Repetition(Repetition { sub, .. }) => secret_hir(sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().find_map(secret_hir),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
+    }
+}
+
+/// How many bytes of fixed literal every secret of `hir` starts with: of
+/// the regex's [`sequences`] through the secret (its `secret` group, else
+/// the whole match), the fewest leading bytes that are each one byte, a
+/// letter in either case, or one of at most [`FIXED_SET`] bytes (`[bp]`,
+/// an alternation spelled as a class); zero-width assertions before them
+/// do not count. `ghp_` or `gho_` is 4, `-----BEGIN RSA PRIVATE KEY-----`
+/// 31, `sk-` 3, `[0-9a-f]{32}` 0. What a rule's derived confidence rests
+/// on.
+pub fn secret_prefix_len(hir: &Hir) -> usize {
+    let fixed = |set: &ByteClass| {
+        let n = set[0].count_ones() + set[1].count_ones();
+        let folded =
+            n == 2 && (0..=255u8).any(|b| b.is_ascii_lowercase() && *set == class_of([b, b.to_ascii_uppercase()]));
+        n as usize <= FIXED_SET || folded
+    };
+    let leading = |seq: &[Step]| {
+        seq.iter()
+            .skip_while(|s| matches!(s, Step::Look(_)))
+            .take_while(|s| matches!(s, Step::Byte(set) if fixed(set)))
+            .count()
+    };
+    sequences(secret_hir(hir).unwrap_or(hir)).iter().map(|seq| leading(seq)).min().unwrap_or(0)
+}
+
+/// The most bytes a set may have and still count as fixed in a secret's
+/// prefix ([`secret_prefix_len`]): a choice among a few letters (`xox[bp]-`,
+/// `dt0[cs]`), never a digit class `[0-9]` or anything wider.
+pub const FIXED_SET: usize = 5;
+
 /// An offset of a keyword inside prefix literals, and those literals.
 pub type PrefixAt = (usize, Vec<Vec<u8>>);
 
@@ -35,10 +76,25 @@ pub type PrefixAt = (usize, Vec<Vec<u8>>);
 pub fn keyword_prefixes(hir: &Hir, keywords: &[String]) -> Option<Vec<Vec<PrefixAt>>> {
     const MAX_LITERALS: usize = 32;
     let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
-    let literals = prefixes.literals().filter(|l| l.len() <= MAX_LITERALS)?;
+    let mut literals: Vec<&[u8]> = prefixes.literals()?.iter().map(|l| l.as_bytes()).collect();
+    if literals.len() > MAX_LITERALS {
+        // A class after the keyword (`xoxb-[0-9]{8,14}`) multiplies the
+        // literals. A prefix of a prefix is a prefix too: cut them to the
+        // longest length that leaves few enough, but never before the end
+        // of each one's first keyword, which a match is still found from.
+        let keyword_ends: Vec<usize> =
+            literals.iter().map(|l| first_keyword_end(l, keywords)).collect::<Option<_>>()?;
+        let longest = literals.iter().map(|l| l.len()).max().unwrap_or(0);
+        literals = (0..longest).rev().find_map(|len| {
+            let mut cut: Vec<&[u8]> =
+                literals.iter().zip(&keyword_ends).map(|(l, &end)| &l[..l.len().min(len.max(end))]).collect();
+            cut.sort_unstable();
+            cut.dedup();
+            (cut.len() <= MAX_LITERALS).then_some(cut)
+        })?;
+    }
     let mut by_keyword: Vec<Vec<PrefixAt>> = vec![Vec::new(); keywords.len()];
-    for literal in literals {
-        let bytes = literal.as_bytes();
+    for bytes in literals {
         let mut holds_keyword = false;
         for (keyword, at) in keywords.iter().zip(&mut by_keyword) {
             for offset in occurrences(bytes, keyword.as_bytes()) {
@@ -58,6 +114,11 @@ pub fn keyword_prefixes(hir: &Hir, keywords: &[String]) -> Option<Vec<Vec<Prefix
         at.sort_by_key(|(offset, _)| std::cmp::Reverse(*offset));
     }
     Some(by_keyword)
+}
+
+/// Where the first keyword in `literal` ends; `None` when it holds none.
+fn first_keyword_end(literal: &[u8], keywords: &[String]) -> Option<usize> {
+    keywords.iter().filter_map(|k| occurrences(literal, k.as_bytes()).next().map(|at| at + k.len())).min()
 }
 
 /// Offsets at which `needle` occurs in `hay` (both short: keywords and

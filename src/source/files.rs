@@ -56,7 +56,8 @@ pub struct FileEntry {
 pub struct Enumeration {
     /// Files to read, sorted by path so output is deterministic.
     pub files: Vec<FileEntry>,
-    /// Files over the size limit, known from their metadata.
+    /// Files named on the command line over the size limit (those found in
+    /// directories are skipped when read: [`read`]).
     pub skipped_large: usize,
     /// Directories or entries that could not be read.
     pub warnings: Vec<String>,
@@ -64,7 +65,6 @@ pub struct Enumeration {
 
 enum Walked {
     File(FileEntry),
-    Large,
     Warning(String),
 }
 
@@ -98,7 +98,6 @@ pub fn enumerate(roots: &[PathBuf], opts: &WalkOptions) -> Enumeration {
             .threads(opts.threads)
             .filter_entry(|e| e.file_name() != ".git");
         let (tx, rx) = mpsc::channel::<Walked>();
-        let max = opts.max_file_size;
         builder.build_parallel().run(|| {
             let tx = tx.clone();
             Box::new(move |result| {
@@ -107,11 +106,9 @@ pub fn enumerate(roots: &[PathBuf], opts: &WalkOptions) -> Enumeration {
                         if !entry.file_type().is_some_and(|t| t.is_file()) {
                             return WalkState::Continue;
                         }
-                        match entry.metadata() {
-                            Ok(m) if m.len() > max => Walked::Large,
-                            Ok(_) => Walked::File(FileEntry::new(entry.into_path())),
-                            Err(e) => Walked::Warning(e.to_string()),
-                        }
+                        // Not stat'ed here: reading checks the size on the
+                        // open file, which saves a lookup of every path.
+                        Walked::File(FileEntry::new(entry.into_path()))
                     }
                     Err(e) => Walked::Warning(e.to_string()),
                 };
@@ -123,7 +120,6 @@ pub fn enumerate(roots: &[PathBuf], opts: &WalkOptions) -> Enumeration {
         for item in rx {
             match item {
                 Walked::File(f) => out.files.push(f),
-                Walked::Large => out.skipped_large += 1,
                 Walked::Warning(w) => out.warnings.push(w),
             }
         }
@@ -183,12 +179,16 @@ pub fn read(entry: &FileEntry, max_file_size: u64) -> io::Result<Content> {
 /// Reads an open file to its end, whatever its size says: the bytes are
 /// copied into a buffer (never mapped), so a file that shrinks or grows
 /// while it is read yields what was there — a shorter or longer text, or
-/// [`Skip::TooLarge`] past the limit — and cannot fault.
+/// [`Skip::TooLarge`] past the limit — and cannot fault. A file whose size
+/// is already past the limit is skipped unread.
 fn read_open(file: std::fs::File, max_file_size: u64) -> io::Result<Content> {
+    let size = file.metadata().map_or(0, |m| m.len());
+    if size > max_file_size {
+        return Ok(Content::Skipped(Skip::TooLarge));
+    }
     // `take` hides the file's size from `read_to_end`; without the hint the
     // buffer grows by doubling and copying. The size is only a hint.
-    let size_hint = file.metadata().map_or(0, |m| m.len().min(max_file_size));
-    let mut data = Vec::with_capacity(usize::try_from(size_hint).unwrap_or(0).saturating_add(1));
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     // Read one byte past the limit to detect a file that grew.
     file.take(max_file_size.saturating_add(1)).read_to_end(&mut data)?;
     if data.len() as u64 > max_file_size {

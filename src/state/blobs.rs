@@ -1,7 +1,8 @@
 //! What a history scan remembers of each blob it read (`--state`): blobs
 //! that gave nothing to report (no match, no problem, or skipped as binary
 //! or too large), and for blobs whose text matched, each match's rule,
-//! byte positions and the SHA-256 of the matched bytes — never the secret.
+//! byte positions, the SHA-256 of the matched bytes and the confidence the
+//! detector gave the match, if it graded it — never the secret.
 //! A blob remembered in neither way (a container with findings, a secret
 //! found only after decoding, a blob with problems or that could not be
 //! read) is simply read and scanned again next time.
@@ -22,16 +23,22 @@ pub struct StoredMatch {
     pub end: u64,
     /// SHA-256 of the matched bytes (`text[start..end]`).
     pub sha256: [u8; 32],
+    /// The name of the confidence the detector gave this match (`low`),
+    /// when it grades each match; `None`: the rule's applies. Kept as a
+    /// name: what it means is the rules' business, not the state's.
+    pub confidence: Option<String>,
 }
 
 impl StoredMatch {
-    /// The remembered form of a match of `rule_id` at `start..end` of `text`.
-    pub fn new(rule_id: &str, text: &[u8], start: usize, end: usize) -> StoredMatch {
+    /// The remembered form of a match of `rule_id` at `start..end` of
+    /// `text`, graded `confidence` by its detector (if it was).
+    pub fn new(rule_id: &str, text: &[u8], start: usize, end: usize, confidence: Option<&str>) -> StoredMatch {
         StoredMatch {
             rule_id: rule_id.to_string(),
             start: start as u64,
             end: end as u64,
             sha256: digest(&text[start..end]),
+            confidence: confidence.filter(|c| !c.is_empty()).map(str::to_string),
         }
     }
 
@@ -119,6 +126,7 @@ impl BlobMemory {
                 w.u64(m.start);
                 w.u64(m.end);
                 w.fixed(&m.sha256);
+                w.bytes(m.confidence.as_deref().unwrap_or_default().as_bytes());
             }
         }
     }
@@ -136,12 +144,15 @@ impl BlobMemory {
         let n = r.count(24)?;
         for _ in 0..n {
             let id = oid(r)?;
-            let k = r.count(52)?;
+            // Each at least: two lengths, two positions, a hash.
+            let k = r.count(56)?;
             let mut list = Vec::with_capacity(k);
             for _ in 0..k {
                 let rule_id = r.string()?;
                 let (start, end) = (r.u64()?, r.u64()?);
-                list.push(StoredMatch { rule_id, start, end, sha256: r.array()? });
+                let sha256 = r.array()?;
+                let confidence = Some(r.string()?).filter(|c| !c.is_empty());
+                list.push(StoredMatch { rule_id, start, end, sha256, confidence });
             }
             memory.matched.insert(id, list);
         }
@@ -156,20 +167,23 @@ mod tests {
     #[test]
     fn remembers_without_the_secret() {
         let text = b"KEY=tok_k3j9x2m4q8w1\n";
-        let m = StoredMatch::new("t-token", text, 4, 20);
+        let m = StoredMatch::new("t-token", text, 4, 20, None);
         assert!(m.holds(text));
         assert!(!m.holds(b"KEY=tok_k3j9x2m4q8w2\n"));
         assert!(!m.holds(b"short"));
         let mut memory = BlobMemory::default();
         let (a, b) = (Oid::from_bytes(&[1; 20]).unwrap(), Oid::from_bytes(&[2; 20]).unwrap());
         memory.insert(a, BlobMemo::Clean);
-        memory.insert(b, BlobMemo::Matched(vec![m]));
+        let graded = StoredMatch::new("t-generic", text, 4, 20, Some("low"));
+        assert_eq!(graded.confidence.as_deref(), Some("low"));
+        memory.insert(b, BlobMemo::Matched(vec![m, graded]));
         let mut w = Encoder::default();
         memory.encode(&mut w);
         assert!(!w.0.windows(16).any(|win| win == &text[4..20]), "the secret is not stored");
         let back = BlobMemory::decode(&mut Decoder::new(&w.0)).unwrap();
         assert_eq!(back, memory);
         assert_eq!(back.get(&a), Some(BlobMemo::Clean));
-        assert!(matches!(back.get(&b), Some(BlobMemo::Matched(l)) if l.len() == 1));
+        let Some(BlobMemo::Matched(list)) = back.get(&b) else { panic!("{back:?}") };
+        assert_eq!(list.iter().map(|m| m.confidence.as_deref()).collect::<Vec<_>>(), [None, Some("low")]);
     }
 }

@@ -40,7 +40,9 @@ pub use blobs::{BlobMemo, BlobMemory, StoredMatch};
 /// The first bytes of every state file.
 const MAGIC: &[u8; 16] = b"KEYHOUND-STATE\n\0";
 /// The version of the state file format this keyhound reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// 2: each remembered match keeps its own confidence. A file of another
+/// version is not read (a warning, and a full scan that writes this one).
+pub const FORMAT_VERSION: u32 = 2;
 /// What `DIR/FORMAT` says.
 const FORMAT_LINE: &str = "keyhound-state 1\n";
 
@@ -278,6 +280,25 @@ mod tests {
         assert_ne!(file_stem("/r/a"), file_stem("/s/a"));
         assert!(file_stem("https://example.com/org/repo.git").starts_with("repo-"));
         assert!(!file_stem("../../x").contains('/'));
+    }
+
+    #[test]
+    fn a_state_file_of_another_version_is_a_warning_and_a_full_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let (state, _) = StateDir::open(dir.path()).unwrap();
+        state.save("/r/a", &some_state()).unwrap();
+        // The same file as version 1 wrote it: the version after the magic.
+        let file = state.repo_file("/r/a");
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&1u32.to_le_bytes());
+        std::fs::write(&file, &bytes).unwrap();
+        let l = state.load("/r/a", "f1");
+        let warning = l.warning.unwrap_or_default();
+        assert!(warning.contains("state format 1 (this keyhound reads 2); scanning in full"), "{warning}");
+        assert!(l.state.blobs.is_empty() && !l.rules_changed);
+        // The full scan's state replaces it.
+        state.save("/r/a", &some_state()).unwrap();
+        assert!(state.load("/r/a", "f1").warning.is_none());
     }
 
     #[test]

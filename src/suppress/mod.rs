@@ -1,7 +1,8 @@
 //! Suppression: decides which findings are not reported, and why — inline
 //! allow comments (`keyhound:allow`, `gitleaks:allow` on the secret's line),
-//! the allowlists of a `.keyhound.toml` (paths, values, stopwords) and a
-//! baseline file of known findings. Applied once, by [`Suppressor::apply`],
+//! the allowlists of a `.keyhound.toml` (paths, values, stopwords), a
+//! baseline file of known findings, and a confidence below the run's
+//! minimum (`--min-confidence`). Applied once, by [`Suppressor::apply`],
 //! to the [`Outcome`] of every command (`scan`, `history`, `staged`, ...)
 //! before it is reported, so every command suppresses alike. Suppressed
 //! findings are kept aside and counted, never silently dropped.
@@ -18,6 +19,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::model::{Finding, Outcome, SuppressReason};
+use crate::rules::Confidence;
 use crate::util::paths::{normalize, slash_path};
 
 pub use allowlist::Allowlist;
@@ -78,6 +80,9 @@ pub struct Suppressor {
     pub allow: Allowlist,
     /// (rule id, root-relative path, secret SHA-256) of baselined findings.
     baseline: HashSet<(String, String, String)>,
+    /// Findings of a lower confidence are suppressed
+    /// ([`SuppressReason::BelowMinConfidence`]); `low` suppresses none.
+    pub min_confidence: Confidence,
 }
 
 impl Suppressor {
@@ -85,7 +90,12 @@ impl Suppressor {
         let baseline = baseline
             .map(|b| b.entries.iter().map(|e| (e.rule_id.clone(), e.path.clone(), e.secret_sha256.clone())).collect())
             .unwrap_or_default();
-        Suppressor { base, allow, baseline }
+        Suppressor { base, allow, baseline, min_confidence: Confidence::Low }
+    }
+
+    /// The same, suppressing findings below `level` too.
+    pub fn with_min_confidence(self, level: Confidence) -> Suppressor {
+        Suppressor { min_confidence: level, ..self }
     }
 
     /// Suppresses nothing but allow comments, matching paths as shown.
@@ -120,12 +130,15 @@ impl Suppressor {
         {
             return Some(SuppressReason::Baseline);
         }
+        if f.confidence < self.min_confidence {
+            return Some(SuppressReason::BelowMinConfidence);
+        }
         None
     }
 
     /// Moves suppressed findings from `outcome.findings` to
     /// `outcome.suppressed` (each marked with its reason, order kept) and
-    /// updates the summary's counts.
+    /// updates the summary's counts and its `min_confidence`.
     pub fn apply(&self, outcome: &mut Outcome) {
         let all = std::mem::take(&mut outcome.findings);
         for mut f in all {
@@ -139,6 +152,9 @@ impl Suppressor {
         }
         outcome.summary.findings = outcome.findings.len();
         outcome.summary.suppressed = outcome.suppressed.len();
+        outcome.summary.min_confidence = Some(self.min_confidence);
+        outcome.summary.below_min_confidence =
+            outcome.suppressed.iter().filter(|f| f.suppressed == Some(SuppressReason::BelowMinConfidence)).count();
     }
 
     /// A baseline of `findings`, with paths as this suppressor matches them.
@@ -160,5 +176,44 @@ mod tests {
         assert_eq!(base.key("/elsewhere/y.py"), KeyPath::Other("/elsewhere/y.py".into()));
         assert_eq!(base.key("<stdin>"), KeyPath::Other("<stdin>".into()));
         assert_eq!(RootRelative::AsShown.key("src/a.rs"), KeyPath::Rel("src/a.rs".into()));
+    }
+
+    #[test]
+    fn findings_below_the_minimum_confidence_are_suppressed_last_and_counted() {
+        let finding = |path: &str, confidence, allowed| Finding {
+            rule_id: "r".into(),
+            path: path.into(),
+            secret: format!("secret-of-{path}"),
+            confidence,
+            line_allowed: allowed,
+            ..Finding::default()
+        };
+        let mut outcome = Outcome {
+            findings: vec![
+                finding("high.env", Confidence::High, false),
+                finding("medium.env", Confidence::Medium, false),
+                finding("low.env", Confidence::Low, false),
+                finding("low-allowed.env", Confidence::Low, true),
+            ],
+            ..Outcome::default()
+        };
+        let medium = Suppressor::allow_comments_only().with_min_confidence(Confidence::Medium);
+        medium.apply(&mut outcome);
+        let paths = |fs: &[Finding]| fs.iter().map(|f| (f.path.clone(), f.suppressed)).collect::<Vec<_>>();
+        assert_eq!(paths(&outcome.findings), [("high.env".into(), None), ("medium.env".into(), None)]);
+        assert_eq!(
+            paths(&outcome.suppressed),
+            [
+                ("low.env".into(), Some(SuppressReason::BelowMinConfidence)),
+                ("low-allowed.env".into(), Some(SuppressReason::AllowComment)),
+            ],
+            "another reason wins: the count is what a lower level would add"
+        );
+        let s = &outcome.summary;
+        assert_eq!((s.findings, s.suppressed, s.below_min_confidence), (2, 2, 1));
+        assert_eq!(s.min_confidence, Some(Confidence::Medium));
+        let high = Suppressor::allow_comments_only().with_min_confidence(Confidence::High);
+        assert_eq!(high.reason(&finding("m", Confidence::Medium, false)), Some(SuppressReason::BelowMinConfidence));
+        assert_eq!(Suppressor::allow_comments_only().reason(&finding("l", Confidence::Low, false)), None);
     }
 }

@@ -105,7 +105,7 @@ fn pull_request_reports_only_its_own_commits() {
     let col_end = 16 + o.k1.chars().count();
     assert!(
         env.starts_with(&format!(
-            "::error file=app/.env,line=1,endLine=1,col=16,endColumn={col_end},title=keyhound%3A OpenAI project API key (openai-project-key)::"
+            "::error file=app/.env,line=1,endLine=1,col=16,endColumn={col_end},title=keyhound%3A OpenAI project API key (openai-project-key%2C high confidence)::"
         )),
         "{env}"
     );
@@ -119,7 +119,7 @@ fn pull_request_reports_only_its_own_commits() {
     let s = &run.summary;
     assert!(s.contains("### keyhound: 2 secrets found"), "{s}");
     assert!(s.contains("pull request \\#7"), "{s}");
-    assert!(s.contains("| Rule | File | Commit | Author | Secret |"), "{s}");
+    assert!(s.contains("| Rule | Confidence | File | Commit | Author | Secret |"), "{s}");
     assert!(s.contains("`app/.env:1`") && s.contains("`deploy/token.txt:2`"), "{s}");
     assert!(s.contains(&format!("https://github.com/acme/widgets/blob/{}/app/.env#L1", o.c2)), "{s}");
     assert!(s.contains(short(&o.c3)) && s.contains("Dana Developer"), "{s}");

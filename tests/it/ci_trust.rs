@@ -1,5 +1,6 @@
 //! `keyhound ci` on pull requests: a change cannot exempt itself. Its
-//! `.keyhound.toml` and baseline are read from the base commit (the job
+//! `.keyhound.toml` (its allowlists, disabled rules and `min-confidence`)
+//! and baseline are read from the base commit (the job
 //! summary says so and warns on each changed one), `--config FILE` still
 //! wins, pushes still read the work tree, and what the pull request's own
 //! allow comments suppress is listed for reviewers (summary and SARIF).
@@ -277,4 +278,56 @@ fn shallow_pull_request_checkout_fetches_the_base_for_its_exemptions() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.summary.contains(&format!("read from the base commit `{}`", short(&p.base))), "{}", run.summary);
     assert!(run.stderr.contains("keyhound: fetching: git fetch"), "{}", run.stderr);
+}
+
+#[test]
+fn pull_request_raising_the_minimum_confidence_cannot_hide_its_findings() {
+    // The change adds a medium-confidence key and a config that would
+    // hold back everything below high: the base's config (none) applies.
+    let (line, medium) = fake_example("deepseek-api-key");
+    let p = pr(
+        |_| {},
+        |r, _| {
+            r.write("app/.env", format!("{line}\n"));
+            r.write(".keyhound.toml", "min-confidence = \"high\"\n");
+        },
+    );
+    let (_clone, job) = pr_job(&p);
+    let run = job.run(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(uris(&run), ["app/.env"]);
+    assert_eq!(run.results()[0]["properties"]["confidence"], "medium");
+    assert!(run.summary.contains("this pull request changes `.keyhound.toml`"), "{}", run.summary);
+    assert!(run.summary.contains("By confidence: 1 medium."), "{}", run.summary);
+    assert!(ignored_change_annotation(&run, ".keyhound.toml").is_some(), "{}", run.stdout);
+    assert!(!run.summary.contains(&medium) && !run.stdout.contains(&medium), "secret in clear");
+
+    // The base lists low findings; the change raises the level back to
+    // medium to drop its own low one: still reported. Pushed, the same
+    // change is the branch's own config, and applies (counted, not failed).
+    let low = Graded::new().low;
+    let p = pr(
+        |r| r.write(".keyhound.toml", format!("min-confidence = \"low\"\n{LOW_RULE}")),
+        |r, _| {
+            r.write("app/.env", format!("ACME_TOKEN={low}\n"));
+            r.write(".keyhound.toml", format!("min-confidence = \"medium\"\n{LOW_RULE}"));
+        },
+    );
+    let (_clone, job) = pr_job(&p);
+    let run = job.run(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.results()[0]["ruleId"], LOW_RULE_ID);
+    assert_eq!(run.results()[0]["rank"], 30.0);
+    let ann = run.finding_annotations().into_iter().find(|a| a.contains("file=app/.env,")).expect("app/.env annotated");
+    assert!(ann.contains("(acme-guess%2C low confidence)"), "{ann}");
+    assert!(run.summary.contains("this pull request changes `.keyhound.toml`"), "{}", run.summary);
+    let clone = p.repo.clone_with(&["--branch", "feature"]);
+    let event = push_event("feature", &p.base, &p.head, &[&p.head], "main");
+    let run = Job::new(clone.path(), Some("push"), Some(event)).run(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.results().is_empty());
+    assert!(run.summary.contains("1 finding below the minimum confidence (medium) not reported"), "{}", run.summary);
+    // The workflow's own flag is the workflow author's: it still wins.
+    let run = job.run(&["--min-confidence", "high"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
 }

@@ -475,3 +475,39 @@ fn a_gitlab_group_is_listed_with_its_subgroups() {
     assert_eq!(server.requests().len(), 2);
     assert!(!stderr_of(&out).contains(TOKEN));
 }
+
+#[test]
+fn a_remembered_match_keeps_its_confidence_and_an_old_state_format_is_read_again() {
+    let mut r = Repo::new();
+    Graded::new().plant("", |path, text| r.write(path, text));
+    r.commit("settings");
+    let state = Tree::new();
+    let s = state.path().to_str().unwrap();
+    let all = [("high.env", "high"), ("low.env", "low"), ("medium.env", "medium")].map(|(p, c)| (p.into(), c.into()));
+    let (code, first, _) = history_json(r.path(), &["--state", s, "--min-confidence", "low"]);
+    assert_eq!(code, 1);
+    assert_eq!(confidence_by_path(&first), all);
+    // Rebuilt from the state: the same findings, confidence included; the
+    // level applies after matching, so changing it reads nothing again.
+    let (_, second, stderr) = history_json(r.path(), &["--state", s, "--min-confidence", "low"]);
+    assert_eq!(second["summary"]["reused"], 1, "{stderr}");
+    assert_eq!(findings_text(&second), findings_text(&first));
+    let (_, default, _) = history_json(r.path(), &["--state", s]);
+    assert_eq!(default["summary"]["reused"], 1);
+    assert_eq!(default["summary"]["below_min_confidence"], 1);
+    assert_eq!(confidence_by_path(&default), all[..1].iter().chain(&all[2..]).cloned().collect::<Vec<_>>());
+
+    // A state file of the format before confidence (version 1, after the
+    // 16-byte magic): a warning, a full scan, and a state of today's format.
+    let file = state_files(state.path()).remove(0);
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[16..20].copy_from_slice(&1u32.to_le_bytes());
+    std::fs::write(&file, &bytes).unwrap();
+    let (code, doc, stderr) = history_json(r.path(), &["--state", s, "--min-confidence", "low"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("was written in state format 1 (this keyhound reads 2); scanning in full"), "{stderr}");
+    assert!(doc["summary"].get("reused").is_none(), "{}", doc["summary"]);
+    assert_eq!(findings_text(&doc), findings_text(&first));
+    let (_, doc, stderr) = history_json(r.path(), &["--state", s, "--min-confidence", "low"]);
+    assert_eq!(doc["summary"]["reused"], 1, "{stderr}");
+}

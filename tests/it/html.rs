@@ -1,7 +1,8 @@
 //! The HTML audit report (`--format html`, `keyhound ci --html-file`,
 //! `keyhound report FILE --format html`), loaded in headless Chromium: it
-//! loads nothing and logs no error, its counts and timeline marks match the
-//! JSON report of the same run, its filters change the rows shown, it holds
+//! loads nothing and logs no error, its counts (by severity, confidence,
+//! provider, …) and timeline marks match the JSON report of the same run,
+//! its filters change the rows shown, it holds
 //! no secret in clear unless `--show-secrets`, and its timeline is drawn as
 //! the data says (counted from a screenshot's pixels).
 
@@ -585,4 +586,50 @@ fn a_merged_report_names_repositories_and_incidents() {
     let detail = detail.as_str().unwrap();
     assert!(detail.contains("this secret is in 3 places in 3 repositories"), "{detail}");
     assert!(!detail.contains(&shared));
+}
+
+#[test]
+fn findings_are_counted_and_filtered_by_confidence() {
+    let Some(chromium) = chromium() else { return };
+    let t = Tree::new();
+    Graded::new().plant("", |path, text| t.write(path, text));
+    t.write("more.env", format!("OPENAI_KEY_2={}\n", fake_key("openai-project-key")));
+    let (_, doc) = t.run_json(&["scan", ".", "--min-confidence", "low"]);
+    let out = t.run(&["scan", ".", "--min-confidence", "low", "--format", "html", "-o", "report.html"]);
+    assert_eq!(exit_code(&out), 1, "{}", stderr_of(&out));
+    let file = t.path().join("report.html");
+    let mut b = load(&chromium, &file);
+    assert_clean_load(&mut b, &file);
+
+    // The headline counts are the JSON's.
+    let by_confidence = count_by(&doc, |f| f["confidence"].as_str().unwrap().to_string());
+    assert_eq!(by_confidence, BTreeMap::from([("high".into(), 2), ("medium".into(), 1), ("low".into(), 1)]));
+    assert_eq!(cards(&mut b, "count-confidence"), by_confidence);
+    // A column, and a filter that keeps each level's rows.
+    let header = b.eval("[...document.querySelectorAll('th[data-sort]')].map(th => th.dataset.sort)");
+    assert!(header.as_array().unwrap().contains(&json!("confidence")), "{header}");
+    for level in ["high", "medium", "low"] {
+        set_filter(&mut b, "filter-confidence", level);
+        assert_eq!(visible_rows(&mut b), fingerprints_where(&doc, |f| f["confidence"] == level), "{level}");
+    }
+    set_filter(&mut b, "filter-confidence", "");
+    assert_eq!(visible_rows(&mut b), fingerprints(&doc));
+    // Sorting by confidence puts high first.
+    b.eval("document.querySelector('th[data-sort=confidence]').click()");
+    let order = b.eval("[...document.querySelectorAll('tr.row')].map(r => r.dataset.confidence)");
+    assert_eq!(order, json!(["high", "high", "medium", "low"]));
+
+    // At the default level the page says what it held back.
+    let out = t.run(&["scan", ".", "--format", "html", "-o", "default.html"]);
+    assert_eq!(exit_code(&out), 1, "{}", stderr_of(&out));
+    let file = t.path().join("default.html");
+    let mut b = load(&chromium, &file);
+    assert_clean_load(&mut b, &file);
+    assert_eq!(
+        cards(&mut b, "count-confidence"),
+        BTreeMap::from([("high".into(), 2), ("medium".into(), 1), ("low".into(), 0)])
+    );
+    let scanned = b.eval("document.getElementById('scanned').textContent");
+    let scanned = scanned.as_str().unwrap();
+    assert!(scanned.contains("Minimum confidencemedium: 1 finding below it suppressed"), "{scanned}");
 }

@@ -10,6 +10,7 @@ mod ci;
 mod ci_action;
 mod ci_trust;
 mod completeness;
+mod confidence;
 mod contexts;
 mod decode;
 mod deploy;

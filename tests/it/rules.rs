@@ -1,5 +1,6 @@
-//! `keyhound rules list|check`: the shipped rules are listed and pass their
-//! own examples; a user's rule file is checked and its errors named; keys
+//! `keyhound rules list|check`: the shipped rules are listed (with their
+//! confidence) and pass their own examples; a user's rule file is checked
+//! and its errors named (a bad confidence too); keys
 //! that share a prefix across providers are each reported by one rule; the
 //! README lists exactly the shipped rules, by category.
 
@@ -75,6 +76,48 @@ fn rules_list_json_is_one_document_and_jsonl_one_rule_per_line() {
 }
 
 #[test]
+fn rules_list_shows_each_rules_confidence_and_where_it_comes_from() {
+    let t = Tree::new();
+    t.write(".keyhound.toml", LOW_RULE);
+    let list = stdout_of(&t.run(&["rules", "list"]));
+    let line = |id: &str| {
+        let line = list.lines().find(|l| l.split_whitespace().next() == Some(id));
+        line.unwrap_or_else(|| panic!("{id} not listed:\n{list}")).split_whitespace().nth(1).unwrap().to_string()
+    };
+    assert_eq!(line("openai-project-key"), "high");
+    assert_eq!(line("deepseek-api-key"), "medium");
+    assert_eq!(line(LOW_RULE_ID), "low");
+    let out = t.run(&["rules", "list", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let rules = doc["rules"].as_array().unwrap();
+    let by_id = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id} listed"));
+    let source = |id: &str| (by_id(id)["confidence"].clone(), by_id(id)["confidence_source"].clone());
+    assert_eq!(source("openai-project-key"), ("high".into(), "derived".into()));
+    assert_eq!(source("openai-legacy-key"), ("high".into(), "rule".into()), "set in openai.toml");
+    assert_eq!(source("deepseek-api-key"), ("medium".into(), "derived".into()));
+    assert_eq!(source(LOW_RULE_ID), ("low".into(), "rule".into()));
+    assert!(rules.iter().all(|r| ["high", "medium", "low"].contains(&r["confidence"].as_str().unwrap())));
+}
+
+#[test]
+fn rules_check_rejects_a_confidence_that_is_not_a_level() {
+    let t = Tree::new();
+    t.write(
+        "mine.toml",
+        "[[rule]]\nid = \"acme-token\"\nname = \"Acme token\"\nregex = '''acme_[a-z0-9]{16}'''\n\
+         keywords = [\"acme_\"]\nconfidence = \"certain\"\nexamples = ['tok=acme_{{l:16}}']\n",
+    );
+    let out = t.run(&["rules", "check", "mine.toml"]);
+    assert_eq!(exit_code(&out), 2);
+    let err = stderr_of(&out);
+    assert!(err.contains("mine.toml") && err.contains("line 6") && err.contains("unknown variant `certain`"), "{err}");
+    assert!(err.contains("`low`, `medium`, `high`"), "{err}");
+    t.write("mine.toml", t.read("mine.toml").replace("certain", "low"));
+    let out = t.run(&["rules", "check", "mine.toml"]);
+    assert_eq!(exit_code(&out), 0, "{}", stdout_of(&out));
+}
+
+#[test]
 fn flags_a_command_does_not_take_are_rejected_and_not_in_its_help() {
     let t = Tree::new();
     for (args, flag) in [
@@ -85,6 +128,8 @@ fn flags_a_command_does_not_take_are_rejected_and_not_in_its_help() {
         (&["rules", "check", "--exit-code", "3"][..], "--exit-code"),
         (&["baseline", "-o", "x.json", "--baseline", "old.json"][..], "--baseline"),
         (&["history", "--no-ignore"][..], "--no-ignore"),
+        (&["baseline", "-o", "x.json", "--min-confidence", "low"][..], "--min-confidence"),
+        (&["report", "x.json", "--min-confidence", "low"][..], "--min-confidence"),
     ] {
         let out = t.run(args);
         assert_eq!(exit_code(&out), 2, "{args:?}");
@@ -97,6 +142,10 @@ fn flags_a_command_does_not_take_are_rejected_and_not_in_its_help() {
     assert!(help.contains("--path") && help.contains("--format"), "{help}");
     let help = stdout_of(&t.run(&["install-hook", "--help"]));
     assert!(!help.contains("--format") && !help.contains("--threads"), "{help}");
+    for command in ["scan", "history", "staged", "ci"] {
+        let help = stdout_of(&t.run(&[command, "--help"]));
+        assert!(help.contains("--min-confidence <LEVEL>"), "{command} --help lacks --min-confidence");
+    }
     let help = stdout_of(&t.run(&["scan", "--help"]));
     for flag in ["--baseline", "--verify", "--skip-ignored", "--format", "--threads"] {
         assert!(help.contains(flag), "scan --help lacks {flag}");

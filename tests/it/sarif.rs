@@ -2,7 +2,8 @@
 //! validated against the schema in `../shared/schemas/` when it is there,
 //! with what GitHub code scanning needs: unique rules with severities and
 //! tags, repository-relative percent-encoded URIs, regions, fingerprints
-//! that survive lines moving, and no cleartext secret.
+//! that survive lines moving, results ranked by confidence, and no
+//! cleartext secret.
 
 use serde_json::Value;
 
@@ -256,4 +257,58 @@ fn the_schema_check_rejects_broken_sarif() {
     doc["runs"][0]["results"][0]["level"] = "error".into();
     doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into();
     assert!(!v.is_valid(&doc), "line 0 must not validate");
+}
+
+#[test]
+fn a_scan_outside_the_work_tree_does_not_claim_its_repository() {
+    let mut r = Repo::new();
+    r.commit_readme();
+    let elsewhere = Tree::new();
+    elsewhere.write("app.env", format!("OPENAI_API_KEY={}\n", fake_key("openai-project-key")));
+    let target = elsewhere.path().display().to_string();
+
+    // Run from inside the repository, scanning a directory outside it.
+    let s = SarifRun::from_output(&r.run(&["scan", &target, "--format", "sarif"]));
+    assert_eq!(s.results().len(), 1);
+    assert!(s.doc["runs"][0].get("versionControlProvenance").is_none(), "{}", s.doc["runs"][0]);
+
+    // Scanning the repository itself still describes it.
+    let s = SarifRun::from_output(&r.run(&["scan", ".", "--format", "sarif"]));
+    assert!(s.doc["runs"][0]["versionControlProvenance"][0]["repositoryUri"].as_str().is_some());
+}
+
+#[test]
+fn each_result_is_ranked_by_its_confidence() {
+    let t = Tree::new();
+    Graded::new().plant("", |path, text| t.write(path, text));
+    // Validated against the schema by the harness, `rank` included.
+    let s = t.run_sarif(&["scan", ".", "--min-confidence", "low"]);
+    assert_eq!(s.code, 1);
+    let mut ranked: Vec<(String, f64, String)> = s
+        .results()
+        .iter()
+        .map(|r| {
+            let uri = location(r)["artifactLocation"]["uri"].as_str().unwrap().to_string();
+            (uri, r["rank"].as_f64().expect("a rank"), r["properties"]["confidence"].as_str().unwrap().to_string())
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0));
+    let want = [("high.env", 90.0, "high"), ("low.env", 30.0, "low"), ("medium.env", 60.0, "medium")];
+    assert_eq!(ranked, want.map(|(u, r, c)| (u.to_string(), r, c.to_string())));
+    // A rule's precision is its confidence.
+    let precision = |id: &str| s.rules().iter().find(|r| r["id"] == id).unwrap()["properties"]["precision"].clone();
+    assert_eq!(precision("openai-project-key"), "high");
+    assert_eq!(precision("deepseek-api-key"), "medium");
+    assert_eq!(precision(LOW_RULE_ID), "low");
+
+    // Below the default level: not a result (the summary counts it).
+    let s = t.run_sarif(&["scan", "."]);
+    assert_eq!(s.results().len(), 2);
+    assert!(s.results().iter().all(|r| r["rank"].as_f64().unwrap() >= 60.0));
+    // Listed with --show-suppressed, as SARIF marks a suppression.
+    let s = t.run_sarif(&["scan", ".", "--show-suppressed"]);
+    let low = s.results().iter().find(|r| r["ruleId"] == LOW_RULE_ID).expect("the low result, suppressed");
+    assert_eq!(low["suppressions"][0]["kind"], "external");
+    assert_eq!(low["suppressions"][0]["justification"], "keyhound: below-min-confidence");
+    assert_eq!(low["rank"], 30.0);
 }

@@ -119,9 +119,6 @@ pub(crate) enum NameWord {
 #[derive(Debug)]
 pub(crate) struct GenericDetector {
     rule_of: [Option<usize>; Kind::ALL.len()],
-    /// Matches graded below this are dropped here, before anything is
-    /// built for them.
-    pub(crate) min_confidence: Confidence,
 }
 
 fn class(bytes: &[u8]) -> ByteClass {
@@ -174,7 +171,7 @@ impl GenericDetector {
             rule_of[k] = Some(r);
             any = true;
         }
-        Ok(any.then_some(GenericDetector { rule_of, min_confidence: Confidence::Medium }))
+        Ok(any.then_some(GenericDetector { rule_of }))
     }
 
     fn rule(&self, kind: Kind) -> Option<usize> {
@@ -290,9 +287,8 @@ impl GenericDetector {
     }
 
     fn push(&self, kind: Kind, span: Range<usize>, confidence: Confidence, out: &mut Vec<Match>) {
-        if confidence < self.min_confidence {
-            return;
-        }
+        // Every grade is reported: `--min-confidence` is applied where
+        // findings are suppressed, so those below it are still counted.
         if let Some(rule) = self.rule(kind) {
             out.push(Match { start: span.start, end: span.end, rule, decoded: None, confidence: Some(confidence) });
         }

@@ -124,7 +124,9 @@
         (meta.skipped_binary ? ", " + meta.skipped_binary + " binary skipped" : "") +
         (meta.skipped_large ? ", " + meta.skipped_large + " over the size limit skipped" : "") +
         " in " + (meta.duration_ms / 1000).toFixed(2) + " s");
-      item("Suppressed", meta.suppressed ? plural(meta.suppressed, "finding") + " (allow comments, config, baseline)" : null);
+      item("Suppressed", meta.suppressed ? plural(meta.suppressed, "finding") + " (allow comments, config, baseline, confidence)" : null);
+      item("Minimum confidence", meta.min_confidence ? meta.min_confidence + (meta.below_min_confidence ?
+        ": " + plural(meta.below_min_confidence, "finding") + " below it suppressed (--min-confidence low reports them)" : "") : null);
     }
     item("Completeness", complete);
     item("Secrets", meta.secrets_shown ? "SHOWN IN FULL (--show-secrets)" : "redacted: a prefix and the length only");

@@ -83,6 +83,13 @@ pub fn fake_example(name: &str) -> (String, String) {
     (text, key)
 }
 
+/// A fresh expansion of `template` (see `keyhound::rules::template`),
+/// different on every call: a value of a rule a test defines itself, which
+/// has no shipped example to take a key from.
+pub fn expand_fresh(template: &str) -> String {
+    expand(template, seed_for(template, SEED.fetch_add(1, Ordering::Relaxed)))
+}
+
 /// A secret planted by [`expand_fixture`]: where it is and what should report it.
 #[derive(Debug, Clone)]
 pub struct Planted {

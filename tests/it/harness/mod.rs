@@ -4,6 +4,7 @@
 //! its output. Every test uses this instead of its own setup.
 //!
 //! - `keys`: fake keys and fixture templates
+//! - `graded`: keys of every confidence (a config rule for `low`)
 //! - `archives`: zip, tar and compressed files, and UTF-16 text, built in
 //!   memory
 //! - `workdir`: running keyhound in a directory, and reading what it printed
@@ -22,6 +23,7 @@ mod archives;
 mod browser;
 mod ci;
 pub mod git_hooks;
+mod graded;
 mod keys;
 mod mock_server;
 mod repo;
@@ -32,6 +34,7 @@ mod workdir;
 pub use archives::*;
 pub use browser::*;
 pub use ci::*;
+pub use graded::*;
 pub use keys::*;
 pub use mock_server::*;
 pub use repo::*;
