@@ -121,7 +121,7 @@ pub fn base64_runs(hay: &[u8], min_len: usize) -> Vec<Decoded> {
 fn for_each_long_run(hay: &[u8], f: impl FnMut(usize, usize)) {
     #[cfg(target_arch = "x86_64")]
     {
-        if vbmi_available() {
+        if super::keywords::wide_available() {
             // SAFETY: AVX-512 F, BW and VBMI support was just checked.
             return unsafe { long_runs_vbmi(hay, f) };
         }
@@ -131,13 +131,6 @@ fn for_each_long_run(hay: &[u8], f: impl FnMut(usize, usize)) {
         }
     }
     long_runs(hay, b64_mask64_scalar, f)
-}
-
-#[cfg(target_arch = "x86_64")]
-fn vbmi_available() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512bw")
-        && std::arch::is_x86_feature_detected!("avx512vbmi")
 }
 
 /// [`long_runs`] with the AVX-512 VBMI classifier: one 128-entry table
@@ -555,7 +548,7 @@ mod tests {
             }
         }
         #[cfg(target_arch = "x86_64")]
-        if vbmi_available() {
+        if crate::engine::keywords::wide_available() {
             for block in all.chunks_exact(64) {
                 let block: &[u8; 64] = block.try_into().unwrap();
                 // SAFETY: the CPU features were just checked.

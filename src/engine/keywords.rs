@@ -776,8 +776,9 @@ impl Shape {
 }
 
 /// Whether this CPU runs the wide vector search: AVX-512 with VBMI on
-/// x86-64 (detected at run time).
-fn wide_available() -> bool {
+/// x86-64 (detected at run time). The base64 run finder uses the same
+/// instructions.
+pub(super) fn wide_available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx512f")
