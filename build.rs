@@ -27,6 +27,10 @@
 #[path = "src/rules/regex_parse.rs"]
 mod regex_parse;
 
+#[path = "src/engine/generic/word_hash.rs"]
+#[allow(dead_code)]
+mod word_hash;
+
 use std::env;
 use std::fs;
 use std::path::PathBuf;
@@ -80,6 +84,40 @@ fn main() {
     facts.push_str("];\n");
     out.push_str(&facts);
     fs::write(out_dir.join("embedded_rules.rs"), out).expect("write embedded_rules.rs");
+    word_table(&root, &out_dir);
+}
+
+/// The generic scorer's word model (src/engine/generic/words.txt) as the
+/// open-addressing table of `word_hash`, written as a static array so that
+/// no run builds it.
+fn word_table(root: &std::path::Path, out_dir: &std::path::Path) {
+    let words = root.join("src/engine/generic/words.txt");
+    println!("cargo:rerun-if-changed={}", words.display());
+    let text = fs::read_to_string(&words).expect("words.txt is readable");
+    let mut table = vec![0u32; 1 << word_hash::TABLE_BITS];
+    let count = text.lines().filter(|w| !w.is_empty()).count();
+    assert!(count * 2 <= table.len(), "words.txt has more words than the table holds at half load");
+    for w in text.lines().filter(|w| !w.is_empty()) {
+        let h = w.bytes().fold(word_hash::FNV_OFFSET, word_hash::step);
+        let mut i = word_hash::slot(h);
+        while table[i] != 0 && table[i] != word_hash::tag(h) {
+            i = (i + 1) & (table.len() - 1);
+        }
+        table[i] = word_hash::tag(h);
+    }
+    let mut out = format!(
+        "/// The word model's table (see word_hash.rs): {count} words.\nstatic WORD_TABLE: [u32; {}] = [",
+        table.len()
+    );
+    for (i, t) in table.iter().enumerate() {
+        if i % 16 == 0 {
+            out.push('\n');
+        }
+        out.push_str(&t.to_string());
+        out.push(',');
+    }
+    out.push_str("\n];\n");
+    fs::write(out_dir.join("word_table.rs"), out).expect("write word_table.rs");
 }
 
 /// The document as JSON, if JSON holds every value of it exactly: strings,

@@ -11,7 +11,7 @@
 use memchr::{memchr_iter, memrchr};
 
 use crate::engine::Match;
-use crate::model::{fingerprint, Finding};
+use crate::model::{fingerprint, secret_hash_of, Finding};
 use crate::rules::Rule;
 
 /// Inline markers that suppress a finding on the line that carries them.
@@ -31,15 +31,26 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         Some(i) => m.start + i + 1,
         None => line_start,
     };
-    let end_column = char_count(&hay[end_line_start..m.end]) + 1;
+    // On one line, the end column follows from the start's (long minified
+    // lines are not counted again).
+    let end_column =
+        if inner_newlines == 0 { column + char_count(encoded) } else { char_count(&hay[end_line_start..m.end]) + 1 };
     let line_end = memchr::memchr(b'\n', &hay[m.end..]).map_or(hay.len(), |i| m.end + i);
     // The allow marker is looked for on the match's own lines in `hay`.
     let first_line_end = memchr::memchr(b'\n', encoded).map_or(line_end, |i| m.start + i);
-    let line_allowed = has_allow_marker(&hay[line_start..first_line_end])
+    let line_allowed = lines.allowed(hay, line_start, first_line_end)
         || (inner_newlines > 0 && has_allow_marker(&hay[end_line_start..line_end]));
-    let before = tail_chars(&String::from_utf8_lossy(&hay[line_start..m.start]), CONTEXT_CHARS);
-    let after = head_chars(&String::from_utf8_lossy(&hay[m.end..line_end]), CONTEXT_CHARS);
+    // At most 4 bytes a character: the context never needs more of a
+    // (minified, megabyte-long) line than this.
+    let reach = 4 * (CONTEXT_CHARS + 1);
+    let before_start = line_start.max(m.start.saturating_sub(reach));
+    let before = tail_chars(&String::from_utf8_lossy(&hay[before_start..m.start]), CONTEXT_CHARS);
+    let before = if before_start > line_start && !before.starts_with('…') { format!("…{before}") } else { before };
+    let after_end = line_end.min(m.end + reach);
+    let after = head_chars(&String::from_utf8_lossy(&hay[m.end..after_end]), CONTEXT_CHARS);
+    let after = if after_end < line_end && !after.ends_with('…') { format!("{after}…") } else { after };
     let secret = String::from_utf8_lossy(secret_bytes).into_owned();
+    let guessable = rule.detector.is_some() && crate::engine::generic::score::is_guessable(secret_bytes);
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
@@ -52,7 +63,8 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         column,
         end_line: line + inner_newlines,
         end_column,
-        fingerprint: fingerprint(&rule.id, path, &secret),
+        fingerprint: fingerprint(&rule.id, path, &secret_hash_of(&secret, guessable)),
+        guessable,
         secret,
         context_before: before.trim_start().trim_end_matches('\r').to_string(),
         context_after: after.trim_end_matches('\r').to_string(),
@@ -69,17 +81,36 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
 }
 
 /// Maps byte offsets to 1-based (line, column) incrementally: offsets asked
-/// in increasing order cost one pass over the text in total.
+/// in increasing order cost one pass over the text in total (columns too:
+/// many findings on one long minified line count its characters once).
 #[derive(Debug, Default)]
 pub struct LineLocator {
     offset: usize,
     line: usize,
     line_start: usize,
+    /// Characters from `line_start` to `offset`.
+    column_chars: usize,
+    /// Whether the line starting at `.0` carries an allow marker (up to
+    /// `.1`): many findings on one long minified line read it once.
+    allowed: Option<(usize, usize, bool)>,
 }
 
 impl LineLocator {
     pub fn new() -> LineLocator {
-        LineLocator { offset: 0, line: 1, line_start: 0 }
+        LineLocator { offset: 0, line: 1, line_start: 0, column_chars: 0, allowed: None }
+    }
+
+    /// Whether `hay[start..end]`, the first line of a finding, carries an
+    /// allow marker; remembered for the next finding on the same line.
+    pub fn allowed(&mut self, hay: &[u8], start: usize, end: usize) -> bool {
+        match self.allowed {
+            Some((s, e, allowed)) if s == start && e == end => allowed,
+            _ => {
+                let allowed = has_allow_marker(&hay[start..end]);
+                self.allowed = Some((start, end, allowed));
+                allowed
+            }
+        }
     }
 
     /// Returns (line, column, byte offset of the line's start). Columns count
@@ -90,11 +121,15 @@ impl LineLocator {
         }
         let span = &hay[self.offset..offset];
         self.line += memchr_iter(b'\n', span).count();
-        if let Some(i) = memrchr(b'\n', span) {
-            self.line_start = self.offset + i + 1;
+        match memrchr(b'\n', span) {
+            Some(i) => {
+                self.line_start = self.offset + i + 1;
+                self.column_chars = char_count(&hay[self.line_start..offset]);
+            }
+            None => self.column_chars += char_count(span),
         }
         self.offset = offset;
-        (self.line, char_count(&hay[self.line_start..offset]) + 1, self.line_start)
+        (self.line, self.column_chars + 1, self.line_start)
     }
 }
 

@@ -398,11 +398,19 @@ fn scan_blob(
     };
     match view(data) {
         View::Text(text) => {
-            let matches = engine.scan(&text);
+            // A blob's path is found only when its name could matter (it
+            // costs a walk up its trees).
+            let mut named = engine.name_matters(&text).then(&mut path);
+            let matches = engine.scan_named(&text, named.as_deref().map(str::as_bytes));
             if matches.is_empty() {
                 return (Scanned::text(text.len(), Vec::new()), Some(BlobMemo::Clean));
             }
-            let memo = matches.iter().all(|m| m.decoded.is_none()).then(|| {
+            // Remembered are matches of known formats only: a generic
+            // match's confidence is graded at the scan, and its secret may be
+            // a guessable password, whose plain SHA-256 the state must not
+            // hold.
+            let replayable = |m: &Match| m.decoded.is_none() && m.confidence.is_none();
+            let memo = matches.iter().all(replayable).then(|| {
                 BlobMemo::Matched(
                     matches
                         .iter()
@@ -413,7 +421,8 @@ fn scan_blob(
                         .collect(),
                 )
             });
-            (Scanned::text(text.len(), to_findings(engine, &path(), &text, &matches)), memo)
+            let path = named.take().unwrap_or_else(path);
+            (Scanned::text(text.len(), to_findings(engine, &path, &text, &matches)), memo)
         }
         View::Binary => match scan_container(engine, data, limits, &mut path) {
             Some(scanned) => {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use crate::engine::{Engine, Match};
 use crate::finding::{self, LineLocator};
 use crate::model::{Finding, Outcome, Warning, WarningKind};
-use crate::source::container::{self, Limits};
+use crate::source::container::{self, Limits, Step};
 use crate::source::files::{self, FileEntry, WalkOptions};
 use crate::source::repo::tracked_by_git;
 use crate::source::{Content, ScanInput, Skip};
@@ -74,9 +74,20 @@ fn absorb(outcome: &mut Outcome, item: Scanned) {
     }
 }
 
-/// Runs the engine over one piece of content and builds its findings.
+/// Runs the engine over the content of the file at `path` (whose name
+/// the engine may read: some credentials files are known by it) and
+/// builds its findings.
 pub fn scan_content(engine: &Engine, path: &str, data: &[u8]) -> Vec<Finding> {
-    to_findings(engine, path, data, &engine.scan(data))
+    to_findings(engine, path, data, &engine.scan_named(data, Some(path.as_bytes())))
+}
+
+/// The name of the member a container's `steps` lead to, when its steps
+/// say it (a decompressed stream named after its file does not).
+fn member_name(steps: &[Step]) -> Option<&str> {
+    match steps.last()? {
+        Step::Member(name) | Step::Stream(Some(name)) => Some(name),
+        Step::Stream(None) => None,
+    }
 }
 
 /// Builds the findings for matches the engine found in `data`.
@@ -96,7 +107,7 @@ fn scan_container(engine: &Engine, data: &[u8], limits: &Limits, top: &mut dyn F
     let mut bytes = 0u64;
     let report = container::open(data, limits, &mut |steps, text| {
         bytes += text.len() as u64;
-        let matches = engine.scan(text);
+        let matches = engine.scan_named(text, member_name(steps).map(str::as_bytes));
         if matches.is_empty() {
             return;
         }

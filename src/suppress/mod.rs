@@ -18,7 +18,7 @@ pub mod baseline;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::model::{secret_hash, Finding, Outcome, SuppressReason};
+use crate::model::{Finding, Outcome, SuppressReason};
 use crate::rules::Confidence;
 use crate::util::paths::{normalize, slash_path};
 
@@ -126,7 +126,7 @@ impl Suppressor {
             return Some(r);
         }
         if !self.baseline.is_empty()
-            && self.baseline.contains(&(f.rule_id.clone(), path.as_str().to_string(), secret_hash(&f.secret)))
+            && self.baseline.contains(&(f.rule_id.clone(), path.as_str().to_string(), f.secret_id()))
         {
             return Some(SuppressReason::Baseline);
         }

@@ -1,0 +1,867 @@
+//! Generic credential detection: secrets that have no vendor format —
+//! passwords, home-made API keys and tokens, credentials in URLs, headers
+//! and tool config files — recognised by where they are, then graded by
+//! what they look like ([`score`]).
+//!
+//! How it stays cheap. It adds a few anchors to the engine's one keyword
+//! pass ([`GenericDetector::anchors`]): the last word of a name that says
+//! secret (`password`, `passwd`, `pwd`, `pass` after `_`, `secret`,
+//! `token`, `key` after `_`, `-`, `.`, `api` or a camel hump, `auth`,
+//! `credentials`) only where it ends an identifier
+//! and is followed by an operator-like byte (`=`, `:`, a quote, a blank,
+//! `>`, `(`, a line end), a URL's `@`, `Bearer `/`Basic `, `mysql -` and
+//! `oracle:thin:`. At a hit, the cheapest test comes first: the syntax of
+//! an assignment after the name ([`assign`]), the value's length and first
+//! byte; only a value that passes those has its name read (qualifiers,
+//! stand-in names) and is scored. A URL is read only up to the end of its
+//! authority ([`url`]). Nothing is allocated per hit.
+//!
+//! Files known by name (`.pgpass`, `.htpasswd`, [`files`]) are read line by
+//! line when the caller gives the name ([`GenericDetector::scan_file`]).
+//!
+//! Every match carries its own confidence: the scorer's grade, lowered to
+//! `low` when the name says the value is a stand-in (`example_token`,
+//! `TEST_PASSWORD`), and for `auth`/`credentials` unless the value is
+//! base64 of `user:password`. Which rule a match belongs to is its [`Kind`]; a kind
+//! whose rule is disabled is not looked for.
+//!
+//! Must not touch files or know paths beyond the name it is handed; must
+//! not report a value the scorer rejects.
+
+mod assign;
+mod files;
+pub mod score;
+mod url;
+mod word_hash;
+mod words;
+
+use std::ops::Range;
+
+use super::Match;
+use crate::rules::{rule_error, ByteClass, Confidence, Detector, KeywordContext, Rule, RuleError};
+
+use self::assign::Form;
+
+/// What a generic match is: one rule each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Password,
+    Secret,
+    ApiKey,
+    Token,
+    Credential,
+    UrlCredentials,
+    BasicAuthHeader,
+    BearerHeader,
+    Netrc,
+    Pgpass,
+    Htpasswd,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 11] = [
+        Kind::Password,
+        Kind::Secret,
+        Kind::ApiKey,
+        Kind::Token,
+        Kind::Credential,
+        Kind::UrlCredentials,
+        Kind::BasicAuthHeader,
+        Kind::BearerHeader,
+        Kind::Netrc,
+        Kind::Pgpass,
+        Kind::Htpasswd,
+    ];
+
+    /// The id of the rule that reports it.
+    pub fn rule_id(self) -> &'static str {
+        match self {
+            Kind::Password => "generic-password",
+            Kind::Secret => "generic-secret",
+            Kind::ApiKey => "generic-api-key",
+            Kind::Token => "generic-token",
+            Kind::Credential => "generic-credential",
+            Kind::UrlCredentials => "url-credentials",
+            Kind::BasicAuthHeader => "basic-auth-header",
+            Kind::BearerHeader => "bearer-token-header",
+            Kind::Netrc => "netrc-password",
+            Kind::Pgpass => "pgpass-password",
+            Kind::Htpasswd => "htpasswd-password",
+        }
+    }
+}
+
+/// What a keyword hit of the generic detector stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Anchor {
+    /// The last word of a name, reported as this kind (`Key` as the kind
+    /// its qualifier says).
+    Name(NameWord),
+    Url,
+    OracleThin,
+    Mysql,
+    Bearer,
+    Basic,
+}
+
+/// The last word of a name that says secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameWord {
+    Password,
+    Secret,
+    Token,
+    /// `key`: only after a qualifier (`api`, `secret`, `private`, …).
+    Key,
+    Credential,
+}
+
+/// The generic detector of an engine: which rule reports each kind.
+#[derive(Debug)]
+pub(crate) struct GenericDetector {
+    rule_of: [Option<usize>; Kind::ALL.len()],
+}
+
+fn class(bytes: &[u8]) -> ByteClass {
+    let mut c = [0u128; 2];
+    for &b in bytes {
+        c[usize::from(b >> 7)] |= 1 << (b & 0x7F);
+    }
+    c
+}
+
+fn complement(c: ByteClass) -> ByteClass {
+    [!c[0], !c[1]]
+}
+
+/// Bytes that may follow a name in an assignment.
+const AFTER_NAME: &[u8] = b"=:\"'` \t>(";
+/// The same, and a line end (`name: DB_PASSWORD` / `value: …`).
+const AFTER_NAME_OR_EOL: &[u8] = b"=:\"'` \t>(\n\r";
+/// [`AFTER_NAME_OR_EOL`] as a table.
+const AFTER_NAME_TABLE: [bool; 256] = byte_table(AFTER_NAME_OR_EOL);
+
+/// The set of `bytes` as a table.
+pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+const IDENT: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
+
+impl GenericDetector {
+    /// The detector for the rules of `rules` that name it; `None` when
+    /// there are none. A rule with `detector = "generic"` must have the id
+    /// of a [`Kind`].
+    pub(crate) fn new(rules: &[Rule]) -> Result<Option<GenericDetector>, RuleError> {
+        let mut rule_of = [None; Kind::ALL.len()];
+        let mut any = false;
+        for (r, rule) in rules.iter().enumerate() {
+            if rule.detector != Some(Detector::Generic) {
+                continue;
+            }
+            let Some(k) = Kind::ALL.iter().position(|k| k.rule_id() == rule.id) else {
+                let ids: Vec<&str> = Kind::ALL.iter().map(|k| k.rule_id()).collect();
+                let message = format!("the generic detector has no rule `{}` (it has {})", rule.id, ids.join(", "));
+                return Err(rule_error(rule, message));
+            };
+            rule_of[k] = Some(r);
+            any = true;
+        }
+        Ok(any.then_some(GenericDetector { rule_of }))
+    }
+
+    fn rule(&self, kind: Kind) -> Option<usize> {
+        self.rule_of[kind as usize]
+    }
+
+    fn any(&self, kinds: &[Kind]) -> bool {
+        kinds.iter().any(|&k| self.rule(k).is_some())
+    }
+
+    /// The keywords to add to the keyword pass, with what must hold around
+    /// them, for the kinds whose rules are enabled.
+    pub(crate) fn anchors(&self) -> Vec<(String, KeywordContext, Anchor)> {
+        let fold = |before: Option<ByteClass>, after: &[u8]| {
+            KeywordContext { fold_case: true, before, ..KeywordContext::default() }.with_after([class(after)])
+        };
+        let exact = |before: Option<ByteClass>, after: &[u8]| {
+            KeywordContext { before, ..KeywordContext::default() }.with_after([class(after)])
+        };
+        let name_kinds = [Kind::Password, Kind::Secret, Kind::ApiKey, Kind::Token, Kind::Credential, Kind::Netrc];
+        let mut out = Vec::new();
+        if self.any(&name_kinds) {
+            let name = |w| Anchor::Name(w);
+            let names = [
+                ("password", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("passwd", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("pwd", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("passphrase", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("_pass", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                (
+                    "Pass",
+                    exact(Some(class(b"abcdefghijklmnopqrstuvwxyz0123456789")), AFTER_NAME_OR_EOL),
+                    name(NameWord::Password),
+                ),
+                ("secret", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Secret)),
+                ("token", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Token)),
+                // `key` ends a name after a separator (`API_KEY`, `api-key`,
+                // `api.key`), a camel hump (`apiKey`: case kept) or as
+                // `apikey`; the word `key` alone is too common to look at.
+                ("_key", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Key)),
+                ("-key", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Key)),
+                (".key", fold(None, AFTER_NAME), name(NameWord::Key)),
+                ("apikey", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Key)),
+                (
+                    "Key",
+                    exact(Some(class(b"abcdefghijklmnopqrstuvwxyz0123456789")), AFTER_NAME_OR_EOL),
+                    name(NameWord::Key),
+                ),
+                ("auth", fold(None, AFTER_NAME), name(NameWord::Credential)),
+                ("credentials", fold(None, AFTER_NAME), name(NameWord::Credential)),
+            ];
+            for (kw, context, anchor) in names {
+                if !context.fold_case {
+                    out.push((kw.to_string(), context, anchor));
+                    continue;
+                }
+                // Each case a name is written in, as its own exact keyword:
+                // the keyword pass's filter lets through fewer positions
+                // for exact bytes than for letters in either case.
+                let exact = KeywordContext { fold_case: false, ..context };
+                let capital = kw.find(|c: char| c.is_ascii_alphabetic()).map(|i| {
+                    let mut k = kw.to_string();
+                    k[i..=i].make_ascii_uppercase();
+                    k
+                });
+                let mut variants = vec![kw.to_string(), kw.to_ascii_uppercase()];
+                variants.extend(capital);
+                variants.dedup();
+                out.extend(variants.into_iter().map(|k| (k, exact, anchor)));
+            }
+        }
+        let not_ident = Some(complement(class(IDENT)));
+        if self.any(&[Kind::UrlCredentials]) {
+            // `@` after a userinfo byte, before a host.
+            let userinfo = class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~%!$&*+,;=:-");
+            let host = class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789[");
+            out.push(("@".into(), exact(Some(userinfo), &[]).with_after([host]), Anchor::Url));
+            out.push(("oracle:thin:".into(), KeywordContext::default(), Anchor::OracleThin));
+        }
+        if self.any(&[Kind::Password]) {
+            // The same keyword as the MySQL URI rule's: no new keyword for
+            // the pass to look for.
+            out.push(("mysql".into(), exact(not_ident, b" da"), Anchor::Mysql));
+        }
+        if self.any(&[Kind::BearerHeader]) {
+            out.push(("bearer".into(), fold(not_ident, b" "), Anchor::Bearer));
+        }
+        if self.any(&[Kind::BasicAuthHeader]) {
+            out.push(("basic".into(), fold(not_ident, b" "), Anchor::Basic));
+        }
+        out
+    }
+
+    /// Looks for a credential at a hit of `anchor` spanning `start..end`.
+    pub(crate) fn at_hit(&self, hay: &[u8], anchor: Anchor, start: usize, end: usize, out: &mut Vec<Match>) {
+        match anchor {
+            Anchor::Name(word) => self.at_name(hay, word, start, end, out),
+            Anchor::Url => {
+                if let Some(u) = url::at_sign(hay, start) {
+                    self.url_password(hay, u, out);
+                }
+            }
+            Anchor::OracleThin => {
+                if let Some(u) = url::oracle_userinfo(hay, end) {
+                    self.url_password(hay, u, out);
+                }
+            }
+            Anchor::Mysql => self.mysql(hay, end, out),
+            // The keyword's context says a space follows it.
+            Anchor::Bearer => self.bearer(hay, end + 1, out),
+            Anchor::Basic => self.basic(hay, end + 1, out),
+        }
+    }
+
+    fn push(&self, kind: Kind, span: Range<usize>, confidence: Confidence, out: &mut Vec<Match>) {
+        // Every grade is reported: `--min-confidence` is applied where
+        // findings are suppressed, so those below it are still counted.
+        if let Some(rule) = self.rule(kind) {
+            out.push(Match { start: span.start, end: span.end, rule, decoded: None, confidence: Some(confidence) });
+        }
+    }
+
+    /// A name that says secret ends at `end`: its assigned value, if any.
+    fn at_name(&self, hay: &[u8], word: NameWord, start: usize, end: usize, out: &mut Vec<Match>) {
+        // Re-checked here: another rule's keyword of the same spelling
+        // may have widened what the keyword pass reports.
+        if hay.get(end).is_some_and(|&b| !AFTER_NAME_TABLE[usize::from(b)]) {
+            return;
+        }
+        let Some(a) = assign::assignment(hay, start, end) else { return };
+        let v = &hay[a.value.clone()];
+        if v.len() < score::MIN_LEN_RELAXED || v.len() > score::MAX_LEN {
+            return;
+        }
+        if matches!(
+            v[0],
+            b'$' | b'{' | b'<' | b'%' | b'[' | b'!' | b'&' | b'*' | b'|' | b'>' | b'#' | b'(' | b'+' | b'/'
+        ) || v[v.len() - 1] == b'+'
+        {
+            return;
+        }
+        if !a.quoted && (is_identifier_chain(v) || is_snake_identifier(v) || has_inner_equals(v)) {
+            return;
+        }
+        if is_declared(hay, start) {
+            return;
+        }
+        let Some((kind, stand_in)) = classify(hay, word, start, end) else { return };
+        let (kind, relaxed) = if a.form == Form::Netrc { (Kind::Netrc, true) } else { (kind, false) };
+        if self.rule(kind).is_none() {
+            return;
+        }
+        // Tokens and API keys a service generates are long; shorter values
+        // under those names are ids and public badge tokens.
+        if matches!(kind, Kind::Token | Kind::ApiKey) && v.len() < 12 {
+            return;
+        }
+        let Ok(mut confidence) = score::score(v, line_around(hay, a.value.clone()), relaxed) else { return };
+        // `auth` and `credentials` name modes, schemes and objects as often
+        // as secrets: medium only for `user:password` in base64 (Docker's and
+        // npm's `auth`).
+        if stand_in || (kind == Kind::Credential && !score::is_user_password(v)) {
+            confidence = Confidence::Low;
+        }
+        self.push(kind, a.value, confidence, out);
+    }
+
+    fn url_password(&self, hay: &[u8], u: url::UrlPassword, out: &mut Vec<Match>) {
+        let raw = &hay[u.password.clone()];
+        if raw.len() < score::MIN_LEN_RELAXED || url::is_example_host(&hay[u.host.clone()]) {
+            return;
+        }
+        let mut buf = [0u8; score::MAX_LEN];
+        let password = url::percent_decoded(raw, &mut buf);
+        if let Ok(c) = score::score(password, line_around(hay, u.password.clone()), false) {
+            self.push(Kind::UrlCredentials, u.password, c, out);
+        }
+    }
+
+    /// `mysql … -pSECRET` or `-p SECRET` on the command's line (`mysql`,
+    /// `mysqldump`, `mysqladmin`).
+    fn mysql(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
+        let rest = &hay[from..];
+        let from = match () {
+            _ if rest.starts_with(b" -") => from + 2,
+            _ if rest.starts_with(b"dump -") || rest.starts_with(b"admin -") => {
+                from + rest.iter().position(|&b| b == b'-').unwrap_or(0) + 1
+            }
+            _ => return,
+        };
+        let stop = (from + 512).min(hay.len());
+        let line_end = memchr::memchr(b'\n', &hay[from..stop]).map_or(stop, |i| from + i);
+        let line = &hay[..line_end];
+        let mut i = from.saturating_sub(2);
+        while let Some(at) = memchr::memmem::find(&line[i..], b" -p").map(|n| i + n) {
+            let v = at + 3;
+            i = v;
+            let v = if line.get(v) == Some(&b' ') { v + 1 } else { v };
+            let len = line[v..]
+                .iter()
+                .position(|&b| b.is_ascii_whitespace() || b"\"'`;|&".contains(&b))
+                .unwrap_or(line.len() - v);
+            let value = &line[v..v + len];
+            if value.is_empty() || value[0] == b'-' {
+                continue;
+            }
+            if let Ok(c) = score::score(value, line, false) {
+                self.push(Kind::Password, v..v + len, c, out);
+            }
+            return;
+        }
+    }
+
+    /// `Bearer TOKEN`.
+    fn bearer(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
+        let from = from.min(hay.len());
+        let stop = (from + score::MAX_LEN + 1).min(hay.len());
+        let len = hay[from..stop]
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b"._~+/=-".contains(&b)))
+            .unwrap_or(stop - from);
+        if !(score::MIN_LEN..=score::MAX_LEN).contains(&len) || hay.get(from + len).is_some_and(|b| b"$%{<".contains(b))
+        {
+            return;
+        }
+        if let Ok(c) = score::score(&hay[from..from + len], line_around(hay, from..from + len), false) {
+            self.push(Kind::BearerHeader, from..from + len, c, out);
+        }
+    }
+
+    /// `Basic BASE64(user:password)`.
+    fn basic(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
+        let from = from.min(hay.len());
+        let stop = (from + score::MAX_LEN + 1).min(hay.len());
+        let len = hay[from..stop]
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b"+/=".contains(&b)))
+            .unwrap_or(stop - from);
+        if !(12..=score::MAX_LEN).contains(&len) || hay.get(from + len).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            return;
+        }
+        let value = &hay[from..from + len];
+        if !score::is_user_password(value) {
+            return;
+        }
+        if let Ok(c) = score::score(value, line_around(hay, from..from + len), false) {
+            self.push(Kind::BasicAuthHeader, from..from + len, c, out);
+        }
+    }
+
+    /// Whether the name of the file holding `hay` could change what is
+    /// found in it: callers that find names at a cost (git history) give
+    /// one only then.
+    pub(crate) fn name_matters(&self, hay: &[u8]) -> bool {
+        self.any(&[Kind::Pgpass, Kind::Htpasswd]) && files::could_be_one(hay)
+    }
+
+    /// What a file's name alone says: the passwords of a `.pgpass` or a
+    /// plaintext `.htpasswd`.
+    pub(crate) fn scan_file(&self, hay: &[u8], path: &[u8], out: &mut Vec<Match>) {
+        let Some(file) = files::kind_of(path) else { return };
+        let kind = match file {
+            files::CredentialsFile::Pgpass => Kind::Pgpass,
+            files::CredentialsFile::Htpasswd => Kind::Htpasswd,
+        };
+        if self.rule(kind).is_none() {
+            return;
+        }
+        files::passwords(hay, file, |r| {
+            if let Ok(c) = score::score(&hay[r.clone()], b"", true) {
+                self.push(kind, r, c, out);
+            }
+        });
+    }
+}
+
+/// The line holding `span`, at most 200 bytes each side.
+fn line_around(hay: &[u8], span: Range<usize>) -> &[u8] {
+    let lo = span.start.saturating_sub(200);
+    let hi = (span.end + 200).min(hay.len());
+    let s = memchr::memrchr(b'\n', &hay[lo..span.start]).map_or(lo, |i| lo + i + 1);
+    let e = memchr::memchr(b'\n', &hay[span.end..hi]).map_or(hi, |i| span.end + i);
+    &hay[s..e]
+}
+
+/// `e.HEX=e.URL`: a bare value with `=` inside (not base64's padding) and
+/// a `.` is a chain of assignments.
+fn has_inner_equals(v: &[u8]) -> bool {
+    v.contains(&b'.') && v.iter().rposition(|&b| b != b'=').is_some_and(|last| v[..last].contains(&b'='))
+}
+
+/// `a.b.c`: identifiers joined by dots — code, not a bare value.
+fn is_identifier_chain(v: &[u8]) -> bool {
+    // Code names its objects in lower case (`self.`, `config.`, `os.`) or
+    // spells types (`ESTree.Node`); `YATN.LQN8.R7lwfeA` is a password.
+    let letters = v.iter().all(|&b| b.is_ascii_alphabetic() || b == b'.' || b == b'_');
+    if !(v[0].is_ascii_lowercase() || v[0] == b'_' || letters) || memchr::memchr(b'.', v).is_none() {
+        return false;
+    }
+    let mut dots = 0;
+    let mut at_start = true;
+    for &b in v {
+        if b == b'.' {
+            if at_start {
+                return false;
+            }
+            dots += 1;
+            at_start = true;
+        } else if at_start {
+            if !(b.is_ascii_alphabetic() || b == b'_') {
+                return false;
+            }
+            at_start = false;
+        } else if !(b.is_ascii_alphanumeric() || b == b'_') {
+            return false;
+        }
+    }
+    dots > 0 && !at_start
+}
+
+/// `keyid_to_free`, `STRBUF_INIT`, `__X32_SYSCALL_BIT`: a variable or
+/// constant in one case with `_` between its parts — code, not a bare value
+/// (a random value mixes cases).
+fn is_snake_identifier(v: &[u8]) -> bool {
+    let body = &v[v.iter().position(|&b| b != b'_').unwrap_or(v.len())..];
+    let lower = body.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let upper = body.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    (lower || upper)
+        && body.first().is_some_and(u8::is_ascii_alphabetic)
+        && body.contains(&b'_')
+        && body.split(|&b| b == b'_').all(|p| p.len() >= 2)
+}
+
+/// Whether a name ending at `start` is declared rather than assigned
+/// (`trait Secret:`, `struct Token {`, `class Password(`): what follows
+/// is a type.
+fn is_declared(hay: &[u8], start: usize) -> bool {
+    const DECLARATIONS: &[&[u8]] =
+        &[b"trait ", b"struct ", b"class ", b"enum ", b"type ", b"interface ", b"fn ", b"def ", b"func ", b"impl "];
+    let s = assign::name_start(hay, start);
+    DECLARATIONS.iter().any(|d| s >= d.len() && &hay[s - d.len()..s] == *d)
+}
+
+/// Words of a name, last first: split at `_`, `-`, `.` and camel-case
+/// humps (`dbPassword` is `password`, `db`).
+fn name_words(name: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut end = name.len();
+    std::iter::from_fn(move || {
+        while end > 0 && !name[end - 1].is_ascii_alphanumeric() {
+            end -= 1;
+        }
+        if end == 0 {
+            return None;
+        }
+        let mut s = end - 1;
+        while s > 0 && name[s - 1].is_ascii_alphanumeric() {
+            // A hump: lower or digit, then upper (`dbPassword`), or the
+            // last capital of a run before a lower (`HTTPAuth`).
+            let (a, b) = (name[s - 1], name[s]);
+            if (a.is_ascii_lowercase() || a.is_ascii_digit()) && b.is_ascii_uppercase() {
+                break;
+            }
+            if a.is_ascii_uppercase() && b.is_ascii_uppercase() && name.get(s + 1).is_some_and(u8::is_ascii_lowercase) {
+                break;
+            }
+            s -= 1;
+        }
+        let w = &name[s..end];
+        end = s;
+        Some(w)
+    })
+}
+
+fn one_of(word: &[u8], list: &[&str]) -> bool {
+    list.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+}
+
+/// Qualifiers that make `key` an API key.
+const API_KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "access",
+    "app",
+    "client",
+    "auth",
+    "consumer",
+    "license",
+    "licence",
+    "subscription",
+    "account",
+    "storage",
+    "admin",
+    "service",
+    "webhook",
+    "ingest",
+    "apikey",
+];
+/// Qualifiers that make `key` a secret.
+const SECRET_KEY_QUALIFIERS: &[&str] = &[
+    "secret",
+    "private",
+    "signing",
+    "sign",
+    "encryption",
+    "encrypt",
+    "crypt",
+    "master",
+    "hmac",
+    "jwt",
+    "aes",
+    "shared",
+];
+/// Words before `token` that name something other than a credential.
+const NOT_CREDENTIAL_TOKENS: &[&str] = &[
+    "next",
+    "page",
+    "pagination",
+    "continuation",
+    "cancel",
+    "cancellation",
+    "csrf",
+    "xsrf",
+    "sync",
+    "start",
+    "end",
+    "eos",
+    "bos",
+    "pad",
+    "unk",
+    "mask",
+    "sep",
+    "cls",
+    "lexer",
+    "parse",
+    "parser",
+    "stop",
+    "special",
+    "delimiter",
+    "max",
+    "num",
+    "last",
+    "first",
+    "prev",
+    "previous",
+    "cur",
+    "current",
+    "resume",
+    "split",
+    "word",
+    "input",
+    "output",
+    "type",
+    "kind",
+    "sentence",
+    "bracket",
+    "close",
+    "open",
+    "eof",
+    "newline",
+    "comment",
+    "string",
+    "ident",
+    "identifier",
+    "client",
+    "idempotency",
+    "request",
+];
+/// Words before `token` and a space in prose that say it is no
+/// credential (`Next page token: …`).
+const PROSE_QUALIFIERS: &[&str] =
+    &["next", "page", "continuation", "pagination", "cancellation", "csrf", "xsrf", "sync"];
+/// Words anywhere in a name that say the value is not a secret in clear,
+/// or is about one rather than one (`TOKEN_HEADER`, `API_KEY_NAME`,
+/// `PASSWORD_FILE`, `SECRET_ENV`).
+const NOT_SECRET_NAMES: &[&str] = &[
+    "hash",
+    "hashed",
+    "digest",
+    "encrypted",
+    "public",
+    "publishable",
+    "salt",
+    "header",
+    "name",
+    "field",
+    "param",
+    "env",
+    "var",
+    "path",
+    "file",
+    "url",
+    "uri",
+    "prefix",
+    "label",
+    "type",
+    "length",
+    "len",
+    "size",
+    "min",
+    "max",
+    "regex",
+    "pattern",
+    "format",
+    "placeholder",
+];
+/// Words anywhere in a name that say the value is a stand-in.
+const STAND_IN_NAMES: &[&str] =
+    &["example", "sample", "dummy", "fake", "mock", "test", "placeholder", "default", "demo"];
+
+/// The kind of secret a name ending in keyword `start..end` holds, and
+/// whether the name says it is a stand-in; `None` when it holds none.
+fn classify(hay: &[u8], word: NameWord, start: usize, end: usize) -> Option<(Kind, bool)> {
+    let name_start = assign::name_start(hay, start);
+    let name = &hay[name_start..end];
+    let mut words = name_words(name);
+    let last = words.next()?;
+    // A one-word name after a word and a space (`Next page token:` in
+    // prose): that word qualifies it.
+    let before = words.next().or_else(|| {
+        let gap = name_start.checked_sub(1).filter(|&i| hay[i] == b' ')?;
+        let w = assign::name_start(hay, gap);
+        Some(&hay[w..gap]).filter(|w| one_of(w, PROSE_QUALIFIERS))
+    });
+    let kind = match word {
+        NameWord::Password => Kind::Password,
+        NameWord::Secret => Kind::Secret,
+        NameWord::Credential => Kind::Credential,
+        NameWord::Token => {
+            if before.is_some_and(|b| one_of(b, NOT_CREDENTIAL_TOKENS)) {
+                return None;
+            }
+            Kind::Token
+        }
+        NameWord::Key => {
+            // `apikey`/`APIKEY` is one word; otherwise the word before
+            // `key` qualifies it.
+            let qualifier = if last.len() > 3 { &last[..last.len() - 3] } else { before? };
+            if one_of(qualifier, API_KEY_QUALIFIERS) {
+                Kind::ApiKey
+            } else if one_of(qualifier, SECRET_KEY_QUALIFIERS) {
+                Kind::Secret
+            } else {
+                return None;
+            }
+        }
+    };
+    let mut stand_in = false;
+    for w in name_words(name) {
+        if one_of(w, NOT_SECRET_NAMES) {
+            return None;
+        }
+        stand_in |= one_of(w, STAND_IN_NAMES);
+    }
+    Some((kind, stand_in))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_words_last_first() {
+        let split =
+            |n: &str| name_words(n.as_bytes()).map(|w| String::from_utf8_lossy(w).into_owned()).collect::<Vec<_>>();
+        assert_eq!(split("DB_PASSWORD"), ["PASSWORD", "DB"]);
+        assert_eq!(split("dbPassword"), ["Password", "db"]);
+        assert_eq!(split("spring.datasource.password"), ["password", "datasource", "spring"]);
+        assert_eq!(split("HTTPAuth"), ["Auth", "HTTP"]);
+        assert_eq!(split("--api-key"), ["key", "api"]);
+    }
+
+    #[test]
+    fn names_classify_by_their_words() {
+        let kind = |text: &str, kw: &str, word| {
+            let s = text.rfind(kw).unwrap();
+            classify(text.as_bytes(), word, s, s + kw.len())
+        };
+        assert_eq!(kind("API_KEY", "KEY", NameWord::Key), Some((Kind::ApiKey, false)));
+        assert_eq!(kind("apiKey", "Key", NameWord::Key), Some((Kind::ApiKey, false)));
+        assert_eq!(kind("APIKEY", "KEY", NameWord::Key), Some((Kind::ApiKey, false)));
+        assert_eq!(kind("secretKey", "Key", NameWord::Key), Some((Kind::Secret, false)));
+        assert_eq!(kind("cache_key", "key", NameWord::Key), None);
+        assert_eq!(kind("monkey", "key", NameWord::Key), None);
+        assert_eq!(kind("public_key", "key", NameWord::Key), None);
+        assert_eq!(kind("next_page_token", "token", NameWord::Token), None);
+        assert_eq!(kind("GITHUB_TOKEN", "TOKEN", NameWord::Token), Some((Kind::Token, false)));
+        assert_eq!(kind("EXAMPLE_PASSWORD", "PASSWORD", NameWord::Password), Some((Kind::Password, true)));
+        assert_eq!(kind("hashed_password", "password", NameWord::Password), None);
+    }
+}
+#[cfg(test)]
+mod probe {
+    #[test]
+    #[ignore]
+    fn count_hits() {
+        let set = crate::rules::RuleSet::embedded().unwrap();
+        let e = crate::engine::Engine::new(&set).unwrap();
+        let ks = e.keyword_set();
+        let mut counts = std::collections::BTreeMap::new();
+        let mut files = vec![std::path::PathBuf::from("/tmp/keyhound-bench/tree")];
+        let mut n = 0;
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let data = std::fs::read(&p).unwrap();
+            n += data.len();
+            for h in ks.find_iter(&data) {
+                if let Some(a) = e.keyword_anchors[h.keyword] {
+                    let kw = String::from_utf8_lossy(&data[h.start..h.end]).to_lowercase();
+                    *counts.entry(format!("{a:?} {kw}")).or_insert(0usize) += 1;
+                }
+            }
+        }
+        eprintln!("{n} bytes");
+        for (k, v) in counts {
+            eprintln!("{v:>8} {k}");
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn stages() {
+        let set = crate::rules::RuleSet::embedded().unwrap();
+        let e = crate::engine::Engine::new(&set).unwrap();
+        let mut files = vec![std::path::PathBuf::from("/tmp/keyhound-bench/tree")];
+        let mut stage = std::collections::BTreeMap::new();
+        let mut bump = |k: String| *stage.entry(k).or_insert(0usize) += 1;
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let hay = std::fs::read(&p).unwrap();
+            for h in e.keyword_set().find_iter(&hay) {
+                let Some(super::Anchor::Name(word)) = e.keyword_anchors[h.keyword] else { continue };
+                let Some(a) = super::assign::assignment(&hay, h.start, h.end) else {
+                    let next = hay.get(h.end).map(|b| *b as char).unwrap_or('$');
+                    bump(format!("{word:?} no-assign next={next:?}"));
+                    continue;
+                };
+                let v = &hay[a.value.clone()];
+                if v.len() < 6 || v.len() > 256 {
+                    bump(format!("{word:?} len"));
+                    continue;
+                }
+                if matches!(v[0], b'$' | b'{' | b'<' | b'%' | b'[' | b'!' | b'&' | b'*' | b'|' | b'>' | b'#' | b'(') {
+                    bump(format!("{word:?} first"));
+                    continue;
+                }
+                if !a.quoted && super::is_identifier_chain(v) {
+                    bump(format!("{word:?} chain"));
+                    continue;
+                }
+                let Some(_) = super::classify(&hay, word, h.start, h.end) else {
+                    bump(format!("{word:?} name"));
+                    continue;
+                };
+                match super::score::score(v, b"", false) {
+                    Ok(c) => bump(format!("{word:?} ok {c:?}")),
+                    Err(r) => bump(format!("{word:?} reject {r:?}")),
+                }
+            }
+        }
+        for (k, v) in stage {
+            eprintln!("{v:>8} {k}");
+        }
+    }
+
+    /// The keyword pass over the bench tree, held in memory, with the
+    /// generic rules (PROBE_GENERIC=1) or without; for callgrind.
+    #[test]
+    #[ignore]
+    fn keyword_pass_cost() {
+        let mut set = crate::rules::RuleSet::embedded().unwrap();
+        if std::env::var("PROBE_GENERIC").is_err() {
+            let ids: Vec<String> = super::Kind::ALL.iter().map(|k| k.rule_id().to_string()).collect();
+            set.disable(&ids);
+        }
+        let e = crate::engine::Engine::new(&set).unwrap();
+        let mut files = vec![std::path::PathBuf::from("/tmp/keyhound-bench/tree")];
+        let mut data = Vec::new();
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                data.push(std::fs::read(&p).unwrap());
+            }
+        }
+        let hits: usize = data.iter().map(|d| e.keyword_set().find_iter(d).count()).sum();
+        eprintln!("keywords {} hits {hits}", e.keyword_set().len());
+    }
+}
