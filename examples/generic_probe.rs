@@ -44,6 +44,7 @@ fn visit(engine: &Engine, path: &Path, out: &mut impl std::io::Write) {
         let row = serde_json::json!({
             "path": name, "line": line, "rule": rule.id,
             "confidence": m.confidence.map(|c| c.as_str()), "secret": secret,
+            "guessable": keyhound::engine::generic::score::is_guessable(&data[m.start..m.end]),
         });
         let _ = writeln!(out, "{row}");
     }

@@ -11,7 +11,7 @@
 //! (`q8Zr2LmWx0Pk`) into about one piece per character. [`pieces`] counts
 //! the fewest pieces: each known word of two or more letters is one piece,
 //! each other letter one, each run of digits one per two digits, each
-//! other byte one.
+//! separator (`-`, `_`, `.`, `/`, space) none, each other byte one.
 //!
 //! Must not allocate per call: a split uses fixed stack buffers.
 
@@ -64,8 +64,10 @@ pub(super) fn pieces(value: &[u8]) -> usize {
             i += run;
             total += run.div_ceil(2);
         } else {
+            // Separators between words (`db-password`, `app/secret.txt`)
+            // are free; any other symbol is a piece.
+            total += usize::from(!b"-_./ ".contains(&b));
             i += 1;
-            total += 1;
         }
     }
     total
