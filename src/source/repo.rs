@@ -4,7 +4,7 @@
 //! `staged`.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use git2::Repository;
 
@@ -72,21 +72,90 @@ pub fn repo_info(path: &Path, rev: Option<&str>) -> Option<RepoInfo> {
 /// For each file, whether the git repository whose work tree holds it
 /// tracks it (it is in the index): `Some(false)` for a file git ignores or
 /// never saw, `None` outside any work tree (or when the index cannot be
-/// read). Each repository's index is read once.
+/// read). Each directory is resolved and looked up once, and each
+/// repository's index read once: a scan with findings in thousands of
+/// files costs a few system calls per directory, not a repository search
+/// per file.
 pub fn tracked_by_git(files: &[&Path]) -> Vec<Option<bool>> {
-    let mut indexes: HashMap<PathBuf, Option<git2::Index>> = HashMap::new();
+    let mut dirs = WorkTrees::default();
     files
         .iter()
         .map(|file| {
-            let abs = canonical(file);
-            let dir = abs.parent()?;
-            let repo = Repository::discover(dir).ok()?;
-            let workdir = canonical(repo.workdir()?);
-            let rel = abs.strip_prefix(&workdir).ok()?;
-            let index = indexes.entry(workdir.clone()).or_insert_with(|| repo.index().ok()).as_ref()?;
+            let name = file.file_name()?;
+            let dir = dirs.canonical_dir(file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")));
+            let (workdir, index) = dirs.holding(&dir)?;
+            let rel = dir.join(name);
+            let rel = rel.strip_prefix(workdir).ok()?;
             Some(index.get_path(rel, 0).is_some())
         })
         .collect()
+}
+
+/// What [`tracked_by_git`] learnt about directories: their canonical
+/// form, the work tree root each is under, and each work tree's index.
+#[derive(Default)]
+struct WorkTrees {
+    canonical: HashMap<PathBuf, PathBuf>,
+    /// Canonical directory → the nearest directory at or above it with a
+    /// `.git` entry, if any.
+    root: HashMap<PathBuf, Option<PathBuf>>,
+    /// That directory → its repository's work tree (canonical) and index.
+    repos: HashMap<PathBuf, Option<(PathBuf, git2::Index)>>,
+}
+
+impl WorkTrees {
+    /// `dir` resolved: its parent's canonical form and its own name, unless
+    /// it is a symbolic link (or has `.`, `..` or no parent), which the
+    /// file system resolves.
+    fn canonical_dir(&mut self, dir: &Path) -> PathBuf {
+        if let Some(known) = self.canonical.get(dir) {
+            return known.clone();
+        }
+        let plain = dir.components().all(|c| matches!(c, Component::Normal(_) | Component::RootDir));
+        let resolved = match (dir.parent().filter(|p| !p.as_os_str().is_empty()), dir.file_name()) {
+            (Some(parent), Some(name))
+                if plain && !dir.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) =>
+            {
+                self.canonical_dir(parent).join(name)
+            }
+            _ => canonical(dir),
+        };
+        self.canonical.insert(dir.to_path_buf(), resolved.clone());
+        resolved
+    }
+
+    /// The nearest directory at or above `dir` (canonical) that has a
+    /// `.git` entry: where `Repository::discover` would stop.
+    fn root_of(&mut self, dir: &Path) -> Option<PathBuf> {
+        let mut walked = Vec::new();
+        let mut at = Some(dir);
+        let found = loop {
+            let Some(d) = at else { break None };
+            if let Some(known) = self.root.get(d) {
+                break known.clone();
+            }
+            walked.push(d.to_path_buf());
+            if d.join(".git").symlink_metadata().is_ok() {
+                break Some(d.to_path_buf());
+            }
+            at = d.parent();
+        };
+        for d in walked {
+            self.root.insert(d, found.clone());
+        }
+        found
+    }
+
+    /// The work tree holding `dir` (canonical) and its index.
+    fn holding(&mut self, dir: &Path) -> Option<(&Path, &git2::Index)> {
+        let root = self.root_of(dir)?;
+        let repo = self.repos.entry(root).or_insert_with_key(|root| {
+            let repo = Repository::discover(root).ok()?;
+            let workdir = canonical(repo.workdir()?);
+            Some((workdir, repo.index().ok()?))
+        });
+        repo.as_ref().map(|(w, i)| (w.as_path(), i))
+    }
 }
 
 #[cfg(test)]
@@ -108,5 +177,34 @@ mod tests {
         let files = [dir.path().join("src/app.py"), dir.path().join(".env"), outside.path().join("loose.txt")];
         let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
         assert_eq!(tracked_by_git(&refs), [Some(true), Some(false), None]);
+    }
+
+    #[test]
+    fn a_nested_repository_answers_for_its_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let outer = Repository::init(dir.path()).unwrap();
+        let inner_dir = dir.path().join("vendor/lib");
+        let inner = Repository::init(&inner_dir).unwrap();
+        std::fs::create_dir_all(inner_dir.join("src")).unwrap();
+        std::fs::create_dir_all(dir.path().join("vendor/docs")).unwrap();
+        for f in ["vendor/lib/src/a.rs", "vendor/lib/src/b.rs", "vendor/docs/c.md"] {
+            std::fs::write(dir.path().join(f), "x").unwrap();
+        }
+        let mut index = inner.index().unwrap();
+        index.add_path(Path::new("src/a.rs")).unwrap();
+        index.write().unwrap();
+        let mut index = outer.index().unwrap();
+        index.add_path(Path::new("vendor/docs/c.md")).unwrap();
+        index.write().unwrap();
+        let files = [
+            inner_dir.join("src/a.rs"),
+            inner_dir.join("src/b.rs"),
+            dir.path().join("vendor/docs/c.md"),
+            // The same file again, through `..`: resolved, then answered
+            // from what was learnt.
+            inner_dir.join("src/../src/a.rs"),
+        ];
+        let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        assert_eq!(tracked_by_git(&refs), [Some(true), Some(false), Some(true), Some(true)]);
     }
 }
