@@ -25,6 +25,7 @@
 //!   checked at run time, which reports the error as for any rule file.
 
 #[path = "src/rules/regex_parse.rs"]
+#[allow(dead_code)]
 mod regex_parse;
 
 #[path = "src/engine/generic/word_hash.rs"]
@@ -96,14 +97,30 @@ fn word_table(root: &std::path::Path, out_dir: &std::path::Path) {
     let text = fs::read_to_string(&words).expect("words.txt is readable");
     let mut table = vec![0u32; 1 << word_hash::TABLE_BITS];
     let count = text.lines().filter(|w| !w.is_empty()).count();
-    assert!(count * 2 <= table.len(), "words.txt has more words than the table holds at half load");
+    // Each word, and each of its prefixes of two letters or more (marked
+    // as words only where they are one).
+    let mut entries: Vec<(String, bool)> = Vec::new();
     for w in text.lines().filter(|w| !w.is_empty()) {
+        let w = w.to_ascii_lowercase();
+        entries.extend((2..w.len()).map(|n| (w[..n].to_string(), false)));
+        entries.push((w, true));
+    }
+    entries.sort();
+    entries.dedup_by(|b, a| {
+        // Sorted, `(p, false)` comes before `(p, true)`: the word wins.
+        a.0 == b.0 && {
+            a.1 |= b.1;
+            true
+        }
+    });
+    assert!(entries.len() * 2 <= table.len(), "words.txt has more entries than the table holds at half load");
+    for (w, word) in &entries {
         let h = w.bytes().fold(word_hash::FNV_OFFSET, word_hash::step);
         let mut i = word_hash::slot(h);
-        while table[i] != 0 && table[i] != word_hash::tag(h) {
+        while table[i] != 0 && table[i] & !word_hash::WORD_BIT != word_hash::tag(h) {
             i = (i + 1) & (table.len() - 1);
         }
-        table[i] = word_hash::tag(h);
+        table[i] |= word_hash::tag(h) | if *word { word_hash::WORD_BIT } else { 0 };
     }
     let mut out = format!(
         "/// The word model's table (see word_hash.rs): {count} words.\nstatic WORD_TABLE: [u32; {}] = [",

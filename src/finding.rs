@@ -55,7 +55,7 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
         severity: rule.severity,
-        confidence: m.confidence.unwrap_or_else(|| rule.confidence()),
+        confidence: m.graded(rule),
         path: path.to_string(),
         container: Vec::new(),
         path_bytes: None,

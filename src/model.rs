@@ -340,6 +340,10 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Findings `suppress` set aside, each with its reason.
     pub suppressed: Vec<Finding>,
+    /// Matches graded below the minimum confidence that were counted but
+    /// never made findings (the engine's `min_confidence`): `suppress`
+    /// adds them to the summary's suppressed and below-minimum counts.
+    pub held_back: usize,
     pub summary: Summary,
 }
 

@@ -56,6 +56,7 @@
 //! `k_liv` inside `sk_live`): each is a hit of its own. The set knows
 //! nothing about rules: a context is given, not derived here.
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
 /// Leading bytes of a keyword that pick its bucket. Shorter keywords leave
@@ -134,6 +135,7 @@ pub struct Hit {
     pub keyword: usize,
 }
 
+use crate::rules::regex_parse::MAX_BLANKS;
 /// What must hold around a keyword for an occurrence to be a hit: the
 /// rule facts of [`KeywordContext`] (its case, the byte before it, the bytes
 /// after it). A byte that is not there (before the start of the input, past
@@ -361,7 +363,7 @@ impl KeywordSet {
     /// Whether keyword `k`'s context holds around `hay[at..end]`, where
     /// the keyword itself is: the byte before it and the bytes after it,
     /// where the input has them.
-    #[inline]
+    #[inline(always)]
     fn around_fits(&self, k: usize, hay: &[u8], at: usize, end: usize) -> bool {
         let c = &self.contexts[k];
         if let Some(before) = &c.before {
@@ -370,6 +372,12 @@ impl KeywordSet {
             }
         }
         let mut rest = hay.get(end..).unwrap_or_default();
+        if c.after_blanks && matches!(rest.first(), Some(b' ' | b'\t')) {
+            match past_blanks(rest) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
         for run in &c.after[..usize::from(c.after_runs)] {
             let (bytes, more) = rest.split_at(rest.len().min(usize::from(run.len)));
             if !bytes.iter().all(|&b| in_set(&run.set, b)) {
@@ -537,14 +545,16 @@ const HELD: usize = 512;
 /// unpredictable as the input, and each misprediction costs more than
 /// the work it would skip.
 struct Steps {
-    /// Candidate positions, in order; past `len`, junk.
-    starts: [usize; HELD + 64 + 4],
+    /// Candidate positions, in order; past `len`, junk (never read: each
+    /// is written before it counts). Not zeroed: a search makes one per
+    /// block, and clearing it cost more than most blocks' candidates.
+    starts: [MaybeUninit<usize>; HELD + 64 + 4],
     len: usize,
 }
 
 impl Steps {
     fn new() -> Steps {
-        Steps { starts: [0; HELD + 64 + 4], len: 0 }
+        Steps { starts: [MaybeUninit::uninit(); HELD + 64 + 4], len: 0 }
     }
 
     /// Adds the step at `at` with candidates `positions` (maybe none).
@@ -558,7 +568,7 @@ impl Steps {
         let mut i = self.len;
         loop {
             for _ in 0..4 {
-                self.starts[i] = at + rest.trailing_zeros() as usize;
+                self.starts[i] = MaybeUninit::new(at + rest.trailing_zeros() as usize);
                 rest &= rest.wrapping_sub(1);
                 i += 1;
             }
@@ -571,15 +581,20 @@ impl Steps {
 
     /// Confirms the candidates held, in order.
     fn flush(&mut self, set: &KeywordSet, hay: &[u8], out: &mut Vec<Hit>) {
-        let mut fitting = [(0usize, 0u128); 64];
-        for chunk in self.starts[..self.len].chunks(fitting.len()) {
+        // SAFETY: `push` wrote every position below `len`.
+        let starts: &[usize] = unsafe { &*(std::ptr::from_ref(&self.starts[..self.len]) as *const [usize]) };
+        // Written before read, like `starts`: not zeroed at each flush.
+        let mut fitting = [MaybeUninit::<(usize, u128)>::uninit(); 64];
+        for chunk in starts.chunks(fitting.len()) {
             let mut n = 0;
             for &start in chunk {
                 let fits = set.fine_fits(hay, start);
-                fitting[n] = (start, fits);
+                fitting[n] = MaybeUninit::new((start, fits));
                 n += usize::from(fits != 0);
             }
-            for &(start, fits) in &fitting[..n] {
+            // SAFETY: the first `n` entries were written in this chunk.
+            let fitting: &[(usize, u128)] = unsafe { &*(std::ptr::from_ref(&fitting[..n]) as *const [(usize, u128)]) };
+            for &(start, fits) in fitting {
                 set.confirm(start, fits, hay, out);
             }
         }
@@ -689,6 +704,16 @@ pub(super) const NOT_WORD: ByteSet = {
     set
 };
 
+/// `rest` after its leading blanks; `None` past [`MAX_BLANKS`] of them.
+fn past_blanks(rest: &[u8]) -> Option<&[u8]> {
+    let n = rest
+        .iter()
+        .take(MAX_BLANKS + 1)
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(rest.len().min(MAX_BLANKS + 1));
+    (n <= MAX_BLANKS).then(|| &rest[n..])
+}
+
 fn in_set(set: &ByteSet, b: u8) -> bool {
     set[usize::from(b >> 7)] & (1 << (b & 0x7F)) != 0
 }
@@ -742,7 +767,7 @@ impl Shape {
                 byte_set(std::iter::once(b))
             }
         });
-        let after = context.after_sets();
+        let after = context.after_sets_unskipped();
         let with_lead = |lead: Option<ByteSet>| {
             let mut sets = [ANY_BYTE; FINGERPRINT];
             for (set, s) in sets.iter_mut().zip(lead.into_iter().chain(spelled.clone()).chain(after.clone())) {
@@ -1040,16 +1065,26 @@ mod neon {
     }
 }
 
-/// Assigns keywords to the filter's `nbuckets` buckets, sizes as even as
-/// possible. Keywords are placed most expensive first, each where it adds
-/// the fewest expected candidates; then pairs in different buckets are
-/// swapped where that lowers the estimate. Deterministic.
+/// Assigns keywords to the filter's `nbuckets` buckets, each holding at
+/// most [`CAP_FACTOR`] times the average. Keywords are placed most
+/// expensive first, each where it adds the fewest expected candidates; then
+/// pairs in different buckets are swapped where that lowers the estimate.
+/// Deterministic.
+///
+/// Buckets need not be even: a keyword whose fingerprint is wide at some
+/// offsets (one byte between sets of bytes, as `://` after a scheme byte)
+/// makes any bucket it is in fit nearly everywhere the others fit at its
+/// narrow offsets. With room for them, the other keywords go elsewhere;
+/// with even buckets, a dozen shared it. Letting buckets be uneven cut the
+/// wide pass over the bench tree with the generic detector's anchors by
+/// about a fifth of what the anchors cost.
 fn place(shapes: &[Shape], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
     let n = shapes.len();
     if n == 0 {
         return Vec::new();
     }
-    let cap = |b: usize| n / nbuckets + usize::from(b < n % nbuckets);
+    let average = n.div_ceil(nbuckets);
+    let cap = |_: usize| CAP_FACTOR * average;
     let est = Estimator::new(wide);
     let sigs: Vec<Sig> = shapes.iter().map(Sig::of).collect();
     let union = |members: &mut dyn Iterator<Item = usize>| members.fold(Sig::default(), |u, k| u.or(&sigs[k]));
@@ -1081,7 +1116,7 @@ fn place(shapes: &[Shape], nbuckets: usize, wide: bool) -> Vec<Vec<usize>> {
     // keywords, trying every pair of buckets costs more start-up time (a
     // pre-commit hook's budget) than it saves. `without[b][i]`: bucket
     // `b`'s union without its member `i`.
-    let per_pair = cap(0) * cap(0);
+    let per_pair = average * average;
     let reach = (SWAP_TRIALS / (nbuckets * per_pair)).clamp(2, 2 * BUCKETS);
     let without_each = |bucket: &[usize]| -> Vec<Sig> {
         (0..bucket.len())
@@ -1144,18 +1179,77 @@ impl Sig {
 
 /// Assigns keywords to the exact check's buckets: in order of their first
 /// bytes (lead shapes, whose first offset is a set, after the others), so
-/// that a bucket's keywords share bytes, in up to [`FINE_BUCKETS`] runs as
-/// even as possible (one keyword each while there are few enough).
-/// Deterministic.
+/// that a bucket's keywords share bytes, in up to [`FINE_BUCKETS`] runs (one
+/// keyword each while there are few enough). Past that, neighbouring runs
+/// are merged, cheapest first, until that many are left: what a merge
+/// costs is how much more often a position would fit the bucket (its
+/// keywords' bytes at each offset combine: `_key` and `_pass` also fit
+/// `_kas`) times the keywords each fit then compares, by [`BYTE_FREQ`].
+/// Runs of alike keywords (`secret`, `secret_key`) merge for nearly
+/// nothing; a keyword whose bytes after it are a wide set stays apart from
+/// common words. Deterministic.
 fn fine_place(kws: &[&[u8]], shapes: &[Shape]) -> Vec<Vec<usize>> {
     let n = kws.len();
-    let nbuckets = n.min(FINE_BUCKETS);
     let mut order: Vec<usize> = (0..n).collect();
     let key = |k: usize| (shapes[k].lead, &kws[k][..kws[k].len().min(FINGERPRINT)]);
     order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
-    let mut order = order.into_iter();
-    (0..nbuckets).map(|b| order.by_ref().take(n / nbuckets + usize::from(b < n % nbuckets)).collect()).collect()
+    let mut runs: Vec<FineRun> = order.into_iter().map(|k| FineRun::of(k, &shapes[k])).collect();
+    if runs.len() <= FINE_BUCKETS {
+        return runs.into_iter().map(|r| r.members).collect();
+    }
+    // What merging each run with the next would add, kept up to date as
+    // runs merge (only a merged run's neighbours change).
+    let added_by = |a: &FineRun, b: &FineRun| a.merged(b).cost - a.cost - b.cost;
+    let mut added: Vec<f64> = runs.windows(2).map(|w| added_by(&w[0], &w[1])).collect();
+    while runs.len() > FINE_BUCKETS {
+        let i = (0..added.len()).min_by(|&a, &b| added[a].total_cmp(&added[b]).then(a.cmp(&b))).expect("two runs");
+        let next = runs.remove(i + 1);
+        runs[i] = runs[i].merged(&next);
+        added.remove(i);
+        if i > 0 {
+            added[i - 1] = added_by(&runs[i - 1], &runs[i]);
+        }
+        if i + 1 < runs.len() {
+            added[i] = added_by(&runs[i], &runs[i + 1]);
+        }
+    }
+    runs.into_iter().map(|r| r.members).collect()
 }
+
+/// Keywords of one bucket of the exact check, and the bytes they have at
+/// each fingerprint offset.
+struct FineRun {
+    members: Vec<usize>,
+    sets: [ByteSet; FINGERPRINT],
+    /// About what the bucket costs per input byte: how often a position
+    /// fits it, times the work of a fit (a fixed part, and a comparison
+    /// per keyword).
+    cost: f64,
+}
+
+impl FineRun {
+    fn new(members: Vec<usize>, sets: [ByteSet; FINGERPRINT]) -> FineRun {
+        let fits = Shape { sets, lead: 0 }.frequency();
+        FineRun { cost: fits * (2.0 + members.len() as f64), members, sets }
+    }
+
+    fn of(k: usize, shape: &Shape) -> FineRun {
+        FineRun::new(vec![k], shape.sets)
+    }
+
+    fn merged(&self, other: &FineRun) -> FineRun {
+        let mut members = self.members.clone();
+        members.extend_from_slice(&other.members);
+        FineRun::new(
+            members,
+            std::array::from_fn(|i| [self.sets[i][0] | other.sets[i][0], self.sets[i][1] | other.sets[i][1]]),
+        )
+    }
+}
+
+/// How many times the average number of keywords a filter bucket may hold
+/// ([`place`]).
+const CAP_FACTOR: usize = 3;
 
 /// About how many swaps the placement tries: with 94 keywords (4 a
 /// bucket), between each bucket and the next 15; with 351 (11 a bucket),
@@ -1244,8 +1338,15 @@ mod tests {
         let Some(there) = hay.get(s..s + kw.len()) else { return false };
         let spelled = if context.fold_case { there.eq_ignore_ascii_case(kw) } else { there == kw };
         let before = s == 0 || context.before.is_none_or(|set| in_set(&set, hay[s - 1]));
-        let after =
-            context.after_sets().enumerate().all(|(i, set)| hay.get(s + kw.len() + i).is_none_or(|&b| in_set(&set, b)));
+        let mut a = s + kw.len();
+        if context.after_blanks {
+            let blanks = hay[a..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+            if blanks > MAX_BLANKS {
+                return false;
+            }
+            a += blanks;
+        }
+        let after = context.after_sets().enumerate().all(|(i, set)| hay.get(a + i).is_none_or(|&b| in_set(&set, b)));
         spelled && before && after
     }
 
@@ -1488,10 +1589,11 @@ mod tests {
 
     #[test]
     fn more_keywords_than_fine_buckets_are_all_found() {
-        // 700 keywords: 16 per filter bucket, 5 or 6 per fine bucket.
+        // 700 keywords: about 16 per filter bucket, 5 or 6 per fine bucket.
         let kws = many(700);
         let mut set = KeywordSet::new(&kws);
-        assert!(set.fine_buckets.iter().all(|b| b.len() == 5 || b.len() == 6));
+        assert_eq!(set.fine_buckets.len(), FINE_BUCKETS);
+        assert_eq!(set.fine_buckets.iter().map(Vec::len).sum::<usize>(), 700);
         // Each keyword twice, in reverse order, separated by spaces.
         let mut hay = Vec::new();
         for kw in kws.iter().rev().chain(kws.iter()) {
@@ -1521,7 +1623,7 @@ mod tests {
     }
 
     #[test]
-    fn placement_is_deterministic_complete_and_even() {
+    fn placement_is_deterministic_complete_and_bounded() {
         let kws = many(77);
         let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
         let a = place(&plain(&refs), 24, false);
@@ -1531,7 +1633,7 @@ mod tests {
         assert_eq!(all, (0..77).collect::<Vec<_>>());
         assert_eq!(a.len(), 77usize.div_ceil(GROUP_TARGET) * BUCKETS);
         let sizes: Vec<usize> = a.iter().map(Vec::len).collect();
-        assert!(sizes.iter().all(|&s| s == 3 || s == 4), "{sizes:?}");
+        assert!(sizes.iter().all(|&s| s <= CAP_FACTOR * 77usize.div_ceil(24)), "{sizes:?}");
     }
 
     #[test]
@@ -1544,10 +1646,11 @@ mod tests {
         let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
         let buckets = place(&plain(&refs), 8, false);
         assert_eq!(buckets.len(), 8);
-        // 12 keywords in 8 buckets: 4 buckets hold 2, placed in pairs of a kind.
-        assert_eq!(buckets.iter().filter(|b| b.len() == 2).count(), 4, "{buckets:?}");
-        for b in buckets.iter().filter(|b| b.len() == 2) {
-            assert_eq!(b[0] / 4, b[1] / 4, "{buckets:?}");
+        // 12 keywords in 8 buckets: those that share one hold keywords of
+        // one kind.
+        assert_eq!(buckets.iter().map(Vec::len).sum::<usize>(), 12, "{buckets:?}");
+        for b in &buckets {
+            assert!(b.iter().all(|&k| k / 4 == b[0] / 4), "{buckets:?}");
         }
     }
 }

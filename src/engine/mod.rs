@@ -64,6 +64,14 @@ pub struct Match {
     pub confidence: Option<Confidence>,
 }
 
+impl Match {
+    /// How sure the match is: its own grade, else its rule's confidence
+    /// (`rule` is the rule it belongs to).
+    pub fn graded(&self, rule: &Rule) -> Confidence {
+        self.confidence.unwrap_or_else(|| rule.confidence())
+    }
+}
+
 /// A secret found inside encoded text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DecodedSecret {
@@ -294,6 +302,10 @@ pub struct Engine {
     min_match: usize,
     /// The generic detector, when a rule names it.
     generic: Option<GenericDetector>,
+    /// The lowest confidence the caller reports. The engine still returns
+    /// every match (a state file remembers them all); the pipeline counts
+    /// those below it instead of building their findings.
+    min_confidence: Confidence,
     /// For each keyword of `keywords`: the generic detector's anchor it is,
     /// if any.
     keyword_anchors: Vec<Option<Anchor>>,
@@ -376,6 +388,7 @@ impl Engine {
             keyword_rules,
             gates,
             decode_depth: DEFAULT_DECODE_DEPTH,
+            min_confidence: Confidence::Low,
             min_match,
             generic,
             keyword_anchors,
@@ -532,6 +545,18 @@ impl Engine {
             last = Some((m.start, m.end));
             true
         });
+    }
+
+    /// Sets the lowest confidence reported (see [`Engine::min_confidence`]).
+    pub fn set_min_confidence(&mut self, level: Confidence) {
+        self.min_confidence = level;
+    }
+
+    /// The lowest confidence reported: matches graded below it
+    /// ([`Match::graded`]) are counted by the pipeline, not made findings.
+    /// `low` (the default) keeps every match.
+    pub fn min_confidence(&self) -> Confidence {
+        self.min_confidence
     }
 
     /// Sets how many encodings deep secrets are looked for (0: no decoding).

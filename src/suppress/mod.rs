@@ -151,10 +151,10 @@ impl Suppressor {
             }
         }
         outcome.summary.findings = outcome.findings.len();
-        outcome.summary.suppressed = outcome.suppressed.len();
+        outcome.summary.suppressed = outcome.suppressed.len() + outcome.held_back;
         outcome.summary.min_confidence = Some(self.min_confidence);
-        outcome.summary.below_min_confidence =
-            outcome.suppressed.iter().filter(|f| f.suppressed == Some(SuppressReason::BelowMinConfidence)).count();
+        outcome.summary.below_min_confidence = outcome.held_back
+            + outcome.suppressed.iter().filter(|f| f.suppressed == Some(SuppressReason::BelowMinConfidence)).count();
     }
 
     /// A baseline of `findings`, with paths as this suppressor matches them.

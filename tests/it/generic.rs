@@ -39,6 +39,37 @@ fn the_bench_sample_is_found_and_no_decoy_is_reported() {
 }
 
 #[test]
+fn values_after_a_blank_are_read_where_the_line_says_so() {
+    // A name, a blank and a word is prose; a `--flag`, Dockerfile `ENV` or
+    // `.netrc` entry says the word is the value.
+    let t = Tree::new();
+    let v: Vec<String> = (1..=6).map(|i| expand("{{a:10}}{{d:3}}{{A:5}}", i)).collect();
+    t.write("run.sh", format!("app serve --db-pass {} --port 8080\nmysqldump --password {} app\n", v[0], v[1]));
+    t.write("Dockerfile", format!("FROM alpine\nENV DB_PASSWORD {}\nENV LOG_LEVEL debug\n", v[2]));
+    t.write(
+        "home/.netrc",
+        format!("machine api.acme.io\n  login me\n  password {}\nmachine b.acme.io login u password {}\n", v[3], v[4]),
+    );
+    t.write("notes.md", format!("The password {} is what the token checks.\n", v[5]));
+    let (code, doc) = t.run_json(&["scan", ".", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let mut got: Vec<(String, String)> = findings(&doc)
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().into(), f["secret"].as_str().unwrap().into()))
+        .collect();
+    got.sort();
+    let mut want = vec![
+        ("Dockerfile".to_string(), v[2].clone()),
+        ("home/.netrc".into(), v[3].clone()),
+        ("home/.netrc".into(), v[4].clone()),
+        ("run.sh".into(), v[0].clone()),
+        ("run.sh".into(), v[1].clone()),
+    ];
+    want.sort();
+    assert_eq!(got, want, "prose in notes.md is not an assignment");
+}
+
+#[test]
 fn credentials_files_are_known_by_name_in_files_and_archives() {
     let t = Tree::new();
     let pg = expand("{{a:20}}", 1);

@@ -49,7 +49,7 @@ pub(super) struct Assignment {
 
 const QUOTES: &[u8] = b"\"'`";
 /// Blanks skipped around an operator.
-const MAX_BLANKS: usize = 8;
+const MAX_BLANKS: usize = crate::rules::regex_parse::MAX_BLANKS;
 
 fn skip_blanks(hay: &[u8], mut p: usize) -> usize {
     let stop = (p + MAX_BLANKS).min(hay.len());

@@ -97,6 +97,15 @@ pub(crate) enum Anchor {
     /// The last word of a name, reported as this kind (`Key` as the kind
     /// its qualifier says).
     Name(NameWord),
+    /// The last word of a name that a blank and its value may follow,
+    /// where the line says so before the name (`--db-password VALUE`); or
+    /// an operator, as after any name (`api-key = VALUE`).
+    Spaced(NameWord),
+    /// A Dockerfile's `ENV NAME VALUE` at the start of a line.
+    DockerEnv,
+    /// A `.netrc` entry's `machine` at the start of a line: its
+    /// `password` follows.
+    NetrcMachine,
     Url,
     OracleThin,
     Mysql,
@@ -133,12 +142,18 @@ fn complement(c: ByteClass) -> ByteClass {
     [!c[0], !c[1]]
 }
 
-/// Bytes that may follow a name in an assignment.
-const AFTER_NAME: &[u8] = b"=:\"'` \t>(";
+/// Bytes that may follow a name in an assignment, after blanks: a name
+/// followed by a blank and a word is prose (`the token is`), or a form
+/// that says so before the name (a `--flag`, `ENV`, `.netrc`), which has an
+/// anchor of its own.
+const AFTER_NAME: &[u8] = b"=:\"'`>(";
 /// The same, and a line end (`name: DB_PASSWORD` / `value: …`).
-const AFTER_NAME_OR_EOL: &[u8] = b"=:\"'` \t>(\n\r";
+const AFTER_NAME_OR_EOL: &[u8] = b"=:\"'`>(\n\r";
 /// [`AFTER_NAME_OR_EOL`] as a table.
 const AFTER_NAME_TABLE: [bool; 256] = byte_table(AFTER_NAME_OR_EOL);
+/// What may follow `-key`, blanks included: `api-key = v` and
+/// `--api-key v` alike.
+const AFTER_NAME_OR_BLANK: &[u8] = b"=:\"'` \t>(\n\r";
 
 /// The set of `bytes` as a table.
 pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
@@ -191,37 +206,37 @@ impl GenericDetector {
         let exact = |before: Option<ByteClass>, after: &[u8]| {
             KeywordContext { before, ..KeywordContext::default() }.with_after([class(after)])
         };
+        // A name's last word: blanks may come before what follows it.
+        let name_context = |after: &[u8]| {
+            KeywordContext { after_blanks: true, ..KeywordContext::default() }.with_after([class(after)])
+        };
+        let fold_name = |after: &[u8]| KeywordContext { fold_case: true, ..name_context(after) };
+        let exact_name =
+            |before: ByteClass, after: &[u8]| KeywordContext { before: Some(before), ..name_context(after) };
         let name_kinds = [Kind::Password, Kind::Secret, Kind::ApiKey, Kind::Token, Kind::Credential, Kind::Netrc];
         let mut out = Vec::new();
         if self.any(&name_kinds) {
             let name = |w| Anchor::Name(w);
+            let lower_or_digit = class(b"abcdefghijklmnopqrstuvwxyz0123456789");
             let names = [
-                ("password", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
-                ("passwd", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
-                ("pwd", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
-                ("passphrase", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
-                ("_pass", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Password)),
-                (
-                    "Pass",
-                    exact(Some(class(b"abcdefghijklmnopqrstuvwxyz0123456789")), AFTER_NAME_OR_EOL),
-                    name(NameWord::Password),
-                ),
-                ("secret", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Secret)),
-                ("token", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Token)),
+                ("password", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("passwd", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("pwd", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("passphrase", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("_pass", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("Pass", exact_name(lower_or_digit, AFTER_NAME_OR_EOL), name(NameWord::Password)),
+                ("secret", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Secret)),
+                ("token", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Token)),
                 // `key` ends a name after a separator (`API_KEY`, `api-key`,
                 // `api.key`), a camel hump (`apiKey`: case kept) or as
                 // `apikey`; the word `key` alone is too common to look at.
-                ("_key", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Key)),
-                ("-key", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Key)),
-                (".key", fold(None, AFTER_NAME), name(NameWord::Key)),
-                ("apikey", fold(None, AFTER_NAME_OR_EOL), name(NameWord::Key)),
-                (
-                    "Key",
-                    exact(Some(class(b"abcdefghijklmnopqrstuvwxyz0123456789")), AFTER_NAME_OR_EOL),
-                    name(NameWord::Key),
-                ),
-                ("auth", fold(None, AFTER_NAME), name(NameWord::Credential)),
-                ("credentials", fold(None, AFTER_NAME), name(NameWord::Credential)),
+                ("_key", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Key)),
+                ("-key", fold(None, AFTER_NAME_OR_BLANK), Anchor::Spaced(NameWord::Key)),
+                (".key", fold_name(AFTER_NAME), name(NameWord::Key)),
+                ("apikey", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Key)),
+                ("Key", exact_name(lower_or_digit, AFTER_NAME_OR_EOL), name(NameWord::Key)),
+                ("auth", fold_name(AFTER_NAME), name(NameWord::Credential)),
+                ("credentials", fold_name(AFTER_NAME), name(NameWord::Credential)),
             ];
             for (kw, context, anchor) in names {
                 if !context.fold_case {
@@ -242,13 +257,32 @@ impl GenericDetector {
                 variants.dedup();
                 out.extend(variants.into_iter().map(|k| (k, exact, anchor)));
             }
+            // Where a blank, not an operator, comes between a name and its
+            // value, the line says so before the name: a `--flag`, `ENV`.
+            let blank = KeywordContext::default().with_after([class(b" \t")]);
+            for (kw, word) in [
+                ("-password", NameWord::Password),
+                ("-passwd", NameWord::Password),
+                ("-pass", NameWord::Password),
+                ("-secret", NameWord::Secret),
+                ("-token", NameWord::Token),
+                ("-pwd", NameWord::Password),
+            ] {
+                out.push((kw.into(), blank, Anchor::Spaced(word)));
+            }
+            let line_start = KeywordContext { before: Some(class(b"\n")), ..KeywordContext::default() };
+            out.push(("ENV ".into(), line_start, Anchor::DockerEnv));
+        }
+        if self.any(&[Kind::Netrc]) {
+            let blank_before = KeywordContext { before: Some(class(b"\n \t")), ..KeywordContext::default() };
+            out.push(("machine ".into(), blank_before, Anchor::NetrcMachine));
         }
         let not_ident = Some(complement(class(IDENT)));
         if self.any(&[Kind::UrlCredentials]) {
-            // `@` after a userinfo byte, before a host.
+            // `://` after a scheme's last byte, before a userinfo byte.
+            let scheme = class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-");
             let userinfo = class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~%!$&*+,;=:-");
-            let host = class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789[");
-            out.push(("@".into(), exact(Some(userinfo), &[]).with_after([host]), Anchor::Url));
+            out.push(("://".into(), exact(Some(scheme), &[]).with_after([userinfo]), Anchor::Url));
             out.push(("oracle:thin:".into(), KeywordContext::default(), Anchor::OracleThin));
         }
         if self.any(&[Kind::Password]) {
@@ -268,9 +302,19 @@ impl GenericDetector {
     /// Looks for a credential at a hit of `anchor` spanning `start..end`.
     pub(crate) fn at_hit(&self, hay: &[u8], anchor: Anchor, start: usize, end: usize, out: &mut Vec<Match>) {
         match anchor {
-            Anchor::Name(word) => self.at_name(hay, word, start, end, out),
+            Anchor::Name(word) => {
+                // Re-checked here: another rule's keyword of the same
+                // spelling may have widened what the keyword pass reports.
+                let next = hay[end..].iter().position(|&b| b != b' ' && b != b'\t').map(|i| hay[end + i]);
+                if next.is_none_or(|b| AFTER_NAME_TABLE[usize::from(b)]) {
+                    self.at_name(hay, word, start, end, out);
+                }
+            }
+            Anchor::Spaced(word) => self.at_name(hay, word, start, end, out),
+            Anchor::DockerEnv => self.docker_env(hay, end, out),
+            Anchor::NetrcMachine => self.netrc_entry(hay, start, end, out),
             Anchor::Url => {
-                if let Some(u) = url::at_sign(hay, start) {
+                if let Some(u) = url::at_separator(hay, start, end) {
                     self.url_password(hay, u, out);
                 }
             }
@@ -296,11 +340,6 @@ impl GenericDetector {
 
     /// A name that says secret ends at `end`: its assigned value, if any.
     fn at_name(&self, hay: &[u8], word: NameWord, start: usize, end: usize, out: &mut Vec<Match>) {
-        // Re-checked here: another rule's keyword of the same spelling
-        // may have widened what the keyword pass reports.
-        if hay.get(end).is_some_and(|&b| !AFTER_NAME_TABLE[usize::from(b)]) {
-            return;
-        }
         let Some(a) = assign::assignment(hay, start, end) else { return };
         let v = &hay[a.value.clone()];
         if v.len() < score::MIN_LEN_RELAXED || v.len() > score::MAX_LEN {
@@ -337,6 +376,42 @@ impl GenericDetector {
             confidence = Confidence::Low;
         }
         self.push(kind, a.value, confidence, out);
+    }
+
+    /// `ENV NAME VALUE` in a Dockerfile, the name's last word saying secret.
+    fn docker_env(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
+        let stop = (from + 64).min(hay.len());
+        let len = hay[from..stop].iter().position(|b| !IDENT.contains(b)).unwrap_or(stop - from);
+        let name_end = from + len;
+        // `ENV NAME=VALUE` is the name's own hit.
+        if len == 0 || !hay.get(name_end).is_some_and(|&b| b == b' ' || b == b'\t') {
+            return;
+        }
+        let Some(last) = name_words(&hay[from..name_end]).next() else { return };
+        let last_start = name_end - last.len();
+        if let Some(word) = name_word(last, hay.get(last_start.wrapping_sub(1)).copied()) {
+            self.at_name(hay, word, last_start, name_end, out);
+        }
+    }
+
+    /// A `.netrc` entry starting at `machine` (`start..end`, the keyword
+    /// and its blank): its `password`, on the same line or the next few.
+    fn netrc_entry(&self, hay: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
+        let line = hay[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if !hay[line..start].iter().all(|&b| b == b' ' || b == b'\t') {
+            return;
+        }
+        let stop = (end + 256).min(hay.len());
+        let entry = &hay[end..stop];
+        let entry = &entry[..memchr::memmem::find(entry, b"machine ").unwrap_or(entry.len())];
+        for at in memchr::memmem::find_iter(entry, b"password") {
+            let (p, q) = (end + at, end + at + b"password".len());
+            let blank_before = p > 0 && matches!(hay[p - 1], b' ' | b'\t' | b'\n');
+            if blank_before && hay.get(q).is_some_and(|&b| b == b' ' || b == b'\t') {
+                self.at_name(hay, NameWord::Password, p, q, out);
+                return;
+            }
+        }
     }
 
     fn url_password(&self, hay: &[u8], u: url::UrlPassword, out: &mut Vec<Match>) {
@@ -465,10 +540,13 @@ fn has_inner_equals(v: &[u8]) -> bool {
 
 /// `a.b.c`: identifiers joined by dots — code, not a bare value.
 fn is_identifier_chain(v: &[u8]) -> bool {
+    if memchr::memchr(b'.', v).is_none() {
+        return false;
+    }
     // Code names its objects in lower case (`self.`, `config.`, `os.`) or
     // spells types (`ESTree.Node`); `YATN.LQN8.R7lwfeA` is a password.
-    let letters = v.iter().all(|&b| b.is_ascii_alphabetic() || b == b'.' || b == b'_');
-    if !(v[0].is_ascii_lowercase() || v[0] == b'_' || letters) || memchr::memchr(b'.', v).is_none() {
+    let letters = || v.iter().all(|&b| b.is_ascii_alphabetic() || b == b'.' || b == b'_');
+    if !(v[0].is_ascii_lowercase() || v[0] == b'_' || letters()) {
         return false;
     }
     let mut dots = 0;
@@ -545,8 +623,26 @@ fn name_words(name: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// Whether `word` is one of `list` (lower-case words) in any case. Most
+/// names are none: the length and first letter turn them away.
+/// The name word a name's last word `w` is (`before`: the byte before it),
+/// as the keyword pass's anchors would report it.
+fn name_word(w: &[u8], before: Option<u8>) -> Option<NameWord> {
+    let lower = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
+    Some(match () {
+        _ if ["password", "passwd", "pwd", "passphrase"].into_iter().any(lower) => NameWord::Password,
+        _ if lower("pass") && before == Some(b'_') => NameWord::Password,
+        _ if lower("secret") => NameWord::Secret,
+        _ if lower("token") => NameWord::Token,
+        _ if lower("apikey") || (lower("key") && before.is_some_and(|b| b"_-.".contains(&b))) => NameWord::Key,
+        _ if lower("auth") || lower("credentials") => NameWord::Credential,
+        _ => return None,
+    })
+}
+
 fn one_of(word: &[u8], list: &[&str]) -> bool {
-    list.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+    let Some(first) = word.first().map(u8::to_ascii_lowercase) else { return false };
+    list.iter().map(|w| w.as_bytes()).any(|w| w.len() == word.len() && w[0] == first && word.eq_ignore_ascii_case(w))
 }
 
 /// Qualifiers that make `key` an API key.
@@ -730,6 +826,22 @@ fn classify(hay: &[u8], word: NameWord, start: usize, end: usize) -> Option<(Kin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_lists_are_lower_case() {
+        for list in [
+            API_KEY_QUALIFIERS,
+            SECRET_KEY_QUALIFIERS,
+            NOT_CREDENTIAL_TOKENS,
+            PROSE_QUALIFIERS,
+            NOT_SECRET_NAMES,
+            STAND_IN_NAMES,
+        ] {
+            assert!(list.iter().all(|w| !w.is_empty() && w.bytes().all(|b| !b.is_ascii_uppercase())), "{list:?}");
+        }
+        assert!(one_of(b"SECRET", SECRET_KEY_QUALIFIERS) && one_of(b"Jwt", SECRET_KEY_QUALIFIERS));
+        assert!(!one_of(b"", SECRET_KEY_QUALIFIERS) && !one_of(b"secrets", SECRET_KEY_QUALIFIERS));
+    }
 
     #[test]
     fn names_split_into_words_last_first() {

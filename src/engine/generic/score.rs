@@ -49,8 +49,9 @@
 //!    credentials file (`relaxed`) the place already says password: piece
 //!    length ≤ 3.0 is medium and words are low, not rejected.
 //!
-//! Must not allocate: it runs on every candidate value that passed the
-//! syntax checks, and works on stack buffers.
+//! Must not allocate per value: it runs on every candidate value that
+//! passed the syntax checks, and works on stack buffers (and each thread's
+//! memory of recent verdicts, allocated once).
 
 use crate::rules::{looks_fake, shannon_entropy, Confidence};
 
@@ -91,7 +92,90 @@ const WORDS_PIECE_LEN: f64 = 3.0;
 /// Scores `value`; `around` is the text of its line (for words such as
 /// `digest` that say a hex value is a checksum); `relaxed` when the place
 /// alone says password (a credentials file).
+///
+/// Each thread remembers its last verdicts on short values ([`Recent`]):
+/// the same placeholders and defaults (`changeme`, `your-api-key-here`)
+/// come back in file after file, and scoring one costs more than looking
+/// it up.
 pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, Reject> {
+    if value.len() > Recent::LONGEST {
+        return grade(value, around, relaxed, &mut false);
+    }
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        let slot = Recent::slot(value, relaxed);
+        if let Some(verdict) = recent.get(slot, value, relaxed) {
+            return verdict;
+        }
+        let mut consulted = false;
+        let verdict = grade(value, around, relaxed, &mut consulted);
+        // A verdict that read the line holds for this line only.
+        if !consulted {
+            recent.put(slot, value, relaxed, verdict);
+        }
+        verdict
+    })
+}
+
+/// A verdict of [`score`] on a value of at most [`Recent::LONGEST`] bytes.
+#[derive(Clone, Copy)]
+struct Remembered {
+    /// The value's length; 0 for an empty slot.
+    len: u8,
+    relaxed: bool,
+    value: [u8; Recent::LONGEST],
+    verdict: Result<Confidence, Reject>,
+}
+
+/// One thread's last verdicts, a slot per hash of the value: a value
+/// replaces whatever had its slot.
+struct Recent {
+    slots: Box<[Remembered; Recent::SLOTS]>,
+}
+
+thread_local! {
+    static RECENT: std::cell::RefCell<Recent> = std::cell::RefCell::new(Recent::new());
+}
+
+impl Recent {
+    /// The longest value remembered: placeholders are short, and a random
+    /// value is seldom seen twice.
+    const LONGEST: usize = 40;
+    const SLOTS: usize = 256;
+
+    fn new() -> Recent {
+        let empty = Remembered { len: 0, relaxed: false, value: [0; Recent::LONGEST], verdict: Err(Reject::Length) };
+        Recent { slots: Box::new([empty; Recent::SLOTS]) }
+    }
+
+    fn slot(value: &[u8], relaxed: bool) -> usize {
+        let mut h = (value.len() as u64) << 1 | u64::from(relaxed);
+        for chunk in value.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+        }
+        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % Recent::SLOTS
+    }
+
+    fn get(&self, slot: usize, value: &[u8], relaxed: bool) -> Option<Result<Confidence, Reject>> {
+        let r = &self.slots[slot];
+        (usize::from(r.len) == value.len() && r.relaxed == relaxed && r.value[..value.len()] == *value)
+            .then_some(r.verdict)
+    }
+
+    fn put(&mut self, slot: usize, value: &[u8], relaxed: bool, verdict: Result<Confidence, Reject>) {
+        let r = &mut self.slots[slot];
+        r.len = value.len() as u8;
+        r.relaxed = relaxed;
+        r.value[..value.len()].copy_from_slice(value);
+        r.verdict = verdict;
+    }
+}
+
+/// [`score`] without memory; sets `consulted` when the verdict depended on
+/// `around`.
+fn grade(value: &[u8], around: &[u8], relaxed: bool, consulted: &mut bool) -> Result<Confidence, Reject> {
     let min = if relaxed { MIN_LEN_RELAXED } else { MIN_LEN };
     if value.len() < min || value.len() > MAX_LEN {
         return Err(Reject::Length);
@@ -103,7 +187,7 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
     if marks.reference || is_reference(value) {
         return Err(Reject::Reference);
     }
-    if is_password_hash(value) || is_digest(value, around) {
+    if is_password_hash(value) || is_digest(value, around, consulted) {
         return Err(Reject::Hash);
     }
     if marks.placeholder || is_wrapped_placeholder(value) || looks_fake(value) {
@@ -128,7 +212,7 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
         let mut buf = [0u8; MAX_LEN];
         if let Some(text) = base64_text(value, &mut buf) {
             let secret = text.iter().position(|&b| b == b':').map_or(text, |i| &text[i + 1..]);
-            return score(secret, around, relaxed);
+            return grade(secret, around, relaxed, consulted);
         }
     }
     randomness(value, relaxed)
@@ -436,12 +520,14 @@ fn is_password_hash(v: &[u8]) -> bool {
 }
 
 /// A hex value of a digest's length on a line that says it is one.
-fn is_digest(v: &[u8], around: &[u8]) -> bool {
+fn is_digest(v: &[u8], around: &[u8], consulted: &mut bool) -> bool {
     const WORDS: &[&[u8]] =
         &[b"digest", b"checksum", b"hash", b"sha", b"md5", b"integrity", b"fingerprint", b"etag", b"crc"];
-    matches!(v.len(), 32 | 40 | 56 | 64 | 96 | 128)
-        && v.iter().all(u8::is_ascii_hexdigit)
-        && WORDS.iter().any(|w| around.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+    if !(matches!(v.len(), 32 | 40 | 56 | 64 | 96 | 128) && v.iter().all(u8::is_ascii_hexdigit)) {
+        return false;
+    }
+    *consulted = true;
+    WORDS.iter().any(|w| around.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 fn is_email(v: &[u8]) -> bool {
@@ -603,6 +689,22 @@ mod tests {
     }
 
     #[test]
+    fn remembered_verdicts_are_the_verdicts() {
+        let values: [&[u8]; 6] =
+            [b"Summer2024!", b"changeme", b"q8Zr2LmWx0Pk", b"correcthorsebattery", b"xK9#mP2$vL5@nR8q", b"${DB_PASS}"];
+        for _ in 0..3 {
+            for v in values {
+                for relaxed in [false, true] {
+                    let fresh = super::grade(v, b"", relaxed, &mut false);
+                    assert_eq!(score(v, b"", relaxed), fresh, "{}", String::from_utf8_lossy(v));
+                }
+            }
+        }
+        // Relaxed or not, the same value keeps its own verdict.
+        assert_ne!(score(b"correcthorsebattery", b"", true), score(b"correcthorsebattery", b"", false));
+    }
+
+    #[test]
     fn random_values_are_medium() {
         for v in [
             "q8Zr2LmWx0PkT7vB",
@@ -644,6 +746,9 @@ mod tests {
             assert_eq!(grade(v), Err(why), "{v}");
         }
         assert_eq!(score(b"9f3a61c0d2b4e8579f3a61c0d2b4e857", b"sha_digest = ", false), Err(Reject::Hash));
+        // A verdict that read the line is not remembered for other lines.
+        assert_ne!(score(b"9f3a61c0d2b4e8579f3a61c0d2b4e857", b"api_key = ", false), Err(Reject::Hash));
+        assert_eq!(score(b"9f3a61c0d2b4e8579f3a61c0d2b4e857", b"md5: ", false), Err(Reject::Hash));
     }
 
     #[test]

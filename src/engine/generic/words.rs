@@ -15,7 +15,7 @@
 //!
 //! Must not allocate per call: a split uses fixed stack buffers.
 
-use super::word_hash::{slot, step, tag, FNV_OFFSET, TABLE_BITS};
+use super::word_hash::{slot, step, tag, FNV_OFFSET, TABLE_BITS, WORD_BIT};
 
 include!(concat!(env!("OUT_DIR"), "/word_table.rs"));
 
@@ -25,17 +25,24 @@ const MAX_WORD: usize = 16;
 /// The longest value [`pieces`] splits; the scorer never asks about longer.
 pub(super) const MAX_SPLIT: usize = 256;
 
-/// Whether the word whose running hash is `h` is in the table.
-fn contains(h: u64) -> bool {
+/// What the letters whose running hash is `h` are: `None` when no word
+/// starts with them, else whether they are a word.
+fn lookup(h: u64) -> Option<bool> {
     let want = tag(h);
     let mut i = slot(h);
     loop {
         match WORD_TABLE[i] {
-            0 => return false,
-            t if t == want => return true,
+            0 => return None,
+            t if t & !WORD_BIT == want => return Some(t & WORD_BIT != 0),
             _ => i = (i + 1) & ((1 << TABLE_BITS) - 1),
         }
     }
+}
+
+/// Whether the word whose running hash is `h` is in the table.
+#[cfg(test)]
+fn contains(h: u64) -> bool {
+    lookup(h) == Some(true)
 }
 
 /// Whether `word` (ASCII letters, any case) is in the word list.
@@ -74,7 +81,8 @@ pub(super) fn pieces(value: &[u8]) -> usize {
 }
 
 /// The fewest pieces a run of letters splits into: known words and single
-/// letters (dynamic programming over the run).
+/// letters (dynamic programming over the run; a piece stops growing where
+/// no word starts with it, so random letters cost a lookup or two each).
 fn split_letters(run: &[u8]) -> usize {
     let mut best = [0u16; MAX_SPLIT + 1];
     best[1..=run.len()].fill(u16::MAX);
@@ -82,10 +90,14 @@ fn split_letters(run: &[u8]) -> usize {
         let here = best[i];
         best[i + 1] = best[i + 1].min(here + 1);
         let mut h = FNV_OFFSET;
-        for j in i..run.len().min(i + MAX_WORD) {
+        h = step(h, run[i]);
+        // Longer pieces from `i` while some word starts with them.
+        for j in i + 1..run.len().min(i + MAX_WORD) {
             h = step(h, run[j]);
-            if j > i && contains(h) {
-                best[j + 1] = best[j + 1].min(here + 1);
+            match lookup(h) {
+                None => break,
+                Some(true) => best[j + 1] = best[j + 1].min(here + 1),
+                Some(false) => {}
             }
         }
     }
@@ -115,5 +127,36 @@ mod tests {
         assert!(pieces(b"xkqzvbwmtprl") >= 9);
         assert_eq!(pieces(b""), 0);
         assert_eq!(pieces(&[b'q'; 400]), 256, "a letter a piece, cut at MAX_SPLIT");
+    }
+
+    #[test]
+    fn splits_stopped_at_unknown_prefixes_are_still_the_fewest() {
+        // The split with every piece looked up (no stop at prefixes no word
+        // has) gives the same counts.
+        let every = |run: &[u8]| {
+            let mut best = vec![usize::MAX; run.len() + 1];
+            best[0] = 0;
+            for i in 0..run.len() {
+                for j in i + 1..=run.len().min(i + MAX_WORD) {
+                    if j == i + 1 || is_word(&run[i..j]) {
+                        best[j] = best[j].min(best[i] + 1);
+                    }
+                }
+            }
+            best[run.len()]
+        };
+        for v in [
+            "correcthorsebatterystaple",
+            "getUserPassword",
+            "qZrLmWxPkTvB",
+            "summerwinterautumn",
+            "xkqzvbwmtprl",
+            "passwordsecrettoken",
+            "ConfigurationManagerFactory",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "unbelievably",
+        ] {
+            assert_eq!(split_letters(v.as_bytes()), every(v.as_bytes()), "{v}");
+        }
     }
 }
