@@ -1495,6 +1495,79 @@ mod tests {
     }
 
     #[test]
+    fn large_sets_over_inputs_past_a_block_agree_with_a_reference() {
+        // Hundreds of keywords (every filter group, buckets past their
+        // target, the batched confirmation), contexts of every kind, and
+        // inputs longer than a block with keywords planted across 64-byte
+        // steps and the block's edge: every search reports the reference's
+        // hits (aho-corasick, then the context read off its definition).
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let alphabet: &[u8] = b"abcdefghijklmnopqrstuvwxyz_-0123456789AZ \xe9";
+        let sets = [
+            NOT_WORD,
+            byte_set(b"ab".iter().copied()),
+            byte_set(b"A_k\xe9 ".iter().copied()),
+            [0, 0],
+            byte_set(b"=".iter().copied()),
+            byte_set(b"aA".iter().copied()),
+        ];
+        for (n, len) in [(60, 66_000), (300, 70_000)] {
+            let mut kws: Vec<Vec<u8>> = Vec::new();
+            while kws.len() < n {
+                let kw: Vec<u8> = (0..1 + rng.below(9)).map(|_| alphabet[rng.below(alphabet.len() - 1)]).collect();
+                if !kws.contains(&kw) {
+                    kws.push(kw);
+                }
+            }
+            let contexts: Vec<KeywordContext> = kws
+                .iter()
+                .map(|_| {
+                    let before = (rng.below(2) == 0).then(|| sets[rng.below(sets.len())]);
+                    let after: Vec<ByteSet> = (0..rng.below(4)).map(|_| sets[rng.below(sets.len())]).collect();
+                    KeywordContext { fold_case: rng.below(3) == 0, before, ..KeywordContext::default() }
+                        .with_after(after)
+                })
+                .collect();
+            let mut hay: Vec<u8> = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+            for i in 0..len / 8 {
+                let kw = &kws[rng.below(kws.len())];
+                // Half at random, half across a step's edge (and so the block's).
+                let at = if i % 2 == 0 {
+                    rng.below(len)
+                } else {
+                    (rng.below(len / 64) * 64).saturating_sub(rng.below(kw.len() + 1))
+                };
+                if at + kw.len() <= len {
+                    hay[at..at + kw.len()].copy_from_slice(kw);
+                }
+            }
+            let reference = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(&kws).unwrap();
+            let mut want: Vec<(usize, usize, usize)> = reference
+                .find_overlapping_iter(&hay)
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .filter(|&(s, _, k)| hit_at(&kws[k], &contexts[k], &hay, s))
+                .collect();
+            want.sort_unstable();
+            assert!(want.len() > len / 200, "the input holds hits: {}", want.len());
+            let set = KeywordSet::with_contexts(&kws, &contexts);
+            for search in [Search::Wide, Search::Vector, Search::Portable] {
+                let set = set.with_search(search);
+                let got = hits(&set, &hay);
+                assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{search:?}: out of order");
+                let mut got = got;
+                got.sort_unstable();
+                assert!(
+                    got == want,
+                    "{search:?} ({:?}), {n} keywords: {} hits, want {}",
+                    set.search(),
+                    got.len(),
+                    want.len()
+                );
+            }
+        }
+    }
+
+    #[test]
     fn more_keywords_than_fine_buckets_are_all_found() {
         // 700 keywords: 16 per filter bucket, 5 or 6 per fine bucket.
         let kws = many(700);
