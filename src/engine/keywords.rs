@@ -56,7 +56,6 @@
 //! `k_liv` inside `sk_live`): each is a hit of its own. The set knows
 //! nothing about rules: a context is given, not derived here.
 
-use std::mem::MaybeUninit;
 use std::ops::Range;
 
 /// Leading bytes of a keyword that pick its bucket. Shorter keywords leave
@@ -538,16 +537,14 @@ const HELD: usize = 512;
 /// unpredictable as the input, and each misprediction costs more than
 /// the work it would skip.
 struct Steps {
-    /// Candidate positions, in order; past `len`, junk (never read: each
-    /// is written before it counts). Not zeroed: a search makes one per
-    /// block, and clearing it cost more than most blocks' candidates.
-    starts: [MaybeUninit<usize>; HELD + 64 + 4],
+    /// Candidate positions, in order; past `len`, junk.
+    starts: [usize; HELD + 64 + 4],
     len: usize,
 }
 
 impl Steps {
     fn new() -> Steps {
-        Steps { starts: [MaybeUninit::uninit(); HELD + 64 + 4], len: 0 }
+        Steps { starts: [0; HELD + 64 + 4], len: 0 }
     }
 
     /// Adds the step at `at` with candidates `positions` (maybe none).
@@ -561,7 +558,7 @@ impl Steps {
         let mut i = self.len;
         loop {
             for _ in 0..4 {
-                self.starts[i] = MaybeUninit::new(at + rest.trailing_zeros() as usize);
+                self.starts[i] = at + rest.trailing_zeros() as usize;
                 rest &= rest.wrapping_sub(1);
                 i += 1;
             }
@@ -574,20 +571,15 @@ impl Steps {
 
     /// Confirms the candidates held, in order.
     fn flush(&mut self, set: &KeywordSet, hay: &[u8], out: &mut Vec<Hit>) {
-        // SAFETY: `push` wrote every position below `len`.
-        let starts: &[usize] = unsafe { &*(std::ptr::from_ref(&self.starts[..self.len]) as *const [usize]) };
-        // Written before read, like `starts`: not zeroed at each flush.
-        let mut fitting = [MaybeUninit::<(usize, u128)>::uninit(); 64];
-        for chunk in starts.chunks(fitting.len()) {
+        let mut fitting = [(0usize, 0u128); 64];
+        for chunk in self.starts[..self.len].chunks(fitting.len()) {
             let mut n = 0;
             for &start in chunk {
                 let fits = set.fine_fits(hay, start);
-                fitting[n] = MaybeUninit::new((start, fits));
+                fitting[n] = (start, fits);
                 n += usize::from(fits != 0);
             }
-            // SAFETY: the first `n` entries were written in this chunk.
-            let fitting: &[(usize, u128)] = unsafe { &*(std::ptr::from_ref(&fitting[..n]) as *const [(usize, u128)]) };
-            for &(start, fits) in fitting {
+            for &(start, fits) in &fitting[..n] {
                 set.confirm(start, fits, hay, out);
             }
         }
