@@ -31,14 +31,24 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         Some(i) => m.start + i + 1,
         None => line_start,
     };
-    let end_column = char_count(&hay[end_line_start..m.end]) + 1;
-    let line_end = memchr::memchr(b'\n', &hay[m.end..]).map_or(hay.len(), |i| m.end + i);
+    // On one line, the end column follows from the start's (long minified
+    // lines are not counted again).
+    let end_column =
+        if inner_newlines == 0 { column + char_count(encoded) } else { char_count(&hay[end_line_start..m.end]) + 1 };
+    let line_end = if inner_newlines == 0 { lines.line_end(hay, m.end) } else { line_end_after(hay, m.end) };
     // The allow marker is looked for on the match's own lines in `hay`.
     let first_line_end = memchr::memchr(b'\n', encoded).map_or(line_end, |i| m.start + i);
-    let line_allowed = has_allow_marker(&hay[line_start..first_line_end])
+    let line_allowed = lines.allowed(hay, line_start, first_line_end)
         || (inner_newlines > 0 && has_allow_marker(&hay[end_line_start..line_end]));
-    let before = tail_chars(&String::from_utf8_lossy(&hay[line_start..m.start]), CONTEXT_CHARS);
-    let after = head_chars(&String::from_utf8_lossy(&hay[m.end..line_end]), CONTEXT_CHARS);
+    // At most 4 bytes a character: the context never needs more of a
+    // (minified, megabyte-long) line than this.
+    let reach = 4 * (CONTEXT_CHARS + 1);
+    let before_start = line_start.max(m.start.saturating_sub(reach));
+    let before = tail_chars(&String::from_utf8_lossy(&hay[before_start..m.start]), CONTEXT_CHARS);
+    let before = if before_start > line_start && !before.starts_with('…') { format!("…{before}") } else { before };
+    let after_end = line_end.min(m.end + reach);
+    let after = head_chars(&String::from_utf8_lossy(&hay[m.end..after_end]), CONTEXT_CHARS);
+    let after = if after_end < line_end && !after.ends_with('…') { format!("{after}…") } else { after };
     let secret = String::from_utf8_lossy(secret_bytes).into_owned();
     Finding {
         rule_id: rule.id.clone(),
@@ -69,17 +79,52 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
 }
 
 /// Maps byte offsets to 1-based (line, column) incrementally: offsets asked
-/// in increasing order cost one pass over the text in total.
+/// in increasing order cost one pass over the text in total (columns,
+/// line ends and allow markers too: many findings on one long minified line
+/// read it once, not once each).
 #[derive(Debug, Default)]
 pub struct LineLocator {
     offset: usize,
     line: usize,
     line_start: usize,
+    /// Characters from `line_start` to `offset`.
+    column_chars: usize,
+    /// The line starting at `.0` ends at `.1` ([`LineLocator::line_end`]).
+    line_end: Option<(usize, usize)>,
+    /// Whether the line starting at `.0` carries an allow marker (up to
+    /// `.1`).
+    allowed: Option<(usize, usize, bool)>,
 }
 
 impl LineLocator {
     pub fn new() -> LineLocator {
-        LineLocator { offset: 0, line: 1, line_start: 0 }
+        LineLocator { offset: 0, line: 1, line_start: 0, column_chars: 0, line_end: None, allowed: None }
+    }
+
+    /// The end of the line holding `offset`, which is on the line of the
+    /// last [`LineLocator::locate`]: remembered for the next finding on it.
+    pub fn line_end(&mut self, hay: &[u8], offset: usize) -> usize {
+        match self.line_end {
+            Some((start, end)) if start == self.line_start && offset <= end => end,
+            _ => {
+                let end = line_end_after(hay, offset);
+                self.line_end = Some((self.line_start, end));
+                end
+            }
+        }
+    }
+
+    /// Whether `hay[start..end]`, the first line of a finding, carries an
+    /// allow marker; remembered for the next finding on the same line.
+    pub fn allowed(&mut self, hay: &[u8], start: usize, end: usize) -> bool {
+        match self.allowed {
+            Some((s, e, allowed)) if s == start && e == end => allowed,
+            _ => {
+                let allowed = has_allow_marker(&hay[start..end]);
+                self.allowed = Some((start, end, allowed));
+                allowed
+            }
+        }
     }
 
     /// Returns (line, column, byte offset of the line's start). Columns count
@@ -90,11 +135,15 @@ impl LineLocator {
         }
         let span = &hay[self.offset..offset];
         self.line += memchr_iter(b'\n', span).count();
-        if let Some(i) = memrchr(b'\n', span) {
-            self.line_start = self.offset + i + 1;
+        match memrchr(b'\n', span) {
+            Some(i) => {
+                self.line_start = self.offset + i + 1;
+                self.column_chars = char_count(&hay[self.line_start..offset]);
+            }
+            None => self.column_chars += char_count(span),
         }
         self.offset = offset;
-        (self.line, char_count(&hay[self.line_start..offset]) + 1, self.line_start)
+        (self.line, self.column_chars + 1, self.line_start)
     }
 }
 
@@ -102,6 +151,11 @@ impl LineLocator {
 /// syntax (the marker is looked for anywhere on the line).
 pub fn has_allow_marker(line: &[u8]) -> bool {
     ALLOW_MARKERS.iter().any(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
+}
+
+/// Where the line holding `offset` ends: its `\n`, or the end of `hay`.
+fn line_end_after(hay: &[u8], offset: usize) -> usize {
+    memchr::memchr(b'\n', &hay[offset..]).map_or(hay.len(), |i| offset + i)
 }
 
 fn char_count(bytes: &[u8]) -> usize {
@@ -137,5 +191,47 @@ mod tests {
         assert_eq!(loc.locate(hay, off).0, 2);
         assert_eq!(loc.locate(hay, off).1, 8);
         assert_eq!(loc.locate(hay, 0).0, 1);
+    }
+
+    /// A megabyte-long minified line with many secrets: each finding's
+    /// column, end column and allow marker as if it were alone, and a
+    /// context of at most [`CONTEXT_CHARS`] characters each side, marked
+    /// as cut.
+    #[test]
+    fn findings_on_one_long_line_each_get_their_own_columns_and_a_short_context() {
+        use crate::rules::RuleSet;
+        let rules = RuleSet::embedded().expect("the built-in rules");
+        let rule = &rules.rules()[0];
+        let filler = "é=1;".repeat(50_000);
+        let mut line = String::new();
+        let mut spans = Vec::new();
+        for i in 0..200 {
+            line.push_str(&"é=1;".repeat(i % 7 + 1));
+            let start = line.len();
+            line.push_str("SECRETSECRET");
+            spans.push((start, line.len()));
+        }
+        line.push_str(&filler);
+        let hay = format!("first line\n{line} keyhound:allow\nlast\n");
+        let hay = hay.as_bytes();
+        let offset = "first line\n".len();
+        let mut lines = LineLocator::new();
+        for &(s, e) in &spans {
+            let m = Match { start: offset + s, end: offset + e, rule: 0, decoded: None, confidence: None };
+            let f = from_match(rule, "min.js", hay, &m, &mut lines);
+            let alone = from_match(rule, "min.js", hay, &m, &mut LineLocator::new());
+            assert_eq!(
+                (f.line, f.column, f.end_line, f.end_column),
+                (2, line[..s].chars().count() + 1, 2, line[..s].chars().count() + 13)
+            );
+            assert_eq!((f.column, f.end_column, f.line_allowed), (alone.column, alone.end_column, alone.line_allowed));
+            assert!(f.line_allowed, "the marker at the end of the long line");
+            assert!(f.context_after.chars().count() <= CONTEXT_CHARS + 1 && f.context_after.ends_with('…'));
+            assert!(f.context_before.chars().count() <= CONTEXT_CHARS + 1);
+            assert_eq!(f.context_before, alone.context_before);
+        }
+        let last = Match { start: hay.len() - 5, end: hay.len() - 1, rule: 0, decoded: None, confidence: None };
+        let f = from_match(rule, "min.js", hay, &last, &mut lines);
+        assert_eq!((f.line, f.column, f.context_before.as_str(), f.line_allowed), (3, 1, "", false));
     }
 }

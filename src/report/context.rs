@@ -31,16 +31,98 @@ pub fn line_contexts(findings: &[Finding], show: bool) -> Vec<LineContext> {
             on_line.entry(line_key(f, f.end_line)).or_default().push(&f.secret);
         }
     }
+    let lines: HashMap<LineKey, LineSecrets> = on_line.into_iter().map(|(k, v)| (k, LineSecrets::new(v))).collect();
+    let mut picked = Vec::new();
     findings
         .iter()
         .map(|f| {
-            let secrets = |line: usize| on_line.get(&line_key(f, line)).map(Vec::as_slice).unwrap_or_default();
+            let mut mask =
+                |text: &str, line: usize, masked: fn(&str, &[&str]) -> String| match lines.get(&line_key(f, line)) {
+                    Some(secrets) => masked(text, secrets.in_text(text, &mut picked)),
+                    None => masked(text, &[]),
+                };
             LineContext {
-                before: mask_before(&f.context_before, secrets(f.line)),
-                after: mask_after(&f.context_after, secrets(f.end_line)),
+                before: mask(&f.context_before, f.line, mask_before),
+                after: mask(&f.context_after, f.end_line, mask_after),
             }
         })
         .collect()
+}
+
+/// The secrets found on one line, and for a line with many (a minified
+/// file), where each may show in a context, so that a context is masked
+/// with the few secrets it can show, not with each of the line's
+/// thousands. A secret of [`EDGE_PART`] bytes or more that a context holds
+/// whole, or cut by the context's start, has its last [`EDGE_PART`] bytes
+/// in it; one cut by the context's end starts with the context's last
+/// bytes, found by a binary search of the secrets in order.
+struct LineSecrets<'a> {
+    secrets: Vec<&'a str>,
+    /// `None` for a line with few secrets: each context tries them all.
+    index: Option<SecretIndex<'a>>,
+}
+
+struct SecretIndex<'a> {
+    /// Secrets by their last [`EDGE_PART`] bytes, by their index in
+    /// `secrets`.
+    by_tail: HashMap<&'a [u8], Vec<usize>>,
+    /// Secrets shorter than [`EDGE_PART`] bytes, always tried.
+    short: Vec<usize>,
+    /// Indices of the secrets, in byte order of the secrets.
+    sorted: Vec<usize>,
+}
+
+impl<'a> LineSecrets<'a> {
+    /// Up to this many secrets a line, every context tries them all.
+    const FEW: usize = 16;
+
+    fn new(secrets: Vec<&'a str>) -> LineSecrets<'a> {
+        if secrets.len() <= LineSecrets::FEW {
+            return LineSecrets { secrets, index: None };
+        }
+        let mut by_tail: HashMap<&[u8], Vec<usize>> = HashMap::new();
+        let mut short = Vec::new();
+        for (i, s) in secrets.iter().enumerate() {
+            match s.len().checked_sub(EDGE_PART) {
+                Some(tail) => by_tail.entry(&s.as_bytes()[tail..]).or_default().push(i),
+                None => short.push(i),
+            }
+        }
+        let mut sorted: Vec<usize> = (0..secrets.len()).collect();
+        sorted.sort_by_key(|&i| secrets[i]);
+        LineSecrets { index: Some(SecretIndex { by_tail, short, sorted }), secrets }
+    }
+
+    /// The secrets that may show in `text`, in the line's order.
+    fn in_text<'p>(&self, text: &str, picked: &'p mut Vec<&'a str>) -> &'p [&'a str] {
+        picked.clear();
+        let Some(index) = &self.index else {
+            picked.extend_from_slice(&self.secrets);
+            return picked;
+        };
+        let mut found: Vec<usize> = index.short.clone();
+        for window in text.as_bytes().windows(EDGE_PART) {
+            found.extend(index.by_tail.get(window).into_iter().flatten());
+        }
+        // Cut by the end: the secrets that start with the longest end of
+        // the text some secret starts with.
+        if let Some(body) = text.strip_suffix('…') {
+            // The positions in `sorted` of the secrets starting with `end`.
+            let starting = |end: &str| {
+                let from = index.sorted.partition_point(|&i| self.secrets[i] < end);
+                let n = index.sorted[from..].iter().take_while(|&&i| self.secrets[i].starts_with(end)).count();
+                from..from + n
+            };
+            let ends = (EDGE_PART..=body.len()).rev().filter(|&k| body.is_char_boundary(body.len() - k));
+            if let Some(range) = ends.map(|k| starting(&body[body.len() - k..])).find(|r| !r.is_empty()) {
+                found.extend_from_slice(&index.sorted[range]);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        picked.extend(found.into_iter().map(|i| self.secrets[i]));
+        picked
+    }
 }
 
 /// Shortest part of a secret cut by a context's edge that is cut off too:
@@ -112,5 +194,32 @@ mod tests {
         assert_eq!(mask_before("…jkl B=", &[one]), "…jkl B=");
         // Text that is not cut is left alone.
         assert_eq!(mask_before("2222-abcdefghijkl B=", &[one]), "2222-abcdefghijkl B=");
+    }
+
+    /// A line with many secrets masks each context as if every secret of
+    /// the line were tried: whole ones, cut ones at either edge, short ones.
+    #[test]
+    fn a_line_with_many_secrets_masks_contexts_like_one_with_few() {
+        let secrets: Vec<String> = (0..40).map(|i| format!("xoxb-{i:04}-2222-abcdefgh{i:02}ij")).collect();
+        let mut all: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        all.push("ab");
+        let line = LineSecrets::new(all.clone());
+        assert!(line.index.is_some());
+        let mut picked = Vec::new();
+        let texts = [
+            format!(" B={} C={}", secrets[3], secrets[39]),
+            format!(" B={}…", &secrets[7][..9]),
+            format!("…{} B=ab", &secrets[12][10..]),
+            " nothing here".to_string(),
+        ];
+        for text in &texts {
+            let some = line.in_text(text, &mut picked).to_vec();
+            assert!(some.len() < all.len(), "{text}: {some:?}");
+            assert_eq!(mask_after(text, &some), mask_after(text, &all), "{text}");
+            assert_eq!(mask_before(text, &some), mask_before(text, &all), "{text}");
+        }
+        assert!(mask_after(&texts[0], line.in_text(&texts[0], &mut picked)).contains("C="));
+        assert!(!mask_after(&texts[0], line.in_text(&texts[0], &mut picked)).contains(&secrets[39]));
+        assert_eq!(mask_after(&texts[1], line.in_text(&texts[1], &mut picked)), " B=…");
     }
 }
