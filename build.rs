@@ -25,7 +25,12 @@
 //!   checked at run time, which reports the error as for any rule file.
 
 #[path = "src/rules/regex_parse.rs"]
+#[allow(dead_code)]
 mod regex_parse;
+
+#[path = "src/engine/generic/word_hash.rs"]
+#[allow(dead_code)]
+mod word_hash;
 
 use std::env;
 use std::fs;
@@ -80,6 +85,56 @@ fn main() {
     facts.push_str("];\n");
     out.push_str(&facts);
     fs::write(out_dir.join("embedded_rules.rs"), out).expect("write embedded_rules.rs");
+    word_table(&root, &out_dir);
+}
+
+/// The generic scorer's word model (src/engine/generic/words.txt) as the
+/// open-addressing table of `word_hash`, written as a static array so that
+/// no run builds it.
+fn word_table(root: &std::path::Path, out_dir: &std::path::Path) {
+    let words = root.join("src/engine/generic/words.txt");
+    println!("cargo:rerun-if-changed={}", words.display());
+    let text = fs::read_to_string(&words).expect("words.txt is readable");
+    let mut table = vec![0u32; 1 << word_hash::TABLE_BITS];
+    let count = text.lines().filter(|w| !w.is_empty()).count();
+    // Each word, and each of its prefixes of two letters or more (marked
+    // as words only where they are one).
+    let mut entries: Vec<(String, bool)> = Vec::new();
+    for w in text.lines().filter(|w| !w.is_empty()) {
+        let w = w.to_ascii_lowercase();
+        entries.extend((2..w.len()).map(|n| (w[..n].to_string(), false)));
+        entries.push((w, true));
+    }
+    entries.sort();
+    entries.dedup_by(|b, a| {
+        // Sorted, `(p, false)` comes before `(p, true)`: the word wins.
+        a.0 == b.0 && {
+            a.1 |= b.1;
+            true
+        }
+    });
+    assert!(entries.len() * 2 <= table.len(), "words.txt has more entries than the table holds at half load");
+    for (w, word) in &entries {
+        let h = w.bytes().fold(word_hash::FNV_OFFSET, word_hash::step);
+        let mut i = word_hash::slot(h);
+        while table[i] != 0 && table[i] & !word_hash::WORD_BIT != word_hash::tag(h) {
+            i = (i + 1) & (table.len() - 1);
+        }
+        table[i] |= word_hash::tag(h) | if *word { word_hash::WORD_BIT } else { 0 };
+    }
+    let mut out = format!(
+        "/// The word model's table (see word_hash.rs): {count} words.\nstatic WORD_TABLE: [u32; {}] = [",
+        table.len()
+    );
+    for (i, t) in table.iter().enumerate() {
+        if i % 16 == 0 {
+            out.push('\n');
+        }
+        out.push_str(&t.to_string());
+        out.push(',');
+    }
+    out.push_str("\n];\n");
+    fs::write(out_dir.join("word_table.rs"), out).expect("write word_table.rs");
 }
 
 /// The document as JSON, if JSON holds every value of it exactly: strings,

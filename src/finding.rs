@@ -11,7 +11,7 @@
 use memchr::{memchr_iter, memrchr};
 
 use crate::engine::Match;
-use crate::model::{fingerprint, Finding};
+use crate::model::{fingerprint, secret_hash_of, Finding};
 use crate::rules::Rule;
 
 /// Inline markers that suppress a finding on the line that carries them.
@@ -50,11 +50,12 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
     let after = head_chars(&String::from_utf8_lossy(&hay[m.end..after_end]), CONTEXT_CHARS);
     let after = if after_end < line_end && !after.ends_with('…') { format!("{after}…") } else { after };
     let secret = String::from_utf8_lossy(secret_bytes).into_owned();
+    let guessable = rule.detector.is_some() && crate::engine::generic::score::is_guessable(secret_bytes);
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
         severity: rule.severity,
-        confidence: m.confidence.unwrap_or_else(|| rule.confidence()),
+        confidence: m.graded(rule),
         path: path.to_string(),
         container: Vec::new(),
         path_bytes: None,
@@ -62,7 +63,8 @@ pub fn from_match(rule: &Rule, path: &str, hay: &[u8], m: &Match, lines: &mut Li
         column,
         end_line: line + inner_newlines,
         end_column,
-        fingerprint: fingerprint(&rule.id, path, &secret),
+        fingerprint: fingerprint(&rule.id, path, &secret_hash_of(&secret, guessable)),
+        guessable,
         secret,
         context_before: before.trim_start().trim_end_matches('\r').to_string(),
         context_after: after.trim_end_matches('\r').to_string(),
@@ -159,6 +161,11 @@ fn line_end_after(hay: &[u8], offset: usize) -> usize {
 }
 
 fn char_count(bytes: &[u8]) -> usize {
+    // ASCII text (most source code, minified bundles) is checked a word
+    // at a time and counts a character a byte.
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 

@@ -3,7 +3,8 @@
 //! [`Verification`] and [`SuppressReason`]), the [`Summary`] of what a scan
 //! did, and the [`Outcome`] that carries both from the pipeline through
 //! suppression and verification to the reports — and how a secret is
-//! identified ([`secret_hash`], [`fingerprint`]) and shown ([`redact`]).
+//! identified ([`secret_hash`], [`secret_hash_of`], [`fingerprint`]) and
+//! shown ([`redact`], [`redact_guessable`]).
 //!
 //! Plain data and pure functions only: nothing here scans, reads input,
 //! decides suppression or formats output. Every module that needs these
@@ -71,6 +72,11 @@ pub struct Finding {
     /// With `decoded`: the encoded text at the location, which is the secret
     /// in another form, so it is shown redacted like the secret.
     pub encoded: Option<String>,
+    /// The secret may be guessable — a password or home-made secret the
+    /// generic detector found that is short or made of words, not a random
+    /// token: it is identified by a slow salted hash ([`secret_hash_of`])
+    /// and redacted showing less ([`redact_guessable`]).
+    pub guessable: bool,
     /// The secret's line (its first or last line, for a multi-line secret)
     /// carries an inline allow marker (`keyhound:allow`, `gitleaks:allow`).
     /// A fact about the text; `suppress` decides what it means.
@@ -97,12 +103,13 @@ impl Finding {
         for c in &mut self.container {
             *c = format!("{top}{}", &c[old..]);
         }
-        self.fingerprint = fingerprint(&self.rule_id, &self.path, &self.secret);
+        self.fingerprint = fingerprint(&self.rule_id, &self.path, &self.secret_id());
     }
 
-    /// What identifies the secret without showing it: its SHA-256.
+    /// What identifies the secret without showing it: its hash
+    /// ([`secret_hash_of`]).
     pub fn secret_id(&self) -> String {
-        self.secret_sha256.clone().unwrap_or_else(|| secret_hash(&self.secret))
+        self.secret_sha256.clone().unwrap_or_else(|| secret_hash_of(&self.secret, self.guessable))
     }
 
     /// The text at the secret's location as output shows it: the secret, or
@@ -110,6 +117,7 @@ impl Finding {
     pub fn display_at_location(&self, show: bool) -> String {
         match &self.encoded {
             Some(e) if show => e.clone(),
+            Some(e) if self.guessable => redact_guessable(e),
             Some(e) => redact(e),
             None => self.display_secret(show),
         }
@@ -119,6 +127,8 @@ impl Finding {
     pub fn display_secret(&self, show: bool) -> String {
         if show {
             self.secret.clone()
+        } else if self.guessable {
+            redact_guessable(&self.secret)
         } else {
             redact(&self.secret)
         }
@@ -330,6 +340,10 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Findings `suppress` set aside, each with its reason.
     pub suppressed: Vec<Finding>,
+    /// Matches graded below the minimum confidence that were counted but
+    /// never made findings (the engine's `min_confidence`): `suppress`
+    /// adds them to the summary's suppressed and below-minimum counts.
+    pub held_back: usize,
     pub summary: Summary,
 }
 
@@ -405,15 +419,66 @@ pub fn secret_hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
-/// Stable identity of a finding: rule, path and the secret's hash. Not the
-/// line, so moving code around does not change it; never the secret itself.
-pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
+/// PBKDF2-HMAC-SHA256 iterations of [`slow_secret_hash`]: about 2 ms per
+/// secret on a 2020s core (20,000 SHA-256 blocks), so trying a dictionary
+/// against a report costs that much per word and secret instead of a plain
+/// SHA-256's nanoseconds, while a scan with hundreds of generic findings
+/// spends well under a second on them.
+pub const GUESSABLE_HASH_ITERATIONS: u32 = 10_000;
+
+/// The salt of [`slow_secret_hash`]: fixed, so one secret hashes the same
+/// in every run, repository and baseline (reuse is still recognised), and
+/// unlike any other program's, so no table precomputed for plain SHA-256
+/// or another salt applies.
+const GUESSABLE_HASH_SALT: &[u8] = b"keyhound/guessable-secret/v1";
+
+/// What identifies a secret without showing it, hex (64 digits, as the
+/// `secret_sha256` fields carry): its SHA-256 for a random token of a known
+/// format, and for a `guessable` one (a password: a dictionary would
+/// reverse its SHA-256) the slow salted [`slow_secret_hash`].
+pub fn secret_hash_of(secret: &str, guessable: bool) -> String {
+    if guessable {
+        slow_secret_hash(secret)
+    } else {
+        secret_hash(secret)
+    }
+}
+
+/// PBKDF2-HMAC-SHA256 of the secret with keyhound's salt, hex. Computed
+/// once per distinct secret in a run (remembered), so a secret found in
+/// many places costs its hash once.
+pub fn slow_secret_hash(secret: &str) -> String {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static DONE: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let done = DONE.get_or_init(Mutex::default);
+    if let Some(h) = done.lock().unwrap_or_else(|e| e.into_inner()).get(secret) {
+        return h.clone();
+    }
+    let mut out = [0u8; 32];
+    let iterations = std::num::NonZeroU32::new(GUESSABLE_HASH_ITERATIONS).expect("non-zero");
+    ring::pbkdf2::derive(
+        ring::pbkdf2::PBKDF2_HMAC_SHA256,
+        iterations,
+        GUESSABLE_HASH_SALT,
+        secret.as_bytes(),
+        &mut out,
+    );
+    let h = hex(&out);
+    done.lock().unwrap_or_else(|e| e.into_inner()).insert(secret.to_string(), h.clone());
+    h
+}
+
+/// Stable identity of a finding: rule, path and the secret's hash
+/// (`secret_id`: [`secret_hash_of`]). Not the line, so moving code around
+/// does not change it; never the secret itself.
+pub fn fingerprint(rule_id: &str, path: &str, secret_id: &str) -> String {
     let mut h = Sha256::new();
     h.update(rule_id.as_bytes());
     h.update([0]);
     h.update(path.as_bytes());
     h.update([0]);
-    h.update(secret_hash(secret).as_bytes());
+    h.update(secret_id.as_bytes());
     hex(&h.finalize()[..16])
 }
 
@@ -463,6 +528,18 @@ pub fn redact(secret: &str) -> String {
     let shown = prefix.min(n / 4);
     let visible: String = chars.iter().take(shown).collect();
     format!("{visible}…({n} chars)")
+}
+
+/// The redacted form of a guessable secret (see [`Finding::guessable`]):
+/// only its length below 24 characters (`…(12 chars)`: a short password
+/// must not be mostly shown), two characters and the length from 24 on.
+pub fn redact_guessable(secret: &str) -> String {
+    if is_redacted(secret) {
+        return secret.to_string();
+    }
+    let n = secret.chars().count();
+    let shown: String = secret.chars().take(if n >= 24 { 2 } else { 0 }).collect();
+    format!("{shown}…({n} chars)")
 }
 
 /// Whether `text` is a redacted form [`redact`] made: it ends in
@@ -550,6 +627,7 @@ mod tests {
             decoded: None,
             tracked: None,
             encoded: None,
+            guessable: false,
             line_allowed: false,
             suppressed: None,
             verification: None,
@@ -558,7 +636,7 @@ mod tests {
         f.set_outer_path("dist/a.tgz");
         assert_eq!(f.path, "dist/a.tgz!b.jar!c.properties");
         assert_eq!(f.container, ["dist/a.tgz", "dist/a.tgz!b.jar"]);
-        assert_eq!(f.fingerprint, fingerprint("r", "dist/a.tgz!b.jar!c.properties", "s1"));
+        assert_eq!(f.fingerprint, fingerprint("r", "dist/a.tgz!b.jar!c.properties", &secret_hash("s1")));
         // A plain file is just renamed.
         f.container.clear();
         f.path = "a.env".into();

@@ -258,6 +258,7 @@ mod tests {
             decoded: None,
             encoded: None,
             tracked: None,
+            guessable: false,
             line_allowed: false,
             suppressed: None,
             verification: None,

@@ -59,7 +59,7 @@ pub fn run(config: &Config) -> Result<u8> {
 }
 
 /// The engine for scanning commands: shipped and config rules, configured
-/// decoding. Rules that did not ship with keyhound are compiled now, so a
+/// decoding and minimum confidence. Rules that did not ship with keyhound are compiled now, so a
 /// broken one is an error naming its file and id, not a silent miss.
 ///
 /// The engine lives until the process exits and is never dropped: tearing
@@ -70,6 +70,11 @@ fn scan_engine(config: &Config) -> Result<&'static Engine> {
     let mut engine = Engine::new(&config.rules)?;
     engine.compile_where(|rule| !rule.shipped)?;
     engine.set_decode_depth(config.decode_depth);
+    // Below the minimum confidence, matches are only counted — unless the
+    // report shows suppressed findings, or a baseline records them all.
+    if !config.show_suppressed {
+        engine.set_min_confidence(config.suppress.min_confidence);
+    }
     Ok(Box::leak(Box::new(engine)))
 }
 

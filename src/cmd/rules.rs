@@ -58,7 +58,7 @@ fn write_list(out: &mut dyn Write, set: &RuleSet, format: Format) -> io::Result<
             "id": r.id, "name": r.name, "provider": r.provider, "category": r.category,
             "severity": r.severity, "confidence": r.confidence(),
             "confidence_source": if r.confidence.is_some() { "rule" } else { "derived" },
-            "keywords": r.keywords, "live_check": r.verify.is_some() && r.shipped,
+            "keywords": r.keywords, "detector": r.detector, "live_check": r.verify.is_some() && r.shipped,
             "references": r.references, "remediation": r.remediation, "file": r.source,
         })
     };

@@ -11,6 +11,19 @@
 //! says which rules are worth running: a rule none of whose literals starts
 //! where a match holding the hit could start cannot match there.
 //!
+//! The search for the literals goes out from the hit in tiers: a literal
+//! is only looked for as far as its rules reach (most reach less than a
+//! hundred bytes, a few several hundred). A tier of one literal, or of a
+//! few of three bytes or more, is searched (`memmem`, a packed SIMD
+//! searcher) in a copy of its window with ASCII case folded away (`| 0x20`
+//! on every byte, which also folds a few symbols together: a superset);
+//! the others by a filter of one bit per hash of three folded bytes,
+//! looked up at each position. Where either says so, the literals are
+//! compared with the input. A case-insensitive Aho-Corasick automaton's
+//! overlapping search over the widest reach cost about twice as much on
+//! the bench tree (a dependent table load per byte, and hundreds of bytes
+//! where a few dozen would do).
+//!
 //! What it must not do: skip a rule that could match. A rule is only gated
 //! when its prefix literals are a finite set (every match starts with one
 //! of them), and a literal is only required to follow a word boundary when
@@ -18,7 +31,8 @@
 //! rules through.
 //! It knows nothing of files, paths or findings.
 
-use aho_corasick::{AhoCorasick, Input, MatchKind};
+use aho_corasick::packed;
+use aho_corasick::Span;
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 use super::is_boundary;
@@ -41,18 +55,117 @@ const MAX_LITERALS: usize = 64;
 /// The gate of one keyword's rules (its triggers, in order).
 pub(super) struct Gate {
     /// Every gated rule's prefix literals, lower-cased, matched ignoring
-    /// ASCII case.
-    literals: AhoCorasick,
-    /// Per literal: the triggers whose rule starts with it, and whether
-    /// that rule needs a word boundary before it.
-    owners: Vec<Vec<(usize, bool)>>,
+    /// ASCII case: those of three bytes or more by their [`key`], then the
+    /// others.
+    literals: Vec<Literal>,
+    /// Where the literals of two bytes start in `literals`.
+    short: usize,
+    /// Where literals are looked for, nearest the hit first.
+    tiers: Vec<Tier>,
     /// Per trigger: how far its rule's matches reach around a hit, when it
     /// is gated.
     reach: Vec<Option<usize>>,
-    /// The widest reach of a gated rule.
-    widest: usize,
     /// The longest literal.
     longest: usize,
+}
+
+/// A prefix literal and the triggers whose rule starts with it.
+struct Literal {
+    /// The [`key`] of its first three bytes; of its two, for a two-byte
+    /// literal.
+    key: u32,
+    bytes: Vec<u8>,
+    /// The triggers whose rule starts with it, and whether that rule needs
+    /// a word boundary before it.
+    owners: Vec<(usize, bool)>,
+}
+
+/// The positions from which a match holding a hit would reach past the
+/// hit's end by more than the tier before reaches, and by at most `far`:
+/// searched for the literals whose rules reach that far.
+struct Tier {
+    far: usize,
+    finder: Finder,
+}
+
+/// How a tier finds the positions where one of its literals may start.
+enum Finder {
+    /// One literal of three bytes or more, case folded, searched for in a
+    /// folded copy of the window.
+    One(memchr::memmem::Finder<'static>),
+    /// A few literals of three bytes or more, case folded, searched for
+    /// in a folded copy of the window.
+    Packed(packed::Searcher),
+    /// One bit per [`slot`] of the [`key`] of a literal's first three bytes
+    /// (of every key that a two-byte literal starts), looked up at every
+    /// position.
+    Filter(Box<[u64; FILTER_WORDS]>),
+}
+
+/// The most literals a tier searches with a packed searcher (which
+/// compares more candidates the more literals share its buckets).
+const PACKED_MAX: usize = 16;
+const FILTER_BITS: u32 = 16;
+const FILTER_WORDS: usize = (1 << FILTER_BITS) / 64;
+
+impl Finder {
+    fn of(literals: &[&[u8]]) -> Finder {
+        if literals.len() <= PACKED_MAX && literals.iter().all(|l| l.len() >= 3) {
+            let mut folded: Vec<Vec<u8>> = literals.iter().map(|l| l.iter().map(|&b| b | 0x20).collect()).collect();
+            folded.sort();
+            folded.dedup();
+            if let [one] = &folded[..] {
+                return Finder::One(memchr::memmem::Finder::new(one).into_owned());
+            }
+            if let Some(searcher) = packed::Config::new().builder().extend(&folded).build() {
+                return Finder::Packed(searcher);
+            }
+        }
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
+        let mut set = |k: u32| filter[slot(k) / 64] |= 1 << (slot(k) % 64);
+        for l in literals {
+            let k = key(word_at(l, 0));
+            if l.len() >= 3 {
+                set(k);
+            } else {
+                // Any third byte: a key for each.
+                (0..=255u32).for_each(|third| set(key(k | third << 16)));
+            }
+        }
+        Finder::Filter(filter)
+    }
+}
+
+impl Finder {
+    /// Where the first literal at or after `from` in the folded `window`
+    /// starts.
+    fn next_in(&self, window: &[u8], from: usize) -> Option<usize> {
+        match self {
+            Finder::One(finder) => finder.find(window.get(from..)?).map(|i| from + i),
+            Finder::Packed(searcher) => searcher.find_in(window, Span::from(from..window.len())).map(|m| m.start()),
+            Finder::Filter(_) => None,
+        }
+    }
+}
+
+/// The first three bytes of a little-endian word with ASCII case folded
+/// (`| 0x20` on each byte).
+fn key(word: u32) -> u32 {
+    (word | 0x0020_2020) & 0x00FF_FFFF
+}
+
+/// The filter bit of a key.
+fn slot(key: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS)) as usize
+}
+
+/// The four bytes at `at` as a little-endian word, zeros past the end.
+fn word_at(hay: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    let bytes = &hay[at.min(hay.len())..];
+    let n = bytes.len().min(4);
+    w[..n].copy_from_slice(&bytes[..n]);
+    u32::from_le_bytes(w)
 }
 
 impl Gate {
@@ -78,17 +191,34 @@ impl Gate {
                 }
             }
         }
-        let widest = reach.iter().flatten().copied().max()?;
         let longest = patterns.iter().map(Vec::len).max()?;
-        // Every occurrence of every literal, overlapping ones included, in
-        // one search of the window: a search per occurrence (restarted one
-        // byte after it) cost more in its setup than in its scanning.
-        let literals = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .ok()?;
-        Some(Gate { literals, owners, reach, widest, longest })
+        // How far each literal's rules reach; tiers out to the median of
+        // those left, the last out to the widest once few are left.
+        let reach_of = |o: &[(usize, bool)]| o.iter().filter_map(|&(t, _)| reach[t]).max().unwrap_or(0);
+        let mut tiers = Vec::new();
+        let mut near = 0;
+        loop {
+            let members: Vec<usize> = (0..patterns.len()).filter(|&i| reach_of(&owners[i]) > near).collect();
+            let mut reaches: Vec<usize> = members.iter().map(|&i| reach_of(&owners[i])).collect();
+            reaches.sort_unstable();
+            let Some(&widest) = reaches.last() else { break };
+            let far = if members.len() <= PACKED_MAX { widest } else { reaches[reaches.len() / 2] };
+            let literals: Vec<&[u8]> = members.iter().map(|&i| &patterns[i][..]).collect();
+            tiers.push(Tier { far, finder: Finder::of(&literals) });
+            near = far;
+        }
+        let mut literals: Vec<Literal> = patterns
+            .into_iter()
+            .zip(owners)
+            .map(|(bytes, owners)| {
+                let k = key(word_at(&bytes, 0));
+                let key = if bytes.len() >= 3 { k } else { k & 0xFFFF };
+                Literal { key, bytes, owners }
+            })
+            .collect();
+        literals.sort_by_key(|l| (l.bytes.len() < 3, l.key));
+        let short = literals.partition_point(|l| l.bytes.len() >= 3);
+        Some(Gate { literals, short, tiers, reach, longest })
     }
 
     /// Sets `pass[t]` for every trigger `t` whose rule may match around the
@@ -100,13 +230,63 @@ impl Gate {
     pub(super) fn check(&self, hay: &[u8], start: usize, end: usize, pass: &mut Vec<bool>) {
         pass.clear();
         pass.extend(self.reach.iter().map(Option::is_none));
-        let from = end.saturating_sub(self.widest);
-        let to = (start + self.longest).min(hay.len());
-        for m in self.literals.find_overlapping_iter(Input::new(hay).range(from..to)) {
-            let at = m.start();
-            for &(t, boundary) in &self.owners[m.pattern().as_usize()] {
+        // A match holding the hit starts at or before it, within its
+        // rule's reach of the hit's end.
+        let mut near = 0;
+        for tier in &self.tiers {
+            let Some(last) = end.checked_sub(near + 1).map(|p| p.min(start)) else { break };
+            let first = end.saturating_sub(tier.far);
+            near = tier.far;
+            if first > last {
+                continue;
+            }
+            match &tier.finder {
+                Finder::Filter(filter) => {
+                    for at in first..=last {
+                        let k = match hay.get(at..at + 4) {
+                            Some(w) => key(u32::from_le_bytes(w.try_into().expect("four bytes"))),
+                            None => key(word_at(hay, at)),
+                        };
+                        if filter[slot(k) / 64] & (1 << (slot(k) % 64)) != 0 {
+                            self.literals_at(hay, at, end, pass);
+                        }
+                    }
+                }
+                Finder::One(_) | Finder::Packed(_) => {
+                    let to = (last + self.longest).min(hay.len());
+                    let mut buf = [0u8; MAX_GATED_REACH + MAX_LITERAL];
+                    let window = &mut buf[..to - first];
+                    for (f, &b) in window.iter_mut().zip(&hay[first..to]) {
+                        *f = b | 0x20;
+                    }
+                    let mut p = 0;
+                    while let Some(m) = tier.finder.next_in(window, p) {
+                        if first + m > last {
+                            break;
+                        }
+                        self.literals_at(hay, first + m, end, pass);
+                        p = m + 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sets `pass[t]` for the triggers of the literals at `at` whose rule
+    /// reaches from there past `end`.
+    fn literals_at(&self, hay: &[u8], at: usize, end: usize, pass: &mut [bool]) {
+        let k = key(word_at(hay, at));
+        let (long, short) = self.literals.split_at(self.short);
+        let first = long.partition_point(|l| l.key < k);
+        let same = long[first..].iter().take_while(|l| l.key == k);
+        let two = short.iter().filter(|l| l.key == k & 0xFFFF);
+        for l in same.chain(two) {
+            if !hay[at..].get(..l.bytes.len()).is_some_and(|h| h.eq_ignore_ascii_case(&l.bytes)) {
+                continue;
+            }
+            for &(t, boundary) in &l.owners {
                 if let Some(reach) = self.reach[t] {
-                    if at <= start && at + reach >= end && (!boundary || is_boundary(hay, at)) {
+                    if at + reach >= end && (!boundary || is_boundary(hay, at)) {
                         pass[t] = true;
                     }
                 }
@@ -278,18 +458,20 @@ mod tests {
 
     #[test]
     fn literals_that_start_at_the_same_place_or_overlap_all_count() {
-        // `abc` hides inside the longer `abcd` and overlaps `cde`.
+        // `abc` hides inside the longer `abcd` and overlaps `bcd` and
+        // `cde`, each a byte further.
         let rules = [
             Some((hir(r"abc[a-z]{4}"), 30)),
             Some((hir(r"abcd[a-z]{4}"), 30)),
             Some((hir(r"cde[a-z]{4}"), 30)),
             Some((hir(r"xyz[a-z]{4}"), 30)),
+            Some((hir(r"bcd[a-z]{4}"), 30)),
         ];
         let gate = Gate::new(&rules).unwrap();
-        assert_eq!(passes(&gate, "abcde KEY", "KEY"), [true, true, true, false]);
-        assert_eq!(passes(&gate, "ABC KEY", "KEY"), [true, false, false, false]);
+        assert_eq!(passes(&gate, "abcde KEY", "KEY"), [true, true, true, false, true]);
+        assert_eq!(passes(&gate, "ABC KEY", "KEY"), [true, false, false, false, false]);
         // The hit inside the literal: the match starts before it.
-        assert_eq!(passes(&gate, "abcdeKEY", "cde"), [true, true, true, false]);
+        assert_eq!(passes(&gate, "abcdeKEY", "cde"), [true, true, true, false, true]);
     }
 
     #[test]
@@ -316,5 +498,121 @@ mod tests {
         assert_eq!(passes(&gate, "export dd_api_key=x", "api_key"), [true]);
         assert_eq!(passes(&gate, "ADD_API_KEY=x", "API_KEY"), [false]);
         assert_eq!(passes(&gate, "MY_DATADOG_API_KEY=x", "API_KEY"), [true]);
+    }
+
+    /// What [`Gate::check`] must say, by comparing every literal at every
+    /// position.
+    /// A rule as the gate reads it: its prefix literals (each with whether
+    /// it follows a word boundary) and its reach.
+    type Spec = (Vec<(Vec<u8>, bool)>, usize);
+
+    fn expected(rules: &[Spec], hay: &[u8], start: usize, end: usize) -> Vec<bool> {
+        rules
+            .iter()
+            .map(|(literals, reach)| {
+                (0..=start).any(|at| {
+                    at + reach >= end
+                        && literals.iter().any(|(l, boundary)| {
+                            hay[at..].get(..l.len()).is_some_and(|h| h.eq_ignore_ascii_case(l))
+                                && (!boundary || is_boundary(hay, at))
+                        })
+                })
+            })
+            .collect()
+    }
+
+    /// Checks `gate` at every `_key=` of random text made of the names in
+    /// either case, their first bytes and noise, against [`expected`];
+    /// returns how many rules passed.
+    fn check_against_every_position(hirs: &[Option<(Hir, usize)>], names: &[&str]) -> usize {
+        let gate = Gate::new(hirs).unwrap();
+        let rules: Vec<Spec> = hirs.iter().flatten().map(|(h, reach)| (prefix_literals(h).unwrap(), *reach)).collect();
+        let pieces: Vec<String> = names
+            .iter()
+            .flat_map(|n| [n.to_string(), n.to_uppercase(), n[..2].to_string()])
+            .chain(["_", " ", "-", "x", "\n", "éa"].map(String::from))
+            .chain(std::iter::repeat_n("_key=".to_string(), names.len()))
+            .collect();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut checked, mut passed) = (0, 0);
+        for _ in 0..300 {
+            let hay: String = (0..120).map(|_| pieces[next(pieces.len())].as_str()).collect();
+            let hay = hay.as_bytes();
+            for at in memchr::memmem::find_iter(hay, b"_key=") {
+                let mut pass = Vec::new();
+                gate.check(hay, at, at + 4, &mut pass);
+                assert_eq!(
+                    pass,
+                    expected(&rules, hay, at, at + 4),
+                    "hit at {at} in {:?}",
+                    String::from_utf8_lossy(hay)
+                );
+                checked += 1;
+                passed += pass.iter().filter(|&&p| p).count();
+            }
+        }
+        assert!(checked > 3000, "{checked} hits");
+        passed
+    }
+
+    fn key_rules(names: &[&str], reach: impl Fn(usize) -> usize) -> Vec<Option<(Hir, usize)>> {
+        names.iter().enumerate().map(|(i, n)| Some((hir(&format!("(?i:{n})_key=[a-z0-9]{{8}}")), reach(i)))).collect()
+    }
+
+    #[test]
+    fn every_kind_of_tier_finds_what_comparing_every_position_finds() {
+        // Rules of every reach, so that the gate has tiers of many
+        // literals and of two-byte ones (a filter) and of a few (packed).
+        let names = [
+            "cohere",
+            "mistral",
+            "datadog",
+            "pagerduty",
+            "fastly",
+            "runpod",
+            "shodan",
+            "snyk",
+            "vultr",
+            "heroku",
+            "jenkins",
+            "opsgenie",
+            "postmark",
+            "pinecone",
+            "brave",
+            "leonardo",
+            "baseten",
+            "gitea",
+            "mailgun",
+            "writer",
+            "portkey",
+            "linode",
+            "weaviate",
+            "qdrant",
+            "runway",
+            "wandb",
+        ];
+        let mut hirs = key_rules(&names, |i| 40 + 9 * i);
+        hirs.push(Some((hir(r"(?i:(?:(?-u:\b)dd|zzx))_key=[a-z0-9]{8}"), 60)));
+        hirs.push(Some((hir(r"(?i:(?-u:\b)co)_key=[a-z0-9]{8}"), 90)));
+        let gate = Gate::new(&hirs).unwrap();
+        assert!(gate.tiers.len() >= 2, "tiers: {}", gate.tiers.len());
+        assert!(matches!(gate.tiers[0].finder, Finder::Filter(_)));
+        assert!(gate.tiers.iter().any(|t| !matches!(t.finder, Finder::Filter(_))));
+        let names: Vec<&str> = names.iter().copied().chain(["dd", "zzx", "co"]).collect();
+        let passed = check_against_every_position(&hirs, &names);
+        assert!(passed > 3000, "{passed}");
+        // One literal; a few.
+        let one = key_rules(&["cohere"], |_| 60);
+        assert!(matches!(Gate::new(&one).unwrap().tiers[..], [Tier { finder: Finder::One(_), .. }]));
+        assert!(check_against_every_position(&one, &["cohere", "co"]) > 100);
+        let few = key_rules(&["cohere", "mistral", "snyk"], |i| 30 + 20 * i);
+        assert!(matches!(Gate::new(&few).unwrap().tiers[..], [Tier { finder: Finder::Packed(_), .. }]));
+        assert!(check_against_every_position(&few, &["cohere", "mistral", "snyk", "sn"]) > 100);
     }
 }

@@ -22,6 +22,7 @@
 
 pub mod decode;
 mod gate;
+pub mod generic;
 pub mod keywords;
 mod leading;
 pub mod selftest;
@@ -35,6 +36,7 @@ use regex_automata::Input;
 use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 
 use self::gate::Gate;
+use self::generic::{Anchor, GenericDetector};
 use self::keywords::{KeywordContext, KeywordSet};
 use self::leading::LeadingClasses;
 use crate::rules::regex_parse::PrefixAt;
@@ -60,6 +62,14 @@ pub struct Match {
     /// Set by detectors that grade each match on its own (generic
     /// detection); `None`: the rule's confidence applies.
     pub confidence: Option<Confidence>,
+}
+
+impl Match {
+    /// How sure the match is: its own grade, else its rule's confidence
+    /// (`rule` is the rule it belongs to).
+    pub fn graded(&self, rule: &Rule) -> Confidence {
+        self.confidence.unwrap_or_else(|| rule.confidence())
+    }
 }
 
 /// A secret found inside encoded text.
@@ -290,6 +300,16 @@ pub struct Engine {
     /// The shortest match any rule can produce: decoded text shorter than
     /// this cannot hold a secret, nor can anything decoded from it.
     min_match: usize,
+    /// The generic detector, when a rule names it.
+    generic: Option<GenericDetector>,
+    /// The lowest confidence the caller reports. The engine still returns
+    /// every match (a state file remembers them all); the pipeline counts
+    /// those below it instead of building their findings.
+    min_confidence: Confidence,
+    /// For each keyword of `keywords`: the generic detector's anchor it is,
+    /// if any, and whether a rule's declaring the same keyword widened the
+    /// context the keyword pass looks for it in.
+    keyword_anchors: Vec<Option<(Anchor, bool)>>,
 }
 
 /// A rule to try at a keyword hit: the hit's keyword is the rule's keyword
@@ -315,9 +335,11 @@ impl Engine {
         let rules = set.rules().to_vec();
         // Distinct keywords, each with the (rule, keyword number) pairs that
         // declared it.
+        let generic = GenericDetector::new(&rules)?;
+        let anchors = generic.as_ref().map(GenericDetector::anchors).unwrap_or_default();
         let mut keywords: Vec<&str> = Vec::new();
         let mut declared: Vec<Vec<(usize, usize)>> = Vec::new();
-        for (r, rule) in rules.iter().enumerate() {
+        for (r, rule) in rules.iter().enumerate().filter(|(_, r)| r.detector.is_none()) {
             for (n, kw) in rule.keywords.iter().enumerate() {
                 let k = keywords.iter().position(|k| k == kw).unwrap_or_else(|| {
                     keywords.push(kw);
@@ -327,11 +349,30 @@ impl Engine {
                 declared[k].push((r, n));
             }
         }
-        let contexts: Vec<KeywordContext> = keywords
+        let mut contexts: Vec<KeywordContext> = keywords
             .iter()
             .zip(&declared)
             .map(|(kw, declared)| keyword_context(kw.as_bytes(), declared, &rules))
             .collect();
+        // The generic detector's anchors join the same pass; a keyword a
+        // rule also declares keeps what either needs around it.
+        let mut keyword_anchors = vec![None; keywords.len()];
+        for (kw, context, anchor) in &anchors {
+            let (kw, context, anchor) = (kw.as_str(), *context, *anchor);
+            match keywords.iter().position(|k| *k == kw) {
+                Some(k) => {
+                    let merged = contexts[k].union(&context);
+                    keyword_anchors[k] = Some((anchor, merged != context));
+                    contexts[k] = merged;
+                }
+                None => {
+                    keywords.push(kw);
+                    declared.push(Vec::new());
+                    contexts.push(context);
+                    keyword_anchors.push(Some((anchor, false)));
+                }
+            }
+        }
         let keyword_set = KeywordSet::with_contexts(&keywords, &contexts);
         let keyword_rules = declared
             .into_iter()
@@ -340,7 +381,7 @@ impl Engine {
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         let parsed = rules.iter().map(|_| OnceLock::new()).collect();
         let gates = keywords.iter().map(|_| OnceLock::new()).collect();
-        let min_match = rules.iter().map(|r| r.min_len).min().unwrap_or(usize::MAX);
+        let min_match = rules.iter().filter(|r| r.detector.is_none()).map(|r| r.min_len).min().unwrap_or(usize::MAX);
         Ok(Engine {
             rules,
             compiled,
@@ -349,7 +390,10 @@ impl Engine {
             keyword_rules,
             gates,
             decode_depth: DEFAULT_DECODE_DEPTH,
+            min_confidence: Confidence::Low,
             min_match,
+            generic,
+            keyword_anchors,
         })
     }
 
@@ -366,7 +410,7 @@ impl Engine {
     /// scan instead of a rule that silently never matches; shipped rules
     /// stay lazy (they are checked in CI and by `rules check`).
     pub fn compile_where(&self, which: impl Fn(&Rule) -> bool) -> Result<(), RuleError> {
-        for (i, rule) in self.rules.iter().enumerate() {
+        for (i, rule) in self.rules.iter().enumerate().filter(|(_, r)| r.detector.is_none()) {
             if which(rule) && self.compiled_rule(i).and_then(|c| c.regexes(rule)).is_none() {
                 // Rebuild to get the typed error (only on the failure path).
                 CompiledRule::build(rule)?;
@@ -432,7 +476,26 @@ impl Engine {
     /// Finds every secret in `hay`. Matches are sorted by position and
     /// deduplicated (one per rule and span).
     pub fn scan(&self, hay: &[u8]) -> Vec<Match> {
-        let mut out = self.scan_plain(hay);
+        self.scan_named(hay, None)
+    }
+
+    /// As [`Engine::scan`], for the content of a file named `name` (its
+    /// path; the last component counts): some credentials files are known
+    /// only by their name (`.pgpass`, `.htpasswd`). Sources that know the
+    /// name give it; those that find it at a cost ask
+    /// [`Engine::name_matters`] first.
+    pub fn scan_named(&self, hay: &[u8], name: Option<&[u8]>) -> Vec<Match> {
+        // The name first: read after the content, it had left the cache.
+        let file = self.generic.as_ref().zip(name).and_then(|(g, name)| Some((g, g.file_kind(name)?)));
+        let mut out = self.scan_plain(hay, true);
+        if let Some((generic, file)) = file {
+            let before = out.len();
+            generic.scan_file(hay, file, &mut out);
+            if out.len() > before {
+                out.sort_unstable();
+                self.drop_generic_duplicates(&mut out);
+            }
+        }
         if self.decode_depth > 0 {
             let mut found = Vec::new();
             self.scan_decoded(hay, self.decode_depth, &mut Vec::new(), &|s, e| (s, e), &mut found);
@@ -445,10 +508,59 @@ impl Engine {
             });
             found.sort_unstable();
             found.dedup_by(|a, b| a.rule == b.rule && a.start == b.start && a.end == b.end);
+            let decoded_any = !found.is_empty();
             out.extend(found);
             out.sort_unstable();
+            // A known format found by decoding (`api_key=sk%2Dproj…`) wins
+            // over a generic match of the same text.
+            if decoded_any && out.iter().any(|m| self.is_generic(m.rule)) {
+                self.drop_generic_duplicates(&mut out);
+            }
         }
         out
+    }
+
+    /// Whether the name of the file holding `hay` could change what
+    /// [`Engine::scan_named`] finds in it.
+    pub fn name_matters(&self, hay: &[u8]) -> bool {
+        self.generic.as_ref().is_some_and(|g| g.name_matters(hay))
+    }
+
+    /// Whether matches of rule `r` are graded one by one (the generic
+    /// detector's).
+    fn is_generic(&self, r: usize) -> bool {
+        self.rules[r].detector.is_some()
+    }
+
+    /// Keeps one generic match per span, and none where a rule of a known
+    /// format found a secret overlapping it (`API_KEY = "sk-…"` is an
+    /// OpenAI key, not a generic one). `out` is sorted.
+    fn drop_generic_duplicates(&self, out: &mut Vec<Match>) {
+        let known: Vec<(usize, usize)> =
+            out.iter().filter(|m| !self.is_generic(m.rule)).map(|m| (m.start, m.end)).collect();
+        let mut last: Option<(usize, usize)> = None;
+        out.retain(|m| {
+            if !self.is_generic(m.rule) {
+                return true;
+            }
+            if last == Some((m.start, m.end)) || known.iter().any(|&(s, e)| s < m.end && m.start < e) {
+                return false;
+            }
+            last = Some((m.start, m.end));
+            true
+        });
+    }
+
+    /// Sets the lowest confidence reported (see [`Engine::min_confidence`]).
+    pub fn set_min_confidence(&mut self, level: Confidence) {
+        self.min_confidence = level;
+    }
+
+    /// The lowest confidence reported: matches graded below it
+    /// ([`Match::graded`]) are counted by the pipeline, not made findings.
+    /// `low` (the default) keeps every match.
+    pub fn min_confidence(&self) -> Confidence {
+        self.min_confidence
     }
 
     /// Sets how many encodings deep secrets are looked for (0: no decoding).
@@ -472,7 +584,7 @@ impl Engine {
                 let (s, e) = d.source_span(s, e);
                 to_top(s, e)
             };
-            for m in self.scan_plain(&d.bytes) {
+            for m in self.scan_plain(&d.bytes, false) {
                 let (start, end) = map(m.start, m.end);
                 let encoding = chain.iter().map(|e| e.name()).collect::<Vec<_>>().join("+");
                 let secret = d.bytes[m.start..m.end].to_vec();
@@ -491,15 +603,27 @@ impl Engine {
         }
     }
 
-    /// Finds secrets written in clear.
-    fn scan_plain(&self, hay: &[u8]) -> Vec<Match> {
+    /// Finds secrets written in clear; the generic detector runs only when
+    /// `generic` is set (not in decoded text).
+    fn scan_plain(&self, hay: &[u8], generic: bool) -> Vec<Match> {
         let mut out = Vec::new();
+        let mut generic_found = false;
         // The windows still open: (rule, start, end), one per rule. A few
         // rules at a time, so a list, not a slot for each of the hundreds
         // of rules (which cost clearing per input, decoded spans included).
         let mut open: Vec<(usize, usize, usize)> = Vec::new();
         let mut pass: Vec<bool> = Vec::new();
         for hit in self.keywords.find_iter(hay) {
+            if let (Some((anchor, widened)), Some(detector), true) =
+                (self.keyword_anchors[hit.keyword], &self.generic, generic)
+            {
+                let before = out.len();
+                detector.at_hit(hay, anchor, widened, hit.start, hit.end, &mut out);
+                generic_found |= out.len() > before;
+            }
+            if self.keyword_rules[hit.keyword].is_empty() {
+                continue;
+            }
             let gate = self.gate(hit.keyword);
             if let Some(gate) = gate {
                 gate.check(hay, hit.start, hit.end, &mut pass);
@@ -535,6 +659,9 @@ impl Engine {
         }
         out.sort_unstable();
         out.dedup();
+        if generic_found {
+            self.drop_generic_duplicates(&mut out);
+        }
         out
     }
 

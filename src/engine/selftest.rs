@@ -1,9 +1,25 @@
 //! Runs rules' own examples through a compiled engine: every example must
 //! produce a finding of its rule, every negative example none. This is what
 //! `keyhound rules check` and the test suite run.
+//!
+//! A rule whose matches are graded one by one (a detector rule) counts as
+//! found only at medium confidence or above, the default
+//! `--min-confidence`. An example whose first line is `@@file NAME@@` is
+//! scanned as the content of a file named NAME (for credentials files
+//! known by their name).
 
 use super::Engine;
 use crate::rules::template::{expand, seed_for};
+use crate::rules::Confidence;
+
+/// An example's file name, when its first line gives one, and its text.
+fn named(text: &str) -> (Option<&str>, &str) {
+    let parsed = text.strip_prefix("@@file ").and_then(|rest| rest.split_once("@@\n"));
+    match parsed {
+        Some((name, body)) => (Some(name), body),
+        None => (None, text),
+    }
+}
 
 /// One example that did not behave as its rule says.
 #[derive(Debug, Clone)]
@@ -43,7 +59,11 @@ pub fn check_examples(engine: &Engine, only: Option<&[String]>) -> ExampleReport
         for (i, (template, negative)) in cases.enumerate() {
             let index = if negative { i - rule.examples.len() } else { i };
             let text = expand(template, seed_for(&rule.id, i));
-            let found = engine.scan(text.as_bytes()).iter().any(|m| m.rule == r);
+            let (name, body) = named(&text);
+            let found = engine
+                .scan_named(body.as_bytes(), name.map(str::as_bytes))
+                .iter()
+                .any(|m| m.rule == r && m.confidence.is_none_or(|c| c >= Confidence::Medium));
             report.checked += 1;
             if found == negative {
                 report.failures.push(ExampleFailure {

@@ -20,7 +20,7 @@ use git2::Oid;
 use indicatif::HumanBytes;
 use rayon::prelude::*;
 
-use super::{scan_container, to_findings, Scanned};
+use super::{hold_back, scan_container, to_findings, Found, Scanned};
 use crate::engine::{Engine, Match};
 use crate::model::{Finding, Outcome, Provenance, Warning, WarningKind};
 use crate::rules::Confidence;
@@ -73,6 +73,8 @@ struct Hit {
 #[derive(Default)]
 struct Partial {
     scanned: usize,
+    /// Matches held back below the minimum confidence.
+    held_back: usize,
     /// Container members scanned.
     members: usize,
     bytes: u64,
@@ -94,6 +96,7 @@ struct Partial {
 impl Partial {
     fn merge(mut self, other: Partial) -> Partial {
         self.scanned += other.scanned;
+        self.held_back += other.held_back;
         self.members += other.members;
         self.bytes += other.bytes;
         self.binary += other.binary;
@@ -309,8 +312,9 @@ fn scan(
                 acc.memos.push((i, BlobMemo::Clean));
             }
             match res {
-                Ok(Ok(Scanned::Text { bytes: n, findings, members, problems })) => {
+                Ok(Ok(Scanned::Text { bytes: n, findings, held_back, members, problems })) => {
                     acc.scanned += 1;
+                    acc.held_back += held_back;
                     acc.members += members.scanned;
                     acc.binary += members.binary;
                     acc.large += members.large;
@@ -357,6 +361,7 @@ fn scan(
     }
     outcome.summary.reused = reused;
     outcome.summary.scanned = partial.scanned;
+    outcome.held_back = partial.held_back;
     outcome.summary.members = partial.members;
     outcome.summary.bytes = partial.bytes;
     outcome.summary.skipped_binary = partial.binary;
@@ -398,11 +403,19 @@ fn scan_blob(
     };
     match view(data) {
         View::Text(text) => {
-            let matches = engine.scan(&text);
+            // A blob's path is found only when its name could matter (it
+            // costs a walk up its trees).
+            let mut named = engine.name_matters(&text).then(&mut path);
+            let matches = engine.scan_named(&text, named.as_deref().map(str::as_bytes));
             if matches.is_empty() {
-                return (Scanned::text(text.len(), Vec::new()), Some(BlobMemo::Clean));
+                return (Scanned::text(text.len(), Found::default()), Some(BlobMemo::Clean));
             }
-            let memo = matches.iter().all(|m| m.decoded.is_none()).then(|| {
+            // Remembered are matches of known formats only: a generic
+            // match's confidence is graded at the scan, and its secret may be
+            // a guessable password, whose plain SHA-256 the state must not
+            // hold.
+            let replayable = |m: &Match| m.decoded.is_none() && m.confidence.is_none();
+            let memo = matches.iter().all(replayable).then(|| {
                 BlobMemo::Matched(
                     matches
                         .iter()
@@ -413,11 +426,22 @@ fn scan_blob(
                         .collect(),
                 )
             });
-            (Scanned::text(text.len(), to_findings(engine, &path(), &text, &matches)), memo)
+            let mut matches = matches;
+            let held_back = hold_back(engine, &mut matches);
+            // Only matches held back: no findings, and no path to look for.
+            let findings = if matches.is_empty() {
+                Vec::new()
+            } else {
+                let path = named.take().unwrap_or_else(path);
+                to_findings(engine, &path, &text, &matches)
+            };
+            (Scanned::text(text.len(), Found { findings, held_back }), memo)
         }
         View::Binary => match scan_container(engine, data, limits, &mut path) {
             Some(scanned) => {
-                let clean = matches!(&scanned, Scanned::Text { findings, problems, .. } if findings.is_empty() && problems.is_empty());
+                // Matches held back are matches: a later scan at a lower
+                // minimum confidence must see them.
+                let clean = matches!(&scanned, Scanned::Text { findings, held_back: 0, problems, .. } if findings.is_empty() && problems.is_empty());
                 (scanned, clean.then_some(BlobMemo::Clean))
             }
             None => (Scanned::Skipped(Skip::Binary), Some(BlobMemo::Clean)),
@@ -437,9 +461,13 @@ fn replay(
     stored: &[StoredMatch],
 ) -> Option<Scanned> {
     let View::Text(text) = view(data) else { return None };
-    let matches = remembered_matches(engine, &text, stored)?;
+    let mut matches = remembered_matches(engine, &text, stored)?;
+    let held_back = hold_back(engine, &mut matches);
+    if matches.is_empty() {
+        return Some(Scanned::text(text.len(), Found { findings: Vec::new(), held_back }));
+    }
     let path = reader.path_of(history, blob).ok()?;
-    Some(Scanned::text(text.len(), to_findings(engine, &path, &text, &matches)))
+    Some(Scanned::text(text.len(), Found { findings: to_findings(engine, &path, &text, &matches), held_back }))
 }
 
 /// The engine's matches of `text` as remembered, each with the confidence

@@ -21,7 +21,8 @@ use rayon::prelude::*;
 use crate::engine::{Engine, Match};
 use crate::finding::{self, LineLocator};
 use crate::model::{Finding, Outcome, Warning, WarningKind};
-use crate::source::container::{self, Limits};
+use crate::rules::Confidence;
+use crate::source::container::{self, Limits, Step};
 use crate::source::files::{self, FileEntry, WalkOptions};
 use crate::source::repo::tracked_by_git;
 use crate::source::{Content, ScanInput, Skip};
@@ -32,6 +33,8 @@ enum Scanned {
     Text {
         bytes: u64,
         findings: Vec<Finding>,
+        /// Matches below the engine's minimum confidence, counted only.
+        held_back: usize,
         /// What was inside, for a container.
         members: Members,
         /// Problems inside a container.
@@ -51,16 +54,18 @@ struct Members {
 }
 
 impl Scanned {
-    fn text(bytes: usize, findings: Vec<Finding>) -> Scanned {
-        Scanned::Text { bytes: bytes as u64, findings, members: Members::default(), problems: Vec::new() }
+    fn text(bytes: usize, found: Found) -> Scanned {
+        let Found { findings, held_back } = found;
+        Scanned::Text { bytes: bytes as u64, findings, held_back, members: Members::default(), problems: Vec::new() }
     }
 }
 
 /// Adds what happened to one input to `outcome`.
 fn absorb(outcome: &mut Outcome, item: Scanned) {
     match item {
-        Scanned::Text { bytes, findings, members, problems } => {
+        Scanned::Text { bytes, findings, held_back, members, problems } => {
             outcome.summary.scanned += 1;
+            outcome.held_back += held_back;
             outcome.summary.members += members.scanned;
             outcome.summary.skipped_binary += members.binary;
             outcome.summary.skipped_large += members.large;
@@ -74,9 +79,52 @@ fn absorb(outcome: &mut Outcome, item: Scanned) {
     }
 }
 
-/// Runs the engine over one piece of content and builds its findings.
-pub fn scan_content(engine: &Engine, path: &str, data: &[u8]) -> Vec<Finding> {
-    to_findings(engine, path, data, &engine.scan(data))
+/// The findings of one text, and how many of its matches were held back.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub findings: Vec<Finding>,
+    /// Matches graded below the engine's minimum confidence: counted, and
+    /// never made findings (locating, hashing and quoting each costs more
+    /// than finding it).
+    pub held_back: usize,
+}
+
+/// Runs the engine over the content of the file at `path` (whose name,
+/// `name`, the engine may read: some credentials files are known by it)
+/// and builds the findings of its matches at or above the minimum
+/// confidence.
+fn scan_content(engine: &Engine, path: &str, name: &[u8], data: &[u8]) -> Found {
+    let mut matches = engine.scan_named(data, Some(name));
+    let held_back = hold_back(engine, &mut matches);
+    Found { findings: to_findings(engine, path, data, &matches), held_back }
+}
+
+/// Removes the matches graded below the engine's minimum confidence from
+/// `matches`; returns how many there were.
+fn hold_back(engine: &Engine, matches: &mut Vec<Match>) -> usize {
+    split_held_back(engine, matches).len()
+}
+
+/// Removes the matches graded below the engine's minimum confidence from
+/// `matches` and returns them.
+fn split_held_back(engine: &Engine, matches: &mut Vec<Match>) -> Vec<Match> {
+    let floor = engine.min_confidence();
+    if floor == Confidence::Low {
+        return Vec::new();
+    }
+    let (kept, held): (Vec<Match>, Vec<Match>) =
+        std::mem::take(matches).into_iter().partition(|m| m.graded(&engine.rules()[m.rule]) >= floor);
+    *matches = kept;
+    held
+}
+
+/// The name of the member a container's `steps` lead to, when its steps
+/// say it (a decompressed stream named after its file does not).
+fn member_name(steps: &[Step]) -> Option<&str> {
+    match steps.last()? {
+        Step::Member(name) | Step::Stream(Some(name)) => Some(name),
+        Step::Stream(None) => None,
+    }
 }
 
 /// Builds the findings for matches the engine found in `data`.
@@ -93,10 +141,12 @@ pub fn to_findings(engine: &Engine, path: &str, data: &[u8], matches: &[Match]) 
 fn scan_container(engine: &Engine, data: &[u8], limits: &Limits, top: &mut dyn FnMut() -> String) -> Option<Scanned> {
     let mut top_path: Option<String> = None;
     let mut findings = Vec::new();
+    let mut held_back = 0;
     let mut bytes = 0u64;
     let report = container::open(data, limits, &mut |steps, text| {
         bytes += text.len() as u64;
-        let matches = engine.scan(text);
+        let mut matches = engine.scan_named(text, member_name(steps).map(str::as_bytes));
+        held_back += hold_back(engine, &mut matches);
         if matches.is_empty() {
             return;
         }
@@ -119,14 +169,15 @@ fn scan_container(engine: &Engine, data: &[u8], limits: &Limits, top: &mut dyn F
         }
     }
     let members = Members { scanned: report.members, binary: report.binary, large: report.large };
-    Some(Scanned::Text { bytes, findings, members, problems })
+    Some(Scanned::Text { bytes, findings, held_back, members, problems })
 }
 
 /// Scans content a source read whole: text as it is, a container member
-/// by member, other binary content not at all.
-fn scan_read(engine: &Engine, path: &str, read: std::io::Result<Content>, limits: &Limits) -> Scanned {
+/// by member, other binary content not at all. `name` is the path it was
+/// read from (`path` is how findings show it).
+fn scan_read(engine: &Engine, path: &str, name: &[u8], read: std::io::Result<Content>, limits: &Limits) -> Scanned {
     match read {
-        Ok(Content::Text(data)) => Scanned::text(data.len(), scan_content(engine, path, &data)),
+        Ok(Content::Text(data)) => Scanned::text(data.len(), scan_content(engine, path, name, &data)),
         Ok(Content::Binary(data)) => {
             scan_container(engine, &data, limits, &mut || path.to_string()).unwrap_or(Scanned::Skipped(Skip::Binary))
         }
@@ -168,7 +219,7 @@ pub fn scan_inputs(engine: &Engine, inputs: &[ScanInput], walk: &WalkOptions) ->
         .collect();
     if inputs.contains(&ScanInput::Stdin) {
         let read = files::read_stdin(walk.max_file_size);
-        absorb(&mut outcome, scan_read(engine, "<stdin>", read, &walk.archives()));
+        absorb(&mut outcome, scan_read(engine, "<stdin>", b"<stdin>", read, &walk.archives()));
     }
     let listed = files::enumerate(&roots, walk);
     scan_listed(engine, listed, walk, &mut outcome);
@@ -189,7 +240,11 @@ fn scan_listed(engine: &Engine, listed: files::Enumeration, walk: &WalkOptions, 
         .files
         .par_iter()
         .map(|entry: &FileEntry| {
-            let mut scanned = scan_read(engine, &entry.display, files::read(entry, walk.max_file_size), &limits);
+            // The name as the file was opened by (the display string, made
+            // during the walk, is no longer in the cache).
+            let name = entry.path.as_os_str().as_encoded_bytes();
+            let read = files::read(entry, walk.max_file_size);
+            let mut scanned = scan_read(engine, &entry.display, name, read, &limits);
             if let (Some(raw), Scanned::Text { findings, .. }) = (&entry.display_bytes, &mut scanned) {
                 for f in findings {
                     // The exact name, and after it the member path (UTF-8).

@@ -12,8 +12,9 @@ use rayon::prelude::*;
 
 use std::collections::HashSet;
 
-use super::{absorb, scan_container, scan_content, Scanned};
-use crate::engine::Engine;
+use super::{absorb, scan_container, split_held_back, to_findings, Found, Scanned};
+use crate::engine::{Engine, Match};
+use crate::finding::LineLocator;
 use crate::model::{Finding, Outcome, Warning, WarningKind};
 use crate::source::container::Limits;
 use crate::source::staged::{Staged, StagedFile};
@@ -29,9 +30,19 @@ pub fn scan_staged(engine: &Engine, staged: Staged, limits: &Limits) -> Outcome 
         .par_iter()
         .map(|file| match &file.content {
             Content::Text(data) => {
-                let found = scan_content(engine, &file.path, data);
-                let findings = found.into_iter().filter(|f| file.added.touches(f.line, f.end_line)).collect();
-                Scanned::text(data.len(), findings)
+                let mut matches = engine.scan_named(data, Some(file.path.as_bytes()));
+                let held = split_held_back(engine, &mut matches);
+                let mut lines = LineLocator::new();
+                let touched = |m: &Match, lines: &mut LineLocator| {
+                    let (line, ..) = lines.locate(data, m.start);
+                    file.added.touches(line, line + memchr::memchr_iter(b'\n', &data[m.start..m.end]).count())
+                };
+                let held_back = held.iter().filter(|m| touched(m, &mut lines)).count();
+                let findings = to_findings(engine, &file.path, data, &matches)
+                    .into_iter()
+                    .filter(|f| file.added.touches(f.line, f.end_line))
+                    .collect();
+                Scanned::text(data.len(), Found { findings, held_back })
             }
             Content::Binary(data) => scan_staged_container(engine, file, data, limits),
             Content::Skipped(skip) => Scanned::Skipped(*skip),

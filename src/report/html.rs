@@ -413,6 +413,7 @@ mod tests {
             decoded: None,
             tracked: None,
             encoded: None,
+            guessable: false,
             line_allowed: false,
             suppressed: None,
             verification: None,

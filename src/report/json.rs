@@ -164,6 +164,9 @@ impl<'a> FindingJson<'a> {
             decoded: self.decoded.map(Cow::into_owned),
             tracked: self.tracked,
             encoded: None,
+            // A saved report holds the secret redacted (or shown on
+            // purpose) and its hash where runs needed it.
+            guessable: false,
             line_allowed: false,
             suppressed: self.suppressed,
             verification: self.verification.map(Cow::into_owned),

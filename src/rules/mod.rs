@@ -106,6 +106,20 @@ impl std::str::FromStr for Confidence {
     }
 }
 
+/// A built-in detector that finds a rule's secrets in code rather than a
+/// regex (`detector = "generic"` in a rule file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Detector {
+    /// Credentials recognised by their context: a value assigned to a name
+    /// that says secret, a password in a URL or a tool's config file, an
+    /// `Authorization` header. The rule's id names which of these it
+    /// reports (`generic-password`, `url-credentials`, …); each match is
+    /// graded with its own confidence, and its secret is identified by a
+    /// slow salted hash (it may be a guessable password).
+    Generic,
+}
+
 /// What kind of service a credential belongs to: the README and
 /// `keyhound rules list` group rules by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -230,11 +244,19 @@ pub struct Rule {
     #[serde(default)]
     pub category: Option<Category>,
     /// The pattern; the secret is the capture group named `secret` when the
-    /// pattern is wider than the key, else the whole match.
+    /// pattern is wider than the key, else the whole match. Empty for a
+    /// rule found by a built-in [`Detector`].
+    #[serde(default)]
     pub regex: String,
     /// Literals every match contains (case-sensitive). Only text near one of
-    /// them is given to the regex.
+    /// them is given to the regex. Empty for a rule found by a [`Detector`].
+    #[serde(default)]
     pub keywords: Vec<String>,
+    /// The built-in detector that finds this rule's secrets instead of a
+    /// regex; such a rule has no `regex`, `keywords`, `allow`, `near`,
+    /// `entropy`, `checksum` or `verify`.
+    #[serde(default)]
+    pub detector: Option<Detector>,
     /// Minimum Shannon entropy of the secret, in bits per character.
     #[serde(default)]
     pub entropy: Option<f64>,
@@ -500,6 +522,12 @@ fn validate(rule: &Rule, parsed: Option<Parsed>) -> Result<Parsed, RuleError> {
     if rule.name.trim().is_empty() {
         return Err(rule_error(rule, "name is empty".into()));
     }
+    if rule.detector.is_some() {
+        return validate_detector_rule(rule);
+    }
+    if rule.regex.is_empty() {
+        return Err(rule_error(rule, "a rule needs a regex (or a detector)".into()));
+    }
     if rule.keywords.is_empty() || rule.keywords.iter().any(|k| k.is_empty()) {
         return Err(rule_error(rule, "a rule needs at least one non-empty keyword".into()));
     }
@@ -533,6 +561,46 @@ fn validate(rule: &Rule, parsed: Option<Parsed>) -> Result<Parsed, RuleError> {
         v.validate().map_err(|m| rule_error(rule, m))?;
     }
     Ok(parsed)
+}
+
+/// The shortest secret a detector rule reports (its [`Rule::min_len`]).
+pub const DETECTOR_MIN_LEN: usize = 8;
+
+/// Checks a rule found by a [`Detector`]: it says what to report, the
+/// detector how to find it, so it has none of the matching fields.
+fn validate_detector_rule(rule: &Rule) -> Result<Parsed, RuleError> {
+    let mut set = Vec::new();
+    if !rule.regex.is_empty() {
+        set.push("regex");
+    }
+    if !rule.keywords.is_empty() {
+        set.push("keywords");
+    }
+    if !rule.allow.is_empty() {
+        set.push("allow");
+    }
+    if rule.near.is_some() {
+        set.push("near");
+    }
+    if rule.entropy.is_some() {
+        set.push("entropy");
+    }
+    if rule.checksum.is_some() {
+        set.push("checksum");
+    }
+    if rule.verify.is_some() {
+        set.push("verify");
+    }
+    if !set.is_empty() {
+        let message = format!("a rule with a detector cannot have {} (the detector finds its secrets)", set.join(", "));
+        return Err(rule_error(rule, message));
+    }
+    Ok(Parsed {
+        min_len: DETECTOR_MIN_LEN,
+        word_start_keywords: Vec::new(),
+        keyword_contexts: Vec::new(),
+        secret_prefix: 0,
+    })
 }
 
 /// Shannon entropy of `data` in bits per byte.
@@ -596,9 +664,10 @@ mod tests {
         // regexes: it must hold every shipped rule, with what a run-time
         // parse gives.
         let set = RuleSet::embedded().unwrap();
-        assert_eq!(EMBEDDED_PARSED.len(), set.len());
+        let with_regex = set.rules().iter().filter(|r| r.detector.is_none());
+        assert_eq!(EMBEDDED_PARSED.len(), with_regex.clone().count());
         let mut word_starts = 0;
-        for rule in set.rules() {
+        for rule in with_regex {
             let hir = regex_parse::parse(&rule.regex).unwrap();
             assert_eq!(rule.min_len, regex_parse::min_len(&hir), "{}", rule.id);
             assert!(rule.min_len > 0 && rule.min_len < usize::MAX, "{}", rule.id);

@@ -183,7 +183,19 @@ pub struct KeywordContext {
     /// `after_runs` entries, at most [`AFTER_MAX`] bytes in all.
     pub after: [AfterRun; AFTER_RUNS],
     pub after_runs: u8,
+    /// Blanks (spaces and tabs, up to [`MAX_BLANKS`]) may come between the
+    /// keyword and the bytes `after` describes: `password = x` as well as
+    /// `password=x`, but not `password checks`. Never read off a regex; the
+    /// generic detector's names say it.
+    pub after_blanks: bool,
 }
+
+/// The most blanks an `after_blanks` context skips; more, and the
+/// occurrence is no hit.
+pub const MAX_BLANKS: usize = 32;
+
+/// Space and tab.
+pub const BLANKS: ByteClass = [1 << b' ' | 1 << b'\t', 0];
 
 impl KeywordContext {
     /// The set of each byte after the keyword the context describes.
@@ -214,12 +226,30 @@ impl KeywordContext {
     /// What both contexts hold: an occurrence fitting either fits it.
     pub fn union(&self, other: &KeywordContext) -> KeywordContext {
         let union = |a: ByteClass, b: ByteClass| [a[0] | b[0], a[1] | b[1]];
-        KeywordContext {
+        let context = KeywordContext {
             fold_case: self.fold_case || other.fold_case,
             before: self.before.zip(other.before).map(|(x, y)| union(x, y)),
+            after_blanks: self.after_blanks && other.after_blanks,
             ..KeywordContext::default()
+        };
+        let after = self.after_sets().zip(other.after_sets()).map(|(x, y)| union(x, y));
+        if self.after_blanks == other.after_blanks {
+            return context.with_after(after);
         }
-        .with_after(self.after_sets().zip(other.after_sets()).map(|(x, y)| union(x, y)))
+        // One skips blanks, the other does not: the byte right after the
+        // keyword may be a blank or what either has there, and nothing
+        // further is known.
+        context.with_after(after.take(1).map(|s| union(s, BLANKS)))
+    }
+
+    /// The set of the byte right after the keyword and of those after it,
+    /// as they fall when no blank comes between (for a keyword's
+    /// fingerprint): with `after_blanks`, only the first, which may be a
+    /// blank too.
+    pub fn after_sets_unskipped(&self) -> impl Iterator<Item = ByteClass> + Clone + '_ {
+        let first_or_blank = |s: ByteClass| [s[0] | BLANKS[0], s[1] | BLANKS[1]];
+        let n = if self.after_blanks { 1 } else { usize::MAX };
+        self.after_sets().take(n).map(move |s| if self.after_blanks { first_or_blank(s) } else { s })
     }
 }
 

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{secret_hash, Finding};
+use crate::model::Finding;
 
 /// The baseline format version this build reads and writes.
 pub const BASELINE_VERSION: u32 = 1;
@@ -77,7 +77,7 @@ impl Baseline {
     pub fn from_findings<'a>(findings: impl IntoIterator<Item = (&'a Finding, String)>) -> Baseline {
         let mut unique: BTreeMap<(String, String, String), usize> = BTreeMap::new();
         for (f, path) in findings {
-            let line = unique.entry((path, f.rule_id.clone(), secret_hash(&f.secret))).or_insert(f.line);
+            let line = unique.entry((path, f.rule_id.clone(), f.secret_id())).or_insert(f.line);
             *line = (*line).min(f.line);
         }
         let entries = unique
@@ -152,6 +152,7 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::secret_hash;
 
     fn entry(rule: &str, path: &str, secret: &str, line: usize) -> Entry {
         Entry { rule_id: rule.into(), path: path.into(), secret_sha256: secret_hash(secret), line }

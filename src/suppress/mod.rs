@@ -18,7 +18,7 @@ pub mod baseline;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::model::{secret_hash, Finding, Outcome, SuppressReason};
+use crate::model::{Finding, Outcome, SuppressReason};
 use crate::rules::Confidence;
 use crate::util::paths::{normalize, slash_path};
 
@@ -126,7 +126,7 @@ impl Suppressor {
             return Some(r);
         }
         if !self.baseline.is_empty()
-            && self.baseline.contains(&(f.rule_id.clone(), path.as_str().to_string(), secret_hash(&f.secret)))
+            && self.baseline.contains(&(f.rule_id.clone(), path.as_str().to_string(), f.secret_id()))
         {
             return Some(SuppressReason::Baseline);
         }
@@ -151,10 +151,10 @@ impl Suppressor {
             }
         }
         outcome.summary.findings = outcome.findings.len();
-        outcome.summary.suppressed = outcome.suppressed.len();
+        outcome.summary.suppressed = outcome.suppressed.len() + outcome.held_back;
         outcome.summary.min_confidence = Some(self.min_confidence);
-        outcome.summary.below_min_confidence =
-            outcome.suppressed.iter().filter(|f| f.suppressed == Some(SuppressReason::BelowMinConfidence)).count();
+        outcome.summary.below_min_confidence = outcome.held_back
+            + outcome.suppressed.iter().filter(|f| f.suppressed == Some(SuppressReason::BelowMinConfidence)).count();
     }
 
     /// A baseline of `findings`, with paths as this suppressor matches them.

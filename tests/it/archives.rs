@@ -147,7 +147,11 @@ fn every_container_type_reports_member_paths() {
         assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(3), Some(14)), "{f:#}");
         assert_eq!(chain(f), *container, "{f:#}");
         assert_eq!(f["rule_id"], rule.as_str());
-        assert_eq!(f["fingerprint"], keyhound::model::fingerprint(rule, path, key), "the member path is in it: {f:#}");
+        assert_eq!(
+            f["fingerprint"],
+            keyhound::model::fingerprint(rule, path, &keyhound::model::secret_hash(key)),
+            "the member path is in it: {f:#}"
+        );
     }
     let s = &doc["summary"];
     // 16 archives' 19 text members (a zip's README, a jar's manifest and a
@@ -161,7 +165,7 @@ fn every_container_type_reports_member_paths() {
     let sarif = t.run_sarif(&["scan", "."]);
     assert_eq!(sarif.results().len(), expect.len());
     for (path, container, rule, key) in &expect {
-        let fp = keyhound::model::fingerprint(rule, path, key);
+        let fp = keyhound::model::fingerprint(rule, path, &keyhound::model::secret_hash(key));
         let r = sarif.results().iter().find(|r| r["partialFingerprints"]["keyhound/v1"] == fp.as_str()).unwrap();
         let loc = &r["locations"][0]["physicalLocation"];
         let outer = container.first().copied().unwrap_or(path);
@@ -266,7 +270,14 @@ fn history_reports_a_zip_member_at_its_introducing_commit() {
     assert_eq!(f["commit"], introduced.to_string());
     assert_eq!(f["author"], "Alice Example");
     assert_eq!(f["in_head"], false);
-    assert_eq!(f["fingerprint"], keyhound::model::fingerprint("openai-project-key", "dist/bundle.zip!conf/.env", &key));
+    assert_eq!(
+        f["fingerprint"],
+        keyhound::model::fingerprint(
+            "openai-project-key",
+            "dist/bundle.zip!conf/.env",
+            &keyhound::model::secret_hash(&key)
+        )
+    );
     assert_eq!(doc["summary"]["members"], 2);
 }
 

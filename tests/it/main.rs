@@ -16,6 +16,7 @@ mod decode;
 mod deploy;
 mod dist;
 mod fleet;
+mod generic;
 mod history;
 mod html;
 mod openai;
