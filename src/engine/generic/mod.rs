@@ -504,38 +504,28 @@ impl GenericDetector {
 
     /// `Bearer TOKEN`.
     fn bearer(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
-        let from = from.min(hay.len());
-        let stop = (from + score::MAX_LEN + 1).min(hay.len());
-        let len = hay[from..stop]
-            .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || b"._~+/=-".contains(&b)))
-            .unwrap_or(stop - from);
-        if !(score::MIN_LEN..=score::MAX_LEN).contains(&len) || hay.get(from + len).is_some_and(|b| b"$%{<".contains(b))
+        let token = header_value(hay, from, |b| b.is_ascii_alphanumeric() || b"._~+/=-".contains(&b));
+        if !(score::MIN_LEN..=score::MAX_LEN).contains(&token.len())
+            || hay.get(token.end).is_some_and(|b| b"$%{<".contains(b))
         {
             return;
         }
-        if let Ok(c) = score::score(&hay[from..from + len], line_around(hay, from..from + len), false) {
-            self.push(Kind::BearerHeader, from..from + len, c, out);
+        if let Ok(c) = score::score(&hay[token.clone()], line_around(hay, token.clone()), false) {
+            self.push(Kind::BearerHeader, token, c, out);
         }
     }
 
     /// `Basic BASE64(user:password)`.
     fn basic(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
-        let from = from.min(hay.len());
-        let stop = (from + score::MAX_LEN + 1).min(hay.len());
-        let len = hay[from..stop]
-            .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || b"+/=".contains(&b)))
-            .unwrap_or(stop - from);
-        if !(12..=score::MAX_LEN).contains(&len) || hay.get(from + len).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        let value = header_value(hay, from, |b| b.is_ascii_alphanumeric() || b"+/=".contains(&b));
+        if !(12..=score::MAX_LEN).contains(&value.len()) || hay.get(value.end).is_some_and(u8::is_ascii_alphanumeric) {
             return;
         }
-        let value = &hay[from..from + len];
-        if !score::is_user_password(value) {
+        if !score::is_user_password(&hay[value.clone()]) {
             return;
         }
-        if let Ok(c) = score::score(value, line_around(hay, from..from + len), false) {
-            self.push(Kind::BasicAuthHeader, from..from + len, c, out);
+        if let Ok(c) = score::score(&hay[value.clone()], line_around(hay, value.clone()), false) {
+            self.push(Kind::BasicAuthHeader, value, c, out);
         }
     }
 
@@ -570,6 +560,14 @@ impl GenericDetector {
             }
         });
     }
+}
+
+/// The run of bytes `fits` from `from` (an `Authorization` header's
+/// value), at most one past [`score::MAX_LEN`] long.
+fn header_value(hay: &[u8], from: usize, fits: impl Fn(u8) -> bool) -> Range<usize> {
+    let from = from.min(hay.len());
+    let stop = (from + score::MAX_LEN + 1).min(hay.len());
+    from..hay[from..stop].iter().position(|&b| !fits(b)).map_or(stop, |n| from + n)
 }
 
 /// The line holding `span`, at most 200 bytes each side.
