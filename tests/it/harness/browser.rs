@@ -188,9 +188,21 @@ impl Browser {
         if let Some(s) = session {
             msg["sessionId"] = json!(s);
         }
-        self.ws.send(Message::text(msg.to_string())).expect("send to DevTools");
+        // A signal may interrupt a read or a write (a busy CI machine):
+        // tungstenite keeps what it had, so the call is made again.
+        let mut sent = self.ws.send(Message::text(msg.to_string()));
+        while matches!(&sent, Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted) {
+            sent = self.ws.flush();
+        }
+        sent.expect("send to DevTools");
         loop {
-            let text = match self.ws.read().expect("read from DevTools") {
+            let read = loop {
+                match self.ws.read() {
+                    Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    read => break read,
+                }
+            };
+            let text = match read.expect("read from DevTools") {
                 Message::Text(t) => t.to_string(),
                 _ => continue,
             };
