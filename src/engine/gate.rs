@@ -603,7 +603,9 @@ mod tests {
         let gate = Gate::new(&hirs).unwrap();
         assert!(gate.tiers.len() >= 2, "tiers: {}", gate.tiers.len());
         assert!(matches!(gate.tiers[0].finder, Finder::Filter(_)));
-        assert!(gate.tiers.iter().any(|t| !matches!(t.finder, Finder::Filter(_))));
+        // Packed searchers exist where aho-corasick has SIMD for them.
+        let packed = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
+        assert!(!packed || gate.tiers.iter().any(|t| !matches!(t.finder, Finder::Filter(_))));
         let names: Vec<&str> = names.iter().copied().chain(["dd", "zzx", "co"]).collect();
         let passed = check_against_every_position(&hirs, &names);
         assert!(passed > 3000, "{passed}");
@@ -612,7 +614,7 @@ mod tests {
         assert!(matches!(Gate::new(&one).unwrap().tiers[..], [Tier { finder: Finder::One(_), .. }]));
         assert!(check_against_every_position(&one, &["cohere", "co"]) > 100);
         let few = key_rules(&["cohere", "mistral", "snyk"], |i| 30 + 20 * i);
-        assert!(matches!(Gate::new(&few).unwrap().tiers[..], [Tier { finder: Finder::Packed(_), .. }]));
+        assert!(!packed || matches!(Gate::new(&few).unwrap().tiers[..], [Tier { finder: Finder::Packed(_), .. }]));
         assert!(check_against_every_position(&few, &["cohere", "mistral", "snyk", "sn"]) > 100);
     }
 }

@@ -374,11 +374,13 @@ impl GenericDetector {
         if v.len() < score::MIN_LEN_RELAXED || v.len() > score::MAX_LEN {
             return;
         }
-        if matches!(
-            v[0],
-            b'$' | b'{' | b'<' | b'%' | b'[' | b'!' | b'&' | b'*' | b'|' | b'>' | b'#' | b'(' | b'+' | b'/'
-        ) || v[v.len() - 1] == b'+'
-        {
+        if matches!(v[0], b'$' | b'{' | b'<' | b'%' | b'[' | b'!' | b'&' | b'*' | b'|' | b'>' | b'#' | b'(') {
+            return;
+        }
+        // Bare, `+` and `/` at an end are code (`a + b`, a path); in quotes
+        // they are as likely base64 (`'+Kbb08Zq…'`), which the scorer
+        // tells from a path.
+        if !a.quoted && (matches!(v[0], b'+' | b'/') || v[v.len() - 1] == b'+') {
             return;
         }
         if !a.quoted && (is_identifier_chain(v) || is_snake_identifier(v) || has_inner_equals(v)) {
