@@ -275,9 +275,11 @@ fn cargo_package_ships_the_sources_and_rules_only() {
     let listed: BTreeSet<String> = String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect();
     let allowed = |f: &str| {
         matches!(f, "Cargo.toml" | "Cargo.toml.orig" | "Cargo.lock" | ".cargo_vcs_info.json" | "README.md" | "build.rs")
-            // The sources, and what they include_str! (the HTML report's
-            // stylesheet and script).
+            // The sources, what they include_str! (the HTML report's
+            // stylesheet and script) and what build.rs reads (the generic
+            // scorer's word model).
             || (f.starts_with("src/") && [".rs", ".css", ".js"].iter().any(|x| f.ends_with(x)))
+            || f == "src/engine/generic/words.txt"
             || (f.starts_with("rules/") && (f.ends_with(".toml") || f == "rules/KEYWORDS.md"))
             || f == "benches/keyword_pass.rs"
     };
@@ -292,7 +294,7 @@ fn cargo_package_ships_the_sources_and_rules_only() {
                 let p = e.unwrap().path();
                 if p.is_dir() {
                     stack.push(p);
-                } else if p.extension().is_some_and(|x| ["rs", "toml", "css", "js"].iter().any(|e| x == *e)) {
+                } else if p.extension().is_some_and(|x| ["rs", "toml", "css", "js", "txt"].iter().any(|e| x == *e)) {
                     needed.push(p.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/"));
                 }
             }
