@@ -445,9 +445,13 @@ fn unleet(b: u8) -> u8 {
 
 /// Template syntax inside a value: a reference.
 const REFERENCE_MARKS: &[&[u8]] = &[b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"%>", b"$(", b"{%", b"@{"];
-/// Operators of code and regular expressions inside a value.
-const CODE_MARKS: &[&[u8]] =
-    &[b"=>", b"->", b"::", b"&&", b"||", b"\\", b"[^", b"(?", b"a-z", b"0-9", b".*", b".+", b"()", b"/*", b"*/"];
+/// Operators of code and regular expressions inside a value. A range is
+/// only a regular expression's at a bracket (`[a-z`, `0-9]`): a random
+/// token with `-` in its alphabet holds `a-z` by chance.
+const CODE_MARKS: &[&[u8]] = &[
+    b"=>", b"->", b"::", b"&&", b"||", b"\\", b"[^", b"(?", b"[a-z", b"a-z]", b"[0-9", b"0-9]", b".*", b".+", b"()",
+    b"/*", b"*/",
+];
 
 /// What the substrings of a value say, found in one pass of one automaton
 /// over the value (and one over its leetspeak reading, for stand-in
@@ -736,6 +740,9 @@ mod tests {
             ("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", Reject::Reference),
             ("pbkdf2_sha256$260000$abc$def", Reject::Hash),
             ("fetchFromVault(name)", Reject::Code),
+            ("^[a-z0-9]{32}$", Reject::Code),
+            ("[A-Za-z0-9_]{40}", Reject::Code),
+            ("(?i)tok_[0-9]+", Reject::Code),
             ("/opt/app/conf/db.txt", Reject::Path),
             ("2024-01-15/10:00:00", Reject::Number),
             ("correcthorsebatterystaple", Reject::Words),
@@ -745,6 +752,8 @@ mod tests {
         ] {
             assert_eq!(grade(v), Err(why), "{v}");
         }
+        // `a-z` in a random base64url token is no regular expression.
+        assert_eq!(grade("NWaa-zpzOjHJD2MH_q1FvyLK2Zfoyl5gGJtvsNtmN7IYz5EK"), Ok(Confidence::Medium));
         assert_eq!(score(b"9f3a61c0d2b4e8579f3a61c0d2b4e857", b"sha_digest = ", false), Err(Reject::Hash));
         // A verdict that read the line is not remembered for other lines.
         assert_ne!(score(b"9f3a61c0d2b4e8579f3a61c0d2b4e857", b"api_key = ", false), Err(Reject::Hash));
