@@ -14,8 +14,8 @@
 //! The search for the literals goes out from the hit in tiers: a literal
 //! is only looked for as far as its rules reach (most reach less than a
 //! hundred bytes, a few several hundred). A tier of one literal, or of a
-//! few of three bytes or more, is searched (`memmem`, a packed SIMD
-//! searcher) in a copy of its window with ASCII case folded away (`| 0x20`
+//! few, all of three bytes or more, is searched (`memmem`, a packed SIMD
+//! searcher where the CPU has one) in a copy of its window with ASCII case folded away (`| 0x20`
 //! on every byte, which also folds a few symbols together: a superset);
 //! the others by a filter of one bit per hash of three folded bytes,
 //! looked up at each position. Where either says so, the literals are

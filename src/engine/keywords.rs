@@ -17,8 +17,8 @@
 //!    *candidate*): four lookups in 256-entry tables of 128-bit sets give
 //!    the *fine buckets* (keywords in order of their first bytes, at most
 //!    128 buckets) whose keywords have exactly the position's 4 bytes.
-//! 3. Each keyword of those buckets is compared, on a 4-byte word, then in
-//!    full.
+//! 3. Each keyword of those buckets is compared on an 8-byte head (two
+//!    words, four keywords of a bucket at once), then past it when longer.
 //!
 //! Each group of the filter costs its lookups at every step, whether or not
 //! anything is found; a candidate costs a few nanoseconds. So the filter
@@ -832,7 +832,7 @@ fn probe(keyword: usize, kw: &[u8], shape: &Shape, context: &KeywordContext) -> 
             checked: u8::try_from(kw.len().min(HEAD - shape.lead)).expect("a head is 8 bytes"),
             lead: u8::try_from(shape.lead).expect("a lead is one byte"),
             fold_case: context.fold_case,
-            around: context.before.is_some() || context.after_runs > 0,
+            around: context.before.is_some() || context.after_runs > 0 || context.after_blanks,
         },
     }
 }

@@ -485,9 +485,8 @@ impl Engine {
     /// name give it; those that find it at a cost ask
     /// [`Engine::name_matters`] first.
     pub fn scan_named(&self, hay: &[u8], name: Option<&[u8]>) -> Vec<Match> {
-        // The name first: read after the content, it had left the cache.
-        let file = self.generic.as_ref().zip(name).and_then(|(g, name)| Some((g, g.file_kind(name)?)));
         let mut out = self.scan_plain(hay, true);
+        let file = self.generic.as_ref().zip(name).and_then(|(g, name)| Some((g, g.file_kind(name)?)));
         if let Some((generic, file)) = file {
             let before = out.len();
             generic.scan_file(hay, file, &mut out);

@@ -9,7 +9,10 @@
 //! It must not enumerate or read inputs itself (sources do), match bytes
 //! (the engine does), suppress, verify or format output (the command's
 //! `finish` does, after it): it never imports `config`, `suppress`,
-//! `verify` or `report`. Progress reaches the terminal through a callback.
+//! `verify` or `report`. The one thing it sets aside is matches graded
+//! below the engine's minimum confidence: counted (`held_back`), never made
+//! findings, so that `suppress` can report them. Progress reaches the
+//! terminal through a callback.
 
 pub mod history;
 pub mod staged;
@@ -102,7 +105,10 @@ fn scan_content(engine: &Engine, path: &str, name: &[u8], data: &[u8]) -> Found 
 /// Removes the matches graded below the engine's minimum confidence from
 /// `matches`; returns how many there were.
 fn hold_back(engine: &Engine, matches: &mut Vec<Match>) -> usize {
-    split_held_back(engine, matches).len()
+    let floor = engine.min_confidence();
+    let before = matches.len();
+    matches.retain(|m| m.graded(&engine.rules()[m.rule]) >= floor);
+    before - matches.len()
 }
 
 /// Removes the matches graded below the engine's minimum confidence from

@@ -5,11 +5,14 @@
 //!
 //! How it stays cheap. It adds a few anchors to the engine's one keyword
 //! pass ([`GenericDetector::anchors`]): the last word of a name that says
-//! secret (`password`, `passwd`, `pwd`, `pass` after `_`, `secret`,
-//! `token`, `key` after `_`, `-`, `.`, `api` or a camel hump, `auth`,
-//! `credentials`) only where it ends an identifier
-//! and is followed by an operator-like byte (`=`, `:`, a quote, a blank,
-//! `>`, `(`, a line end), a URL's `@`, `Bearer `/`Basic `, `mysql -` and
+//! secret (`password`, `passwd`, `pwd`, `passphrase`, `pass` after `_` or
+//! a camel hump, `secret`, `token`, `key` after `_`, `-`, `.`, `api` or a
+//! camel hump, `auth`, `credentials`), each in lower, upper and capitalised
+//! case, only where it ends an identifier and is followed, after blanks,
+//! by an operator-like byte (`=`, `:`, a quote, `>`, `(`, a line end);
+//! `--flag`-style names followed by a blank (`-password `, `-token `);
+//! `ENV ` and `machine ` at a line's start (Dockerfiles, `.netrc`); `://`
+//! between a scheme and a userinfo byte; `Bearer `/`Basic `; `mysql` and
 //! `oracle:thin:`. At a hit, the cheapest test comes first: the syntax of
 //! an assignment after the name ([`assign`]), the value's length and first
 //! byte; only a value that passes those has its name read (qualifiers,
@@ -22,8 +25,10 @@
 //! Every match carries its own confidence: the scorer's grade, lowered to
 //! `low` when the name says the value is a stand-in (`example_token`,
 //! `TEST_PASSWORD`), and for `auth`/`credentials` unless the value is
-//! base64 of `user:password`. Which rule a match belongs to is its [`Kind`]; a kind
-//! whose rule is disabled is not looked for.
+//! base64 of `user:password`. Which rule a match belongs to is its [`Kind`]:
+//! anchors only a disabled kind uses are not looked for (URLs, headers,
+//! `mysql`), and a name whose kind is disabled is dropped once its words
+//! say which kind it is.
 //!
 //! Must not touch files or know paths beyond the name it is handed; must
 //! not report a value the scorer rejects.
@@ -441,8 +446,10 @@ impl GenericDetector {
     /// A `.netrc` entry starting at `machine` (`start..end`, the keyword
     /// and its blank): its `password`, on the same line or the next few.
     fn netrc_entry(&self, hay: &[u8], start: usize, end: usize, out: &mut Vec<Match>) {
-        let line = hay[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if !hay[line..start].iter().all(|&b| b == b' ' || b == b'\t') {
+        // Only blanks between the line's start and `machine`: read back
+        // over blanks, not to the line's start (a long line has many).
+        let before = hay[..start].iter().rposition(|&b| b != b' ' && b != b'\t');
+        if before.is_some_and(|i| hay[i] != b'\n') {
             return;
         }
         let stop = (end + 256).min(hay.len());

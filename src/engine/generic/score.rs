@@ -155,7 +155,8 @@ impl Recent {
             word[..chunk.len()].copy_from_slice(chunk);
             h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
         }
-        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % Recent::SLOTS
+        // The top byte: one of the 256 slots.
+        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
     }
 
     fn get(&self, slot: usize, value: &[u8], relaxed: bool) -> Option<Result<Confidence, Reject>> {
@@ -183,12 +184,13 @@ fn grade(value: &[u8], around: &[u8], relaxed: bool, consulted: &mut bool) -> Re
     if !value.iter().all(|&b| (0x21..0x7f).contains(&b)) {
         return Err(Reject::NotText);
     }
+    // Hashes first: a crypt-style hash starts with `$`, as a reference does.
+    if is_password_hash(value) || is_digest(value, around, consulted) {
+        return Err(Reject::Hash);
+    }
     let marks = Marks::of(value);
     if marks.reference || is_reference(value) {
         return Err(Reject::Reference);
-    }
-    if is_password_hash(value) || is_digest(value, around, consulted) {
-        return Err(Reject::Hash);
     }
     if marks.placeholder || is_wrapped_placeholder(value) || looks_fake(value) {
         return Err(Reject::Placeholder);
@@ -208,7 +210,7 @@ fn grade(value: &[u8], around: &[u8], relaxed: bool, consulted: &mut bool) -> Re
     if marks.code || is_call(value) || is_camel_identifier(value) {
         return Err(Reject::Code);
     }
-    if value.len() >= 12 && value.len().is_multiple_of(4) {
+    {
         let mut buf = [0u8; MAX_LEN];
         if let Some(text) = base64_text(value, &mut buf) {
             let secret = text.iter().position(|&b| b == b':').map_or(text, |i| &text[i + 1..]);
@@ -230,6 +232,9 @@ fn randomness(value: &[u8], relaxed: bool) -> Result<Confidence, Reject> {
         return Ok(Confidence::Low);
     }
     let piece_len = n as f64 / words::pieces(value).max(1) as f64;
+    if relaxed {
+        return Ok(if piece_len <= WORDS_PIECE_LEN { Confidence::Medium } else { Confidence::Low });
+    }
     let classes = [
         value.iter().any(u8::is_ascii_lowercase),
         value.iter().any(u8::is_ascii_uppercase),
@@ -239,9 +244,6 @@ fn randomness(value: &[u8], relaxed: bool) -> Result<Confidence, Reject> {
     .iter()
     .filter(|&&c| c)
     .count();
-    if relaxed {
-        return Ok(if piece_len <= WORDS_PIECE_LEN { Confidence::Medium } else { Confidence::Low });
-    }
     if piece_len <= RANDOM_PIECE_LEN {
         Ok(if classes >= 2 || n >= 12 { Confidence::Medium } else { Confidence::Low })
     } else if piece_len <= WORDS_PIECE_LEN {
@@ -347,9 +349,7 @@ fn is_reference(v: &[u8]) -> bool {
 /// `<password>`, `[TOKEN]`, `{token}`, `(secret)`.
 fn is_wrapped_placeholder(v: &[u8]) -> bool {
     let (first, last) = (v[0], v[v.len() - 1]);
-    matches!((first, last), (b'<', b'>') | (b'[', b']') | (b'{', b'}') | (b'(', b')'))
-        || v.contains(&b'<')
-        || v.contains(&b'>')
+    matches!((first, last), (b'[', b']') | (b'{', b'}') | (b'(', b')')) || v.contains(&b'<') || v.contains(&b'>')
 }
 
 /// Stand-in words, looked for in the value lower-cased and read through
@@ -516,9 +516,42 @@ fn stands_alone(v: &[u8], start: usize, end: usize) -> bool {
 /// Password hashes: stored to check a password, not to use one.
 fn is_password_hash(v: &[u8]) -> bool {
     const PREFIXES: &[&[u8]] = &[
-        b"{ssha", b"{sha", b"{md5", b"{crypt", b"{bcrypt", b"{pbkdf2", b"{scrypt", b"{argon2", b"pbkdf2_", b"pbkdf2:",
-        b"pbkdf2$", b"bcrypt$", b"bcrypt_", b"argon2$", b"argon2:", b"scrypt:", b"scrypt$", b"sha1$", b"sha256$",
-        b"sha256:", b"sha512:", b"sha1:", b"md5$", b"md5:", b"sha512-", b"sha384-", b"sha256-", b"sha1-",
+        b"{ssha",
+        b"{sha",
+        b"{md5",
+        b"{crypt",
+        b"{bcrypt",
+        b"{pbkdf2",
+        b"{scrypt",
+        b"{argon2",
+        b"pbkdf2_",
+        b"pbkdf2:",
+        b"pbkdf2$",
+        b"bcrypt$",
+        b"bcrypt_",
+        b"argon2$",
+        b"argon2:",
+        b"scrypt:",
+        b"scrypt$",
+        b"sha1$",
+        b"sha256$",
+        b"sha256:",
+        b"sha512:",
+        b"sha1:",
+        b"md5$",
+        b"md5:",
+        b"sha512-",
+        b"sha384-",
+        b"sha256-",
+        b"sha1-",
+        b"$2a$",
+        b"$2b$",
+        b"$2y$",
+        b"$argon2",
+        b"$apr1$",
+        b"$5$",
+        b"$6$",
+        b"$scrypt$",
     ];
     PREFIXES.iter().any(|p| starts_with_ignore_case(v, p))
 }
@@ -737,7 +770,8 @@ mod tests {
             ("%(db_password)s", Reject::Reference),
             ("process.env.DB_PASSWORD", Reject::Reference),
             ("vault:secret/data/db#password", Reject::Reference),
-            ("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", Reject::Reference),
+            ("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", Reject::Hash),
+            ("$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG", Reject::Hash),
             ("pbkdf2_sha256$260000$abc$def", Reject::Hash),
             ("fetchFromVault(name)", Reject::Code),
             ("^[a-z0-9]{32}$", Reject::Code),
