@@ -736,18 +736,15 @@ impl Steps {
     fn flush(&mut self, set: &KeywordSet, hay: &[u8], out: &mut Vec<Hit>) {
         // SAFETY: `push` wrote every position below `len`.
         let starts: &[usize] = unsafe { &*(std::ptr::from_ref(&self.starts[..self.len]) as *const [usize]) };
-        // Written before read, like `starts`: not zeroed at each flush.
-        let mut fitting = [MaybeUninit::<(usize, u128)>::uninit(); 64];
+        let mut fitting = [(0usize, 0u128); 64];
         for chunk in starts.chunks(fitting.len()) {
             let mut n = 0;
             for &start in chunk {
                 let fits = set.fine_fits(hay, start);
-                fitting[n] = MaybeUninit::new((start, fits));
+                fitting[n] = (start, fits);
                 n += usize::from(fits != 0);
             }
-            // SAFETY: the first `n` entries were written in this chunk.
-            let fitting: &[(usize, u128)] = unsafe { &*(std::ptr::from_ref(&fitting[..n]) as *const [(usize, u128)]) };
-            for &(start, fits) in fitting {
+            for &(start, fits) in &fitting[..n] {
                 set.confirm(start, fits, hay, out);
             }
         }

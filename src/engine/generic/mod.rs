@@ -418,7 +418,7 @@ impl GenericDetector {
     /// `ENV NAME VALUE` in a Dockerfile, the name's last word saying secret.
     fn docker_env(&self, hay: &[u8], from: usize, out: &mut Vec<Match>) {
         let stop = (from + 64).min(hay.len());
-        let len = hay[from..stop].iter().position(|b| !IDENT.contains(b)).unwrap_or(stop - from);
+        let len = hay[from..stop].iter().position(|&b| !super::keywords::is_word(b)).unwrap_or(stop - from);
         let name_end = from + len;
         // `ENV NAME=VALUE` is the name's own hit.
         if len == 0 || !hay.get(name_end).is_some_and(|&b| b == b' ' || b == b'\t') {

@@ -36,7 +36,7 @@ pub(super) struct UrlPassword {
 /// The password of the URL whose `://` spans `sep_start..sep_end`.
 pub(super) fn at_separator(hay: &[u8], sep_start: usize, sep_end: usize) -> Option<UrlPassword> {
     // Most URLs have no userinfo: that is looked at first.
-    let found = userinfo(hay, sep_end, b':')?;
+    let found = userinfo(hay, sep_end)?;
     // A scheme: letters, digits, `+.-`, starting with a letter.
     let floor = sep_start.saturating_sub(32);
     let mut s = sep_start;
@@ -46,8 +46,8 @@ pub(super) fn at_separator(hay: &[u8], sep_start: usize, sep_end: usize) -> Opti
     (s < sep_start && hay[s].is_ascii_alphabetic()).then_some(found)
 }
 
-/// `user<sep>password@host` starting at `p`: the password and host.
-pub(super) fn userinfo(hay: &[u8], p: usize, sep: u8) -> Option<UrlPassword> {
+/// `user:password@host` starting at `p`: the password and host.
+fn userinfo(hay: &[u8], p: usize) -> Option<UrlPassword> {
     let stop = (p + MAX_AUTHORITY).min(hay.len());
     // Most URLs have no userinfo: a vector search for its `@`, or for the
     // `/` or `"` that most often ends an authority first, says so, where
@@ -58,7 +58,7 @@ pub(super) fn userinfo(hay: &[u8], p: usize, sep: u8) -> Option<UrlPassword> {
     }
     let end = first_at + hay[first_at..stop].iter().position(|&b| ends_authority(b)).unwrap_or(stop - first_at);
     let at = p + memchr::memrchr(b'@', &hay[p..end])?;
-    let colon = p + hay[p..at].iter().position(|&b| b == sep)?;
+    let colon = p + memchr::memchr(b':', &hay[p..at])?;
     let host_end = at + 1 + hay[at + 1..end].iter().position(|&b| b == b':').unwrap_or(end - at - 1);
     Some(UrlPassword { password: colon + 1..at, host: at + 1..host_end })
 }
