@@ -1374,27 +1374,46 @@ fn fine_place(kws: &[&[u8]], shapes: &[Shape]) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..n).collect();
     let key = |k: usize| (shapes[k].lead, &kws[k][..kws[k].len().min(FINGERPRINT)]);
     order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
-    let mut runs: Vec<FineRun> = order.into_iter().map(|k| FineRun::of(k, &shapes[k])).collect();
+    let mut runs: Vec<Option<FineRun>> = order.into_iter().map(|k| Some(FineRun::of(k, &shapes[k]))).collect();
     if runs.len() <= FINE_BUCKETS {
-        return runs.into_iter().map(|r| r.members).collect();
+        return runs.into_iter().flatten().map(|r| r.members).collect();
     }
-    // What merging each run with the next would add, kept up to date as
-    // runs merge (only a merged run's neighbours change).
+    fn run(runs: &[Option<FineRun>], i: usize) -> &FineRun {
+        runs[i].as_ref().expect("a live run")
+    }
+    // Runs stay where they are (a merged run's place empties, and links
+    // skip it: removing from the middle of the list moved the rest, a
+    // copy of most of it per merge); `next[i]` is the run after run `i`,
+    // `added[i]` what merging the two would add, kept up to date as runs
+    // merge (only a merged run's neighbours change).
+    let none = usize::MAX;
+    let mut next: Vec<usize> = (1..=runs.len()).map(|i| if i < runs.len() { i } else { none }).collect();
+    let mut prev: Vec<usize> = (0..runs.len()).map(|i| i.checked_sub(1).unwrap_or(none)).collect();
     let added_by = |a: &FineRun, b: &FineRun| a.merged(b).cost - a.cost - b.cost;
-    let mut added: Vec<f64> = runs.windows(2).map(|w| added_by(&w[0], &w[1])).collect();
-    while runs.len() > FINE_BUCKETS {
-        let i = (0..added.len()).min_by(|&a, &b| added[a].total_cmp(&added[b]).then(a.cmp(&b))).expect("two runs");
-        let next = runs.remove(i + 1);
-        runs[i] = runs[i].merged(&next);
-        added.remove(i);
-        if i > 0 {
-            added[i - 1] = added_by(&runs[i - 1], &runs[i]);
+    let mut added: Vec<f64> = (0..runs.len())
+        .map(|i| if next[i] == none { f64::INFINITY } else { added_by(run(&runs, i), run(&runs, i + 1)) })
+        .collect();
+    let mut live = runs.len();
+    while live > FINE_BUCKETS {
+        // The cheapest merge, the first of equals.
+        let i = (0..runs.len())
+            .filter(|&i| runs[i].is_some() && next[i] != none)
+            .min_by(|&a, &b| added[a].total_cmp(&added[b]).then(a.cmp(&b)))
+            .expect("two runs");
+        let j = next[i];
+        let absorbed = runs[j].take().expect("a live run");
+        runs[i] = Some(run(&runs, i).merged(&absorbed));
+        live -= 1;
+        next[i] = next[j];
+        if next[j] != none {
+            prev[next[j]] = i;
         }
-        if i + 1 < runs.len() {
-            added[i] = added_by(&runs[i], &runs[i + 1]);
+        if prev[i] != none {
+            added[prev[i]] = added_by(run(&runs, prev[i]), run(&runs, i));
         }
+        added[i] = if next[i] == none { f64::INFINITY } else { added_by(run(&runs, i), run(&runs, next[i])) };
     }
-    runs.into_iter().map(|r| r.members).collect()
+    runs.into_iter().flatten().map(|r| r.members).collect()
 }
 
 /// Keywords of one bucket of the exact check, and the bytes they have at
