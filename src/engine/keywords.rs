@@ -155,7 +155,7 @@ const HEAD: usize = 8;
 /// without a branch per probe (a few vector instructions). Which probes of
 /// a bucket match a candidate is as unpredictable as the input, and a
 /// branch per probe cost more than the comparisons. Unused places never
-/// match (mask 0, head 1). A chunk is 96 bytes: the chunks of hundreds of
+/// match (mask 0, head 1). A chunk is 112 bytes: the chunks of hundreds of
 /// keywords stay in the fastest cache.
 #[derive(Debug, Clone)]
 #[repr(C, align(16))]
@@ -1849,6 +1849,11 @@ mod tests {
             assert!(want.len() > len / 200, "the input holds hits: {}", want.len());
             assert_hits(&mut KeywordSet::with_contexts(&kws, &contexts), &hay, &want);
         }
+    }
+
+    #[test]
+    fn a_probe_chunk_is_as_large_as_its_doc_says() {
+        assert_eq!(std::mem::size_of::<ProbeChunk>(), 112);
     }
 
     #[test]

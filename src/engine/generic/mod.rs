@@ -391,12 +391,18 @@ impl GenericDetector {
         if !a.quoted && (is_identifier_chain(v) || is_snake_identifier(v) || has_inner_equals(v)) {
             return;
         }
+        // A value the scorer just rejected (the same placeholder in file
+        // after file) is rejected again whatever its name says.
+        let relaxed = a.form == Form::Netrc;
+        if score::rejected_lately(v, relaxed) {
+            return;
+        }
         let name_start = assign::name_start(hay, start);
         if is_declared(hay, name_start) {
             return;
         }
         let Some((kind, stand_in)) = classify(hay, word, name_start, end) else { return };
-        let (kind, relaxed) = if a.form == Form::Netrc { (Kind::Netrc, true) } else { (kind, false) };
+        let kind = if relaxed { Kind::Netrc } else { kind };
         if self.rule(kind).is_none() {
             return;
         }

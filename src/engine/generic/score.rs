@@ -117,6 +117,16 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
     })
 }
 
+/// Whether [`score`] rejected `value` lately on this thread (see
+/// [`Recent`]): the caller may skip reading the value's name.
+pub fn rejected_lately(value: &[u8], relaxed: bool) -> bool {
+    value.len() <= Recent::LONGEST
+        && RECENT.with(|recent| {
+            let recent = recent.borrow();
+            matches!(recent.get(Recent::slot(value, relaxed), value, relaxed), Some(Err(_)))
+        })
+}
+
 /// A verdict of [`score`] on a value of at most [`Recent::LONGEST`] bytes.
 #[derive(Clone, Copy)]
 struct Remembered {
