@@ -477,11 +477,11 @@ fn marks_automaton() -> &'static aho_corasick::AhoCorasick {
     static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
         let patterns = REFERENCE_MARKS.iter().chain(PLACEHOLDER_WORDS).chain(CODE_MARKS);
-        // A contiguous NFA: the values searched are short, and a DFA's
-        // construction cost a millisecond of every process's start.
+        // A DFA (the default for this few patterns): its construction costs
+        // a millisecond, once, and a contiguous NFA's searches cost more
+        // than that over the values of a large scan.
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .build(patterns)
             .expect("the scorer's marks build an automaton")
     })
