@@ -55,7 +55,7 @@ impl Searchers {
             .find_overlapping_iter(hay)
             .filter(|m| {
                 let k = m.pattern().as_usize();
-                fits(&self.keywords[k], &self.contexts[k], hay, m.start())
+                self.contexts[k].holds(&self.keywords[k], hay, m.start())
             })
             .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
             .collect();
@@ -93,21 +93,6 @@ fn shipped() -> &'static Searchers {
         let set = KeywordSet::with_contexts(&keywords, &contexts);
         Searchers::new(keywords, set)
     })
-}
-
-/// Whether `kw` at `s` of `hay` is a hit with `context`, read off the
-/// definition: spelled (in either case if it folds), the byte before in its
-/// set and the bytes after in theirs, where the input has them.
-fn fits(kw: &[u8], context: &KeywordContext, hay: &[u8], s: usize) -> bool {
-    let in_set = |set: &[u128; 2], b: u8| set[usize::from(b >> 7)] & (1 << (b & 0x7F)) != 0;
-    let Some(there) = hay.get(s..s + kw.len()) else { return false };
-    let spelled = if context.fold_case { there.eq_ignore_ascii_case(kw) } else { there == kw };
-    let before = s == 0 || context.before.is_none_or(|set| in_set(&set, hay[s - 1]));
-    let after = context
-        .after_sets()
-        .enumerate()
-        .all(|(i, set)| hay.get(s + kw.len() + i).is_none_or(|&b| in_set(&set, b)));
-    spelled && before && after
 }
 
 /// The haystack, put before a block boundary when asked.

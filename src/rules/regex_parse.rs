@@ -198,6 +198,29 @@ pub const MAX_BLANKS: usize = 32;
 pub const BLANKS: ByteClass = [1 << b' ' | 1 << b'\t', 0];
 
 impl KeywordContext {
+    /// Whether keyword `kw` is a hit at `s` of `hay` under this context,
+    /// read straight off the definition (the reference the keyword pass's
+    /// tests and fuzz target check its fast search against): spelled (in
+    /// either case if it folds), the byte before in `before`, past at most
+    /// [`MAX_BLANKS`] blanks when `after_blanks`, the bytes after in their
+    /// sets; a byte the input does not have fits.
+    pub fn holds(&self, kw: &[u8], hay: &[u8], s: usize) -> bool {
+        let in_set = |set: &ByteClass, b: u8| set[usize::from(b >> 7)] & (1 << (b & 0x7F)) != 0;
+        let Some(there) = hay.get(s..s + kw.len()) else { return false };
+        let spelled = if self.fold_case { there.eq_ignore_ascii_case(kw) } else { there == kw };
+        let before = s == 0 || self.before.is_none_or(|set| in_set(&set, hay[s - 1]));
+        let mut a = s + kw.len();
+        if self.after_blanks {
+            let blanks = hay[a..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+            if blanks > MAX_BLANKS {
+                return false;
+            }
+            a += blanks;
+        }
+        let after = self.after_sets().enumerate().all(|(i, set)| hay.get(a + i).is_none_or(|&b| in_set(&set, b)));
+        spelled && before && after
+    }
+
     /// The set of each byte after the keyword the context describes.
     pub fn after_sets(&self) -> impl Iterator<Item = ByteClass> + Clone + '_ {
         self.after[..usize::from(self.after_runs)].iter().flat_map(|r| std::iter::repeat_n(r.set, usize::from(r.len)))
