@@ -135,7 +135,7 @@ pub struct Hit {
     pub keyword: usize,
 }
 
-use crate::rules::regex_parse::{AFTER_RUNS, MAX_BLANKS};
+use crate::rules::regex_parse::{class_has, class_of, AFTER_RUNS, MAX_BLANKS};
 /// What must hold around a keyword for an occurrence to be a hit: the
 /// rule facts of [`KeywordContext`] (its case, the byte before it, the bytes
 /// after it). A byte that is not there (before the start of the input, past
@@ -493,7 +493,7 @@ impl KeywordSet {
     fn around_fits(&self, k: usize, hay: &[u8], at: usize, end: usize) -> bool {
         let c = &self.around[k];
         if let Some(before) = c.before {
-            if at > 0 && !in_set(&self.sets[usize::from(before)], hay[at - 1]) {
+            if at > 0 && !class_has(&self.sets[usize::from(before)], hay[at - 1]) {
                 return false;
             }
         }
@@ -507,7 +507,7 @@ impl KeywordSet {
         for &(set, len) in &c.runs[..usize::from(c.runs_len)] {
             let (bytes, more) = rest.split_at(rest.len().min(usize::from(len)));
             let set = &self.sets[usize::from(set)];
-            if !bytes.iter().all(|&b| in_set(set, b)) {
+            if !bytes.iter().all(|&b| class_has(set, b)) {
                 return false;
             }
             rest = more;
@@ -895,21 +895,9 @@ fn past_blanks(rest: &[u8]) -> Option<&[u8]> {
     (n <= MAX_BLANKS).then(|| &rest[n..])
 }
 
-fn in_set(set: &ByteSet, b: u8) -> bool {
-    set[usize::from(b >> 7)] & (1 << (b & 0x7F)) != 0
-}
-
 /// Whether `b` is an ASCII letter, digit or `_` (a word byte of `\b`).
 pub(super) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
-}
-
-fn byte_set(bytes: impl Iterator<Item = u8>) -> ByteSet {
-    let mut set = [0, 0];
-    for b in bytes {
-        set[usize::from(b >> 7)] |= 1 << (b & 0x7F);
-    }
-    set
 }
 
 /// The bytes of `set`, in increasing order.
@@ -943,9 +931,9 @@ impl Shape {
     fn of(kw: &[u8], context: &KeywordContext) -> Shape {
         let spelled = kw.iter().map(|&b| {
             if context.fold_case && b.is_ascii_alphabetic() {
-                byte_set([b.to_ascii_lowercase(), b.to_ascii_uppercase()].into_iter())
+                class_of([b.to_ascii_lowercase(), b.to_ascii_uppercase()])
             } else {
-                byte_set(std::iter::once(b))
+                class_of([b])
             }
         });
         let after = context.after_sets_unskipped();
@@ -1783,14 +1771,7 @@ mod tests {
         // hits (aho-corasick, then the context read off its definition).
         let mut rng = Rng(0x2545_F491_4F6C_DD1D);
         let alphabet: &[u8] = b"abcdefghijklmnopqrstuvwxyz_-0123456789AZ \xe9";
-        let sets = [
-            NOT_WORD,
-            byte_set(b"ab".iter().copied()),
-            byte_set(b"A_k\xe9 ".iter().copied()),
-            [0, 0],
-            byte_set(b"=".iter().copied()),
-            byte_set(b"aA".iter().copied()),
-        ];
+        let sets = [NOT_WORD, class_of(*b"ab"), class_of(*b"A_k\xe9 "), [0, 0], class_of(*b"="), class_of(*b"aA")];
         for (n, len) in [(60, 66_000), (300, 70_000)] {
             let mut kws: Vec<Vec<u8>> = Vec::new();
             while kws.len() < n {
@@ -1939,7 +1920,7 @@ mod oracle {
     /// not, anything; blanks skipped before the sets after or not.
     fn context() -> impl Strategy<Value = KeywordContext> {
         // The empty set: only where there is no byte (`^` before a keyword).
-        let sets = [NOT_WORD, byte_set(b"ab".iter().copied()), byte_set(b"A_k\xe9 ".iter().copied()), ANY_BYTE, [0, 0]];
+        let sets = [NOT_WORD, class_of(*b"ab"), class_of(*b"A_k\xe9 "), ANY_BYTE, [0, 0]];
         let set = prop::sample::select(sets.to_vec());
         (any::<bool>(), any::<bool>(), prop::option::of(set.clone()), prop::collection::vec(set, 0..8)).prop_map(
             |(fold_case, after_blanks, before, after)| {

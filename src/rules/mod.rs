@@ -10,7 +10,7 @@ pub mod check;
 pub mod checksum;
 pub(crate) mod regex_parse;
 
-pub use self::regex_parse::{AfterRun, ByteClass, KeywordContext};
+pub use self::regex_parse::{class_has, class_of, AfterRun, ByteClass, KeywordContext};
 pub mod template;
 
 use std::collections::{HashMap, HashSet};

@@ -205,10 +205,9 @@ impl KeywordContext {
     /// [`MAX_BLANKS`] blanks when `after_blanks`, the bytes after in their
     /// sets; a byte the input does not have fits.
     pub fn holds(&self, kw: &[u8], hay: &[u8], s: usize) -> bool {
-        let in_set = |set: &ByteClass, b: u8| set[usize::from(b >> 7)] & (1 << (b & 0x7F)) != 0;
         let Some(there) = hay.get(s..s + kw.len()) else { return false };
         let spelled = if self.fold_case { there.eq_ignore_ascii_case(kw) } else { there == kw };
-        let before = s == 0 || self.before.is_none_or(|set| in_set(&set, hay[s - 1]));
+        let before = s == 0 || self.before.is_none_or(|set| class_has(&set, hay[s - 1]));
         let mut a = s + kw.len();
         if self.after_blanks {
             let blanks = hay[a..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
@@ -217,7 +216,7 @@ impl KeywordContext {
             }
             a += blanks;
         }
-        let after = self.after_sets().enumerate().all(|(i, set)| hay.get(a + i).is_none_or(|&b| in_set(&set, b)));
+        let after = self.after_sets().enumerate().all(|(i, set)| hay.get(a + i).is_none_or(|&b| class_has(&set, b)));
         spelled && before && after
     }
 
@@ -360,12 +359,19 @@ fn byte_class(class: &Class) -> Option<ByteClass> {
     }
 }
 
-fn class_of(bytes: impl IntoIterator<Item = u8>) -> ByteClass {
+/// The class of `bytes`.
+pub fn class_of(bytes: impl IntoIterator<Item = u8>) -> ByteClass {
     let mut c = [0, 0];
     for b in bytes {
         c[usize::from(b >> 7)] |= 1 << (b & 0x7F);
     }
     c
+}
+
+/// Whether class `set` has byte `b`.
+#[inline]
+pub fn class_has(set: &ByteClass, b: u8) -> bool {
+    set[usize::from(b >> 7)] & (1 << (b & 0x7F)) != 0
 }
 
 /// Per keyword of the rule (in its order): what every match holds around

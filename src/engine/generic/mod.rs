@@ -43,7 +43,7 @@ mod words;
 use std::ops::Range;
 
 use super::Match;
-use crate::rules::{rule_error, ByteClass, Confidence, Detector, KeywordContext, Rule, RuleError};
+use crate::rules::{class_has, class_of, rule_error, ByteClass, Confidence, Detector, KeywordContext, Rule, RuleError};
 
 use self::assign::Form;
 pub(crate) use self::files::CredentialsFile;
@@ -140,14 +140,6 @@ pub(crate) struct GenericDetector {
     names: Vec<(Box<[u8]>, KeywordContext, NameWord)>,
 }
 
-fn class(bytes: &[u8]) -> ByteClass {
-    let mut c = [0u128; 2];
-    for &b in bytes {
-        c[usize::from(b >> 7)] |= 1 << (b & 0x7F);
-    }
-    c
-}
-
 fn complement(c: ByteClass) -> ByteClass {
     [!c[0], !c[1]]
 }
@@ -223,14 +215,16 @@ impl GenericDetector {
     /// them, for the kinds whose rules are enabled.
     pub(crate) fn anchors(&self) -> Vec<(String, KeywordContext, Anchor)> {
         let fold = |before: Option<ByteClass>, after: &[u8]| {
-            KeywordContext { fold_case: true, before, ..KeywordContext::default() }.with_after([class(after)])
+            KeywordContext { fold_case: true, before, ..KeywordContext::default() }
+                .with_after([class_of(after.iter().copied())])
         };
         let exact = |before: Option<ByteClass>, after: &[u8]| {
-            KeywordContext { before, ..KeywordContext::default() }.with_after([class(after)])
+            KeywordContext { before, ..KeywordContext::default() }.with_after([class_of(after.iter().copied())])
         };
         // A name's last word: blanks may come before what follows it.
         let name_context = |after: &[u8]| {
-            KeywordContext { after_blanks: true, ..KeywordContext::default() }.with_after([class(after)])
+            KeywordContext { after_blanks: true, ..KeywordContext::default() }
+                .with_after([class_of(after.iter().copied())])
         };
         let fold_name = |after: &[u8]| KeywordContext { fold_case: true, ..name_context(after) };
         let exact_name =
@@ -239,7 +233,7 @@ impl GenericDetector {
         let mut out = Vec::new();
         if self.any(&name_kinds) {
             let name = |w| Anchor::Name(w);
-            let lower_or_digit = class(b"abcdefghijklmnopqrstuvwxyz0123456789");
+            let lower_or_digit = class_of(*b"abcdefghijklmnopqrstuvwxyz0123456789");
             let names = [
                 ("password", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Password)),
                 ("passwd", fold_name(AFTER_NAME_OR_EOL), name(NameWord::Password)),
@@ -281,7 +275,7 @@ impl GenericDetector {
             }
             // Where a blank, not an operator, comes between a name and its
             // value, the line says so before the name: a `--flag`, `ENV`.
-            let blank = KeywordContext::default().with_after([class(b" \t")]);
+            let blank = KeywordContext::default().with_after([class_of(*b" \t")]);
             for (kw, word) in [
                 ("-password", NameWord::Password),
                 ("-passwd", NameWord::Password),
@@ -292,18 +286,18 @@ impl GenericDetector {
             ] {
                 out.push((kw.into(), blank, Anchor::Spaced(word)));
             }
-            let line_start = KeywordContext { before: Some(class(b"\n")), ..KeywordContext::default() };
+            let line_start = KeywordContext { before: Some(class_of(*b"\n")), ..KeywordContext::default() };
             out.push(("ENV ".into(), line_start, Anchor::DockerEnv));
         }
         if self.any(&[Kind::Netrc]) {
-            let blank_before = KeywordContext { before: Some(class(b"\n \t")), ..KeywordContext::default() };
+            let blank_before = KeywordContext { before: Some(class_of(*b"\n \t")), ..KeywordContext::default() };
             out.push(("machine ".into(), blank_before, Anchor::NetrcMachine));
         }
-        let not_ident = Some(complement(class(IDENT)));
+        let not_ident = Some(complement(class_of(IDENT.iter().copied())));
         if self.any(&[Kind::UrlCredentials]) {
             // `://` after a scheme's last byte, before a userinfo byte.
-            let scheme = class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-");
-            let userinfo = class(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~%!$&*+,;=:-");
+            let scheme = class_of(*b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-");
+            let userinfo = class_of(*b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~%!$&*+,;=:-");
             out.push(("://".into(), exact(Some(scheme), &[]).with_after([userinfo]), Anchor::Url));
             out.push(("oracle:thin:".into(), KeywordContext::default(), Anchor::OracleThin));
         }
@@ -439,12 +433,11 @@ impl GenericDetector {
     /// pass would report it there (its spelling and the byte before it),
     /// and where the anchor starts.
     fn name_ending(&self, hay: &[u8], from: usize, end: usize) -> Option<(NameWord, usize)> {
-        let in_class = |c: &ByteClass, b: u8| c[usize::from(b >> 7)] & (1 << (b & 0x7F)) != 0;
         self.names.iter().find_map(|(kw, context, word)| {
             let start = end.checked_sub(kw.len()).filter(|&s| s >= from)?;
             let there = &hay[start..end];
             let spelled = if context.fold_case { there.eq_ignore_ascii_case(kw) } else { there == &kw[..] };
-            let before = start == 0 || context.before.is_none_or(|c| in_class(&c, hay[start - 1]));
+            let before = start == 0 || context.before.is_none_or(|c| class_has(&c, hay[start - 1]));
             (spelled && before).then_some((*word, start))
         })
     }
