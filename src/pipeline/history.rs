@@ -5,7 +5,9 @@
 //! merged per (rule, secret, path) at the first commit that had the secret
 //! at that path, with how many blobs carried it there and whether HEAD
 //! still has it at that path; in a range, a secret its base already had at
-//! the same path is not introduced.
+//! the same path is not introduced. Only then are findings below the
+//! minimum confidence held back: the count says how many more a lower
+//! minimum would list, not how many blobs carried them.
 //!
 //! This module must not walk git objects itself (that is `source::git`),
 //! match bytes (the engine) or format output (the reporters).
@@ -20,7 +22,7 @@ use git2::Oid;
 use indicatif::HumanBytes;
 use rayon::prelude::*;
 
-use super::{hold_back, scan_container, to_findings, Found, Scanned};
+use super::{hold_back_findings, scan_container, to_findings, Found, Keep, Scanned};
 use crate::engine::{Engine, Match};
 use crate::model::{Finding, Outcome, Provenance, Warning, WarningKind};
 use crate::rules::Confidence;
@@ -73,8 +75,6 @@ struct Hit {
 #[derive(Default)]
 struct Partial {
     scanned: usize,
-    /// Matches held back below the minimum confidence.
-    held_back: usize,
     /// Container members scanned.
     members: usize,
     bytes: u64,
@@ -96,7 +96,6 @@ struct Partial {
 impl Partial {
     fn merge(mut self, other: Partial) -> Partial {
         self.scanned += other.scanned;
-        self.held_back += other.held_back;
         self.members += other.members;
         self.bytes += other.bytes;
         self.binary += other.binary;
@@ -312,9 +311,8 @@ fn scan(
                 acc.memos.push((i, BlobMemo::Clean));
             }
             match res {
-                Ok(Ok(Scanned::Text { bytes: n, findings, held_back, members, problems })) => {
+                Ok(Ok(Scanned::Text { bytes: n, findings, members, problems, .. })) => {
                     acc.scanned += 1;
-                    acc.held_back += held_back;
                     acc.members += members.scanned;
                     acc.binary += members.binary;
                     acc.large += members.large;
@@ -361,7 +359,6 @@ fn scan(
     }
     outcome.summary.reused = reused;
     outcome.summary.scanned = partial.scanned;
-    outcome.held_back = partial.held_back;
     outcome.summary.members = partial.members;
     outcome.summary.bytes = partial.bytes;
     outcome.summary.skipped_binary = partial.binary;
@@ -370,6 +367,9 @@ fn scan(
     if !partial.hits.is_empty() {
         let reading = Reading { engine, limits: &limits, max_file_size: max };
         outcome.findings = aggregate(git.reader(), &history, partial.hits, &reading, &mut warnings);
+        // Held back once merged: one per (rule, secret, path), as a lower
+        // minimum would list them, not one per blob that carried it.
+        outcome.held_back = hold_back_findings(engine, &mut outcome.findings);
     }
     timings.phase("provenance", || format!("{} findings", outcome.findings.len()));
     outcome.summary.warnings =
@@ -426,22 +426,16 @@ fn scan_blob(
                         .collect(),
                 )
             });
-            let mut matches = matches;
-            let held_back = hold_back(engine, &mut matches);
-            // Only matches held back: no findings, and no path to look for.
-            let findings = if matches.is_empty() {
-                Vec::new()
-            } else {
-                let path = named.take().unwrap_or_else(path);
-                to_findings(engine, &path, &text, &matches)
-            };
-            (Scanned::text(text.len(), Found { findings, held_back }), memo)
+            // Every match is a finding here, whatever its confidence: the
+            // minimum is applied once a secret's blobs are merged (see
+            // `scan_history`).
+            let path = named.take().unwrap_or_else(path);
+            let findings = to_findings(engine, &path, &text, &matches);
+            (Scanned::text(text.len(), Found { findings, held_back: 0 }), memo)
         }
-        View::Binary => match scan_container(engine, data, limits, &mut path) {
+        View::Binary => match scan_container(engine, data, limits, Keep::All, &mut path) {
             Some(scanned) => {
-                // Matches held back are matches: a later scan at a lower
-                // minimum confidence must see them.
-                let clean = matches!(&scanned, Scanned::Text { findings, held_back: 0, problems, .. } if findings.is_empty() && problems.is_empty());
+                let clean = matches!(&scanned, Scanned::Text { findings, problems, .. } if findings.is_empty() && problems.is_empty());
                 (scanned, clean.then_some(BlobMemo::Clean))
             }
             None => (Scanned::Skipped(Skip::Binary), Some(BlobMemo::Clean)),
@@ -461,13 +455,12 @@ fn replay(
     stored: &[StoredMatch],
 ) -> Option<Scanned> {
     let View::Text(text) = view(data) else { return None };
-    let mut matches = remembered_matches(engine, &text, stored)?;
-    let held_back = hold_back(engine, &mut matches);
+    let matches = remembered_matches(engine, &text, stored)?;
     if matches.is_empty() {
-        return Some(Scanned::text(text.len(), Found { findings: Vec::new(), held_back }));
+        return Some(Scanned::text(text.len(), Found::default()));
     }
     let path = reader.path_of(history, blob).ok()?;
-    Some(Scanned::text(text.len(), Found { findings: to_findings(engine, &path, &text, &matches), held_back }))
+    Some(Scanned::text(text.len(), Found { findings: to_findings(engine, &path, &text, &matches), held_back: 0 }))
 }
 
 /// The engine's matches of `text` as remembered, each with the confidence
@@ -530,7 +523,7 @@ impl Held {
     fn read(main: &Reader, oid: Oid, reading: &Reading<'_>) -> Held {
         let held = main.with_blob(oid, reading.max_file_size, |data| match view(data) {
             View::Text(text) => Held::Text(text.into_owned()),
-            View::Binary => match scan_container(reading.engine, data, reading.limits, &mut String::new) {
+            View::Binary => match scan_container(reading.engine, data, reading.limits, Keep::All, &mut String::new) {
                 Some(Scanned::Text { findings, .. }) => Held::Members(
                     findings
                         .iter()

@@ -10,9 +10,12 @@
 //! (the engine does), suppress, verify or format output (the command's
 //! `finish` does, after it): it never imports `config`, `suppress`,
 //! `verify` or `report`. The one thing it sets aside is matches graded
-//! below the engine's minimum confidence: counted (`held_back`), never made
-//! findings, so that `suppress` can report them. Progress reaches the
-//! terminal through a callback.
+//! below the engine's minimum confidence: counted (`held_back`), so that
+//! `suppress` can report them, and never made findings — except where
+//! findings are merged or subtracted first (a secret's blobs in history, a
+//! modified archive's old members when staged), which hold back after
+//! that ([`Keep`]), so that the count is what a lower minimum would show.
+//! Progress reaches the terminal through a callback.
 
 pub mod history;
 pub mod staged;
@@ -111,6 +114,15 @@ fn hold_back(engine: &Engine, matches: &mut Vec<Match>) -> usize {
     before - matches.len()
 }
 
+/// Removes the findings graded below the engine's minimum confidence from
+/// `findings`; returns how many there were.
+fn hold_back_findings(engine: &Engine, findings: &mut Vec<Finding>) -> usize {
+    let floor = engine.min_confidence();
+    let before = findings.len();
+    findings.retain(|f| f.confidence >= floor);
+    before - findings.len()
+}
+
 /// Removes the matches graded below the engine's minimum confidence from
 /// `matches` and returns them.
 fn split_held_back(engine: &Engine, matches: &mut Vec<Match>) -> Vec<Match> {
@@ -139,12 +151,31 @@ pub fn to_findings(engine: &Engine, path: &str, data: &[u8], matches: &[Match]) 
     matches.iter().map(|m| finding::from_match(&engine.rules()[m.rule], path, data, m, &mut lines)).collect()
 }
 
+/// Which matches of a scan become findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Those at or above the engine's minimum confidence; the others are
+    /// counted (`held_back`).
+    Confident,
+    /// All of them: for a caller that merges or subtracts findings first
+    /// (history merges a secret's blobs into one finding) and then holds
+    /// back what is below the minimum ([`hold_back_findings`]), so that the
+    /// count held back is what a lower minimum would show.
+    All,
+}
+
 /// Scans binary content that is a container, member by member: findings
 /// at member paths under the top-level path `top` (asked for only when a
 /// member has a finding or a problem: finding a blob's path costs), the
 /// container problems as warnings naming the member. `None` when `data` is
 /// not a container (or `limits` open none).
-fn scan_container(engine: &Engine, data: &[u8], limits: &Limits, top: &mut dyn FnMut() -> String) -> Option<Scanned> {
+fn scan_container(
+    engine: &Engine,
+    data: &[u8],
+    limits: &Limits,
+    keep: Keep,
+    top: &mut dyn FnMut() -> String,
+) -> Option<Scanned> {
     let mut top_path: Option<String> = None;
     let mut findings = Vec::new();
     let mut held_back = 0;
@@ -152,7 +183,9 @@ fn scan_container(engine: &Engine, data: &[u8], limits: &Limits, top: &mut dyn F
     let report = container::open(data, limits, &mut |steps, text| {
         bytes += text.len() as u64;
         let mut matches = engine.scan_named(text, member_name(steps).map(str::as_bytes));
-        held_back += hold_back(engine, &mut matches);
+        if keep == Keep::Confident {
+            held_back += hold_back(engine, &mut matches);
+        }
         if matches.is_empty() {
             return;
         }
@@ -184,9 +217,8 @@ fn scan_container(engine: &Engine, data: &[u8], limits: &Limits, top: &mut dyn F
 fn scan_read(engine: &Engine, path: &str, name: &[u8], read: std::io::Result<Content>, limits: &Limits) -> Scanned {
     match read {
         Ok(Content::Text(data)) => Scanned::text(data.len(), scan_content(engine, path, name, &data)),
-        Ok(Content::Binary(data)) => {
-            scan_container(engine, &data, limits, &mut || path.to_string()).unwrap_or(Scanned::Skipped(Skip::Binary))
-        }
+        Ok(Content::Binary(data)) => scan_container(engine, &data, limits, Keep::Confident, &mut || path.to_string())
+            .unwrap_or(Scanned::Skipped(Skip::Binary)),
         Ok(Content::Skipped(s)) => Scanned::Skipped(s),
         Err(e) => Scanned::Failed(format!("{path}: {e}")),
     }

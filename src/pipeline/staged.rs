@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use std::collections::HashSet;
 
-use super::{absorb, scan_container, split_held_back, to_findings, Found, Scanned};
+use super::{absorb, hold_back_findings, scan_container, split_held_back, to_findings, Found, Keep, Scanned};
 use crate::engine::{Engine, Match};
 use crate::finding::LineLocator;
 use crate::model::{Finding, Outcome, Warning, WarningKind};
@@ -58,20 +58,22 @@ pub fn scan_staged(engine: &Engine, staged: Staged, limits: &Limits) -> Outcome 
 }
 
 /// Scans a staged container; of a modified one, only what its HEAD
-/// version did not already hold is kept.
+/// version did not already hold is kept, and only that is held back when
+/// below the minimum confidence.
 fn scan_staged_container(engine: &Engine, file: &StagedFile, data: &[u8], limits: &Limits) -> Scanned {
-    let Some(mut scanned) = scan_container(engine, data, limits, &mut || file.path.clone()) else {
+    let Some(mut scanned) = scan_container(engine, data, limits, Keep::All, &mut || file.path.clone()) else {
         return Scanned::Skipped(Skip::Binary);
     };
-    if let (Some(before), Scanned::Text { findings, .. }) = (&file.before, &mut scanned) {
-        if !findings.is_empty() {
+    if let Scanned::Text { findings, held_back, .. } = &mut scanned {
+        if let (Some(before), false) = (&file.before, findings.is_empty()) {
             let key = |f: &Finding| (f.rule_id.clone(), f.secret.clone(), f.path.clone());
-            let old: HashSet<_> = match scan_container(engine, before, limits, &mut || file.path.clone()) {
+            let old: HashSet<_> = match scan_container(engine, before, limits, Keep::All, &mut || file.path.clone()) {
                 Some(Scanned::Text { findings, .. }) => findings.iter().map(key).collect(),
                 _ => HashSet::new(),
             };
             findings.retain(|f| !old.contains(&key(f)));
         }
+        *held_back = hold_back_findings(engine, findings);
     }
     scanned
 }

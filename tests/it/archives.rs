@@ -328,6 +328,24 @@ fn staged_archives_report_what_they_add() {
 }
 
 #[test]
+fn a_staged_archive_holds_back_only_what_it_adds() {
+    // Two passwords (medium) under a minimum of high: the one the archive
+    // already had is not new, so only the added one is held back.
+    let mut r = Repo::new();
+    let (old, new) = (expand_fresh("{{a:18}}"), expand_fresh("{{a:18}}"));
+    r.write("app.zip", zip_of(&[("old.env", format!("DB_PASSWORD={old}\n").as_bytes())]));
+    r.commit("bundle");
+    let both = [("old.env", format!("DB_PASSWORD={old}\n")), ("new.env", format!("DB_PASSWORD={new}\n"))];
+    r.write("app.zip", zip_of(&both.iter().map(|(n, t)| (*n, t.as_bytes())).collect::<Vec<_>>()));
+    let (code, doc) = r.run_json(&["staged", "--min-confidence", "high"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["summary"]["below_min_confidence"], 1, "{doc:#}");
+    let (_, doc) = r.run_json(&["staged", "--min-confidence", "low", "--show-secrets"]);
+    let f = findings(&doc);
+    assert_eq!((f.len(), f[0]["secret"].as_str()), (1, Some(new.as_str())), "{doc:#}");
+}
+
+#[test]
 fn staged_utf16_text_reports_the_lines_it_adds() {
     let mut r = Repo::new();
     let (old_text, _) = member_text("openai-legacy-key");

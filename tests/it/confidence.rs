@@ -139,6 +139,17 @@ fn every_scanning_command_takes_the_minimum_and_a_baseline_records_every_level()
         let high = pairs(&[("high.env", "high")]);
         assert_eq!(by_level(&r, &[command, "--min-confidence", "high"]), (1, high, 2), "{command}");
     }
+    // Two more versions of the low key's file, the key kept: three blobs
+    // carry it, and it is still one finding below the minimum, as
+    // `--min-confidence low` lists it once.
+    let low = std::fs::read_to_string(r.path().join("low.env")).unwrap();
+    for edit in 1..=2 {
+        r.write("low.env", format!("{low}# edit {edit}\n"));
+        r.commit("edit");
+    }
+    assert_eq!(by_level(&r, &["history", "--min-confidence", "low"]), (1, pairs(ALL), 0));
+    let default = pairs(&[("high.env", "high"), ("medium.env", "medium")]);
+    assert_eq!(by_level(&r, &["history"]), (1, default, 1), "held back once, not once a blob");
 
     // A baseline holds today's findings at every confidence: a lower level
     // later brings nothing back.
