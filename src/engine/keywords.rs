@@ -1356,7 +1356,12 @@ impl Sig {
 /// `_kas`) times the keywords each fit then compares, by [`BYTE_FREQ`].
 /// Runs of alike keywords (`secret`, `secret_key`) merge for nearly
 /// nothing; a keyword whose bytes after it are a wide set stays apart from
-/// common words. Deterministic.
+/// common words. A merge that makes a run longer than a chunk of probes
+/// ([`CHUNK`]) comes after every other: each further chunk costs every fit
+/// a comparison, and the estimate, made from C code, takes words in upper
+/// case (`PASSWORD`) for rare: the shipped rules had a bucket of twelve
+/// keywords around `PASSWORD` (three chunks a fit) and one of twenty around
+/// `CREDENTIALS`. Deterministic.
 fn fine_place(kws: &[&[u8]], shapes: &[Shape]) -> Vec<Vec<usize>> {
     let n = kws.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -1377,16 +1382,19 @@ fn fine_place(kws: &[&[u8]], shapes: &[Shape]) -> Vec<Vec<usize>> {
     let none = usize::MAX;
     let mut next: Vec<usize> = (1..=runs.len()).map(|i| if i < runs.len() { i } else { none }).collect();
     let mut prev: Vec<usize> = (0..runs.len()).map(|i| i.checked_sub(1).unwrap_or(none)).collect();
-    let added_by = |a: &FineRun, b: &FineRun| a.merged(b).cost - a.cost - b.cost;
-    let mut added: Vec<f64> = (0..runs.len())
-        .map(|i| if next[i] == none { f64::INFINITY } else { added_by(run(&runs, i), run(&runs, i + 1)) })
+    // What merging two runs adds: whether the merged run needs a second
+    // chunk, then the estimate.
+    let added_by =
+        |a: &FineRun, b: &FineRun| (a.members.len() + b.members.len() > CHUNK, a.merged(b).cost - a.cost - b.cost);
+    let mut added: Vec<(bool, f64)> = (0..runs.len())
+        .map(|i| if next[i] == none { (true, f64::INFINITY) } else { added_by(run(&runs, i), run(&runs, i + 1)) })
         .collect();
     let mut live = runs.len();
     while live > FINE_BUCKETS {
         // The cheapest merge, the first of equals.
         let i = (0..runs.len())
             .filter(|&i| runs[i].is_some() && next[i] != none)
-            .min_by(|&a, &b| added[a].total_cmp(&added[b]).then(a.cmp(&b)))
+            .min_by(|&a, &b| added[a].0.cmp(&added[b].0).then(added[a].1.total_cmp(&added[b].1)).then(a.cmp(&b)))
             .expect("two runs");
         let j = next[i];
         let absorbed = runs[j].take().expect("a live run");
@@ -1399,7 +1407,7 @@ fn fine_place(kws: &[&[u8]], shapes: &[Shape]) -> Vec<Vec<usize>> {
         if prev[i] != none {
             added[prev[i]] = added_by(run(&runs, prev[i]), run(&runs, i));
         }
-        added[i] = if next[i] == none { f64::INFINITY } else { added_by(run(&runs, i), run(&runs, next[i])) };
+        added[i] = if next[i] == none { (true, f64::INFINITY) } else { added_by(run(&runs, i), run(&runs, next[i])) };
     }
     runs.into_iter().flatten().map(|r| r.members).collect()
 }
@@ -1852,6 +1860,23 @@ mod tests {
             assert!(pair[0].iter().all(|&a| pair[1].iter().all(|&b| head(a) <= head(b))));
         }
         assert_eq!(fine_place(&refs[..5], &plain(&refs[..5])).len(), 5, "one keyword a bucket while they fit");
+    }
+
+    #[test]
+    fn fine_buckets_stay_within_a_chunk_while_they_can() {
+        // The shipped rules' keywords (with the generic detector's names,
+        // upper case ones that C code makes look rare) fit in one chunk of
+        // probes a bucket: 128 buckets hold 512.
+        let engine = crate::engine::Engine::new(&crate::rules::RuleSet::embedded().unwrap()).unwrap();
+        let set = engine.keyword_set();
+        assert!(set.len() > 3 * FINE_BUCKETS && set.len() <= CHUNK * FINE_BUCKETS, "{} keywords", set.len());
+        let most = set.fine_buckets.iter().map(Vec::len).max().unwrap();
+        assert_eq!(most, 1, "chunks in the largest bucket");
+        // Past 512 keywords, buckets grow all the same.
+        let kws = many(700);
+        let refs: Vec<&[u8]> = kws.iter().map(|k| k.as_bytes()).collect();
+        let fine = fine_place(&refs, &plain(&refs));
+        assert_eq!((fine.len(), fine.iter().map(Vec::len).sum::<usize>()), (FINE_BUCKETS, 700));
     }
 
     #[test]
