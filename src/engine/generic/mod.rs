@@ -140,10 +140,6 @@ pub(crate) struct GenericDetector {
     names: Vec<(Box<[u8]>, KeywordContext, NameWord)>,
 }
 
-fn complement(c: ByteClass) -> ByteClass {
-    [!c[0], !c[1]]
-}
-
 /// Bytes that may follow a name in an assignment, after blanks: a name
 /// followed by a blank and a word is prose (`the token is`), or a form
 /// that says so before the name (a `--flag`, `ENV`, `.netrc`), which has an
@@ -167,7 +163,6 @@ pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
     }
     t
 }
-const IDENT: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
 
 impl GenericDetector {
     /// The detector for the rules of `rules` that name it; `None` when
@@ -293,7 +288,7 @@ impl GenericDetector {
             let blank_before = KeywordContext { before: Some(class_of(*b"\n \t")), ..KeywordContext::default() };
             out.push(("machine ".into(), blank_before, Anchor::NetrcMachine));
         }
-        let not_ident = Some(complement(class_of(IDENT.iter().copied())));
+        let not_ident = Some(super::keywords::NOT_WORD);
         if self.any(&[Kind::UrlCredentials]) {
             // `://` after a scheme's last byte, before a userinfo byte.
             let scheme = class_of(*b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-");
@@ -388,7 +383,8 @@ impl GenericDetector {
         // A value the scorer just rejected (the same placeholder in file
         // after file) is rejected again whatever its name says.
         let relaxed = a.form == Form::Netrc;
-        if score::rejected_lately(v, relaxed) {
+        let remembered = score::remembered(v, relaxed);
+        if matches!(remembered, Some(Err(_))) {
             return;
         }
         let name_start = assign::name_start(hay, start);
@@ -405,7 +401,8 @@ impl GenericDetector {
         if matches!(kind, Kind::Token | Kind::ApiKey) && v.len() < 12 {
             return;
         }
-        let Ok(mut confidence) = score::score(v, line_around(hay, a.value.clone()), relaxed) else { return };
+        let verdict = remembered.unwrap_or_else(|| score::score(v, line_around(hay, a.value.clone()), relaxed));
+        let Ok(mut confidence) = verdict else { return };
         // `auth` and `credentials` name modes, schemes and objects as often
         // as secrets: medium only for `user:password` in base64 (Docker's and
         // npm's `auth`).

@@ -117,14 +117,14 @@ pub fn score(value: &[u8], around: &[u8], relaxed: bool) -> Result<Confidence, R
     })
 }
 
-/// Whether [`score`] rejected `value` lately on this thread (see
-/// [`Recent`]): the caller may skip reading the value's name.
-pub fn rejected_lately(value: &[u8], relaxed: bool) -> bool {
-    value.len() <= Recent::LONGEST
-        && RECENT.with(|recent| {
-            let recent = recent.borrow();
-            matches!(recent.get(Recent::slot(value, relaxed), value, relaxed), Some(Err(_)))
-        })
+/// The verdict [`score`] gave `value` lately on this thread, if it is
+/// remembered ([`Recent`]): what `score` would say again, without the
+/// caller reading the value's name first when it is a rejection.
+pub fn remembered(value: &[u8], relaxed: bool) -> Option<Result<Confidence, Reject>> {
+    if value.len() > Recent::LONGEST {
+        return None;
+    }
+    RECENT.with(|recent| recent.borrow().get(Recent::slot(value, relaxed), value, relaxed))
 }
 
 /// A verdict of [`score`] on a value of at most [`Recent::LONGEST`] bytes.
